@@ -1,0 +1,87 @@
+//! An in-memory secret store for fast unit tests. Never used where operators meet it.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::secrets::{SecretStore, StoreError};
+use crate::secret::StoreKind;
+
+/// Holds secrets in a map and reports itself as `kind`. `fail_on_set` makes the
+/// n-th `set` call (1-based) fail, for fault-injection tests.
+pub struct MemoryStore {
+    kind: StoreKind,
+    service: String,
+    entries: Mutex<BTreeMap<String, SecretString>>,
+    sets: Mutex<u32>,
+    fail_on_set: Option<u32>,
+}
+
+impl MemoryStore {
+    pub fn new(kind: StoreKind) -> Self {
+        MemoryStore {
+            kind,
+            service: crate::secret::SERVICE.to_owned(),
+            entries: Mutex::new(BTreeMap::new()),
+            sets: Mutex::new(0),
+            fail_on_set: None,
+        }
+    }
+
+    #[must_use]
+    pub fn failing_on_set(mut self, nth: u32) -> Self {
+        self.fail_on_set = Some(nth);
+        self
+    }
+
+    /// The user names currently stored, in order.
+    pub fn users(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
+    }
+
+    /// The stored value, exposed: for test assertions only.
+    pub fn value(&self, user: &str) -> Option<String> {
+        self.lock().get(user).map(|s| s.expose_secret().to_owned())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, SecretString>> {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl SecretStore for MemoryStore {
+    fn kind(&self) -> StoreKind {
+        self.kind
+    }
+
+    fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn set(&self, user: &str, value: &SecretString) -> Result<(), StoreError> {
+        let mut sets = self.sets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *sets += 1;
+        if self.fail_on_set == Some(*sets) {
+            return Err(StoreError {
+                store: self.kind,
+                message: format!("injected failure on write {}", *sets),
+            });
+        }
+        self.lock()
+            .insert(user.to_owned(), SecretString::from(value.expose_secret().to_owned()));
+        Ok(())
+    }
+
+    fn get(&self, user: &str) -> Result<Option<SecretString>, StoreError> {
+        Ok(self
+            .lock()
+            .get(user)
+            .map(|s| SecretString::from(s.expose_secret().to_owned())))
+    }
+
+    fn delete(&self, user: &str) -> Result<(), StoreError> {
+        self.lock().remove(user);
+        Ok(())
+    }
+}

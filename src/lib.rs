@@ -1,4 +1,14 @@
 //! wfm-wizard: configure a WFM product's contact-center integrations from a terminal.
 
+pub mod app;
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod io;
+pub mod keymap;
 pub mod secret;
+pub mod terminal;
+pub mod ui;
+pub mod validate;
+pub mod wizard;

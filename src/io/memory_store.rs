@@ -85,3 +85,40 @@ impl SecretStore for MemoryStore {
         Ok(())
     }
 }
+
+/// A provider of in-memory stores, one per kind, with `chosen` as the store for new secrets.
+pub struct MemoryStores {
+    pub chosen: StoreKind,
+    stores: Mutex<BTreeMap<StoreKind, std::sync::Arc<MemoryStore>>>,
+}
+
+impl MemoryStores {
+    pub fn new(chosen: StoreKind) -> Self {
+        MemoryStores { chosen, stores: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// Uses `store` for its kind (e.g. one that fails on purpose).
+    #[must_use]
+    pub fn with(self, store: MemoryStore) -> Self {
+        self.stores
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(store.kind, std::sync::Arc::new(store));
+        self
+    }
+
+    pub fn store(&self, kind: StoreKind) -> std::sync::Arc<MemoryStore> {
+        let mut stores = self.stores.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::sync::Arc::clone(stores.entry(kind).or_insert_with(|| std::sync::Arc::new(MemoryStore::new(kind))))
+    }
+}
+
+impl super::effects::StoreProvider for MemoryStores {
+    fn resolve(&self) -> Result<crate::wizard::StoreInfo, String> {
+        Ok(crate::wizard::StoreInfo { kind: self.chosen, note: None })
+    }
+
+    fn open(&self, kind: StoreKind) -> Result<std::sync::Arc<dyn SecretStore>, StoreError> {
+        Ok(self.store(kind))
+    }
+}

@@ -1,0 +1,159 @@
+//! What the binary does for each command, with exit statuses per the contract.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::channel;
+
+use crate::app::{self, AppEvent};
+use crate::catalog::Catalog;
+use crate::config::{Document, Setting, parse_document};
+use crate::io::config_file;
+use crate::io::effects::{StoreProvider, ThreadRunner};
+use crate::terminal;
+use crate::validate::{Severity, check_document};
+use crate::wizard::{Outcome, Wizard};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_INVALID: u8 = 3;
+pub const EXIT_STORE_UNAVAILABLE: u8 = 4;
+pub const EXIT_CANCELLED: u8 = 130;
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Reads and checks the file: `None` when there is none yet. The error names the problem.
+pub fn load_document(path: &Path, catalog: &Catalog, now: i64) -> Result<Option<Document>, String> {
+    let Some(text) = config_file::read(path)? else { return Ok(None) };
+    let document = parse_document(&text).map_err(|e| e.to_string())?;
+    let errors: Vec<String> = check_document(&document, catalog, now)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| format!("{}: {}", p.location, p.message))
+        .collect();
+    if errors.is_empty() { Ok(Some(document)) } else { Err(errors.join("\n  ")) }
+}
+
+/// `wfm-wizard validate`: one line per problem on stdout.
+pub fn validate(path: &Path, catalog: &Catalog, stores: &dyn StoreProvider, out: &mut dyn Write) -> u8 {
+    let text = match config_file::read(path) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            let _ = writeln!(out, "error: {}: no such file; run wfm-wizard to create it", path.display());
+            return EXIT_INVALID;
+        }
+        Err(e) => {
+            let _ = writeln!(out, "error: {}: {e}", path.display());
+            return EXIT_INVALID;
+        }
+    };
+    let document = match parse_document(&text) {
+        Ok(document) => document,
+        Err(e) => {
+            let _ = writeln!(out, "error: {}: {e}", path.display());
+            return EXIT_INVALID;
+        }
+    };
+    let mut status = EXIT_OK;
+    for problem in check_document(&document, catalog, now()) {
+        let _ = writeln!(out, "{problem}");
+        if problem.severity == Severity::Error {
+            status = EXIT_INVALID;
+        }
+    }
+    let mut secrets = 0;
+    for (index, integration) in document.integrations.iter().enumerate() {
+        for (key, setting) in &integration.settings.0 {
+            let Setting::Secret(reference) = setting else { continue };
+            secrets += 1;
+            let location = crate::validate::document::locate(index, integration);
+            match stores.open(reference.store).and_then(|s| s.get(&reference.user)) {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    let _ = writeln!(
+                        out,
+                        "error: {location}: `{key}`: the keyring entry {} is missing from {}; \
+                         run wfm-wizard and enter the secret again",
+                        reference.user, reference.store
+                    );
+                    if status == EXIT_OK {
+                        status = EXIT_INVALID;
+                    }
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "error: {location}: `{key}`: cannot read the secret store: {e}");
+                    if status != EXIT_INVALID {
+                        status = EXIT_STORE_UNAVAILABLE;
+                    }
+                }
+            }
+        }
+    }
+    if status == EXIT_OK {
+        let _ = writeln!(
+            out,
+            "ok: {}: {} integration(s), {secrets} secret(s) present",
+            path.display(),
+            document.integrations.len()
+        );
+    }
+    status
+}
+
+/// The full-screen wizard.
+pub fn run_wizard(path: &Path, catalog: Arc<Catalog>, document: Option<&Document>, stores: Arc<dyn StoreProvider>) -> u8 {
+    if let Err(why) = terminal::preflight() {
+        eprintln!("wfm-wizard: {why}");
+        return EXIT_USAGE;
+    }
+    let mut wizard = Wizard::new(catalog, document, &path.display().to_string(), now());
+    let mut terminal = match terminal::init() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            terminal::restore();
+            eprintln!("wfm-wizard: cannot set up the terminal: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let (events, mut receiver) = channel();
+    terminal::spawn_input_reader(events.clone());
+    let mut runner = ThreadRunner {
+        stores,
+        path: path.to_owned(),
+        reply: Arc::new(move |msg| {
+            let _ = events.send(AppEvent::Effect(msg));
+        }),
+    };
+    let result = app::run(&mut terminal, &mut wizard, &mut receiver, &mut runner);
+    terminal::restore();
+    let mut err = std::io::stderr();
+    match result {
+        Ok(Outcome::Saved(report)) => {
+            let _ = writeln!(
+                std::io::stdout(),
+                "Saved {} integration(s) to {}; {} secret(s) stored in the keyring.",
+                report.integrations,
+                path.display(),
+                report.secrets_written
+            );
+            for warning in report.warnings {
+                let _ = writeln!(err, "warning: {warning}");
+            }
+            EXIT_OK
+        }
+        Ok(Outcome::Cancelled) => {
+            let _ = writeln!(err, "Cancelled; nothing was written.");
+            EXIT_CANCELLED
+        }
+        Err(e) => {
+            let _ = writeln!(err, "wfm-wizard: the terminal failed: {e}");
+            EXIT_FAILURE
+        }
+    }
+}

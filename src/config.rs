@@ -1,0 +1,223 @@
+//! The YAML document wfm-wizard writes, and the one place that knows the YAML crate.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::secret::SecretRef;
+
+/// The newest schema version this program reads and the one it writes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+/// Deeper nesting than this is refused while parsing.
+pub const MAX_DEPTH: usize = 32;
+
+const HEADER: &str = "\
+# Managed by wfm-wizard. Secrets are not in this file: each secret field
+# names the keyring entry that holds it.
+";
+
+/// The whole file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub version: u32,
+    /// Prerequisites the operator confirmed, as `<platform>/<operation>/<prerequisite>`,
+    /// so each is asked once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmed: Vec<String>,
+    #[serde(default)]
+    pub integrations: Vec<Integration>,
+}
+
+/// One configured integration of a platform and operation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Integration {
+    pub platform: String,
+    pub operation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub enabled: bool,
+    #[serde(default)]
+    pub settings: Settings,
+}
+
+/// Setting values in catalog order. Written as a YAML mapping.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings(pub Vec<(String, Setting)>);
+
+impl Settings {
+    pub fn get(&self, key: &str) -> Option<&Setting> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// A setting is either plain text or a reference to a keyring entry.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Setting {
+    Text(String),
+    Secret(SecretRef),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyringField {
+    keyring: SecretRef,
+}
+
+impl Serialize for Settings {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            match value {
+                Setting::Text(text) => map.serialize_entry(key, text)?,
+                Setting::Secret(reference) => map.serialize_entry(
+                    key,
+                    &KeyringField {
+                        keyring: reference.clone(),
+                    },
+                )?,
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Settings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SettingsVisitor;
+        impl<'de> Visitor<'de> for SettingsVisitor {
+            type Value = Settings;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of setting names to values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Settings, A::Error> {
+                let mut out: Vec<(String, Setting)> = Vec::new();
+                while let Some(key) = access.next_key::<String>()? {
+                    if out.iter().any(|(k, _)| *k == key) {
+                        return Err(de::Error::custom(format!("duplicate setting `{key}`")));
+                    }
+                    let value = access.next_value::<Setting>()?;
+                    out.push((key, value));
+                }
+                Ok(Settings(out))
+            }
+        }
+        deserializer.deserialize_map(SettingsVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Setting {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SettingVisitor;
+        impl<'de> Visitor<'de> for SettingVisitor {
+            type Value = Setting;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("text, or `keyring: {store, service, user}` for a secret")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Setting, E> {
+                Ok(Setting::Text(v.to_owned()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Setting, E> {
+                Ok(Setting::Text(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Setting, E> {
+                Ok(Setting::Text(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<Setting, A::Error> {
+                let field = KeyringField::deserialize(de::value::MapAccessDeserializer::new(access))?;
+                Ok(Setting::Secret(field.keyring))
+            }
+        }
+        deserializer.deserialize_any(SettingVisitor)
+    }
+}
+
+/// Why a file could not be read as a document. Never contains file content beyond
+/// the parser's own location report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError(pub String);
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Parses YAML with budgets that bound the work on hostile input.
+pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(ParseError(format!(
+            "the file is {} bytes; the limit is {} bytes (1 MiB)",
+            text.len(),
+            MAX_FILE_BYTES
+        )));
+    }
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_aliases: 64,
+            max_anchors: 64,
+        },
+    };
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| ParseError(tidy_error(&e.to_string())))
+}
+
+/// The parser's messages mention its own knobs; say what the operator can act on.
+fn tidy_error(message: &str) -> String {
+    if message.contains("Depth") || message.contains("recursion") {
+        return format!("nesting is deeper than {MAX_DEPTH} levels ({message})");
+    }
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest);
+        return format!("duplicate key `{key}`: each key may appear once in a mapping");
+    }
+    message.to_owned()
+}
+
+#[derive(Deserialize)]
+struct VersionProbe {
+    version: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct VersionNumber {
+    version: u32,
+}
+
+/// Parses a document: size, depth, duplicate keys, YAML syntax, schema version and
+/// shape. Catalog rules are checked separately (`validate`).
+pub fn parse_document(text: &str) -> Result<Document, ParseError> {
+    if text.trim().is_empty() {
+        return Err(ParseError("the file is empty; expected `version: 1` and `integrations:`".into()));
+    }
+    let probe: VersionProbe = parse_yaml(text)?;
+    if probe.version.is_none() {
+        return Err(ParseError("`version` is missing; this program writes `version: 1`".into()));
+    }
+    let VersionNumber { version } = parse_yaml(text)
+        .map_err(|e| ParseError(format!("`version` must be a whole number ({e})")))?;
+    if version > SCHEMA_VERSION {
+        return Err(ParseError(format!(
+            "schema version {version} is newer than this program knows ({SCHEMA_VERSION}); \
+             use a newer wfm-wizard"
+        )));
+    }
+    if version == 0 {
+        return Err(ParseError("schema version 0 does not exist; the first version is 1".into()));
+    }
+    parse_yaml(text)
+}
+
+/// The file's text: a header comment, then the document.
+pub fn render_document(document: &Document) -> Result<String, ParseError> {
+    let body = serde_saphyr::to_string(document).map_err(|e| ParseError(e.to_string()))?;
+    Ok(format!("{HEADER}{body}"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,63 @@
+//! Terminal lifecycle: ratatui's init/restore plus bracketed paste, restored on panic too.
+
+use std::io::{IsTerminal, Write, stdout};
+use std::sync::mpsc::Sender;
+
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::execute;
+use ratatui::DefaultTerminal;
+
+use crate::app::AppEvent;
+
+/// Refuses to start the full-screen wizard where it cannot work, with what to do instead.
+pub fn preflight() -> Result<(), String> {
+    if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
+        return Err("the wizard needs an interactive terminal: over SSH use `ssh -t`. \
+                    To check a file without one, run `wfm-wizard validate`."
+            .into());
+    }
+    match crossterm::terminal::size() {
+        Ok((0, _) | (_, 0)) => Err("the terminal reports a size of 0x0; set one (e.g. `stty cols 80 rows 24`) \
+                                   or run from a real terminal."
+            .into()),
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!("cannot read the terminal size: {e}")),
+    }
+}
+
+/// Raw mode, alternate screen and bracketed paste; a panic restores all three first.
+pub fn init() -> std::io::Result<DefaultTerminal> {
+    let terminal = ratatui::try_init()?;
+    execute!(stdout(), EnableBracketedPaste)?;
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableBracketedPaste);
+        ratatui_hook(info); // restores raw mode and the alternate screen, then reports
+    }));
+    Ok(terminal)
+}
+
+pub fn restore() {
+    let _ = execute!(stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    let _ = stdout().flush();
+}
+
+/// Reads terminal input on its own thread, blocking, and forwards it to the loop.
+pub fn spawn_input_reader(events: Sender<AppEvent>) {
+    std::thread::spawn(move || {
+        loop {
+            match crossterm::event::read() {
+                Ok(event) => {
+                    if events.send(AppEvent::Input(event)).is_err() {
+                        return;
+                    }
+                }
+                Err(_) => {
+                    let _ = events.send(AppEvent::InputClosed);
+                    return;
+                }
+            }
+        }
+    });
+}

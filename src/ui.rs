@@ -1,0 +1,131 @@
+//! Pure views: `draw` reads the wizard and paints a frame. Same state, same screen.
+
+mod form;
+mod lists;
+mod overlay;
+mod review;
+mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::keymap;
+use crate::wizard::{Level, Step, Wizard};
+
+/// Below this the wizard shows a "terminal too small" screen instead of clipped fields.
+pub const MIN_WIDTH: u16 = 44;
+pub const MIN_HEIGHT: u16 = 12;
+
+pub fn draw(frame: &mut Frame, wizard: &Wizard) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        draw_too_small(frame, area);
+        return;
+    }
+    let [header, progress, rule, body, notice, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(header_line(wizard)), header);
+    frame.render_widget(Paragraph::new(progress_line(wizard)), progress);
+    frame.render_widget(Paragraph::new(theme::RULE.repeat(usize::from(rule.width))).style(theme::dim()), rule);
+    let body = Rect { x: body.x + 1, width: body.width.saturating_sub(2), ..body };
+    match &wizard.step {
+        Step::Platform { selected } => lists::draw_platforms(frame, body, wizard, *selected),
+        Step::Operation { op, selected } => lists::draw_operation(frame, body, wizard, *op, *selected),
+        Step::Form { draft, focus, revealed } => form::draw(frame, body, wizard, *draft, *focus, *revealed),
+        Step::Review { scroll } => review::draw(frame, body, wizard, *scroll),
+        Step::Saving | Step::SaveFailed { .. } | Step::Done(_) => review::draw_outcome(frame, body, wizard),
+    }
+    frame.render_widget(Paragraph::new(notice_line(wizard)), notice);
+    frame.render_widget(Paragraph::new(hints_line(wizard, footer.width)), footer);
+    if let Some(overlay) = &wizard.overlay {
+        overlay::draw(frame, area, wizard, overlay);
+    }
+}
+
+fn draw_too_small(frame: &mut Frame, area: Rect) {
+    let text = format!(
+        "Terminal too small: need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}. Enlarge the window, or press Ctrl-C to quit.",
+        area.width, area.height
+    );
+    let lines: Vec<Line> = text::wrap(&text, usize::from(area.width)).into_iter().map(Line::from).collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn header_line(wizard: &Wizard) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(" wfm-wizard", theme::title()),
+        Span::styled(format!("  {}", wizard.config_path), theme::dim()),
+    ])
+}
+
+/// "Platform › Historical › User import › Review", the current step underlined.
+fn progress_line(wizard: &Wizard) -> Line<'static> {
+    let current = match &wizard.step {
+        Step::Platform { .. } => 0,
+        Step::Operation { op, .. } => op + 1,
+        Step::Form { draft, .. } => {
+            let d = &wizard.drafts[*draft];
+            1 + wizard.current_platform().operations.iter().position(|o| o.id == d.operation).unwrap_or(0)
+        }
+        _ => wizard.current_platform().operations.len() + 1,
+    };
+    let mut names = vec!["Platform".to_owned()];
+    names.extend(wizard.current_platform().operations.iter().map(|o| short_label(&o.label)));
+    names.push("Review".to_owned());
+    let mut spans = vec![Span::raw(" ")];
+    for (i, name) in names.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(theme::STEP_SEPARATOR, theme::dim()));
+        }
+        if i == current {
+            spans.push(Span::styled(name, theme::current_step()));
+        } else {
+            spans.push(Span::raw(name));
+        }
+    }
+    Line::from(spans)
+}
+
+/// "Historical settings" → "Historical".
+pub fn short_label(label: &str) -> String {
+    label.strip_suffix(" settings").unwrap_or(label).to_owned()
+}
+
+fn notice_line(wizard: &Wizard) -> Line<'static> {
+    match &wizard.notice {
+        Some(n) if n.level == Level::Error => {
+            Line::from(Span::styled(format!(" {}{}", theme::ERROR_MARK, n.text), theme::error()))
+        }
+        Some(n) => Line::from(format!(" {}", n.text)),
+        None => Line::default(),
+    }
+}
+
+/// As many key hints as fit, in table order.
+fn hints_line(wizard: &Wizard, width: u16) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for (key, what) in keymap::hints(keymap::mode(wizard)) {
+        let cost = key.chars().count() + what.chars().count() + 3;
+        if used + cost > usize::from(width) {
+            break;
+        }
+        spans.push(Span::styled(key, theme::key_hint()));
+        spans.push(Span::raw(format!(" {what}  ")));
+        used += cost;
+    }
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests;

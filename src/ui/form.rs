@@ -1,0 +1,135 @@
+//! The generic form: one block per catalog field, scrolled to keep the focus in view.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{text, theme};
+use crate::catalog::FieldDef;
+use crate::wizard::{FieldState, Wizard};
+
+/// At this width and above, labels and values share a line.
+const SIDE_BY_SIDE_WIDTH: u16 = 64;
+const LABEL_COLUMN: usize = 31;
+
+struct Layout {
+    value_x: usize,
+    value_width: usize,
+    side_by_side: bool,
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, draft: usize, focus: usize, revealed: bool) {
+    let defs = wizard.draft_fields(draft);
+    let width = usize::from(area.width);
+    let side_by_side = area.width >= SIDE_BY_SIDE_WIDTH;
+    let layout = if side_by_side {
+        Layout { value_x: LABEL_COLUMN, value_width: width.saturating_sub(LABEL_COLUMN), side_by_side }
+    } else {
+        Layout { value_x: 4, value_width: width.saturating_sub(4), side_by_side }
+    };
+    let d = &wizard.drafts[draft];
+    let title = if d.original.is_some() { "editing" } else { "new integration" };
+    let mut lines = vec![
+        Line::styled(format!("{} · {title}", wizard.draft_name(draft)), theme::title()),
+        Line::default(),
+    ];
+    let mut caret = None;
+    let mut focus_rows = (0, 0);
+    for (index, def) in defs.iter().enumerate() {
+        let start = lines.len();
+        let focused = index == focus;
+        let (value, value_caret) = value_spans(&d.fields[index], focused, focused && revealed, layout.value_width);
+        let marker = if focused { theme::MARKER } else { theme::NO_MARKER };
+        let label_style = if focused { theme::focused() } else { ratatui::style::Style::new() };
+        if layout.side_by_side {
+            let label = format!("{:<w$}", def.label, w = LABEL_COLUMN - 2);
+            let mut spans = vec![Span::styled(marker, label_style), Span::styled(label, label_style)];
+            spans.extend(value);
+            lines.push(Line::from(spans));
+        } else {
+            lines.push(Line::from(vec![Span::styled(marker, label_style), Span::styled(def.label.clone(), label_style)]));
+            let mut spans = vec![Span::raw(" ".repeat(layout.value_x))];
+            spans.extend(value);
+            lines.push(Line::from(spans));
+        }
+        if focused {
+            caret = value_caret.map(|x| (layout.value_x + x, lines.len() - 1));
+        }
+        lines.extend(messages(wizard, draft, index, def, &layout));
+        if focused {
+            focus_rows = (start, lines.len());
+        }
+    }
+    let height = usize::from(area.height);
+    let offset = scroll_offset(focus_rows, height);
+    frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), area);
+    if let Some((x, y)) = caret
+        && y >= offset
+        && y < offset + height
+        && x < width
+    {
+        frame.set_cursor_position(Position::new(area.x + x as u16, area.y + (y - offset) as u16));
+    }
+}
+
+/// Keeps the focused field's whole block on screen, preferring its first line.
+fn scroll_offset((start, end): (usize, usize), height: usize) -> usize {
+    if end <= height { 0 } else { (end - height).min(start) }
+}
+
+/// The value's spans and the caret column within the value, if it shows one.
+fn value_spans(state: &FieldState, focused: bool, revealed: bool, width: usize) -> (Vec<Span<'static>>, Option<usize>) {
+    match state {
+        FieldState::Text(input) => {
+            let scroll = if focused { input.visual_scroll(width.saturating_sub(1)) } else { 0 };
+            let shown: String = input.value().chars().skip(scroll).take(width).collect();
+            let caret = input.visual_cursor().saturating_sub(scroll);
+            (vec![Span::raw(shown)], Some(caret))
+        }
+        FieldState::Toggle(on) => {
+            let text = if *on { "[x] enabled" } else { "[ ] disabled" };
+            (vec![Span::raw(text)], None)
+        }
+        FieldState::Secret(secret) => {
+            if secret.typed.is_empty() {
+                return match &secret.stored {
+                    Some(reference) => (
+                        vec![Span::styled(format!("stored in {} · type to replace", reference.store), theme::dim())],
+                        Some(0),
+                    ),
+                    None => (Vec::new(), Some(0)),
+                };
+            }
+            let count = secret.typed.char_count();
+            let suffix = format!(" ({count} chars)");
+            let room = width.saturating_sub(suffix.len() + 1);
+            let shown = if revealed {
+                text::tail(secret.typed.expose(), room)
+            } else {
+                theme::MASK.to_string().repeat(count.min(room))
+            };
+            let caret = shown.chars().count();
+            (vec![Span::raw(shown), Span::styled(suffix, theme::dim())], Some(caret))
+        }
+    }
+}
+
+/// Error, warning and info lines under a field. Errors and warnings wait until the
+/// operator has left the field once.
+fn messages(wizard: &Wizard, draft: usize, index: usize, _def: &FieldDef, layout: &Layout) -> Vec<Line<'static>> {
+    let check = wizard.field_check(draft, index);
+    let visited = wizard.drafts[draft].visited[index];
+    let width = layout.value_x + layout.value_width;
+    let mut out = Vec::new();
+    if visited && let Some(error) = check.error {
+        out.extend(text::wrapped_lines(&format!("{}{error}", theme::ERROR_MARK), width, layout.value_x, theme::error()));
+    }
+    if visited && let Some(warning) = check.warning {
+        out.extend(text::wrapped_lines(&format!("{}{warning}", theme::WARNING_MARK), width, layout.value_x, theme::warning()));
+    }
+    if let Some(info) = check.info {
+        out.extend(text::wrapped_lines(&info, width, layout.value_x, theme::dim()));
+    }
+    out
+}

@@ -1,0 +1,40 @@
+//! Boxes drawn over the step: field help and yes/no questions.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::{text, theme};
+use crate::wizard::{Overlay, Wizard};
+
+pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay) {
+    let (title, body, hint) = match overlay {
+        Overlay::Help { title, text } => (title.clone(), text.clone(), "Esc closes this help."),
+        Overlay::ConfirmQuit => (
+            "Quit without saving?".to_owned(),
+            "Changes made in this session are not written anywhere.".to_owned(),
+            "y quits · n stays",
+        ),
+        Overlay::ConfirmDelete { draft } => (
+            format!("Delete {}?", wizard.draft_name(*draft)),
+            "It disappears from the file and its keyring entries are removed when you save.".to_owned(),
+            "y deletes · n keeps it",
+        ),
+    };
+    let width = area.width.saturating_sub(4).min(72);
+    let inner = usize::from(width.saturating_sub(4));
+    let mut lines: Vec<Line> = text::wrap(&body, inner).into_iter().map(Line::from).collect();
+    lines.push(Line::default());
+    lines.push(Line::styled(hint, theme::dim()));
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height.saturating_sub(height)) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    let block = Block::new().borders(Borders::ALL).title(Line::styled(format!(" {title} "), theme::title()));
+    frame.render_widget(Paragraph::new(lines).block(block.padding(ratatui::widgets::Padding::horizontal(1))), rect);
+}

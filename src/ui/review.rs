@@ -1,0 +1,164 @@
+//! Review: everything a save writes, secrets masked, each with its store. And the
+//! saving / failed / done screens.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{text, theme};
+use crate::catalog::FieldKind;
+use crate::secret::StoreKind;
+use crate::wizard::{FieldState, Step, StoreStatus, Wizard};
+
+const LABEL_COLUMN: usize = 31;
+
+pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: u16) {
+    let lines = review_lines(wizard, usize::from(area.width));
+    let max = lines.len().saturating_sub(usize::from(area.height));
+    let scroll = usize::from(scroll).min(max) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+}
+
+pub fn review_lines(wizard: &Wizard, width: usize) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled("Review: this is what Ctrl-S writes.", theme::title())];
+    lines.extend(pair("File", &wizard.config_path, width, Style::new()));
+    let (store_text, store_style) = match &wizard.store {
+        StoreStatus::Resolving => ("checking which secret store to use…".to_owned(), theme::dim()),
+        StoreStatus::Ready(info) => (store_description(info.kind), Style::new()),
+        StoreStatus::Unavailable(reason) => (format!("unavailable: {reason}"), theme::error()),
+    };
+    lines.extend(pair("Secrets go to", &store_text, width, store_style));
+    let problems = wizard.problems();
+    if !problems.is_empty() {
+        lines.push(Line::default());
+        for problem in problems {
+            lines.extend(text::wrapped_lines(&format!("{}{problem}", theme::ERROR_MARK), width, 0, theme::error()));
+        }
+    }
+    if wizard.drafts.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::styled("No integrations: the file will list none.", theme::dim()));
+    }
+    let new_store = match &wizard.store {
+        StoreStatus::Ready(info) => Some(info.kind),
+        _ => None,
+    };
+    for index in 0..wizard.drafts.len() {
+        lines.push(Line::default());
+        lines.extend(integration_lines(wizard, index, width, new_store));
+    }
+    for removed in &wizard.removed {
+        lines.push(Line::default());
+        let group = removed.group.as_deref().unwrap_or("no group");
+        lines.extend(text::wrapped_lines(
+            &format!(
+                "Delete {}/{} ({group}) and remove its keyring entries",
+                removed.platform, removed.operation
+            ),
+            width,
+            0,
+            theme::warning(),
+        ));
+    }
+    lines
+}
+
+fn integration_lines(wizard: &Wizard, index: usize, width: usize, new_store: Option<StoreKind>) -> Vec<Line<'static>> {
+    let draft = &wizard.drafts[index];
+    let defs = wizard.draft_fields(index);
+    let platform = wizard.catalog.platform(&draft.platform).map_or(draft.platform.clone(), |p| p.label.clone());
+    let mut lines = vec![Line::styled(format!("{platform} · {}", wizard.draft_name(index)), theme::title())];
+    for (def, state) in defs.iter().zip(&draft.fields) {
+        let value = match (def.kind, state) {
+            (FieldKind::Group, FieldState::Text(input)) => {
+                let group = input.value().trim();
+                if group.is_empty() { "(none: keyring entries use \"default\")".to_owned() } else { group.to_owned() }
+            }
+            (_, FieldState::Text(input)) => input.value().trim().to_owned(),
+            (_, FieldState::Toggle(on)) => if *on { "enabled" } else { "disabled" }.to_owned(),
+            (_, FieldState::Secret(secret)) => match (&secret.stored, secret.typed.is_empty()) {
+                (_, false) => {
+                    let target = new_store.map_or_else(|| "the secret store".to_owned(), |k| k.to_string());
+                    let verb = if secret.stored.is_some() { "replaces the stored one" } else { "new" };
+                    format!(
+                        "{} ({} chars) {} {target}, {verb}",
+                        theme::MASK.to_string().repeat(8),
+                        secret.typed.char_count(),
+                        theme::ARROW
+                    )
+                }
+                (Some(reference), true) => format!("stored in {} (kept)", reference.store),
+                (None, true) => "missing".to_owned(),
+            },
+        };
+        lines.extend(pair(&def.label, &value, width, Style::new()));
+    }
+    lines
+}
+
+/// A label and its value: side by side when wide, stacked when narrow.
+fn pair(label: &str, value: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    if width >= 64 {
+        let mut out = Vec::new();
+        for (i, part) in text::wrap(value, width - LABEL_COLUMN).into_iter().enumerate() {
+            let left = if i == 0 { format!("  {label:<w$}", w = LABEL_COLUMN - 2) } else { " ".repeat(LABEL_COLUMN) };
+            out.push(Line::from(vec![Span::raw(left), Span::styled(part, style)]));
+        }
+        out
+    } else {
+        let mut out = vec![Line::from(format!("  {label}"))];
+        out.extend(text::wrapped_lines(value, width, 4, style));
+        out
+    }
+}
+
+pub fn store_description(kind: StoreKind) -> String {
+    match kind {
+        StoreKind::SecretService => "secret-service (the desktop keyring; kept across reboots)".into(),
+        StoreKind::Keyutils => "keyutils (the kernel keyring: lost at reboot or after 3 idle days)".into(),
+        StoreKind::Keychain => "keychain (macOS Keychain)".into(),
+        StoreKind::Windows => "windows (Windows Credential Manager)".into(),
+    }
+}
+
+pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard) {
+    let width = usize::from(area.width);
+    let mut lines = Vec::new();
+    match &wizard.step {
+        Step::Saving => lines.push(Line::styled("Saving: storing secrets, then writing the file…", theme::title())),
+        Step::SaveFailed { reason } => {
+            lines.push(Line::styled("Not saved.", theme::error()));
+            lines.push(Line::default());
+            lines.extend(text::wrapped_lines(reason, width, 0, Style::new()));
+            lines.push(Line::default());
+            lines.extend(text::wrapped_lines(
+                "Enter tries again once you have fixed the cause; Esc goes back to Review. Your answers are kept.",
+                width,
+                0,
+                theme::dim(),
+            ));
+        }
+        Step::Done(report) => {
+            lines.push(Line::styled("Saved.", theme::title()));
+            lines.push(Line::default());
+            lines.extend(text::wrapped_lines(
+                &format!(
+                    "{} integration(s) written to {}; {} secret(s) stored in the keyring.",
+                    report.integrations, wizard.config_path, report.secrets_written
+                ),
+                width,
+                0,
+                Style::new(),
+            ));
+            for warning in &report.warnings {
+                lines.extend(text::wrapped_lines(&format!("{}{warning}", theme::WARNING_MARK), width, 0, theme::warning()));
+            }
+            lines.push(Line::default());
+            lines.push(Line::from("Press Enter to finish."));
+        }
+        _ => {}
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}

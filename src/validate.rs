@@ -1,0 +1,126 @@
+//! Field and cross-integration rules, shared by the wizard, `validate` and loading.
+
+
+mod jwt;
+
+pub mod document;
+pub use document::{Problem, Severity, check_document};
+pub use jwt::{inspect_jwt, JwtInfo};
+
+use crate::catalog::{FieldDef, Validator};
+
+/// What a field holds, as far as the rules need to know.
+#[derive(Clone, Copy, Debug)]
+pub enum Value<'a> {
+    Text(&'a str),
+    /// A secret: the typed text when one was typed; `stored` when the keyring already holds one.
+    Secret { typed: Option<&'a str>, stored: bool },
+    Toggle(bool),
+}
+
+/// The outcome of checking one field: an error blocks, a warning does not, info explains.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldCheck {
+    pub error: Option<String>,
+    pub warning: Option<String>,
+    pub info: Option<String>,
+}
+
+/// Checks one field on its own. `now` is seconds since the Unix epoch.
+pub fn check_field(def: &FieldDef, value: Value<'_>, now: i64) -> FieldCheck {
+    let mut out = FieldCheck::default();
+    let text = match value {
+        Value::Text(t) => Some(t.trim()),
+        Value::Secret { typed, .. } => typed.filter(|t| !t.is_empty()),
+        Value::Toggle(_) => return out,
+    };
+    let stored = matches!(value, Value::Secret { stored: true, .. });
+    let empty = text.is_none_or(str::is_empty);
+    if empty {
+        if def.validators.contains(&Validator::Required) && !stored {
+            let verb = if matches!(value, Value::Secret { .. }) { "paste or type" } else { "enter" };
+            out.error = Some(format!("Required: {verb} the {}.", def.label));
+        }
+        return out;
+    }
+    let text = text.unwrap_or_default();
+    for validator in &def.validators {
+        match validator {
+            Validator::Required => {}
+            Validator::Jwt => match inspect_jwt(text, now) {
+                Ok(info) => out.info = Some(info.summary()),
+                Err(message) => out.error = Some(message),
+            },
+            Validator::RingcentralClientId => {
+                if !is_ringcentral_client_id(text) {
+                    out.warning = Some(format!(
+                        "RingCentral client IDs are 22 characters of A-Z, a-z, 0-9, _ and - \
+                         (this one has {}); check that you copied all of it.",
+                        text.chars().count()
+                    ));
+                }
+            }
+            Validator::Digits => {
+                if !text.chars().all(|c| c.is_ascii_digit()) {
+                    out.warning = Some(
+                        "Sub account IDs are digits only (for example 15910001); check the value.".into(),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn is_ringcentral_client_id(text: &str) -> bool {
+    text.len() == 22 && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Checks the Group of one integration against the others of the same platform and
+/// operation (`others` excludes the integration itself).
+pub fn check_group(group: &str, others: &[&str], operation_label: &str) -> Option<String> {
+    let group = group.trim();
+    if group.contains('/') {
+        return Some("A Group may not contain '/'; it becomes part of the keyring entry name.".into());
+    }
+    if others.is_empty() {
+        return None;
+    }
+    if group.is_empty() {
+        return Some(format!(
+            "Required: there are {} {operation_label} integrations, so each needs a Group name.",
+            others.len() + 1
+        ));
+    }
+    if others.iter().any(|o| o.trim().to_lowercase() == group.to_lowercase()) {
+        return Some(format!(
+            "Another {operation_label} integration already uses the Group \"{group}\"; choose a different name."
+        ));
+    }
+    None
+}
+
+/// A calendar date (UTC) for seconds since the Unix epoch, as YYYY-MM-DD.
+pub fn format_date(seconds: i64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = seconds.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests;
+
+impl Value<'_> {
+    /// A secret that the keyring holds and nothing new was typed for.
+    pub fn is_stored_only(&self) -> bool {
+        matches!(self, Value::Secret { typed: None, stored: true })
+    }
+}

@@ -1,0 +1,364 @@
+//! The pure state machine: `update(Msg) -> Vec<Effect>`. No I/O happens here.
+
+mod draft;
+mod form;
+pub mod lists;
+mod save_plan;
+mod secret_text;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+pub use tui_input::InputRequest;
+
+pub use draft::{Draft, FieldState, SecretField};
+pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
+pub use secret_text::SecretText;
+
+use crate::catalog::{Catalog, FieldDef, Operation, Platform};
+use crate::config::{Document, Integration};
+use crate::secret::StoreKind;
+
+/// What the operator asked for, independent of which key said it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Next,
+    Prev,
+    Enter,
+    Back,
+    Toggle,
+    Reveal,
+    Help,
+    Save,
+    Quit,
+    Yes,
+    No,
+    Delete,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+}
+
+/// Everything that can change the wizard.
+#[derive(Debug)]
+pub enum Msg {
+    Act(Action),
+    Edit(InputRequest),
+    /// A bracketed paste, whole, as the terminal delivered it.
+    Paste(SecretString),
+    StoreResolved(Result<StoreInfo, String>),
+    SaveDone(Result<SaveReport, String>),
+}
+
+/// Work for the outside world; the loop carries it out and answers with a `Msg`.
+#[derive(Debug)]
+pub enum Effect {
+    ResolveStore,
+    Save(SavePlan),
+}
+
+/// The secret store the session will write to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreInfo {
+    pub kind: StoreKind,
+    /// Why the Secret Service was not used, when `auto` fell back.
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreStatus {
+    Resolving,
+    Ready(StoreInfo),
+    Unavailable(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaveReport {
+    pub integrations: usize,
+    pub secrets_written: usize,
+    /// Things that went wrong after the file was written (e.g. an old entry not removed).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Platform { selected: usize },
+    Operation { op: usize, selected: usize },
+    Form { draft: usize, focus: usize, revealed: bool },
+    Review { scroll: u16 },
+    Saving,
+    SaveFailed { reason: String },
+    Done(SaveReport),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    Help { title: String, text: String },
+    ConfirmQuit,
+    ConfirmDelete { draft: usize },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+}
+
+/// How the session ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Saved(SaveReport),
+    Cancelled,
+}
+
+pub struct Wizard {
+    pub catalog: Arc<Catalog>,
+    /// Seconds since the epoch, fixed at start (for JWT expiry).
+    pub now: i64,
+    pub config_path: String,
+    pub platform: usize,
+    pub drafts: Vec<Draft>,
+    /// Integrations loaded from the file and deleted in this session.
+    pub removed: Vec<Integration>,
+    pub confirmed: Vec<String>,
+    pub step: Step,
+    pub overlay: Option<Overlay>,
+    pub store: StoreStatus,
+    pub notice: Option<Notice>,
+    pub dirty: bool,
+    pub outcome: Option<Outcome>,
+}
+
+impl Wizard {
+    /// A wizard over `catalog`, editing `document` when a file exists.
+    pub fn new(catalog: Arc<Catalog>, document: Option<&Document>, config_path: &str, now: i64) -> Wizard {
+        let mut drafts = Vec::new();
+        let mut platform = 0;
+        if let Some(document) = document {
+            for integration in &document.integrations {
+                let Some((p, o)) = catalog
+                    .platform(&integration.platform)
+                    .and_then(|p| p.operation(&integration.operation).map(|o| (p, o)))
+                else {
+                    continue; // loading refuses such files; nothing to edit here
+                };
+                drafts.push(Draft::from_integration(p, o, integration));
+            }
+            if let Some(first) = document.integrations.first() {
+                platform = catalog.platforms.iter().position(|p| p.id == first.platform).unwrap_or(0);
+            }
+        }
+        Wizard {
+            catalog,
+            now,
+            config_path: config_path.to_owned(),
+            platform,
+            drafts,
+            removed: Vec::new(),
+            confirmed: document.map(|d| d.confirmed.clone()).unwrap_or_default(),
+            step: Step::Platform { selected: platform },
+            overlay: None,
+            store: StoreStatus::Resolving,
+            notice: None,
+            dirty: false,
+            outcome: None,
+        }
+    }
+
+    /// Effects to run once the first frame is on screen.
+    pub fn start(&self) -> Vec<Effect> {
+        vec![Effect::ResolveStore]
+    }
+
+    pub fn current_platform(&self) -> &Platform {
+        &self.catalog.platforms[self.platform]
+    }
+
+    pub fn operation(&self, op: usize) -> &Operation {
+        &self.current_platform().operations[op]
+    }
+
+    /// The form fields of a draft, in order.
+    pub fn draft_fields(&self, draft: usize) -> Vec<&FieldDef> {
+        let d = &self.drafts[draft];
+        self.catalog
+            .platform(&d.platform)
+            .and_then(|p| p.operation(&d.operation).map(|o| p.form_fields(o).collect()))
+            .unwrap_or_default()
+    }
+
+    /// The one place state changes.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::StoreResolved(result) => {
+                self.store = match result {
+                    Ok(info) => StoreStatus::Ready(info),
+                    Err(reason) => StoreStatus::Unavailable(reason),
+                };
+                Vec::new()
+            }
+            Msg::SaveDone(result) => {
+                self.finish_save(result);
+                Vec::new()
+            }
+            Msg::Act(action) => {
+                if self.overlay.is_some() {
+                    self.overlay_action(action);
+                    return Vec::new();
+                }
+                if action == Action::Quit {
+                    self.request_quit();
+                    return Vec::new();
+                }
+                if action != Action::Help {
+                    self.notice = None;
+                }
+                self.step_action(action)
+            }
+            Msg::Edit(request) => {
+                if self.overlay.is_none() {
+                    self.form_edit(request);
+                }
+                Vec::new()
+            }
+            Msg::Paste(text) => {
+                if self.overlay.is_none() {
+                    self.form_paste(&text);
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn step_action(&mut self, action: Action) -> Vec<Effect> {
+        match self.step.clone() {
+            Step::Platform { selected } => self.platform_action(selected, action),
+            Step::Operation { op, selected } => self.operation_action(op, selected, action),
+            Step::Form { draft, focus, revealed } => self.form_action(draft, focus, revealed, action),
+            Step::Review { scroll } => return self.review_action(scroll, action),
+            Step::Saving => {}
+            Step::SaveFailed { .. } => match action {
+                Action::Save | Action::Enter => return self.save(),
+                Action::Back => self.step = Step::Review { scroll: 0 },
+                _ => {}
+            },
+            Step::Done(report) => {
+                if matches!(action, Action::Enter | Action::Back) {
+                    self.outcome = Some(Outcome::Saved(report));
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn overlay_action(&mut self, action: Action) {
+        match (self.overlay.clone(), action) {
+            (Some(Overlay::ConfirmQuit), Action::Yes | Action::Quit) => {
+                self.overlay = None;
+                self.outcome = Some(Outcome::Cancelled);
+            }
+            (Some(Overlay::ConfirmDelete { draft }), Action::Yes) => {
+                self.overlay = None;
+                self.delete_draft(draft);
+            }
+            (Some(Overlay::Help { .. }), Action::Back | Action::Help | Action::Enter)
+            | (Some(_), Action::No | Action::Back) => self.overlay = None,
+            _ => {}
+        }
+    }
+
+    fn request_quit(&mut self) {
+        let finished = matches!(self.step, Step::Done(_));
+        if let (true, Step::Done(report)) = (finished, &self.step) {
+            self.outcome = Some(Outcome::Saved(report.clone()));
+        } else if self.dirty {
+            self.overlay = Some(Overlay::ConfirmQuit);
+        } else {
+            self.outcome = Some(Outcome::Cancelled);
+        }
+    }
+
+    fn review_action(&mut self, scroll: u16, action: Action) -> Vec<Effect> {
+        let scroll = match action {
+            Action::Save => return self.save(),
+            Action::Back => {
+                let last = self.current_platform().operations.len() - 1;
+                self.enter_operation(last);
+                return Vec::new();
+            }
+            Action::Next => scroll.saturating_add(1),
+            Action::Prev => scroll.saturating_sub(1),
+            Action::PageDown => scroll.saturating_add(10),
+            Action::PageUp => scroll.saturating_sub(10),
+            Action::First => 0,
+            Action::Last => u16::MAX,
+            Action::Help => {
+                self.overlay = Some(Overlay::Help {
+                    title: "Review".into(),
+                    text: "Everything below is what Ctrl-S writes: the YAML file, and each secret into the \
+                           store named beside it. Secrets never go into the file. Esc goes back to change \
+                           something."
+                        .into(),
+                });
+                scroll
+            }
+            _ => scroll,
+        };
+        self.step = Step::Review { scroll };
+        Vec::new()
+    }
+
+    fn save(&mut self) -> Vec<Effect> {
+        let problems = self.problems();
+        if let Some(first) = problems.first() {
+            self.step = Step::Review { scroll: 0 };
+            self.notice = Some(Notice {
+                level: Level::Error,
+                text: format!("Not saved: {first} Esc goes back to fix it."),
+            });
+            return Vec::new();
+        }
+        let store = match &self.store {
+            StoreStatus::Ready(info) => info.kind,
+            StoreStatus::Resolving => {
+                self.notice = Some(Notice {
+                    level: Level::Info,
+                    text: "Still checking the secret store; press Ctrl-S again in a moment.".into(),
+                });
+                return Vec::new();
+            }
+            StoreStatus::Unavailable(reason) => {
+                self.notice = Some(Notice {
+                    level: Level::Error,
+                    text: format!(
+                        "Not saved: no secret store ({reason}). Quit and start again with \
+                         --secret-store keyutils or secret-service."
+                    ),
+                });
+                return Vec::new();
+            }
+        };
+        self.step = Step::Saving;
+        vec![Effect::Save(self.save_plan(store))]
+    }
+
+    fn finish_save(&mut self, result: Result<SaveReport, String>) {
+        match result {
+            Ok(report) => {
+                self.dirty = false;
+                self.step = Step::Done(report);
+            }
+            Err(reason) => self.step = Step::SaveFailed { reason },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,254 @@
+//! The Platform step and the per-operation integration lists.
+
+use super::{Action, Draft, Level, Notice, Overlay, Step, Wizard};
+use crate::catalog::{Prerequisite, Requirement};
+
+/// One row of an operation's list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListItem {
+    Integration(usize),
+    Add,
+    Continue,
+}
+
+impl Wizard {
+    /// Indices of the drafts of the current platform and operation `op`.
+    pub fn drafts_of(&self, op: usize) -> Vec<usize> {
+        let platform = &self.current_platform().id;
+        let operation = &self.operation(op).id;
+        (0..self.drafts.len())
+            .filter(|&i| self.drafts[i].platform == *platform && self.drafts[i].operation == *operation)
+            .collect()
+    }
+
+    pub fn list_items(&self, op: usize) -> Vec<ListItem> {
+        let mut items: Vec<ListItem> = self.drafts_of(op).into_iter().map(ListItem::Integration).collect();
+        items.push(ListItem::Add);
+        items.push(ListItem::Continue);
+        items
+    }
+
+    /// Prerequisites of `op` the operator has not confirmed yet.
+    pub fn unconfirmed(&self, op: usize) -> Vec<&Prerequisite> {
+        let platform = &self.current_platform().id;
+        let operation = self.operation(op);
+        operation
+            .prerequisites
+            .iter()
+            .filter(|p| !self.confirmed.contains(&prerequisite_id(platform, &operation.id, &p.id)))
+            .collect()
+    }
+
+    /// The first operation `op` requires that has no integration yet.
+    pub fn missing_requirement(&self, op: usize) -> Option<&Requirement> {
+        let platform = &self.current_platform().id;
+        self.operation(op).requires.iter().find(|r| {
+            !self.drafts.iter().any(|d| d.platform == *platform && d.operation == r.operation)
+        })
+    }
+
+    /// The label of what comes after operation `op`.
+    pub fn next_label(&self, op: usize) -> String {
+        let ops = &self.current_platform().operations;
+        ops.get(op + 1).map_or_else(|| "Review".to_owned(), |o| o.label.clone())
+    }
+
+    pub(super) fn enter_operation(&mut self, op: usize) {
+        let items = self.list_items(op);
+        let selected = if items.len() == 2 { 0 } else { items.len() - 1 };
+        self.step = Step::Operation { op, selected };
+    }
+
+    pub(super) fn platform_action(&mut self, selected: usize, action: Action) {
+        let count = self.catalog.platforms.len();
+        let selected = match action {
+            Action::Enter => {
+                self.platform = selected;
+                self.enter_operation(0);
+                return;
+            }
+            Action::Back => {
+                self.request_quit();
+                return;
+            }
+            Action::Help => {
+                self.overlay = Some(Overlay::Help {
+                    title: "Platform".into(),
+                    text: "Pick the contact-center platform to configure. The next steps ask for the \
+                           settings of each operation it offers; nothing is written until you save on \
+                           Review."
+                        .into(),
+                });
+                selected
+            }
+            other => move_selection(selected, count, other),
+        };
+        self.step = Step::Platform { selected };
+    }
+
+    pub(super) fn operation_action(&mut self, op: usize, selected: usize, action: Action) {
+        let items = self.list_items(op);
+        match action {
+            Action::Enter => match items[selected.min(items.len() - 1)] {
+                ListItem::Integration(draft) => self.open_form(draft),
+                ListItem::Add => self.add(op),
+                ListItem::Continue => {
+                    if op + 1 < self.current_platform().operations.len() {
+                        self.enter_operation(op + 1);
+                    } else {
+                        self.step = Step::Review { scroll: 0 };
+                    }
+                }
+            },
+            Action::Delete => {
+                if let ListItem::Integration(draft) = items[selected.min(items.len() - 1)] {
+                    self.overlay = Some(Overlay::ConfirmDelete { draft });
+                }
+            }
+            Action::Yes => self.confirm_prerequisites(op),
+            Action::Back => {
+                if op == 0 {
+                    self.step = Step::Platform { selected: self.platform };
+                } else {
+                    self.enter_operation(op - 1);
+                }
+            }
+            Action::Help => {
+                let operation = self.operation(op);
+                let mut text = format!(
+                    "{}: each integration here is one set of credentials for {}. Enter opens the \
+                     selected one; \"Add\" creates another; d deletes the selected one.",
+                    operation.label,
+                    self.current_platform().label
+                );
+                for p in &operation.prerequisites {
+                    text.push_str("\n\n");
+                    text.push_str(&p.text);
+                }
+                for r in &operation.requires {
+                    text.push_str(&format!("\n\nNeeds a {} integration first: {}", r.operation, r.why));
+                }
+                self.overlay = Some(Overlay::Help { title: operation.label.clone(), text });
+            }
+            other => {
+                let selected = move_selection(selected, items.len(), other);
+                self.step = Step::Operation { op, selected };
+            }
+        }
+    }
+
+    fn add(&mut self, op: usize) {
+        if let Some(requirement) = self.missing_requirement(op) {
+            let label = self
+                .current_platform()
+                .operation(&requirement.operation)
+                .map_or(requirement.operation.as_str(), |o| o.label.as_str());
+            self.notice = Some(Notice {
+                level: Level::Error,
+                text: format!("Configure {label} first: {}", requirement.why),
+            });
+            return;
+        }
+        if let Some(prerequisite) = self.unconfirmed(op).first() {
+            self.notice = Some(Notice {
+                level: Level::Error,
+                text: format!("{} Press y once it is configured.", prerequisite.question),
+            });
+            return;
+        }
+        let draft = Draft::new(self.current_platform(), self.operation(op));
+        self.drafts.push(draft);
+        self.open_form(self.drafts.len() - 1);
+    }
+
+    fn confirm_prerequisites(&mut self, op: usize) {
+        let platform = self.current_platform().id.clone();
+        let operation = self.operation(op).id.clone();
+        let ids: Vec<String> =
+            self.unconfirmed(op).iter().map(|p| prerequisite_id(&platform, &operation, &p.id)).collect();
+        if ids.is_empty() {
+            return;
+        }
+        self.confirmed.extend(ids);
+        self.confirmed.sort();
+        self.dirty = true;
+        self.notice = Some(Notice {
+            level: Level::Info,
+            text: "Confirmed; this is recorded in the file and not asked again.".into(),
+        });
+    }
+
+    pub(super) fn delete_draft(&mut self, draft: usize) {
+        let removed = self.drafts.remove(draft);
+        if let Some(original) = removed.original {
+            self.removed.push(original);
+        }
+        self.dirty = true;
+        if let Step::Operation { op, selected } = self.step {
+            let last = self.list_items(op).len() - 1;
+            self.step = Step::Operation { op, selected: selected.min(last) };
+        }
+        self.notice = Some(Notice {
+            level: Level::Info,
+            text: "Deleted. Its keyring entries are removed when you save.".into(),
+        });
+    }
+
+    /// Everything that stops a save, one line each.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (index, draft) in self.drafts.iter().enumerate() {
+            let name = self.draft_name(index);
+            for (field, def) in self.draft_fields(index).iter().enumerate() {
+                if let Some(error) = self.field_check(index, field).error {
+                    out.push(format!("{name}: {}: {error}", def.label));
+                }
+            }
+            let Some(platform) = self.catalog.platform(&draft.platform) else { continue };
+            let Some(operation) = platform.operation(&draft.operation) else { continue };
+            for r in &operation.requires {
+                if !self.drafts.iter().any(|d| d.platform == draft.platform && d.operation == r.operation) {
+                    out.push(format!("{name}: needs a {} integration first: {}", r.operation, r.why));
+                }
+            }
+            for p in &operation.prerequisites {
+                if !self.confirmed.contains(&prerequisite_id(&platform.id, &operation.id, &p.id)) {
+                    out.push(format!("{name}: {}", p.question));
+                }
+            }
+        }
+        out
+    }
+
+    /// "Historical settings (east)" or "Historical settings (no group)".
+    pub fn draft_name(&self, index: usize) -> String {
+        let draft = &self.drafts[index];
+        let label = self
+            .catalog
+            .platform(&draft.platform)
+            .and_then(|p| p.operation(&draft.operation))
+            .map_or(draft.operation.as_str(), |o| o.label.as_str());
+        let group = draft.group(&self.draft_fields(index));
+        if group.is_empty() {
+            format!("{label} (no group)")
+        } else {
+            format!("{label} ({group})")
+        }
+    }
+}
+
+pub fn prerequisite_id(platform: &str, operation: &str, prerequisite: &str) -> String {
+    format!("{platform}/{operation}/{prerequisite}")
+}
+
+fn move_selection(selected: usize, count: usize, action: Action) -> usize {
+    let last = count.saturating_sub(1);
+    match action {
+        Action::Next => (selected + 1).min(last),
+        Action::Prev => selected.saturating_sub(1),
+        Action::First | Action::PageUp => 0,
+        Action::Last | Action::PageDown => last,
+        _ => selected,
+    }
+}
+

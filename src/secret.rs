@@ -61,7 +61,10 @@ pub struct SecretRef {
 
 /// The keyring user name of one secret: `<platform>/<operation>/<group or default>/<field>`.
 pub fn entry_user(platform: &str, operation: &str, group: Option<&str>, field: &str) -> String {
-    let group = group.map(str::trim).filter(|g| !g.is_empty()).unwrap_or("default");
+    let group = group
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .unwrap_or("default");
     format!("{platform}/{operation}/{group}/{field}")
 }
 

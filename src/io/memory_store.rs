@@ -46,7 +46,9 @@ impl MemoryStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, SecretString>> {
-        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -60,7 +62,10 @@ impl SecretStore for MemoryStore {
     }
 
     fn set(&self, user: &str, value: &SecretString) -> Result<(), StoreError> {
-        let mut sets = self.sets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut sets = self
+            .sets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *sets += 1;
         if self.fail_on_set == Some(*sets) {
             return Err(StoreError {
@@ -68,8 +73,10 @@ impl SecretStore for MemoryStore {
                 message: format!("injected failure on write {}", *sets),
             });
         }
-        self.lock()
-            .insert(user.to_owned(), SecretString::from(value.expose_secret().to_owned()));
+        self.lock().insert(
+            user.to_owned(),
+            SecretString::from(value.expose_secret().to_owned()),
+        );
         Ok(())
     }
 

@@ -1,8 +1,38 @@
 //! The OS keyring, through keyring-core and its store crates. The only file that imports them.
+//!
+//! - [`open`] builds one named store; [`resolve`] turns `--secret-store` into a store,
+//!   doing the `auto` selection of the contract ("Secrets").
+//! - Every store is wrapped in one private adapter that implements [`SecretStore`]:
+//!   a missing entry is `Ok(None)` on read and not an error on delete.
+//! - Errors are plain English for operators. A message may quote keyring-core's own
+//!   `Display` text (never its `Debug`, which for `BadEncoding` holds the raw bytes),
+//!   and never contains a secret value.
+//!
+//! Blocking: every call blocks the calling thread. The Secret Service can hang forever
+//! (a stopped provider; zbus has no reply timeout), so building that store and the
+//! `auto` probe run on a helper thread with a deadline of [`SECRET_SERVICE_DEADLINE`];
+//! a call that misses it leaves that helper thread blocked behind. Reads and writes
+//! have no deadline, because a desktop unlock prompt may legitimately take a while:
+//! keep them off the render thread.
+//!
+//! Kernel keyring (keyutils) and threads: a session keyring belongs to a thread's
+//! credentials, not to the process. A process started outside a PAM login (a container
+//! shell, some CI runners, `su`/`sudo` paths) has no session keyring of its own and
+//! falls back to the per-user `_uid_ses.<uid>` keyring, where writes fail with
+//! `AccessDenied` and leave a stray key behind. The fix is to ask the kernel for the
+//! per-user persistent keyring linked into the session keyring, which gives the
+//! *calling thread* a fresh session keyring of its own. The adapter does this in
+//! [`open`] (so threads and child processes started afterwards inherit it: open the
+//! store on the main thread before spawning threads when children such as `keyctl`
+//! must see the same `@s`) and again before every call (so a call from any thread is
+//! safe; it is one cheap, idempotent system call).
 
+use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
-use secrecy::SecretString;
+use keyring_core::{CredentialStore, Entry, Error};
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::secret::StoreKind;
 
@@ -39,4 +69,617 @@ pub enum StoreChoice {
     Named(StoreKind),
 }
 
-// TODO(helper): open(), auto_select() and the keyring-core adapter.
+/// The keyring user name of the throw-away entry written and deleted to probe a store.
+pub const PROBE_USER: &str = "__wfm-wizard_probe__";
+
+/// How long the Secret Service gets to connect (and, for `auto`, to pass the probe).
+pub const SECRET_SERVICE_DEADLINE: Duration = Duration::from_secs(3);
+
+/// The store [`resolve`] chose.
+pub struct Resolved {
+    pub store: Arc<dyn SecretStore>,
+    /// `Some(reason)` when `auto` passed over the Secret Service (Linux only). The reason
+    /// is plain English, written to follow "the Secret Service was skipped because".
+    /// The operator must see it before typing a secret: the fallback store (keyutils)
+    /// forgets everything at reboot.
+    pub secret_service_skipped: Option<String>,
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("store", &self.store.kind())
+            .field("service", &self.store.service())
+            .field("secret_service_skipped", &self.secret_service_skipped)
+            .finish()
+    }
+}
+
+/// Opens the named store for entries under `service`.
+///
+/// The Secret Service connects here (within [`SECRET_SERVICE_DEADLINE`]); the other
+/// stores report problems only at first use. A kind this operating system does not
+/// have is an error that says so.
+pub fn open(kind: StoreKind, service: &str) -> Result<Arc<dyn SecretStore>, StoreError> {
+    let inner = match kind {
+        StoreKind::SecretService => secret_service_in_time()?,
+        StoreKind::Keyutils => keyutils_store()?,
+        StoreKind::Keychain => keychain_store()?,
+        StoreKind::Windows => windows_store()?,
+    };
+    Ok(Arc::new(KeyringStore::new(kind, service, inner)))
+}
+
+/// Turns the `--secret-store` choice into a store.
+///
+/// `Named` opens that store, no questions asked. `Auto`: macOS → keychain, Windows →
+/// windows. On Linux: the Secret Service when a session bus is there
+/// (`DBUS_SESSION_BUS_ADDRESS` set, or `$XDG_RUNTIME_DIR/bus` exists) and connecting
+/// plus a set-and-delete probe of [`PROBE_USER`] succeed within
+/// [`SECRET_SERVICE_DEADLINE`]; otherwise the kernel keyring (probed the same way),
+/// with the reason in [`Resolved::secret_service_skipped`].
+pub fn resolve(choice: StoreChoice, service: &str) -> Result<Resolved, StoreError> {
+    match choice {
+        StoreChoice::Named(kind) => Ok(Resolved {
+            store: open(kind, service)?,
+            secret_service_skipped: None,
+        }),
+        StoreChoice::Auto => auto(service),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The adapter
+
+/// Any keyring-core store, seen through [`SecretStore`].
+struct KeyringStore {
+    kind: StoreKind,
+    service: String,
+    inner: Arc<CredentialStore>,
+}
+
+impl KeyringStore {
+    fn new(kind: StoreKind, service: &str, inner: Arc<CredentialStore>) -> Self {
+        let store = KeyringStore {
+            kind,
+            service: service.to_owned(),
+            inner,
+        };
+        store.prepare_thread();
+        store
+    }
+
+    /// See the module docs: keyutils needs a session keyring owned by this thread.
+    fn prepare_thread(&self) {
+        #[cfg(target_os = "linux")]
+        if self.kind == StoreKind::Keyutils {
+            // An error here (a kernel without persistent keyrings, keyctl blocked by
+            // seccomp) is not fatal by itself; the store's own calls report the real one.
+            let _ =
+                linux_keyutils::KeyRing::get_persistent(linux_keyutils::KeyRingIdentifier::Session);
+        }
+    }
+
+    fn entry(&self, user: &str) -> keyring_core::Result<Entry> {
+        self.prepare_thread();
+        self.inner.build(&self.service, user, None)
+    }
+
+    fn failed(&self, verb: &str, user: &str, err: &Error) -> StoreError {
+        StoreError {
+            store: self.kind,
+            message: format!("could not {verb} `{user}`: {}", explain(self.kind, err)),
+        }
+    }
+
+    /// Writes and deletes [`PROBE_USER`]; `Err` is a plain-English reason.
+    fn probe(&self) -> Result<(), String> {
+        let entry = self.entry(PROBE_USER).map_err(|e| explain(self.kind, &e))?;
+        entry
+            .set_password("wfm-wizard store probe")
+            .map_err(|e| explain(self.kind, &e))?;
+        entry
+            .delete_credential()
+            .map_err(|e| explain(self.kind, &e))
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn kind(&self) -> StoreKind {
+        self.kind
+    }
+
+    fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn set(&self, user: &str, value: &SecretString) -> Result<(), StoreError> {
+        self.entry(user)
+            .and_then(|entry| entry.set_password(value.expose_secret()))
+            .map_err(|e| self.failed("save", user, &e))
+    }
+
+    fn get(&self, user: &str) -> Result<Option<SecretString>, StoreError> {
+        match self.entry(user).and_then(|entry| entry.get_password()) {
+            Ok(value) => Ok(Some(SecretString::from(value))),
+            Err(Error::NoEntry) => Ok(None),
+            Err(e) => Err(self.failed("read", user, &e)),
+        }
+    }
+
+    fn delete(&self, user: &str) -> Result<(), StoreError> {
+        match self.entry(user).and_then(|entry| entry.delete_credential()) {
+            Ok(()) | Err(Error::NoEntry) => Ok(()),
+            Err(e) => Err(self.failed("delete", user, &e)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Building the stores, one function per kind, each gated to the systems that have it
+
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn secret_service_store() -> Result<Arc<CredentialStore>, String> {
+    match zbus_secret_service_keyring_store::Store::new() {
+        Ok(store) => Ok(store),
+        Err(e) => Err(explain(StoreKind::SecretService, &e)),
+    }
+}
+
+/// [`secret_service_store`] on a helper thread, within [`SECRET_SERVICE_DEADLINE`].
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn secret_service_in_time() -> Result<Arc<CredentialStore>, StoreError> {
+    within(SECRET_SERVICE_DEADLINE, secret_service_store)
+        .and_then(|built| built)
+        .map_err(|message| StoreError {
+            store: StoreKind::SecretService,
+            message,
+        })
+}
+
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+)))]
+fn secret_service_in_time() -> Result<Arc<CredentialStore>, StoreError> {
+    Err(not_here(StoreKind::SecretService))
+}
+
+#[cfg(target_os = "linux")]
+fn keyutils_store() -> Result<Arc<CredentialStore>, StoreError> {
+    match linux_keyutils_keyring_store::Store::new() {
+        Ok(store) => Ok(store),
+        Err(e) => Err(StoreError {
+            store: StoreKind::Keyutils,
+            message: explain(StoreKind::Keyutils, &e),
+        }),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn keyutils_store() -> Result<Arc<CredentialStore>, StoreError> {
+    Err(not_here(StoreKind::Keyutils))
+}
+
+#[cfg(target_os = "macos")]
+fn keychain_store() -> Result<Arc<CredentialStore>, StoreError> {
+    match apple_native_keyring_store::keychain::Store::new() {
+        Ok(store) => Ok(store),
+        Err(e) => Err(StoreError {
+            store: StoreKind::Keychain,
+            message: explain(StoreKind::Keychain, &e),
+        }),
+    }
+}
+
+#[cfg(not(target_os = "macos"))]
+fn keychain_store() -> Result<Arc<CredentialStore>, StoreError> {
+    Err(not_here(StoreKind::Keychain))
+}
+
+#[cfg(target_os = "windows")]
+fn windows_store() -> Result<Arc<CredentialStore>, StoreError> {
+    match windows_native_keyring_store::Store::new() {
+        Ok(store) => Ok(store),
+        Err(e) => Err(StoreError {
+            store: StoreKind::Windows,
+            message: explain(StoreKind::Windows, &e),
+        }),
+    }
+}
+
+#[cfg(not(target_os = "windows"))]
+fn windows_store() -> Result<Arc<CredentialStore>, StoreError> {
+    Err(not_here(StoreKind::Windows))
+}
+
+/// The error for a store this operating system does not have.
+fn not_here(kind: StoreKind) -> StoreError {
+    let home = match kind {
+        StoreKind::SecretService => "Linux and other Unix desktops",
+        StoreKind::Keyutils => "Linux",
+        StoreKind::Keychain => "macOS",
+        StoreKind::Windows => "Windows",
+    };
+    StoreError {
+        store: kind,
+        message: format!(
+            "the {kind} store exists only on {home}, and this system is {}; choose another --secret-store",
+            std::env::consts::OS
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// `auto`
+
+#[cfg(target_os = "macos")]
+fn auto(service: &str) -> Result<Resolved, StoreError> {
+    resolve(StoreChoice::Named(StoreKind::Keychain), service)
+}
+
+#[cfg(target_os = "windows")]
+fn auto(service: &str) -> Result<Resolved, StoreError> {
+    resolve(StoreChoice::Named(StoreKind::Windows), service)
+}
+
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn auto(service: &str) -> Result<Resolved, StoreError> {
+    let reason = match usable_secret_service(service) {
+        Ok(store) => {
+            return Ok(Resolved {
+                store,
+                secret_service_skipped: None,
+            });
+        }
+        Err(reason) => reason,
+    };
+    kernel_keyring_instead(service, reason)
+}
+
+#[cfg(not(any(
+    target_os = "macos",
+    target_os = "windows",
+    all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    )
+)))]
+fn auto(_service: &str) -> Result<Resolved, StoreError> {
+    Err(StoreError {
+        store: StoreKind::SecretService,
+        message: format!(
+            "wfm-wizard has no secret store for this system ({})",
+            std::env::consts::OS
+        ),
+    })
+}
+
+/// The Secret Service, connected and probed within the deadline, or why not.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn usable_secret_service(service: &str) -> Result<Arc<dyn SecretStore>, String> {
+    let runtime_dir = std::env::var_os("XDG_RUNTIME_DIR");
+    let bus_address = std::env::var_os("DBUS_SESSION_BUS_ADDRESS");
+    if !session_bus_hint(
+        bus_address.as_deref(),
+        runtime_dir.as_deref().map(Path::new),
+    ) {
+        return Err(NO_BUS.to_owned());
+    }
+    let service = service.to_owned();
+    within(SECRET_SERVICE_DEADLINE, move || {
+        let store = KeyringStore::new(StoreKind::SecretService, &service, secret_service_store()?);
+        store.probe()?;
+        Ok(Arc::new(store) as Arc<dyn SecretStore>)
+    })?
+}
+
+#[cfg(target_os = "linux")]
+fn kernel_keyring_instead(service: &str, skipped: String) -> Result<Resolved, StoreError> {
+    let store = KeyringStore::new(StoreKind::Keyutils, service, keyutils_store()?);
+    match store.probe() {
+        Ok(()) => Ok(Resolved {
+            store: Arc::new(store),
+            secret_service_skipped: Some(skipped),
+        }),
+        Err(reason) => Err(StoreError {
+            store: StoreKind::Keyutils,
+            message: format!(
+                "no usable secret store: the Secret Service was skipped because {skipped}; \
+                 and the kernel keyring failed: {reason}"
+            ),
+        }),
+    }
+}
+
+#[cfg(all(
+    unix,
+    not(any(
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "android"
+    ))
+))]
+fn kernel_keyring_instead(_service: &str, skipped: String) -> Result<Resolved, StoreError> {
+    Err(StoreError {
+        store: StoreKind::SecretService,
+        message: format!("the Secret Service cannot be used because {skipped}"),
+    })
+}
+
+const NO_BUS: &str = "there is no D-Bus session bus here (DBUS_SESSION_BUS_ADDRESS is not set \
+     and $XDG_RUNTIME_DIR/bus does not exist), as in a plain SSH, cron or container session";
+
+/// Whether a D-Bus session bus is worth trying: an address is set, or the
+/// conventional socket `$XDG_RUNTIME_DIR/bus` exists.
+fn session_bus_hint(bus_address: Option<&std::ffi::OsStr>, runtime_dir: Option<&Path>) -> bool {
+    bus_address.is_some_and(|a| !a.is_empty())
+        || runtime_dir.is_some_and(|d| !d.as_os_str().is_empty() && d.join("bus").exists())
+}
+
+/// Runs `job` on a helper thread and waits at most `limit`. `Err` is a plain reason.
+/// A job that misses the deadline keeps its thread until it returns (or forever).
+fn within<T: Send + 'static>(
+    limit: Duration,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("wfm-wizard-secret-service".to_owned())
+        .spawn(move || {
+            // The receiver is gone when the deadline has passed: nobody wants the result.
+            let _ = tx.send(job());
+        })
+        .map_err(|e| format!("could not start a thread to reach the Secret Service ({e})"))?;
+    rx.recv_timeout(limit).map_err(|e| match e {
+        std::sync::mpsc::RecvTimeoutError::Timeout => format!(
+            "the Secret Service did not answer within {} s",
+            limit.as_secs_f32()
+        ),
+        std::sync::mpsc::RecvTimeoutError::Disconnected => {
+            "the Secret Service check stopped unexpectedly".to_owned()
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------
+// Errors in plain English
+
+const UNLOCK_HINT: &str = "unlock it by piping its password to \
+     `gnome-keyring-daemon --replace --components=secrets --daemonize --unlock`, \
+     or choose --secret-store keyutils";
+
+/// A plain-English reason for `err`, then keyring-core's own text in parentheses.
+/// Uses only `Display` of the error, which never holds secret bytes.
+fn explain(kind: StoreKind, err: &Error) -> String {
+    format!("{} ({err})", reason(kind, err))
+}
+
+fn reason(kind: StoreKind, err: &Error) -> String {
+    match (kind, err) {
+        (StoreKind::SecretService, Error::NoStorageAccess(_)) => {
+            format!("the keyring is locked or has no default (login) collection; {UNLOCK_HINT}")
+        }
+        (StoreKind::SecretService, Error::PlatformFailure(_)) => {
+            let text = err.to_string();
+            if text.contains("ServiceUnknown") || text.contains("not provided by any .service") {
+                "no Secret Service provider (such as gnome-keyring) is running on the D-Bus session bus"
+                    .to_owned()
+            } else if text.contains("no secret service provider or dbus session found") {
+                "there is no D-Bus session bus, or no Secret Service provider on it".to_owned()
+            } else if text.contains("Failed to connect")
+                || text.contains("Connection refused")
+                || text.contains("No such file")
+            {
+                "cannot connect to the D-Bus session bus".to_owned()
+            } else {
+                "the Secret Service reported a failure".to_owned()
+            }
+        }
+        (StoreKind::Keyutils, Error::NoStorageAccess(_) | Error::PlatformFailure(_)) => {
+            keyutils_reason(err)
+        }
+        (_, Error::NoStorageAccess(_)) => {
+            "the store refused access (is it locked, or is this a remote session?)".to_owned()
+        }
+        (_, Error::PlatformFailure(_)) => "the store reported a failure".to_owned(),
+        (_, Error::NoEntry) => "there is no such entry".to_owned(),
+        (_, Error::BadEncoding(_)) => {
+            "the stored value is not UTF-8 text, so wfm-wizard did not write it".to_owned()
+        }
+        (_, Error::BadDataFormat(..) | Error::BadStoreFormat(_)) => {
+            "the store holds data in a form wfm-wizard cannot read".to_owned()
+        }
+        (_, Error::TooLong(_, limit)) => {
+            format!("the value is longer than this store allows ({limit})")
+        }
+        (_, Error::Invalid(what, why)) => format!("the store does not accept this {what}: {why}"),
+        (_, Error::Ambiguous(entries)) => format!(
+            "{} entries match this name; remove the extra ones with the store's own tools",
+            entries.len()
+        ),
+        (_, Error::NotSupportedByStore(_)) => "the store does not support this".to_owned(),
+        (_, Error::NoDefaultStore) => "internal error: no store was chosen".to_owned(),
+        (_, _) => "the store reported an unexpected error".to_owned(),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn keyutils_reason(err: &Error) -> String {
+    use linux_keyutils::KeyError;
+    let cause = std::error::Error::source(err).and_then(|e| e.downcast_ref::<KeyError>());
+    match cause {
+        Some(KeyError::AccessDenied) => "the kernel keyring refused access; this process has no \
+             session keyring of its own (run it from a login session, or under `keyctl session -`)"
+            .to_owned(),
+        Some(KeyError::QuotaExceeded) => "the kernel keyring quota for this user is full \
+             (see /proc/sys/kernel/keys/maxkeys and maxbytes)"
+            .to_owned(),
+        Some(KeyError::PermissionDenied | KeyError::OperationNotSupported) => {
+            "the kernel keyring is not available to this process (keyctl is blocked, \
+             as in a container with the default seccomp profile)"
+                .to_owned()
+        }
+        _ => "the kernel keyring reported a failure".to_owned(),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn keyutils_reason(_err: &Error) -> String {
+    "the kernel keyring reported a failure".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn platform(text: &str) -> Error {
+        Error::PlatformFailure(Box::new(std::io::Error::other(text.to_owned())))
+    }
+
+    #[test]
+    fn secret_service_failures_read_as_plain_english() {
+        let no_bus = platform(
+            "zbus error: Failed to connect to address `unix:path=/run/user/0/bus`: No such file or directory (os error 2)",
+        );
+        let message = explain(StoreKind::SecretService, &no_bus);
+        assert!(
+            message.starts_with("cannot connect to the D-Bus session bus ("),
+            "{message}"
+        );
+        assert!(
+            message.contains("/run/user/0/bus"),
+            "keeps the library text: {message}"
+        );
+
+        let unavailable = platform("no secret service provider or dbus session found");
+        assert!(
+            explain(StoreKind::SecretService, &unavailable)
+                .starts_with("there is no D-Bus session bus, or no Secret Service provider")
+        );
+
+        let no_provider = platform(
+            "zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files",
+        );
+        assert!(
+            explain(StoreKind::SecretService, &no_provider)
+                .starts_with("no Secret Service provider (such as gnome-keyring)")
+        );
+
+        let locked = Error::NoStorageAccess(Box::new(std::io::Error::other(
+            "SS error: prompt dismissed",
+        )));
+        let message = explain(StoreKind::SecretService, &locked);
+        assert!(message.starts_with("the keyring is locked"), "{message}");
+        assert!(
+            message.contains(
+                "gnome-keyring-daemon --replace --components=secrets --daemonize --unlock"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("(Couldn't access platform storage: SS error: prompt dismissed)")
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn kernel_keyring_failures_name_the_cause() {
+        use linux_keyutils::KeyError;
+        let denied = Error::NoStorageAccess(Box::new(KeyError::AccessDenied));
+        assert!(explain(StoreKind::Keyutils, &denied).contains("no session keyring of its own"));
+        let quota = Error::PlatformFailure(Box::new(KeyError::QuotaExceeded));
+        assert!(explain(StoreKind::Keyutils, &quota).contains("quota"));
+        let blocked = Error::PlatformFailure(Box::new(KeyError::PermissionDenied));
+        assert!(explain(StoreKind::Keyutils, &blocked).contains("seccomp"));
+    }
+
+    #[test]
+    fn no_message_carries_stored_bytes() {
+        let secret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXZhbHVl.sig";
+        let cases = [
+            Error::BadEncoding(secret.as_bytes().to_vec()),
+            Error::BadDataFormat(
+                secret.as_bytes().to_vec(),
+                Box::new(std::io::Error::other("bad padding")),
+            ),
+        ];
+        for err in &cases {
+            for kind in StoreKind::ALL {
+                let message = explain(kind, err);
+                assert!(!message.contains(secret), "{message}");
+                assert!(!message.contains("c2VjcmV0"), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_errors_are_explained_too() {
+        let too_long = Error::TooLong("password".to_owned(), 2560);
+        assert_eq!(
+            explain(StoreKind::Windows, &too_long),
+            "the value is longer than this store allows (2560) \
+             (Value of 'password' is longer than the platform limit of 2560 chars)"
+        );
+        let empty = Error::Invalid("secret".to_owned(), "cannot be empty".to_owned());
+        assert!(
+            explain(StoreKind::Keyutils, &empty)
+                .starts_with("the store does not accept this secret: cannot be empty")
+        );
+    }
+
+    #[test]
+    fn stores_of_other_systems_are_refused_in_plain_words() {
+        #[cfg(not(target_os = "macos"))]
+        {
+            let Err(err) = open(StoreKind::Keychain, "svc") else {
+                panic!("keychain opened on {}", std::env::consts::OS);
+            };
+            assert_eq!(err.store, StoreKind::Keychain);
+            assert!(err.message.contains("exists only on macOS"), "{err}");
+        }
+        #[cfg(not(target_os = "windows"))]
+        {
+            let Err(err) = open(StoreKind::Windows, "svc") else {
+                panic!("windows store opened on {}", std::env::consts::OS);
+            };
+            assert!(err.message.contains("exists only on Windows"), "{err}");
+        }
+    }
+
+    #[test]
+    fn bus_hint_needs_an_address_or_a_bus_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!session_bus_hint(None, None));
+        assert!(!session_bus_hint(Some("".as_ref()), Some(dir.path())));
+        assert!(session_bus_hint(Some("unix:path=/nowhere".as_ref()), None));
+        std::fs::write(dir.path().join("bus"), b"").unwrap();
+        assert!(session_bus_hint(None, Some(dir.path())));
+        assert!(!session_bus_hint(None, Some(Path::new(""))));
+    }
+
+    #[test]
+    fn a_late_job_is_reported_as_a_timeout() {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let late = within(Duration::from_millis(20), move || wait.recv().ok());
+        assert_eq!(
+            late.unwrap_err(),
+            "the Secret Service did not answer within 0.02 s"
+        );
+        drop(release);
+        assert_eq!(within(Duration::from_secs(5), || 7), Ok(7));
+    }
+}

@@ -12,3 +12,6 @@ pub mod terminal;
 pub mod ui;
 pub mod validate;
 pub mod wizard;
+
+#[cfg(test)]
+mod test_support;

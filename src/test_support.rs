@@ -1,0 +1,79 @@
+//! Fixtures shared by the unit tests.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use secrecy::SecretString;
+
+use crate::catalog::Catalog;
+use crate::wizard::{Action, Effect, InputRequest, Msg, Wizard};
+
+/// 2027-01-15, the "now" of every unit test.
+pub const NOW: i64 = 1_800_000_000;
+
+pub const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
+pub const CLIENT_SECRET: &str = "Zz0Yy1Xx2Ww3Vv4Uu5Tt6Ss7Rr8Qq9Pp0Oo1Nn2Mm3Ll";
+
+/// A JWT with the given payload JSON and a fake signature.
+pub fn jwt(payload: &str) -> String {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = r#"{"kid":"0123456789abcdef0123456789abcdef","typ":"JWT","alg":"RS256"}"#;
+    format!("{}.{}.{}", b64.encode(header), b64.encode(payload), "c2lnbmF0dXJl".repeat(28))
+}
+
+/// A RingCentral-shaped JWT that never expires (exp = iat + 2^31 - 1).
+pub fn jwt_never_expires() -> String {
+    jwt(r#"{"aud":"https://platform.ringcentral.com/restapi/oauth/token","sub":"62000000016","iss":"https://platform.ringcentral.com","exp":3897483647,"iat":1750000000,"jti":"AAAAAAAAAAAAAAAAAAAAAA"}"#)
+}
+
+pub fn wizard() -> Wizard {
+    Wizard::new(Catalog::builtin(), None, "/etc/wfm-wizard/integrations.yaml", NOW)
+}
+
+/// A catalog with a real-time operation that requires historical, for engine rules
+/// RingCentral v1 does not exercise.
+pub fn catalog_with_real_time() -> Arc<Catalog> {
+    let text = include_str!("../assets/platforms.yaml").replace(
+        "      - id: user-import\n",
+        "      - id: real-time\n        label: Real-time settings\n        fields: [group, enabled, client_id]\n        requires:\n          - operation: historical\n            why: agent synchronization relies on historical data collection.\n      - id: user-import\n",
+    );
+    Arc::new(Catalog::from_yaml(&text).expect("test catalog"))
+}
+
+pub fn act(w: &mut Wizard, action: Action) -> Vec<Effect> {
+    w.update(Msg::Act(action))
+}
+
+pub fn type_text(w: &mut Wizard, text: &str) {
+    for c in text.chars() {
+        w.update(Msg::Edit(InputRequest::InsertChar(c)));
+    }
+}
+
+pub fn paste(w: &mut Wizard, text: &str) {
+    w.update(Msg::Paste(SecretString::from(text.to_owned())));
+}
+
+/// From an operation list with "Add" selected: fills and finishes one integration.
+pub fn add_integration(w: &mut Wizard, group: &str, jwt: &str) {
+    act(w, Action::Enter); // Add
+    type_text(w, group);
+    act(w, Action::Enter);
+    act(w, Action::Enter); // Status stays on
+    type_text(w, CLIENT_ID);
+    act(w, Action::Enter);
+    paste(w, CLIENT_SECRET);
+    act(w, Action::Enter);
+    paste(w, jwt);
+    act(w, Action::Enter);
+    type_text(w, "15910001");
+    act(w, Action::Enter); // finish
+}
+
+/// Selects the list row whose position is `index` in an operation list.
+pub fn select_row(w: &mut Wizard, index: usize) {
+    act(w, Action::First);
+    for _ in 0..index {
+        act(w, Action::Next);
+    }
+}

@@ -167,16 +167,20 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     serde_saphyr::from_str_with_options(text, options).map_err(|e| ParseError(tidy_error(&e.to_string())))
 }
 
-/// The parser's messages mention its own knobs; say what the operator can act on.
+/// Keeps the parser's first line only: its rendered snippet would quote the file, and
+/// the file may hold a secret pasted where it does not belong. Says what to act on.
 fn tidy_error(message: &str) -> String {
-    if message.contains("Depth") || message.contains("recursion") {
-        return format!("nesting is deeper than {MAX_DEPTH} levels ({message})");
+    let first = message.lines().next().unwrap_or(message);
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    if first.contains("Depth") || first.contains("recursion") || first.contains("nesting") {
+        return format!("nesting is deeper than {MAX_DEPTH} levels ({first})");
     }
-    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+    if let Some(at) = first.find("duplicate mapping key: ") {
+        let rest = &first[at + "duplicate mapping key: ".len()..];
         let key = rest.split(',').next().unwrap_or(rest);
-        return format!("duplicate key `{key}`: each key may appear once in a mapping");
+        return format!("{}duplicate key `{key}`: each key may appear once", &first[..at]);
     }
-    message.to_owned()
+    first.to_owned()
 }
 
 #[derive(Deserialize)]
@@ -195,7 +199,13 @@ pub fn parse_document(text: &str) -> Result<Document, ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError("the file is empty; expected `version: 1` and `integrations:`".into()));
     }
-    let probe: VersionProbe = parse_yaml(text)?;
+    let probe: VersionProbe = parse_yaml(text).map_err(|e| {
+        if e.0.contains("invalid type") || e.0.contains("expected mapping") {
+            ParseError(format!("this is not a YAML mapping with `version` and `integrations` ({e})"))
+        } else {
+            e
+        }
+    })?;
     if probe.version.is_none() {
         return Err(ParseError("`version` is missing; this program writes `version: 1`".into()));
     }

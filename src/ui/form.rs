@@ -39,22 +39,31 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, draft: usize, focus:
     for (index, def) in defs.iter().enumerate() {
         let start = lines.len();
         let focused = index == focus;
-        let (value, value_caret) = value_spans(&d.fields[index], focused, focused && revealed, layout.value_width);
+        let (mut value_lines, value_caret) =
+            value_spans(&d.fields[index], focused, focused && revealed, layout.value_width);
         let marker = if focused { theme::MARKER } else { theme::NO_MARKER };
         let label_style = if focused { theme::focused() } else { ratatui::style::Style::new() };
-        if layout.side_by_side {
+        let first_value = if value_lines.is_empty() { Vec::new() } else { value_lines.remove(0) };
+        let value_row = if layout.side_by_side {
             let label = format!("{:<w$}", def.label, w = LABEL_COLUMN - 2);
             let mut spans = vec![Span::styled(marker, label_style), Span::styled(label, label_style)];
-            spans.extend(value);
+            spans.extend(first_value);
             lines.push(Line::from(spans));
+            lines.len() - 1
         } else {
             lines.push(Line::from(vec![Span::styled(marker, label_style), Span::styled(def.label.clone(), label_style)]));
             let mut spans = vec![Span::raw(" ".repeat(layout.value_x))];
-            spans.extend(value);
+            spans.extend(first_value);
+            lines.push(Line::from(spans));
+            lines.len() - 1
+        };
+        for extra in value_lines {
+            let mut spans = vec![Span::raw(" ".repeat(layout.value_x))];
+            spans.extend(extra);
             lines.push(Line::from(spans));
         }
         if focused {
-            caret = value_caret.map(|x| (layout.value_x + x, lines.len() - 1));
+            caret = value_caret.map(|(row, x)| (layout.value_x + x, value_row + row));
         }
         lines.extend(messages(wizard, draft, index, def, &layout));
         if focused {
@@ -78,39 +87,47 @@ fn scroll_offset((start, end): (usize, usize), height: usize) -> usize {
     if end <= height { 0 } else { (end - height).min(start) }
 }
 
-/// The value's spans and the caret column within the value, if it shows one.
-fn value_spans(state: &FieldState, focused: bool, revealed: bool, width: usize) -> (Vec<Span<'static>>, Option<usize>) {
+/// The value's lines of spans and the caret (line, column) within them, if it shows one.
+type ValueView = (Vec<Vec<Span<'static>>>, Option<(usize, usize)>);
+
+fn value_spans(state: &FieldState, focused: bool, revealed: bool, width: usize) -> ValueView {
     match state {
         FieldState::Text(input) => {
             let scroll = if focused { input.visual_scroll(width.saturating_sub(1)) } else { 0 };
             let shown: String = input.value().chars().skip(scroll).take(width).collect();
             let caret = input.visual_cursor().saturating_sub(scroll);
-            (vec![Span::raw(shown)], Some(caret))
+            (vec![vec![Span::raw(shown)]], Some((0, caret)))
         }
         FieldState::Toggle(on) => {
             let text = if *on { "[x] enabled" } else { "[ ] disabled" };
-            (vec![Span::raw(text)], None)
+            (vec![vec![Span::raw(text)]], None)
         }
         FieldState::Secret(secret) => {
             if secret.typed.is_empty() {
                 return match &secret.stored {
                     Some(reference) => (
-                        vec![Span::styled(format!("stored in {} · type to replace", reference.store), theme::dim())],
-                        Some(0),
+                        vec![vec![Span::styled(format!("stored in {} · type to replace", reference.store), theme::dim())]],
+                        Some((0, 0)),
                     ),
-                    None => (Vec::new(), Some(0)),
+                    None => (vec![Vec::new()], Some((0, 0))),
                 };
             }
             let count = secret.typed.char_count();
-            let suffix = format!(" ({count} chars)");
-            let room = width.saturating_sub(suffix.len() + 1);
-            let shown = if revealed {
-                text::tail(secret.typed.expose(), room)
-            } else {
-                theme::MASK.to_string().repeat(count.min(room))
-            };
+            let suffix = Span::styled(format!(" ({count} chars)"), theme::dim());
+            if revealed {
+                // The whole value, wrapped: the operator asked to see it.
+                let chars: Vec<char> = secret.typed.expose().chars().collect();
+                let mut lines: Vec<Vec<Span>> =
+                    chars.chunks(width.max(1)).map(|c| vec![Span::raw(c.iter().collect::<String>())]).collect();
+                let last = chars.len() % width.max(1);
+                let caret = (lines.len() - 1, if last == 0 { width } else { last });
+                lines.push(vec![suffix]);
+                return (lines, Some(caret));
+            }
+            let room = width.saturating_sub(suffix.content.len() + 1);
+            let shown = theme::MASK.to_string().repeat(count.min(room));
             let caret = shown.chars().count();
-            (vec![Span::raw(shown), Span::styled(suffix, theme::dim())], Some(caret))
+            (vec![vec![Span::raw(shown), suffix]], Some((0, caret)))
         }
     }
 }

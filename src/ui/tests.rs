@@ -1,0 +1,251 @@
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+
+use super::*;
+use crate::catalog::Catalog;
+use crate::config::{Document, Integration, Setting, Settings};
+use crate::secret::{SecretRef, StoreKind};
+use crate::test_support::*;
+use crate::wizard::{Action, Msg, Overlay, SaveReport, StoreInfo, Wizard};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (60, 20)];
+
+fn render(w: &Wizard, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| draw(frame, w)).unwrap();
+    terminal
+}
+
+fn snapshot(name: &str, w: &Wizard) {
+    for (width, height) in SIZES {
+        let terminal = render(w, width, height);
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), terminal.backend());
+    }
+}
+
+fn ready(mut w: Wizard) -> Wizard {
+    w.update(Msg::StoreResolved(Ok(StoreInfo { kind: StoreKind::SecretService, note: None })));
+    w
+}
+
+fn filled_form() -> Wizard {
+    let mut w = ready(wizard());
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Enter);
+    type_text(&mut w, "east");
+    act(&mut w, Action::Next);
+    act(&mut w, Action::Next);
+    type_text(&mut w, CLIENT_ID);
+    act(&mut w, Action::Next);
+    paste(&mut w, CLIENT_SECRET);
+    act(&mut w, Action::Next);
+    paste(&mut w, &jwt_never_expires());
+    act(&mut w, Action::Next);
+    type_text(&mut w, "15910001");
+    w
+}
+
+fn review() -> Wizard {
+    let mut w = ready(wizard());
+    act(&mut w, Action::Enter);
+    add_integration(&mut w, "", &jwt_never_expires());
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Yes);
+    add_integration(&mut w, "", &jwt_never_expires());
+    act(&mut w, Action::Enter);
+    w
+}
+
+fn loaded() -> Wizard {
+    let stored = |field: &str| {
+        Setting::Secret(SecretRef {
+            store: StoreKind::Keyutils,
+            service: "wfm-wizard".into(),
+            user: format!("ringcentral-v1/historical/default/{field}"),
+        })
+    };
+    let document = Document {
+        version: 1,
+        confirmed: vec![],
+        integrations: vec![Integration {
+            platform: "ringcentral-v1".into(),
+            operation: "historical".into(),
+            group: None,
+            enabled: false,
+            settings: Settings(vec![
+                ("client_id".into(), Setting::Text(CLIENT_ID.into())),
+                ("client_secret".into(), stored("client_secret")),
+                ("jwt".into(), stored("jwt")),
+                ("sub_account_id".into(), Setting::Text("15910001".into())),
+            ]),
+        }],
+    };
+    ready(Wizard::new(Catalog::builtin(), Some(&document), "/home/op/.config/wfm-wizard/integrations.yaml", NOW))
+}
+
+#[test]
+fn platform_step() {
+    snapshot("platform", &wizard());
+}
+
+#[test]
+fn operation_steps() {
+    let mut w = wizard();
+    act(&mut w, Action::Enter);
+    snapshot("operation_empty", &w);
+    add_integration(&mut w, "", &jwt_never_expires());
+    snapshot("operation_one_added", &w);
+    act(&mut w, Action::Enter);
+    snapshot("operation_prerequisite", &w);
+    let mut w = Wizard::new(catalog_with_real_time(), None, "/etc/wfm-wizard/integrations.yaml", NOW);
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Last);
+    act(&mut w, Action::Enter);
+    snapshot("operation_requirement_missing", &w);
+}
+
+#[test]
+fn form_states() {
+    let mut w = wizard();
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Enter);
+    snapshot("form_empty", &w);
+    snapshot("form_filled", &filled_form());
+    let mut revealed = filled_form();
+    act(&mut revealed, Action::Prev);
+    act(&mut revealed, Action::Reveal);
+    snapshot("form_jwt_revealed", &revealed);
+    let mut errors = wizard();
+    act(&mut errors, Action::Enter);
+    act(&mut errors, Action::Enter);
+    type_text(&mut errors, "x");
+    act(&mut errors, Action::Next);
+    act(&mut errors, Action::Next);
+    type_text(&mut errors, "short");
+    act(&mut errors, Action::Next);
+    act(&mut errors, Action::Next);
+    paste(&mut errors, &jwt(r#"{"iss":"https://platform.ringcentral.com","exp":1700000000,"iat":1600000000}"#));
+    act(&mut errors, Action::Last);
+    act(&mut errors, Action::Enter);
+    snapshot("form_errors", &errors);
+    let mut editing = loaded();
+    act(&mut editing, Action::Enter);
+    act(&mut editing, Action::First);
+    act(&mut editing, Action::Enter);
+    snapshot("form_stored_secrets", &editing);
+}
+
+#[test]
+fn overlays() {
+    let mut w = filled_form();
+    act(&mut w, Action::Help);
+    snapshot("help_sub_account", &w);
+    let mut w = filled_form();
+    act(&mut w, Action::Quit);
+    snapshot("confirm_quit", &w);
+    let mut w = loaded();
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::First);
+    act(&mut w, Action::Delete);
+    snapshot("confirm_delete", &w);
+}
+
+#[test]
+fn review_and_outcomes() {
+    let mut w = review();
+    snapshot("review", &w);
+    act(&mut w, Action::Last);
+    snapshot("review_scrolled_to_end", &w);
+    let mut problems = ready(wizard());
+    act(&mut problems, Action::Enter);
+    act(&mut problems, Action::Enter);
+    type_text(&mut problems, "x");
+    act(&mut problems, Action::Back);
+    act(&mut problems, Action::Last);
+    act(&mut problems, Action::Enter);
+    act(&mut problems, Action::Last);
+    act(&mut problems, Action::Enter);
+    act(&mut problems, Action::Save);
+    snapshot("review_with_problems", &problems);
+    let mut w = review();
+    act(&mut w, Action::Save);
+    snapshot("saving", &w);
+    w.update(Msg::SaveDone(Err("Could not write /etc/wfm-wizard/integrations.yaml: Read-only file system (os error 30). Nothing was written, and the keyring is as it was before this save.".into())));
+    snapshot("save_failed", &w);
+    act(&mut w, Action::Enter);
+    w.update(Msg::SaveDone(Ok(SaveReport { integrations: 2, secrets_written: 4, warnings: vec![] })));
+    snapshot("done", &w);
+}
+
+#[test]
+fn a_terminal_below_the_minimum_says_so_instead_of_clipping() {
+    for (width, height) in [(43, 24), (80, 11), (20, 5), (1, 1)] {
+        let terminal = render(&filled_form(), width, height);
+        let text = format!("{}", terminal.backend());
+        let flat: String = text.split('"').filter(|s| !s.trim().is_empty() && *s != "\n").collect();
+        if width >= 20 {
+            assert!(flat.contains("too small"), "{width}x{height}: {text}");
+        }
+    }
+    insta::assert_snapshot!("too_small_40x10", render(&filled_form(), 40, 10).backend());
+}
+
+#[test]
+fn errors_are_red_and_bold_and_the_focused_label_is_bold_without_recolouring_rows() {
+    let mut w = wizard();
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Last);
+    act(&mut w, Action::Enter); // all errors shown, focus on client ID
+    let terminal = render(&w, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let row_of = |needle: &str| {
+        (0..24).find(|&y| (0..80).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains(needle)).unwrap()
+    };
+    let error_row = row_of("Required: enter the RingCentral CX client ID.");
+    let x = (0..80).find(|&x| buffer[(x, error_row)].symbol() == "R").unwrap();
+    assert_eq!(buffer[(x, error_row)].fg, Color::Red);
+    assert!(buffer[(x, error_row)].modifier.contains(Modifier::BOLD));
+    let label_row = row_of("RingCentral CX client ID ");
+    assert!(buffer[(3, label_row)].modifier.contains(Modifier::BOLD), "focused label is bold");
+    assert_eq!(buffer[(3, label_row)].bg, Color::Reset, "focus is not a background colour");
+    let other_row = row_of("Sub account ID");
+    assert!(!buffer[(3, other_row)].modifier.contains(Modifier::BOLD));
+}
+
+#[test]
+fn the_caret_sits_after_the_text_being_typed() {
+    let mut w = wizard();
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Enter);
+    type_text(&mut w, "east");
+    let mut terminal = render(&w, 80, 24);
+    let position = terminal.get_cursor_position().unwrap();
+    assert_eq!((position.x, position.y), (1 + 31 + 4, 5));
+}
+
+#[test]
+fn secrets_are_masked_with_their_length_until_revealed() {
+    let w = filled_form();
+    let screen = format!("{}", render(&w, 80, 24).backend());
+    assert!(!screen.contains(CLIENT_SECRET) && !screen.contains(&jwt_never_expires()[..20]));
+    assert!(screen.contains("(44 chars)"), "{screen}");
+    let mut shown = filled_form();
+    act(&mut shown, Action::Prev);
+    act(&mut shown, Action::Prev);
+    act(&mut shown, Action::Reveal);
+    let screen = format!("{}", render(&shown, 80, 24).backend());
+    assert!(screen.contains(CLIENT_SECRET), "{screen}");
+}
+
+#[test]
+fn help_shows_the_product_page_description_of_the_focused_field() {
+    let mut w = wizard();
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Help);
+    assert!(matches!(&w.overlay, Some(Overlay::Help { title, .. }) if title == "Group"));
+    let screen = format!("{}", render(&w, 80, 24).backend());
+    assert!(screen.contains("A unique name assigned to a collection of"), "{screen}");
+}

@@ -45,6 +45,7 @@ pub fn wrapped_lines(text: &str, width: usize, indent: usize, style: Style) -> V
 }
 
 /// Keeps the last `width` characters of `text` (for long values).
+#[cfg(test)]
 pub fn tail(text: &str, width: usize) -> String {
     let count = text.chars().count();
     text.chars().skip(count.saturating_sub(width)).collect()

@@ -505,12 +505,8 @@ fn secret_tool_lookup(service: &str, user: &str) -> Option<String> {
 
 /// `keyctl search @s user DESCRIPTION` → the key id.
 fn keyctl_search(description: &str) -> Option<String> {
-    keyctl_search_in("@s", description)
-}
-
-fn keyctl_search_in(keyring: &str, description: &str) -> Option<String> {
     let out = Command::new("keyctl")
-        .args(["search", keyring, "user", description])
+        .args(["search", "@s", "user", description])
         .output()
         .expect("run keyctl");
     out.status
@@ -568,17 +564,37 @@ impl KernelKeyCleanup {
 
 impl Drop for KernelKeyCleanup {
     fn drop(&mut self) {
-        // A failed write can strand a key in the per-user fallback keyrings (@us, @u),
-        // which this thread's own session keyring no longer reaches: look there too.
-        for key in &self.0 {
-            for keyring in ["@s", "@us", "@u"] {
-                // Bounded: a key that cannot be invalidated must not hang the run.
-                for _ in 0..5 {
-                    let Some(id) = keyctl_search_in(keyring, key) else {
-                        break;
-                    };
-                    let _ = Command::new("keyctl").args(["invalidate", &id]).status();
-                }
+        // Found through /proc/keys, which lists every key this user may view wherever it
+        // is linked: a failed write can strand a key in the per-user fallback keyring
+        // (@us), which this thread's session keyring no longer reaches.
+        let Ok(listing) = std::fs::read_to_string("/proc/keys") else {
+            return;
+        };
+        for line in listing.lines() {
+            if !self.0.iter().any(|key| line.contains(&format!(" {key}: "))) {
+                continue;
+            }
+            let Some(id) = line
+                .split_whitespace()
+                .next()
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            else {
+                continue;
+            };
+            let id = id.to_string();
+            let id = id.as_str();
+            let attempts: [&[&str]; 4] = [
+                &["invalidate", id],
+                &["unlink", id, "@us"],
+                &["unlink", id, "@u"],
+                &["unlink", id, "@s"],
+            ];
+            for args in attempts {
+                let _ = Command::new("keyctl")
+                    .args(args)
+                    .stderr(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .status();
             }
         }
     }

@@ -426,6 +426,7 @@ fn keyutils_pristine_thread(ctx: &Ctx) {
 
 fn keyutils_empty_value(ctx: &Ctx) {
     let store = secrets::open(StoreKind::Keyutils, &ctx.service).expect("open keyutils");
+    let _cleanup = KernelKeyCleanup::new(&ctx.service, &[SECRET_USER]);
     let err = store
         .set(SECRET_USER, &SecretString::from(String::new()))
         .expect_err("empty value");
@@ -553,7 +554,8 @@ impl Drop for SecretToolCleanup<'_> {
     }
 }
 
-/// Invalidates the test's kernel keys, whatever happened.
+/// Invalidates the test's kernel keys, whatever happened (matching by prefix, so even
+/// a key written under a wrong, longer service name goes).
 struct KernelKeyCleanup(Vec<String>);
 
 impl KernelKeyCleanup {
@@ -571,7 +573,7 @@ impl Drop for KernelKeyCleanup {
             return;
         };
         for line in listing.lines() {
-            if !self.0.iter().any(|key| line.contains(&format!(" {key}: "))) {
+            if !self.0.iter().any(|key| line.contains(&format!(" {key}"))) {
                 continue;
             }
             let Some(id) = line

@@ -103,7 +103,13 @@ fn start_and_rerun(args: &[String]) -> ExitCode {
         println!("0 passed, 0 failed");
         return ExitCode::SUCCESS;
     }
-    let secret_service = match tools_present(&["secret-tool", "keyctl"]).and_then(|present| {
+    let secret_service = match tools_present(&[
+        "dbus-daemon",
+        "gnome-keyring-daemon",
+        "secret-tool",
+        "keyctl",
+    ])
+    .and_then(|present| {
         if present {
             PrivateSecretService::start()
         } else {
@@ -208,9 +214,14 @@ fn run_tests(args: &[String]) -> ExitCode {
     }
 }
 
-/// The child without a session bus: resolve `auto` and print what it chose.
+/// The child without a session bus: what `--secret-store secret-service` says, then
+/// what `auto` chose.
 fn report_auto() -> ExitCode {
     let service = std::env::var(SERVICE).unwrap_or_else(|_| "wfm-wizard-test".to_owned());
+    match secrets::open(StoreKind::SecretService, &service) {
+        Ok(_) => println!("secret_service_error="),
+        Err(e) => println!("secret_service_error={e}"),
+    }
     match secrets::resolve(StoreChoice::Auto, &service) {
         Ok(resolved) => {
             println!("store={}", resolved.store.kind());
@@ -347,6 +358,14 @@ fn auto_without_bus(ctx: &Ctx) {
         .find_map(|l| l.strip_prefix("skipped="))
         .unwrap_or_default();
     assert!(skipped.contains("no D-Bus session bus"), "{stdout}");
+    let named = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("secret_service_error="))
+        .unwrap_or_default();
+    assert!(
+        named.starts_with("secret-service: cannot connect to the D-Bus session bus ("),
+        "{stdout}"
+    );
     assert_eq!(
         keyctl_search(&description(PROBE_USER, &ctx.service)),
         None,

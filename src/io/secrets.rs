@@ -88,8 +88,8 @@ pub const SECRET_SERVICE_DEADLINE: Duration = Duration::from_secs(3);
 /// The store [`resolve`] chose.
 pub struct Resolved {
     pub store: Arc<dyn SecretStore>,
-    /// `Some(reason)` when `auto` passed over the Secret Service (Linux only). The reason
-    /// is plain English, written to follow "the Secret Service was skipped because".
+    /// `Some(reason)` when `auto` passed over the Secret Service (Linux only): plain
+    /// English starting in lower case, to show as e.g. `Secret Service not used: {reason}`.
     /// The operator must see it before typing a secret: the fallback store (keyutils)
     /// forgets everything at reboot.
     pub secret_service_skipped: Option<String>,
@@ -407,8 +407,8 @@ fn kernel_keyring_instead(service: &str, skipped: String) -> Result<Resolved, St
         Err(reason) => Err(StoreError {
             store: StoreKind::Keyutils,
             message: format!(
-                "no usable secret store: the Secret Service was skipped because {skipped}; \
-                 and the kernel keyring failed: {reason}"
+                "no usable secret store. Secret Service not used: {skipped}. \
+                 Kernel keyring: {reason}"
             ),
         }),
     }
@@ -426,7 +426,7 @@ fn kernel_keyring_instead(service: &str, skipped: String) -> Result<Resolved, St
 fn kernel_keyring_instead(_service: &str, skipped: String) -> Result<Resolved, StoreError> {
     Err(StoreError {
         store: StoreKind::SecretService,
-        message: format!("the Secret Service cannot be used because {skipped}"),
+        message: format!("no usable secret store. Secret Service not used: {skipped}"),
     })
 }
 

@@ -27,6 +27,16 @@
 //! must see the same `@s`) and again before every call (so a call from any thread is
 //! safe; it is one cheap, idempotent system call).
 
+// Where there is no Secret Service (macOS, Windows), its probe and deadline helpers
+// go unused; they stay compiled so their unit tests run everywhere.
+#![cfg_attr(
+    not(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    )),
+    allow(dead_code)
+)]
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,8 +88,8 @@ pub const SECRET_SERVICE_DEADLINE: Duration = Duration::from_secs(3);
 /// The store [`resolve`] chose.
 pub struct Resolved {
     pub store: Arc<dyn SecretStore>,
-    /// `Some(reason)` when `auto` passed over the Secret Service (Linux only). The reason
-    /// is plain English, written to follow "the Secret Service was skipped because".
+    /// `Some(reason)` when `auto` passed over the Secret Service (Linux only): plain
+    /// English starting in lower case, to show as e.g. `Secret Service not used: {reason}`.
     /// The operator must see it before typing a secret: the fallback store (keyutils)
     /// forgets everything at reboot.
     pub secret_service_skipped: Option<String>,
@@ -397,8 +407,8 @@ fn kernel_keyring_instead(service: &str, skipped: String) -> Result<Resolved, St
         Err(reason) => Err(StoreError {
             store: StoreKind::Keyutils,
             message: format!(
-                "no usable secret store: the Secret Service was skipped because {skipped}; \
-                 and the kernel keyring failed: {reason}"
+                "no usable secret store. Secret Service not used: {skipped}. \
+                 Kernel keyring: {reason}"
             ),
         }),
     }
@@ -416,7 +426,7 @@ fn kernel_keyring_instead(service: &str, skipped: String) -> Result<Resolved, St
 fn kernel_keyring_instead(_service: &str, skipped: String) -> Result<Resolved, StoreError> {
     Err(StoreError {
         store: StoreKind::SecretService,
-        message: format!("the Secret Service cannot be used because {skipped}"),
+        message: format!("no usable secret store. Secret Service not used: {skipped}"),
     })
 }
 

@@ -1,0 +1,309 @@
+//! A private, unlocked Secret Service for tests: its own `dbus-daemon` session bus and
+//! a `gnome-keyring-daemon` on it, both in a fresh temporary directory, both killed on
+//! drop. Nothing touches the user's keyring, `$HOME` or any real bus.
+//!
+//! Include it from a test target with
+//! `#[path = "support/private_secret_service.rs"] mod private_secret_service;`.
+//!
+//! ```ignore
+//! let Some(secrets) = PrivateSecretService::start()? else { return Ok(()) }; // skipped loudly
+//! std::process::Command::new(bin).envs(secrets.envs()).status()?;
+//! ```
+//!
+//! Missing tools make [`PrivateSecretService::start`] print a loud `SKIPPED:` message
+//! and return `Ok(None)`, unless `WFM_WIZARD_REQUIRE_REAL_STORES=1` is set: then they
+//! are an `Err`, so CI cannot pass without really testing the stores.
+//!
+//! The zbus store reads `DBUS_SESSION_BUS_ADDRESS` from the process environment,
+//! which a test cannot change (`set_var` is unsafe in edition 2024 and the crate
+//! forbids unsafe code): give [`PrivateSecretService::envs`] to a child process.
+#![allow(dead_code)] // each test target uses its own part of this module
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Set to `1` to turn missing tools into a failure instead of a skip.
+pub const REQUIRE_ENV: &str = "WFM_WIZARD_REQUIRE_REAL_STORES";
+
+/// How long the daemons get to come up.
+const STARTUP_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Unlocks (and on first start creates) the throw-away login keyring.
+const KEYRING_PASSWORD: &str = "wfm-wizard-test-keyring-not-a-secret";
+
+/// A running private session bus with an unlocked gnome-keyring on it.
+pub struct PrivateSecretService {
+    bus_address: String,
+    data_home: PathBuf,
+    runtime_dir: PathBuf,
+    keyring: Child,
+    bus: Child,
+    // Last, so it is removed after the daemons are gone.
+    dir: tempfile::TempDir,
+}
+
+impl PrivateSecretService {
+    /// Starts the bus and the keyring and waits until `org.freedesktop.secrets` is
+    /// owned. `Ok(None)`: tools missing, skipped (already reported on stderr).
+    pub fn start() -> Result<Option<Self>, String> {
+        let mut tools = vec!["dbus-daemon", "gnome-keyring-daemon"];
+        if find_tool("gdbus").is_none() {
+            tools.push("dbus-send"); // the fallback way to wait for the name
+        }
+        if !tools_present(&tools)? {
+            return Ok(None);
+        }
+
+        let dir = tempfile::Builder::new()
+            .prefix("wfm-secret-service-")
+            .tempdir()
+            .map_err(|e| format!("cannot make a temporary directory: {e}"))?;
+        let data_home = dir.path().join("data");
+        let runtime_dir = dir.path().join("run");
+        for d in [dir.path(), &data_home, &runtime_dir] {
+            std::fs::create_dir_all(d)
+                .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| format!("cannot chmod {}: {e}", d.display()))?;
+        }
+
+        let (bus, bus_address) = start_bus(dir.path(), &runtime_dir)?;
+        let mut started = PartStarted {
+            bus: Some(bus),
+            keyring: None,
+        };
+
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--components=secrets", "--unlock"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+            .env("XDG_DATA_HOME", &data_home)
+            .env("XDG_RUNTIME_DIR", &runtime_dir)
+            .stdin(Stdio::piped())
+            .stdout(log_file(dir.path(), "gnome-keyring.log")?)
+            .stderr(log_file(dir.path(), "gnome-keyring.log")?)
+            .spawn()
+            .map_err(|e| format!("cannot start gnome-keyring-daemon: {e}"))?;
+        // The daemon reads the password up to end of file: write it and close stdin.
+        let fed = keyring
+            .stdin
+            .take()
+            .map(|mut stdin| stdin.write_all(KEYRING_PASSWORD.as_bytes()));
+        started.keyring = Some(keyring);
+        if let Some(Err(e)) = fed {
+            return Err(format!(
+                "cannot give gnome-keyring-daemon its password: {e}"
+            ));
+        }
+
+        if let Err(e) = wait_for_secrets_name(&bus_address) {
+            let exited = started
+                .keyring
+                .as_mut()
+                .and_then(|k| k.try_wait().ok().flatten())
+                .map(|status| format!(" gnome-keyring-daemon exited: {status}."))
+                .unwrap_or_default();
+            return Err(format!(
+                "{e}.{exited}\n--- gnome-keyring.log ---\n{}\n--- dbus.log ---\n{}",
+                read_log(dir.path(), "gnome-keyring.log"),
+                read_log(dir.path(), "dbus.log")
+            ));
+        }
+
+        let (Some(bus), Some(keyring)) = (started.bus.take(), started.keyring.take()) else {
+            unreachable!("both daemons were started above");
+        };
+        Ok(Some(PrivateSecretService {
+            bus_address,
+            data_home,
+            runtime_dir,
+            keyring,
+            bus,
+            dir,
+        }))
+    }
+
+    /// `DBUS_SESSION_BUS_ADDRESS`, `XDG_DATA_HOME` and `XDG_RUNTIME_DIR` for a child
+    /// process that should use this Secret Service (`$XDG_RUNTIME_DIR/bus` is the bus
+    /// socket too, so a child without the address still finds it).
+    pub fn envs(&self) -> Vec<(String, String)> {
+        vec![
+            (
+                "DBUS_SESSION_BUS_ADDRESS".to_owned(),
+                self.bus_address.clone(),
+            ),
+            (
+                "XDG_DATA_HOME".to_owned(),
+                self.data_home.display().to_string(),
+            ),
+            (
+                "XDG_RUNTIME_DIR".to_owned(),
+                self.runtime_dir.display().to_string(),
+            ),
+        ]
+    }
+}
+
+impl Drop for PrivateSecretService {
+    fn drop(&mut self) {
+        stop(&mut self.keyring);
+        stop(&mut self.bus);
+    }
+}
+
+/// Checks that each tool is on `PATH`. All there: `Ok(true)`. Some missing: a loud
+/// `SKIPPED:` on stderr and `Ok(false)`, or `Err` when [`REQUIRE_ENV`] is `1`.
+pub fn tools_present(tools: &[&str]) -> Result<bool, String> {
+    let missing: Vec<&str> = tools
+        .iter()
+        .copied()
+        .filter(|tool| find_tool(tool).is_none())
+        .collect();
+    if missing.is_empty() {
+        return Ok(true);
+    }
+    let what = format!(
+        "{} not installed; install gnome-keyring dbus-daemon libsecret-tools keyutils",
+        missing.join(", ")
+    );
+    if std::env::var(REQUIRE_ENV).is_ok_and(|v| v == "1") {
+        return Err(format!(
+            "{what} ({REQUIRE_ENV}=1 requires the real secret stores)"
+        ));
+    }
+    let bar = "!".repeat(78);
+    eprintln!(
+        "\n{bar}\nSKIPPED: {what}\n(the real secret-store tests did not run; set {REQUIRE_ENV}=1 to make this a failure)\n{bar}\n"
+    );
+    Ok(false)
+}
+
+/// The tool's path on `PATH`, if it is there and executable.
+fn find_tool(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| {
+            std::fs::metadata(candidate)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// Starts `dbus-daemon` listening on `<runtime_dir>/bus`; returns it and its address.
+fn start_bus(dir: &Path, runtime_dir: &Path) -> Result<(Child, String), String> {
+    let mut bus = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address"])
+        .arg(format!(
+            "--address=unix:path={}",
+            runtime_dir.join("bus").display()
+        ))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log_file(dir, "dbus.log")?)
+        .spawn()
+        .map_err(|e| format!("cannot start dbus-daemon: {e}"))?;
+    // The first line on stdout is the address, printed once it listens. Read it on a
+    // helper thread so a daemon that neither prints nor exits cannot hang the test.
+    let stdout = bus.stdout.take().expect("stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = BufReader::new(stdout).read_line(&mut line).map(|_| line);
+        let _ = tx.send(read);
+    });
+    match rx.recv_timeout(STARTUP_DEADLINE) {
+        Ok(Ok(line)) if !line.trim().is_empty() => Ok((bus, line.trim().to_owned())),
+        outcome => {
+            stop(&mut bus);
+            Err(format!(
+                "dbus-daemon printed no address ({outcome:?})\n--- dbus.log ---\n{}",
+                read_log(dir, "dbus.log")
+            ))
+        }
+    }
+}
+
+/// Waits until `org.freedesktop.secrets` has an owner on the bus, without activating it.
+fn wait_for_secrets_name(bus_address: &str) -> Result<(), String> {
+    if find_tool("gdbus").is_some() {
+        let out = Command::new("gdbus")
+            .args(["wait", "--session", "--timeout"])
+            .arg(STARTUP_DEADLINE.as_secs().to_string())
+            .arg("org.freedesktop.secrets")
+            .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+            .output()
+            .map_err(|e| format!("cannot run gdbus: {e}"))?;
+        return if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "org.freedesktop.secrets did not appear on the private bus within {} s ({}; {})",
+                STARTUP_DEADLINE.as_secs(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        };
+    }
+    // Without gdbus: ask the bus, a bounded number of times, until the name is owned.
+    let deadline = Instant::now() + STARTUP_DEADLINE;
+    loop {
+        let out = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.secrets",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+            .output()
+            .map_err(|e| format!("cannot run dbus-send: {e}"))?;
+        if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "org.freedesktop.secrets did not appear on the private bus within {} s",
+                STARTUP_DEADLINE.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20)); // poll interval, not a wait for readiness
+    }
+}
+
+fn log_file(dir: &Path, name: &str) -> Result<std::fs::File, String> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(name))
+        .map_err(|e| format!("cannot open {name}: {e}"))
+}
+
+fn read_log(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap_or_default()
+}
+
+fn stop(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Stops whatever was started when `start` returns early with an error.
+struct PartStarted {
+    bus: Option<Child>,
+    keyring: Option<Child>,
+}
+
+impl Drop for PartStarted {
+    fn drop(&mut self) {
+        for child in [self.keyring.as_mut(), self.bus.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            stop(child);
+        }
+    }
+}

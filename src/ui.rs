@@ -25,12 +25,13 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard) {
         draw_too_small(frame, area);
         return;
     }
+    let notice_lines = notice_lines(wizard, area.width);
     let [header, progress, rule, body, notice, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(notice_lines.len().max(1) as u16),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -45,7 +46,7 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard) {
         Step::Review { scroll } => review::draw(frame, body, wizard, *scroll),
         Step::Saving | Step::SaveFailed { .. } | Step::Done(_) => review::draw_outcome(frame, body, wizard),
     }
-    frame.render_widget(Paragraph::new(notice_line(wizard)), notice);
+    frame.render_widget(Paragraph::new(notice_lines), notice);
     frame.render_widget(Paragraph::new(hints_line(wizard, footer.width)), footer);
     if let Some(overlay) = &wizard.overlay {
         overlay::draw(frame, area, wizard, overlay);
@@ -101,14 +102,20 @@ pub fn short_label(label: &str) -> String {
     label.strip_suffix(" settings").unwrap_or(label).to_owned()
 }
 
-fn notice_line(wizard: &Wizard) -> Line<'static> {
-    match &wizard.notice {
-        Some(n) if n.level == Level::Error => {
-            Line::from(Span::styled(format!(" {}{}", theme::ERROR_MARK, n.text), theme::error()))
-        }
-        Some(n) => Line::from(format!(" {}", n.text)),
-        None => Line::default(),
+/// The notice, wrapped (never cut) to at most a few lines.
+fn notice_lines(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
+    const MOST: usize = 4;
+    let Some(notice) = &wizard.notice else { return Vec::new() };
+    let (text, style) = match notice.level {
+        Level::Error => (format!("{}{}", theme::ERROR_MARK, notice.text), theme::error()),
+        Level::Info => (notice.text.clone(), ratatui::style::Style::new()),
+    };
+    let mut lines = text::wrapped_lines(&text, usize::from(width).saturating_sub(1), 1, style);
+    if lines.len() > MOST {
+        // Only on a very narrow terminal: keep the start, where the message says what to do.
+        lines.truncate(MOST);
     }
+    lines
 }
 
 /// As many key hints as fit, in table order.

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::{text, theme};
 use crate::catalog::FieldKind;
 use crate::secret::StoreKind;
-use crate::wizard::{FieldState, Step, StoreStatus, Wizard};
+use crate::wizard::{FieldState, Step, StoreInfo, StoreStatus, Wizard};
 
 const LABEL_COLUMN: usize = 31;
 
@@ -30,6 +30,9 @@ pub fn review_lines(wizard: &Wizard, width: usize) -> Vec<Line<'static>> {
         StoreStatus::Unavailable(reason) => (format!("unavailable: {reason}"), theme::error()),
     };
     lines.extend(pair("Secrets go to", &store_text, width, store_style));
+    if let StoreStatus::Ready(StoreInfo { note: Some(note), .. }) = &wizard.store {
+        lines.extend(pair("", &format!("Secret Service not used: {note}"), width, theme::warning()));
+    }
     let problems = wizard.problems();
     if !problems.is_empty() {
         lines.push(Line::default());

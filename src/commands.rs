@@ -62,7 +62,7 @@ pub fn validate(path: &Path, catalog: &Catalog, stores: &dyn StoreProvider, out:
     };
     let mut status = EXIT_OK;
     for problem in check_document(&document, catalog, now()) {
-        let _ = writeln!(out, "{problem}");
+        let _ = writeln!(out, "{}: {}: {}: {}", problem.severity, path.display(), problem.location, problem.message);
         if problem.severity == Severity::Error {
             status = EXIT_INVALID;
         }
@@ -72,7 +72,7 @@ pub fn validate(path: &Path, catalog: &Catalog, stores: &dyn StoreProvider, out:
         for (key, setting) in &integration.settings.0 {
             let Setting::Secret(reference) = setting else { continue };
             secrets += 1;
-            let location = crate::validate::document::locate(index, integration);
+            let location = format!("{}: {}", path.display(), crate::validate::document::locate(index, integration));
             match stores.open(reference.store).and_then(|s| s.get(&reference.user)) {
                 Ok(Some(_)) => {}
                 Ok(None) => {

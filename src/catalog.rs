@@ -135,7 +135,10 @@ impl Platform {
     }
 
     /// The fields of an operation's form, in order.
-    pub fn form_fields<'a>(&'a self, operation: &'a Operation) -> impl Iterator<Item = &'a FieldDef> + 'a {
+    pub fn form_fields<'a>(
+        &'a self,
+        operation: &'a Operation,
+    ) -> impl Iterator<Item = &'a FieldDef> + 'a {
         operation.fields.iter().filter_map(|key| self.field(key))
     }
 
@@ -157,9 +160,15 @@ impl Platform {
             if let Some(expected) = special
                 && field.key != expected
             {
-                return Err(format!("{name}: a {:?} field must have key `{expected}`", field.kind));
+                return Err(format!(
+                    "{name}: a {:?} field must have key `{expected}`",
+                    field.kind
+                ));
             }
-            if field.kind != FieldKind::Text && field.kind != FieldKind::Secret && !field.validators.is_empty() {
+            if field.kind != FieldKind::Text
+                && field.kind != FieldKind::Secret
+                && !field.validators.is_empty()
+            {
                 return Err(format!("{name}: field `{}` takes no validators", field.key));
             }
         }
@@ -178,7 +187,10 @@ impl Platform {
             }
             for required in ["group", "enabled"] {
                 if !op.fields.iter().any(|k| k == required) {
-                    return Err(format!("{name}/{}: every operation needs the `{required}` field", op.id));
+                    return Err(format!(
+                        "{name}/{}: every operation needs the `{required}` field",
+                        op.id
+                    ));
                 }
             }
             if op.fields.iter().collect::<BTreeSet<_>>().len() != op.fields.len() {
@@ -188,10 +200,16 @@ impl Platform {
         for op in &self.operations {
             for req in &op.requires {
                 if req.operation == op.id {
-                    return Err(format!("{name}/{}: an operation cannot require itself", op.id));
+                    return Err(format!(
+                        "{name}/{}: an operation cannot require itself",
+                        op.id
+                    ));
                 }
                 if self.operation(&req.operation).is_none() {
-                    return Err(format!("{name}/{}: requires unknown operation `{}`", op.id, req.operation));
+                    return Err(format!(
+                        "{name}/{}: requires unknown operation `{}`",
+                        op.id, req.operation
+                    ));
                 }
             }
         }
@@ -224,11 +242,23 @@ mod tests {
                 ]
             );
         }
-        let secret_keys: Vec<_> = rc.fields.iter().filter(|f| f.kind == FieldKind::Secret).map(|f| f.key.as_str()).collect();
+        let secret_keys: Vec<_> = rc
+            .fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Secret)
+            .map(|f| f.key.as_str())
+            .collect();
         assert_eq!(secret_keys, ["client_secret", "jwt"]);
         let import = rc.operation("user-import").unwrap();
-        assert!(import.prerequisites[0].text.contains("Set employee defaults"));
-        assert!(rc.operation("real-time").is_none(), "RingCentral v1 publishes no real-time fields");
+        assert!(
+            import.prerequisites[0]
+                .text
+                .contains("Set employee defaults")
+        );
+        assert!(
+            rc.operation("real-time").is_none(),
+            "RingCentral v1 publishes no real-time fields"
+        );
         assert!(rc.field("status").is_none() && rc.field("enabled").unwrap().default == Some(true));
     }
 
@@ -237,17 +267,39 @@ mod tests {
         let seed = include_str!("../assets/platforms.yaml");
         let catalog = Catalog::from_yaml(seed).unwrap();
         let rc = catalog.platform("ringcentral-v1").unwrap();
-        assert!(rc.field("group").unwrap().help.starts_with("A unique name assigned to a collection of integrations"));
-        assert_eq!(rc.field("sub_account_id").unwrap().help, "The sub account ID used when accessing the RingCentral API.");
+        assert!(
+            rc.field("group")
+                .unwrap()
+                .help
+                .starts_with("A unique name assigned to a collection of integrations")
+        );
+        assert_eq!(
+            rc.field("sub_account_id").unwrap().help,
+            "The sub account ID used when accessing the RingCentral API."
+        );
     }
 
     #[test]
     fn a_catalog_with_a_broken_reference_is_refused() {
         let text = BUILTIN_YAML.replace("fields: [group, enabled, client_id, client_secret, jwt, sub_account_id]\n        prerequisites", "fields: [group, enabled, client_idd]\n        prerequisites");
-        assert!(Catalog::from_yaml(&text).unwrap_err().contains("unknown field `client_idd`"));
-        let text = BUILTIN_YAML.replace("label: User import settings", "label: User import settings\n        requires: [{operation: real-time, why: x}]");
-        assert!(Catalog::from_yaml(&text).unwrap_err().contains("requires unknown operation `real-time`"));
-        let text = BUILTIN_YAML.replace("validators: [required, jwt]", "validators: [required, jwtt]");
+        assert!(
+            Catalog::from_yaml(&text)
+                .unwrap_err()
+                .contains("unknown field `client_idd`")
+        );
+        let text = BUILTIN_YAML.replace(
+            "label: User import settings",
+            "label: User import settings\n        requires: [{operation: real-time, why: x}]",
+        );
+        assert!(
+            Catalog::from_yaml(&text)
+                .unwrap_err()
+                .contains("requires unknown operation `real-time`")
+        );
+        let text = BUILTIN_YAML.replace(
+            "validators: [required, jwt]",
+            "validators: [required, jwtt]",
+        );
         assert!(Catalog::from_yaml(&text).is_err());
     }
 }

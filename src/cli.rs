@@ -8,7 +8,11 @@ use crate::io::secrets::StoreChoice;
 use crate::secret::StoreKind;
 
 #[derive(Debug, Parser)]
-#[command(name = "wfm-wizard", version, about = "Configure the WFM product's contact-center integrations.")]
+#[command(
+    name = "wfm-wizard",
+    version,
+    about = "Configure the WFM product's contact-center integrations."
+)]
 pub struct Cli {
     /// The YAML file to create or edit [default: /etc/wfm-wizard/integrations.yaml as root,
     /// else $XDG_CONFIG_HOME/wfm-wizard/integrations.yaml]
@@ -33,7 +37,7 @@ fn parse_store(name: &str) -> Result<StoreChoice, String> {
     if name == "auto" {
         return Ok(StoreChoice::Auto);
     }
-    StoreKind::parse(name).map(StoreChoice::Named).ok_or_else(|| {
-        "expected auto, secret-service, keyutils, keychain or windows".to_owned()
-    })
+    StoreKind::parse(name)
+        .map(StoreChoice::Named)
+        .ok_or_else(|| "expected auto, secret-service, keyutils, keychain or windows".to_owned())
 }

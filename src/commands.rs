@@ -30,22 +30,37 @@ pub fn now() -> i64 {
 
 /// Reads and checks the file: `None` when there is none yet. The error names the problem.
 pub fn load_document(path: &Path, catalog: &Catalog, now: i64) -> Result<Option<Document>, String> {
-    let Some(text) = config_file::read(path)? else { return Ok(None) };
+    let Some(text) = config_file::read(path)? else {
+        return Ok(None);
+    };
     let document = parse_document(&text).map_err(|e| e.to_string())?;
     let errors: Vec<String> = check_document(&document, catalog, now)
         .into_iter()
         .filter(|p| p.severity == Severity::Error)
         .map(|p| format!("{}: {}", p.location, p.message))
         .collect();
-    if errors.is_empty() { Ok(Some(document)) } else { Err(errors.join("\n  ")) }
+    if errors.is_empty() {
+        Ok(Some(document))
+    } else {
+        Err(errors.join("\n  "))
+    }
 }
 
 /// `wfm-wizard validate`: one line per problem on stdout.
-pub fn validate(path: &Path, catalog: &Catalog, stores: &dyn StoreProvider, out: &mut dyn Write) -> u8 {
+pub fn validate(
+    path: &Path,
+    catalog: &Catalog,
+    stores: &dyn StoreProvider,
+    out: &mut dyn Write,
+) -> u8 {
     let text = match config_file::read(path) {
         Ok(Some(text)) => text,
         Ok(None) => {
-            let _ = writeln!(out, "error: {}: no such file; run wfm-wizard to create it", path.display());
+            let _ = writeln!(
+                out,
+                "error: {}: no such file; run wfm-wizard to create it",
+                path.display()
+            );
             return EXIT_INVALID;
         }
         Err(e) => {
@@ -62,7 +77,14 @@ pub fn validate(path: &Path, catalog: &Catalog, stores: &dyn StoreProvider, out:
     };
     let mut status = EXIT_OK;
     for problem in check_document(&document, catalog, now()) {
-        let _ = writeln!(out, "{}: {}: {}: {}", problem.severity, path.display(), problem.location, problem.message);
+        let _ = writeln!(
+            out,
+            "{}: {}: {}: {}",
+            problem.severity,
+            path.display(),
+            problem.location,
+            problem.message
+        );
         if problem.severity == Severity::Error {
             status = EXIT_INVALID;
         }
@@ -70,10 +92,19 @@ pub fn validate(path: &Path, catalog: &Catalog, stores: &dyn StoreProvider, out:
     let mut secrets = 0;
     for (index, integration) in document.integrations.iter().enumerate() {
         for (key, setting) in &integration.settings.0 {
-            let Setting::Secret(reference) = setting else { continue };
+            let Setting::Secret(reference) = setting else {
+                continue;
+            };
             secrets += 1;
-            let location = format!("{}: {}", path.display(), crate::validate::document::locate(index, integration));
-            match stores.open(reference.store).and_then(|s| s.get(&reference.user)) {
+            let location = format!(
+                "{}: {}",
+                path.display(),
+                crate::validate::document::locate(index, integration)
+            );
+            match stores
+                .open(reference.store)
+                .and_then(|s| s.get(&reference.user))
+            {
                 Ok(Some(_)) => {}
                 Ok(None) => {
                     let _ = writeln!(
@@ -87,7 +118,10 @@ pub fn validate(path: &Path, catalog: &Catalog, stores: &dyn StoreProvider, out:
                     }
                 }
                 Err(e) => {
-                    let _ = writeln!(out, "error: {location}: `{key}`: cannot read the secret store: {e}");
+                    let _ = writeln!(
+                        out,
+                        "error: {location}: `{key}`: cannot read the secret store: {e}"
+                    );
                     if status != EXIT_INVALID {
                         status = EXIT_STORE_UNAVAILABLE;
                     }
@@ -107,7 +141,12 @@ pub fn validate(path: &Path, catalog: &Catalog, stores: &dyn StoreProvider, out:
 }
 
 /// The full-screen wizard.
-pub fn run_wizard(path: &Path, catalog: Arc<Catalog>, document: Option<&Document>, stores: Arc<dyn StoreProvider>) -> u8 {
+pub fn run_wizard(
+    path: &Path,
+    catalog: Arc<Catalog>,
+    document: Option<&Document>,
+    stores: Arc<dyn StoreProvider>,
+) -> u8 {
     if let Err(why) = terminal::preflight() {
         eprintln!("wfm-wizard: {why}");
         return EXIT_USAGE;

@@ -129,7 +129,8 @@ impl<'de> Deserialize<'de> for Setting {
                 Ok(Setting::Text(v.to_string()))
             }
             fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<Setting, A::Error> {
-                let field = KeyringField::deserialize(de::value::MapAccessDeserializer::new(access))?;
+                let field =
+                    KeyringField::deserialize(de::value::MapAccessDeserializer::new(access))?;
                 Ok(Setting::Secret(field.keyring))
             }
         }
@@ -164,7 +165,8 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
             max_anchors: 64,
         },
     };
-    serde_saphyr::from_str_with_options(text, options).map_err(|e| ParseError(tidy_error(&e.to_string())))
+    serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| ParseError(tidy_error(&e.to_string())))
 }
 
 /// Keeps the parser's first line only: its rendered snippet would quote the file, and
@@ -178,7 +180,10 @@ fn tidy_error(message: &str) -> String {
     if let Some(at) = first.find("duplicate mapping key: ") {
         let rest = &first[at + "duplicate mapping key: ".len()..];
         let key = rest.split(',').next().unwrap_or(rest);
-        return format!("{}duplicate key `{key}`: each key may appear once", &first[..at]);
+        return format!(
+            "{}duplicate key `{key}`: each key may appear once",
+            &first[..at]
+        );
     }
     first.to_owned()
 }
@@ -197,17 +202,23 @@ struct VersionNumber {
 /// shape. Catalog rules are checked separately (`validate`).
 pub fn parse_document(text: &str) -> Result<Document, ParseError> {
     if text.trim().is_empty() {
-        return Err(ParseError("the file is empty; expected `version: 1` and `integrations:`".into()));
+        return Err(ParseError(
+            "the file is empty; expected `version: 1` and `integrations:`".into(),
+        ));
     }
     let probe: VersionProbe = parse_yaml(text).map_err(|e| {
         if e.0.contains("invalid type") || e.0.contains("expected mapping") {
-            ParseError(format!("this is not a YAML mapping with `version` and `integrations` ({e})"))
+            ParseError(format!(
+                "this is not a YAML mapping with `version` and `integrations` ({e})"
+            ))
         } else {
             e
         }
     })?;
     if probe.version.is_none() {
-        return Err(ParseError("`version` is missing; this program writes `version: 1`".into()));
+        return Err(ParseError(
+            "`version` is missing; this program writes `version: 1`".into(),
+        ));
     }
     let VersionNumber { version } = parse_yaml(text)
         .map_err(|e| ParseError(format!("`version` must be a whole number ({e})")))?;
@@ -218,7 +229,9 @@ pub fn parse_document(text: &str) -> Result<Document, ParseError> {
         )));
     }
     if version == 0 {
-        return Err(ParseError("schema version 0 does not exist; the first version is 1".into()));
+        return Err(ParseError(
+            "schema version 0 does not exist; the first version is 1".into(),
+        ));
     }
     parse_yaml(text)
 }

@@ -57,11 +57,17 @@ pub struct Key {
 }
 
 const fn key(code: KeyCode) -> Key {
-    Key { code, mods: KeyModifiers::NONE }
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
 }
 
 const fn ctrl(c: char) -> Key {
-    Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
 }
 
 const fn ch(c: char) -> Key {
@@ -75,7 +81,11 @@ pub struct Binding {
     pub hint: Option<(&'static str, &'static str)>,
 }
 
-const fn bind(keys: &'static [Key], action: Action, hint: Option<(&'static str, &'static str)>) -> Binding {
+const fn bind(
+    keys: &'static [Key],
+    action: Action,
+    hint: Option<(&'static str, &'static str)>,
+) -> Binding {
     Binding { keys, action, hint }
 }
 
@@ -100,7 +110,11 @@ const LIST: &[Binding] = &[
 ];
 
 const OPERATION: &[Binding] = &[
-    bind(&[ch('d'), ch('D'), key(KeyCode::Delete)], Action::Delete, Some(("d", "delete"))),
+    bind(
+        &[ch('d'), ch('D'), key(KeyCode::Delete)],
+        Action::Delete,
+        Some(("d", "delete")),
+    ),
     bind(&[ch('y'), ch('Y')], Action::Yes, None),
 ];
 
@@ -132,23 +146,37 @@ const REVIEW: &[Binding] = &[
 const SAVING: &[Binding] = &[];
 
 const SAVE_FAILED: &[Binding] = &[
-    bind(&[key(KeyCode::Enter), ctrl('s')], Action::Save, Some(("Enter", "retry"))),
+    bind(
+        &[key(KeyCode::Enter), ctrl('s')],
+        Action::Save,
+        Some(("Enter", "retry")),
+    ),
     bind(ESC, Action::Back, Some(("Esc", "back to review"))),
     bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),
 ];
 
-const DONE: &[Binding] = &[
-    bind(&[key(KeyCode::Enter), key(KeyCode::Esc), ctrl('c')], Action::Enter, Some(("Enter", "finish"))),
-];
+const DONE: &[Binding] = &[bind(
+    &[key(KeyCode::Enter), key(KeyCode::Esc), ctrl('c')],
+    Action::Enter,
+    Some(("Enter", "finish")),
+)];
 
 const HELP_OVERLAY: &[Binding] = &[
-    bind(&[key(KeyCode::Esc), key(KeyCode::Enter), key(KeyCode::F(1))], Action::Back, Some(("Esc", "close"))),
+    bind(
+        &[key(KeyCode::Esc), key(KeyCode::Enter), key(KeyCode::F(1))],
+        Action::Back,
+        Some(("Esc", "close")),
+    ),
     bind(QUIT, Action::Quit, None),
 ];
 
 const CONFIRM: &[Binding] = &[
     bind(&[ch('y'), ch('Y')], Action::Yes, Some(("y", "yes"))),
-    bind(&[ch('n'), ch('N'), key(KeyCode::Esc)], Action::No, Some(("n", "no"))),
+    bind(
+        &[ch('n'), ch('N'), key(KeyCode::Esc)],
+        Action::No,
+        Some(("n", "no")),
+    ),
     bind(QUIT, Action::Quit, None),
 ];
 
@@ -182,7 +210,9 @@ pub fn hints(mode: Mode) -> Vec<(&'static str, &'static str)> {
 pub fn to_msg(wizard: &Wizard, event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) => key_to_msg(wizard, key),
-        Event::Paste(text) if mode(wizard) == Mode::Form => Some(Msg::Paste(SecretString::from(text))),
+        Event::Paste(text) if mode(wizard) == Mode::Form => {
+            Some(Msg::Paste(SecretString::from(text)))
+        }
         _ => None,
     }
 }
@@ -191,9 +221,15 @@ fn key_to_msg(wizard: &Wizard, event: KeyEvent) -> Option<Msg> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
-    let pressed = normalize(Key { code: event.code, mods: event.modifiers });
+    let pressed = normalize(Key {
+        code: event.code,
+        mods: event.modifiers,
+    });
     let mode = mode(wizard);
-    if let Some(binding) = bindings(mode).into_iter().find(|b| b.keys.contains(&pressed)) {
+    if let Some(binding) = bindings(mode)
+        .into_iter()
+        .find(|b| b.keys.contains(&pressed))
+    {
         return Some(Msg::Act(binding.action));
     }
     if mode == Mode::Form {
@@ -213,14 +249,19 @@ fn normalize(key: Key) -> Key {
             code: KeyCode::Char(c.to_ascii_lowercase()),
             mods: m,
         },
-        (KeyCode::Char(_) | KeyCode::BackTab, m) => Key { code: key.code, mods: m },
+        (KeyCode::Char(_) | KeyCode::BackTab, m) => Key {
+            code: key.code,
+            mods: m,
+        },
         _ => key,
     }
 }
 
 /// Keys that edit the focused field.
 fn form_key(wizard: &Wizard, key: Key) -> Option<Msg> {
-    let Step::Form { draft, focus, .. } = wizard.step else { return None };
+    let Step::Form { draft, focus, .. } = wizard.step else {
+        return None;
+    };
     let on_toggle = matches!(wizard.drafts[draft].value(focus), Value::Toggle(_));
     let request = match (key.code, key.mods) {
         (KeyCode::Char(' '), m) if on_toggle && !m.contains(KeyModifiers::CONTROL) => {

@@ -14,7 +14,9 @@ fn main() -> ExitCode {
     let catalog = Catalog::builtin();
     let stores = Arc::new(KeyringStores::new(cli.secret_store));
     let status = match cli.command {
-        Some(Command::Validate) => commands::validate(&path, &catalog, stores.as_ref(), &mut std::io::stdout()),
+        Some(Command::Validate) => {
+            commands::validate(&path, &catalog, stores.as_ref(), &mut std::io::stdout())
+        }
         None => match commands::load_document(&path, &catalog, commands::now()) {
             Ok(document) => commands::run_wizard(&path, catalog, document.as_ref(), stores),
             Err(why) => {

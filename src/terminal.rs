@@ -12,14 +12,18 @@ use crate::app::AppEvent;
 /// Refuses to start the full-screen wizard where it cannot work, with what to do instead.
 pub fn preflight() -> Result<(), String> {
     if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
-        return Err("the wizard needs an interactive terminal: over SSH use `ssh -t`. \
+        return Err(
+            "the wizard needs an interactive terminal: over SSH use `ssh -t`. \
                     To check a file without one, run `wfm-wizard validate`."
-            .into());
+                .into(),
+        );
     }
     match crossterm::terminal::size() {
-        Ok((0, _) | (_, 0)) => Err("the terminal reports a size of 0x0; set one (e.g. `stty cols 80 rows 24`) \
+        Ok((0, _) | (_, 0)) => Err(
+            "the terminal reports a size of 0x0; set one (e.g. `stty cols 80 rows 24`) \
                                    or run from a real terminal."
-            .into()),
+                .into(),
+        ),
         Ok(_) => Ok(()),
         Err(e) => Err(format!("cannot read the terminal size: {e}")),
     }
@@ -47,16 +51,13 @@ pub fn restore() {
 pub fn spawn_input_reader(events: Sender<AppEvent>) {
     std::thread::spawn(move || {
         loop {
-            match crossterm::event::read() {
-                Ok(event) => {
-                    if events.send(AppEvent::Input(event)).is_err() {
-                        return;
-                    }
-                }
-                Err(_) => {
-                    let _ = events.send(AppEvent::InputClosed);
+            if let Ok(event) = crossterm::event::read() {
+                if events.send(AppEvent::Input(event)).is_err() {
                     return;
                 }
+            } else {
+                let _ = events.send(AppEvent::InputClosed);
+                return;
             }
         }
     });

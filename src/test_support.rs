@@ -18,20 +18,32 @@ pub const CLIENT_SECRET: &str = "Zz0Yy1Xx2Ww3Vv4Uu5Tt6Ss7Rr8Qq9Pp0Oo1Nn2Mm3Ll";
 pub fn jwt(payload: &str) -> String {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let header = r#"{"kid":"0123456789abcdef0123456789abcdef","typ":"JWT","alg":"RS256"}"#;
-    format!("{}.{}.{}", b64.encode(header), b64.encode(payload), "c2lnbmF0dXJl".repeat(28))
+    format!(
+        "{}.{}.{}",
+        b64.encode(header),
+        b64.encode(payload),
+        "c2lnbmF0dXJl".repeat(28)
+    )
 }
 
 /// A RingCentral-shaped JWT that never expires (exp = iat + 2^31 - 1).
 pub fn jwt_never_expires() -> String {
-    jwt(r#"{"aud":"https://platform.ringcentral.com/restapi/oauth/token","sub":"62000000016","iss":"https://platform.ringcentral.com","exp":3897483647,"iat":1750000000,"jti":"AAAAAAAAAAAAAAAAAAAAAA"}"#)
+    jwt(
+        r#"{"aud":"https://platform.ringcentral.com/restapi/oauth/token","sub":"62000000016","iss":"https://platform.ringcentral.com","exp":3897483647,"iat":1750000000,"jti":"AAAAAAAAAAAAAAAAAAAAAA"}"#,
+    )
 }
 
 pub fn wizard() -> Wizard {
-    Wizard::new(Catalog::builtin(), None, "/etc/wfm-wizard/integrations.yaml", NOW)
+    Wizard::new(
+        Catalog::builtin(),
+        None,
+        "/etc/wfm-wizard/integrations.yaml",
+        NOW,
+    )
 }
 
 /// A catalog with a real-time operation that requires historical, for engine rules
-/// RingCentral v1 does not exercise.
+/// `RingCentral` v1 does not exercise.
 pub fn catalog_with_real_time() -> Arc<Catalog> {
     let text = include_str!("../assets/platforms.yaml").replace(
         "      - id: user-import\n",

@@ -37,14 +37,29 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard) {
     .areas(area);
     frame.render_widget(Paragraph::new(header_line(wizard)), header);
     frame.render_widget(Paragraph::new(progress_line(wizard)), progress);
-    frame.render_widget(Paragraph::new(theme::RULE.repeat(usize::from(rule.width))).style(theme::dim()), rule);
-    let body = Rect { x: body.x + 1, width: body.width.saturating_sub(2), ..body };
+    frame.render_widget(
+        Paragraph::new(theme::RULE.repeat(usize::from(rule.width))).style(theme::dim()),
+        rule,
+    );
+    let body = Rect {
+        x: body.x + 1,
+        width: body.width.saturating_sub(2),
+        ..body
+    };
     match &wizard.step {
         Step::Platform { selected } => lists::draw_platforms(frame, body, wizard, *selected),
-        Step::Operation { op, selected } => lists::draw_operation(frame, body, wizard, *op, *selected),
-        Step::Form { draft, focus, revealed } => form::draw(frame, body, wizard, *draft, *focus, *revealed),
+        Step::Operation { op, selected } => {
+            lists::draw_operation(frame, body, wizard, *op, *selected);
+        }
+        Step::Form {
+            draft,
+            focus,
+            revealed,
+        } => form::draw(frame, body, wizard, *draft, *focus, *revealed),
         Step::Review { scroll } => review::draw(frame, body, wizard, *scroll),
-        Step::Saving | Step::SaveFailed { .. } | Step::Done(_) => review::draw_outcome(frame, body, wizard),
+        Step::Saving | Step::SaveFailed { .. } | Step::Done(_) => {
+            review::draw_outcome(frame, body, wizard);
+        }
     }
     frame.render_widget(Paragraph::new(notice_lines), notice);
     frame.render_widget(Paragraph::new(hints_line(wizard, footer.width)), footer);
@@ -58,7 +73,10 @@ fn draw_too_small(frame: &mut Frame, area: Rect) {
         "Terminal too small: need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}. Enlarge the window, or press Ctrl-C to quit.",
         area.width, area.height
     );
-    let lines: Vec<Line> = text::wrap(&text, usize::from(area.width)).into_iter().map(Line::from).collect();
+    let lines: Vec<Line> = text::wrap(&text, usize::from(area.width))
+        .into_iter()
+        .map(Line::from)
+        .collect();
     frame.render_widget(Paragraph::new(lines), area);
 }
 
@@ -76,12 +94,23 @@ fn progress_line(wizard: &Wizard) -> Line<'static> {
         Step::Operation { op, .. } => op + 1,
         Step::Form { draft, .. } => {
             let d = &wizard.drafts[*draft];
-            1 + wizard.current_platform().operations.iter().position(|o| o.id == d.operation).unwrap_or(0)
+            1 + wizard
+                .current_platform()
+                .operations
+                .iter()
+                .position(|o| o.id == d.operation)
+                .unwrap_or(0)
         }
         _ => wizard.current_platform().operations.len() + 1,
     };
     let mut names = vec!["Platform".to_owned()];
-    names.extend(wizard.current_platform().operations.iter().map(|o| short_label(&o.label)));
+    names.extend(
+        wizard
+            .current_platform()
+            .operations
+            .iter()
+            .map(|o| short_label(&o.label)),
+    );
     names.push("Review".to_owned());
     let mut spans = vec![Span::raw(" ")];
     for (i, name) in names.into_iter().enumerate() {
@@ -105,9 +134,14 @@ pub fn short_label(label: &str) -> String {
 /// The notice, wrapped (never cut) to at most a few lines.
 fn notice_lines(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
     const MOST: usize = 4;
-    let Some(notice) = &wizard.notice else { return Vec::new() };
+    let Some(notice) = &wizard.notice else {
+        return Vec::new();
+    };
     let (text, style) = match notice.level {
-        Level::Error => (format!("{}{}", theme::ERROR_MARK, notice.text), theme::error()),
+        Level::Error => (
+            format!("{}{}", theme::ERROR_MARK, notice.text),
+            theme::error(),
+        ),
         Level::Info => (notice.text.clone(), ratatui::style::Style::new()),
     };
     let mut lines = text::wrapped_lines(&text, usize::from(width).saturating_sub(1), 1, style);

@@ -1,11 +1,10 @@
 //! Field and cross-integration rules, shared by the wizard, `validate` and loading.
 
-
 mod jwt;
 
 pub mod document;
 pub use document::{Problem, Severity, check_document};
-pub use jwt::{inspect_jwt, JwtInfo};
+pub use jwt::{JwtInfo, inspect_jwt};
 
 use crate::catalog::{FieldDef, Validator};
 
@@ -14,7 +13,10 @@ use crate::catalog::{FieldDef, Validator};
 pub enum Value<'a> {
     Text(&'a str),
     /// A secret: the typed text when one was typed; `stored` when the keyring already holds one.
-    Secret { typed: Option<&'a str>, stored: bool },
+    Secret {
+        typed: Option<&'a str>,
+        stored: bool,
+    },
     Toggle(bool),
 }
 
@@ -38,7 +40,11 @@ pub fn check_field(def: &FieldDef, value: Value<'_>, now: i64) -> FieldCheck {
     let empty = text.is_none_or(str::is_empty);
     if empty {
         if def.validators.contains(&Validator::Required) && !stored {
-            let verb = if matches!(value, Value::Secret { .. }) { "paste or type" } else { "enter" };
+            let verb = if matches!(value, Value::Secret { .. }) {
+                "paste or type"
+            } else {
+                "enter"
+            };
             out.error = Some(format!("Required: {verb} the {}.", def.label));
         }
         return out;
@@ -63,7 +69,8 @@ pub fn check_field(def: &FieldDef, value: Value<'_>, now: i64) -> FieldCheck {
             Validator::Digits => {
                 if !text.chars().all(|c| c.is_ascii_digit()) {
                     out.warning = Some(
-                        "Sub account IDs are digits only (for example 15910001); check the value.".into(),
+                        "Sub account IDs are digits only (for example 15910001); check the value."
+                            .into(),
                     );
                 }
             }
@@ -73,7 +80,10 @@ pub fn check_field(def: &FieldDef, value: Value<'_>, now: i64) -> FieldCheck {
 }
 
 fn is_ringcentral_client_id(text: &str) -> bool {
-    text.len() == 22 && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    text.len() == 22
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Checks the Group of one integration against the others of the same platform and
@@ -81,7 +91,9 @@ fn is_ringcentral_client_id(text: &str) -> bool {
 pub fn check_group(group: &str, others: &[&str], operation_label: &str) -> Option<String> {
     let group = group.trim();
     if group.contains('/') {
-        return Some("A Group may not contain '/'; it becomes part of the keyring entry name.".into());
+        return Some(
+            "A Group may not contain '/'; it becomes part of the keyring entry name.".into(),
+        );
     }
     if others.is_empty() {
         return None;
@@ -92,7 +104,10 @@ pub fn check_group(group: &str, others: &[&str], operation_label: &str) -> Optio
             others.len() + 1
         ));
     }
-    if others.iter().any(|o| o.trim().to_lowercase() == group.to_lowercase()) {
+    if others
+        .iter()
+        .any(|o| o.trim().to_lowercase() == group.to_lowercase())
+    {
         return Some(format!(
             "Another {operation_label} integration already uses the Group \"{group}\"; choose a different name."
         ));
@@ -121,6 +136,12 @@ mod tests;
 impl Value<'_> {
     /// A secret that the keyring holds and nothing new was typed for.
     pub fn is_stored_only(&self) -> bool {
-        matches!(self, Value::Secret { typed: None, stored: true })
+        matches!(
+            self,
+            Value::Secret {
+                typed: None,
+                stored: true
+            }
+        )
     }
 }

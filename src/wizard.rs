@@ -83,12 +83,25 @@ pub struct SaveReport {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
-    Platform { selected: usize },
-    Operation { op: usize, selected: usize },
-    Form { draft: usize, focus: usize, revealed: bool },
-    Review { scroll: u16 },
+    Platform {
+        selected: usize,
+    },
+    Operation {
+        op: usize,
+        selected: usize,
+    },
+    Form {
+        draft: usize,
+        focus: usize,
+        revealed: bool,
+    },
+    Review {
+        scroll: u16,
+    },
     Saving,
-    SaveFailed { reason: String },
+    SaveFailed {
+        reason: String,
+    },
     Done(SaveReport),
 }
 
@@ -138,7 +151,12 @@ pub struct Wizard {
 
 impl Wizard {
     /// A wizard over `catalog`, editing `document` when a file exists.
-    pub fn new(catalog: Arc<Catalog>, document: Option<&Document>, config_path: &str, now: i64) -> Wizard {
+    pub fn new(
+        catalog: Arc<Catalog>,
+        document: Option<&Document>,
+        config_path: &str,
+        now: i64,
+    ) -> Wizard {
         let mut drafts = Vec::new();
         let mut platform = 0;
         if let Some(document) = document {
@@ -152,7 +170,11 @@ impl Wizard {
                 drafts.push(Draft::from_integration(p, o, integration));
             }
             if let Some(first) = document.integrations.first() {
-                platform = catalog.platforms.iter().position(|p| p.id == first.platform).unwrap_or(0);
+                platform = catalog
+                    .platforms
+                    .iter()
+                    .position(|p| p.id == first.platform)
+                    .unwrap_or(0);
             }
         }
         Wizard {
@@ -190,7 +212,10 @@ impl Wizard {
         let d = &self.drafts[draft];
         self.catalog
             .platform(&d.platform)
-            .and_then(|p| p.operation(&d.operation).map(|o| p.form_fields(o).collect()))
+            .and_then(|p| {
+                p.operation(&d.operation)
+                    .map(|o| p.form_fields(o).collect())
+            })
             .unwrap_or_default()
     }
 
@@ -241,7 +266,11 @@ impl Wizard {
         match self.step.clone() {
             Step::Platform { selected } => self.platform_action(selected, action),
             Step::Operation { op, selected } => self.operation_action(op, selected, action),
-            Step::Form { draft, focus, revealed } => self.form_action(draft, focus, revealed, action),
+            Step::Form {
+                draft,
+                focus,
+                revealed,
+            } => self.form_action(draft, focus, revealed, action),
             Step::Review { scroll } => return self.review_action(scroll, action),
             Step::Saving => {}
             Step::SaveFailed { .. } => match action {

@@ -23,7 +23,11 @@ fn write(dir: &Path, text: &str) -> std::path::PathBuf {
 }
 
 fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 const REF: &str = "{keyring: {store: keyutils, service: wfm-wizard, user: ringcentral-v1/historical/cli-test-never-stored/x}}";
@@ -39,14 +43,43 @@ fn loading_a_hostile_or_wrong_file_exits_3_naming_the_file_and_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("#".repeat(1024 * 1024 + 10), "larger than"),
-        (format!("version: 1\nintegrations: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)), "nesting"),
-        ("version: 1\nversion: 1\n".to_owned(), "duplicate key `version`"),
+        (
+            format!(
+                "version: 1\nintegrations: {}{}\n",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            ),
+            "nesting",
+        ),
+        (
+            "version: 1\nversion: 1\n".to_owned(),
+            "duplicate key `version`",
+        ),
         ("version: 1\nintegrations: [\n".to_owned(), "line"),
-        ("version: 9\nintegrations: []\n".to_owned(), "newer than this program knows"),
-        (integration(REF).replace("ringcentral-v1\n", "genesys\n"), "unknown platform `genesys`"),
-        (integration(REF).replace("historical\n", "real-time\n"), "unknown operation `real-time`"),
-        (integration("'hunter2-plain'"), "holds a secret in plain text"),
-        (format!("{}{}", integration(REF), &integration(REF)["version: 1\nintegrations:\n".len()..]), "each needs a Group name"),
+        (
+            "version: 9\nintegrations: []\n".to_owned(),
+            "newer than this program knows",
+        ),
+        (
+            integration(REF).replace("ringcentral-v1\n", "genesys\n"),
+            "unknown platform `genesys`",
+        ),
+        (
+            integration(REF).replace("historical\n", "real-time\n"),
+            "unknown operation `real-time`",
+        ),
+        (
+            integration("'hunter2-plain'"),
+            "holds a secret in plain text",
+        ),
+        (
+            format!(
+                "{}{}",
+                integration(REF),
+                &integration(REF)["version: 1\nintegrations:\n".len()..]
+            ),
+            "each needs a Group name",
+        ),
     ];
     for (content, expected) in cases {
         let path = write(dir.path(), &content);
@@ -54,8 +87,14 @@ fn loading_a_hostile_or_wrong_file_exits_3_naming_the_file_and_the_problem() {
             let output = run(args, &path);
             let said = text(&output);
             assert_eq!(output.status.code(), Some(3), "{args:?} {expected}: {said}");
-            assert!(said.contains(&path.display().to_string()), "{args:?} names the file: {said}");
-            assert!(said.contains(expected), "{args:?} expected {expected:?}: {said}");
+            assert!(
+                said.contains(&path.display().to_string()),
+                "{args:?} names the file: {said}"
+            );
+            assert!(
+                said.contains(expected),
+                "{args:?} expected {expected:?}: {said}"
+            );
             assert!(!said.contains("hunter2"), "a secret was echoed: {said}");
             assert!(!said.contains("panicked"), "{said}");
         }
@@ -69,13 +108,20 @@ fn validate_reports_a_missing_secret_with_what_to_do() {
     let output = run(&["validate"], &path);
     let said = text(&output);
     assert_eq!(output.status.code(), Some(3), "{said}");
-    assert!(said.contains("is missing from keyutils") && said.contains("run wfm-wizard and enter the secret again"), "{said}");
+    assert!(
+        said.contains("is missing from keyutils")
+            && said.contains("run wfm-wizard and enter the secret again"),
+        "{said}"
+    );
 }
 
 #[test]
 fn validate_exits_4_when_a_referenced_store_cannot_be_reached() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), &integration(&REF.replace("keyutils", "windows")));
+    let path = write(
+        dir.path(),
+        &integration(&REF.replace("keyutils", "windows")),
+    );
     let output = run(&["validate"], &path);
     let said = text(&output);
     assert_eq!(output.status.code(), Some(4), "{said}");
@@ -104,5 +150,8 @@ fn the_wizard_without_a_terminal_exits_2_and_points_to_ssh_t() {
     let output = run(&[], &dir.path().join("x.yaml"));
     let said = text(&output);
     assert_eq!(output.status.code(), Some(2), "{said}");
-    assert!(said.contains("ssh -t") && !said.contains("panicked"), "{said}");
+    assert!(
+        said.contains("ssh -t") && !said.contains("panicked"),
+        "{said}"
+    );
 }

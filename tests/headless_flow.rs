@@ -1,4 +1,4 @@
-//! The real loop on a TestBackend: scripted key and paste events in, a YAML file out,
+//! The real loop on a `TestBackend`: scripted key and paste events in, a YAML file out,
 //! secrets in an in-memory store.
 
 use std::collections::VecDeque;
@@ -28,7 +28,12 @@ impl Script {
         self.with(code, KeyModifiers::NONE)
     }
     fn with(&mut self, code: KeyCode, modifiers: KeyModifiers) -> &mut Self {
-        let event = KeyEvent { code, modifiers, kind: KeyEventKind::Press, state: KeyEventState::NONE };
+        let event = KeyEvent {
+            code,
+            modifiers,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        };
         self.0.push_back(AppEvent::Input(Event::Key(event)));
         self
     }
@@ -39,7 +44,8 @@ impl Script {
         self
     }
     fn paste(&mut self, text: &str) -> &mut Self {
-        self.0.push_back(AppEvent::Input(Event::Paste(text.to_owned())));
+        self.0
+            .push_back(AppEvent::Input(Event::Paste(text.to_owned())));
         self
     }
     fn enter(&mut self) -> &mut Self {
@@ -47,8 +53,17 @@ impl Script {
     }
     /// Fills a new integration's form from its first field and finishes it.
     fn integration(&mut self, group: &str, secret: &str, jwt: &str) -> &mut Self {
-        self.text(group).enter().enter().text("AbCdEfGhIjKlMnOpQrStUv").enter();
-        self.paste(secret).enter().paste(&format!("{jwt}\n")).enter().text("15910001").enter()
+        self.text(group)
+            .enter()
+            .enter()
+            .text("AbCdEfGhIjKlMnOpQrStUv")
+            .enter();
+        self.paste(secret)
+            .enter()
+            .paste(&format!("{jwt}\n"))
+            .enter()
+            .text("15910001")
+            .enter()
     }
 }
 
@@ -60,7 +75,12 @@ fn long_jwt() -> String {
         r#"{{"iss":"https://platform.ringcentral.com","iat":1750000000,"exp":3897483647,"pad":"{}"}}"#,
         "p".repeat(560)
     );
-    format!("{}.{}.{}", b64.encode(r#"{"alg":"RS256","typ":"JWT"}"#), b64.encode(payload), "s".repeat(180))
+    format!(
+        "{}.{}.{}",
+        b64.encode(r#"{"alg":"RS256","typ":"JWT"}"#),
+        b64.encode(payload),
+        "s".repeat(180)
+    )
 }
 
 #[test]
@@ -71,45 +91,89 @@ fn an_operator_configures_historical_and_user_import_and_the_file_and_store_hold
     assert!(jwt.len() > 1000);
     let mut script = Script(VecDeque::new());
     script.enter(); // platform
-    script.enter().integration("east", "historical-secret-0123456789", &jwt);
+    script
+        .enter()
+        .integration("east", "historical-secret-0123456789", &jwt);
     script.enter(); // continue to user import
-    script.text("y").enter().integration("", "import-secret-0123456789", &jwt);
+    script
+        .text("y")
+        .enter()
+        .integration("", "import-secret-0123456789", &jwt);
     script.enter(); // continue to review
     script.with(KeyCode::Char('s'), KeyModifiers::CONTROL);
     script.enter(); // finish on Done
 
     let stores = Arc::new(MemoryStores::new(StoreKind::SecretService));
-    let mut runner = InlineRunner { stores: stores.clone(), path: path.clone() };
-    let mut wizard = Wizard::new(Catalog::builtin(), None, &path.display().to_string(), 1_800_000_000);
+    let mut runner = InlineRunner {
+        stores: stores.clone(),
+        path: path.clone(),
+    };
+    let mut wizard = Wizard::new(
+        Catalog::builtin(),
+        None,
+        &path.display().to_string(),
+        1_800_000_000,
+    );
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let outcome = app::run(&mut terminal, &mut wizard, &mut script, &mut runner).unwrap();
 
-    let Outcome::Saved(report) = outcome else { panic!("not saved: {outcome:?}") };
+    let Outcome::Saved(report) = outcome else {
+        panic!("not saved: {outcome:?}")
+    };
     assert_eq!((report.integrations, report.secrets_written), (2, 4));
     let text = std::fs::read_to_string(&path).unwrap();
-    for secret in ["historical-secret-0123456789", "import-secret-0123456789", &jwt[..60]] {
+    for secret in [
+        "historical-secret-0123456789",
+        "import-secret-0123456789",
+        &jwt[..60],
+    ] {
         assert!(!text.contains(secret), "a secret reached the YAML");
     }
     let document = parse_document(&text).unwrap();
-    assert_eq!(document.confirmed, ["ringcentral-v1/user-import/set-employee-defaults"]);
-    let [historical, import] = document.integrations.as_slice() else { panic!("two integrations") };
-    assert_eq!((historical.operation.as_str(), historical.group.as_deref()), ("historical", Some("east")));
-    assert_eq!((import.operation.as_str(), import.group.as_deref()), ("user-import", None));
+    assert_eq!(
+        document.confirmed,
+        ["ringcentral-v1/user-import/set-employee-defaults"]
+    );
+    let [historical, import] = document.integrations.as_slice() else {
+        panic!("two integrations")
+    };
+    assert_eq!(
+        (historical.operation.as_str(), historical.group.as_deref()),
+        ("historical", Some("east"))
+    );
+    assert_eq!(
+        (import.operation.as_str(), import.group.as_deref()),
+        ("user-import", None)
+    );
     assert!(historical.enabled && import.enabled);
-    let Some(Setting::Secret(reference)) = historical.settings.get("jwt") else { panic!("jwt reference") };
+    let Some(Setting::Secret(reference)) = historical.settings.get("jwt") else {
+        panic!("jwt reference")
+    };
     assert_eq!(reference.user, "ringcentral-v1/historical/east/jwt");
     assert_eq!(reference.service, "wfm-wizard");
     assert_eq!(reference.store, StoreKind::SecretService);
 
     let store = stores.store(StoreKind::SecretService);
-    assert_eq!(store.users(), [
-        "ringcentral-v1/historical/east/client_secret",
-        "ringcentral-v1/historical/east/jwt",
-        "ringcentral-v1/user-import/default/client_secret",
-        "ringcentral-v1/user-import/default/jwt",
-    ]);
-    assert_eq!(store.value("ringcentral-v1/historical/east/jwt").as_deref(), Some(jwt.as_str()), "the pasted JWT is whole, newline dropped");
-    assert_eq!(store.value("ringcentral-v1/user-import/default/client_secret").as_deref(), Some("import-secret-0123456789"));
+    assert_eq!(
+        store.users(),
+        [
+            "ringcentral-v1/historical/east/client_secret",
+            "ringcentral-v1/historical/east/jwt",
+            "ringcentral-v1/user-import/default/client_secret",
+            "ringcentral-v1/user-import/default/jwt",
+        ]
+    );
+    assert_eq!(
+        store.value("ringcentral-v1/historical/east/jwt").as_deref(),
+        Some(jwt.as_str()),
+        "the pasted JWT is whole, newline dropped"
+    );
+    assert_eq!(
+        store
+            .value("ringcentral-v1/user-import/default/client_secret")
+            .as_deref(),
+        Some("import-secret-0123456789")
+    );
 }
 
 #[test]
@@ -119,7 +183,10 @@ fn running_out_of_input_cancels_without_writing() {
     let mut script = Script(VecDeque::new());
     script.enter().enter().text("half-typed");
     let stores = Arc::new(MemoryStores::new(StoreKind::Keyutils));
-    let mut runner = InlineRunner { stores, path: path.clone() };
+    let mut runner = InlineRunner {
+        stores,
+        path: path.clone(),
+    };
     let mut wizard = Wizard::new(Catalog::builtin(), None, "x", 1_800_000_000);
     let mut terminal = Terminal::new(TestBackend::new(60, 20)).unwrap();
     let outcome = app::run(&mut terminal, &mut wizard, &mut script, &mut runner).unwrap();

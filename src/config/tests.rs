@@ -10,10 +10,15 @@ fn the_documented_example_parses_and_round_trips() {
     assert_eq!(document.integrations.len(), 2);
     let first = &document.integrations[0];
     assert_eq!(first.group.as_deref(), Some("east"));
-    let Some(Setting::Secret(jwt)) = first.settings.get("jwt") else { panic!("jwt is a reference") };
+    let Some(Setting::Secret(jwt)) = first.settings.get("jwt") else {
+        panic!("jwt is a reference")
+    };
     assert_eq!(jwt.store, StoreKind::SecretService);
     assert_eq!(jwt.user, "ringcentral-v1/historical/east/jwt");
-    assert_eq!(first.settings.get("sub_account_id"), Some(&Setting::Text("15910001".into())));
+    assert_eq!(
+        first.settings.get("sub_account_id"),
+        Some(&Setting::Text("15910001".into()))
+    );
     let rendered = render_document(&document).unwrap();
     assert!(rendered.starts_with("# Managed by wfm-wizard."));
     assert_eq!(parse_document(&rendered).unwrap(), document);
@@ -23,7 +28,10 @@ fn the_documented_example_parses_and_round_trips() {
 fn an_unquoted_numeric_sub_account_id_reads_as_text() {
     let text = "version: 1\nintegrations:\n- {platform: p, operation: o, enabled: true, settings: {sub_account_id: 15910001}}\n";
     let document = parse_document(text).unwrap();
-    assert_eq!(document.integrations[0].settings.get("sub_account_id"), Some(&Setting::Text("15910001".into())));
+    assert_eq!(
+        document.integrations[0].settings.get("sub_account_id"),
+        Some(&Setting::Text("15910001".into()))
+    );
 }
 
 fn refused(text: &str) -> String {
@@ -34,17 +42,43 @@ fn refused(text: &str) -> String {
 fn hostile_or_wrong_files_are_refused_with_a_message_that_says_why() {
     let big = format!("version: 1\n#{}\n", "x".repeat(MAX_FILE_BYTES));
     assert!(refused(&big).contains("limit is 1048576 bytes"));
-    let deep = format!("version: 1\nintegrations: {}{}\n", "[".repeat(40), "]".repeat(40));
-    assert!(refused(&deep).contains("nesting is deeper than 32"), "{}", refused(&deep));
-    let very_deep = format!("version: 1\nx: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep = format!(
+        "version: 1\nintegrations: {}{}\n",
+        "[".repeat(40),
+        "]".repeat(40)
+    );
+    assert!(
+        refused(&deep).contains("nesting is deeper than 32"),
+        "{}",
+        refused(&deep)
+    );
+    let very_deep = format!(
+        "version: 1\nx: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     assert!(refused(&very_deep).contains("nesting"));
     let duplicate = "version: 1\nversion: 1\nintegrations: []\n";
-    assert!(refused(duplicate).contains("duplicate key `version`"), "{}", refused(duplicate));
+    assert!(
+        refused(duplicate).contains("duplicate key `version`"),
+        "{}",
+        refused(duplicate)
+    );
     let dup_setting = "version: 1\nintegrations:\n- platform: p\n  operation: o\n  enabled: true\n  settings:\n    jwt: a\n    jwt: b\n";
-    assert!(refused(dup_setting).contains("duplicate"), "{}", refused(dup_setting));
-    assert!(refused("version: 1\nintegrations: [\n").contains("line"), "a syntax error names its place");
+    assert!(
+        refused(dup_setting).contains("duplicate"),
+        "{}",
+        refused(dup_setting)
+    );
+    assert!(
+        refused("version: 1\nintegrations: [\n").contains("line"),
+        "a syntax error names its place"
+    );
     let not_a_mapping = refused("just some text");
-    assert!(not_a_mapping.contains("not a YAML mapping"), "{not_a_mapping}");
+    assert!(
+        not_a_mapping.contains("not a YAML mapping"),
+        "{not_a_mapping}"
+    );
     assert!(refused("").contains("empty"));
     assert!(refused("version: 2\nintegrations: []\n").contains("newer than this program knows"));
     assert!(refused("integrations: []\n").contains("`version` is missing"));

@@ -12,9 +12,10 @@ pub fn default_path() -> PathBuf {
     if running_as_root() {
         return PathBuf::from("/etc/wfm-wizard").join(FILE_NAME);
     }
-    let base = etcetera::base_strategy::choose_base_strategy()
-        .map(|s| etcetera::BaseStrategy::config_dir(&s))
-        .unwrap_or_else(|_| PathBuf::from("."));
+    let base = etcetera::base_strategy::choose_base_strategy().map_or_else(
+        |_| PathBuf::from("."),
+        |s| etcetera::BaseStrategy::config_dir(&s),
+    );
     base.join("wfm-wizard").join(FILE_NAME)
 }
 
@@ -46,9 +47,13 @@ pub fn read(path: &Path) -> Result<Option<String>, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read it: {e}"))?;
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(format!("it is larger than {MAX_FILE_BYTES} bytes (1 MiB); this is not a wfm-wizard file"));
+        return Err(format!(
+            "it is larger than {MAX_FILE_BYTES} bytes (1 MiB); this is not a wfm-wizard file"
+        ));
     }
-    String::from_utf8(bytes).map(Some).map_err(|_| "it is not UTF-8 text, so not YAML".into())
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| "it is not UTF-8 text, so not YAML".into())
 }
 
 /// Writes `text` so that readers see the old file or the new one, never a mix. A new
@@ -87,10 +92,16 @@ mod tests {
         assert_eq!(read(&path).unwrap().as_deref(), Some("version: 1\n"));
         #[cfg(unix)]
         {
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
             write_atomic(&path, "version: 1\nintegrations: []\n").unwrap();
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o640
+            );
         }
     }
 

@@ -56,9 +56,9 @@ impl EffectRunner for InlineRunner {
 pub fn perform(effect: Effect, stores: &dyn StoreProvider, path: &Path) -> Msg {
     match effect {
         Effect::ResolveStore => Msg::StoreResolved(stores.resolve()),
-        Effect::Save(plan) => {
-            Msg::SaveDone(execute_save(plan, stores, path, &|text| config_file::write_atomic(path, text)))
-        }
+        Effect::Save(plan) => Msg::SaveDone(execute_save(&plan, stores, path, &|text| {
+            config_file::write_atomic(path, text)
+        })),
     }
 }
 
@@ -72,19 +72,23 @@ struct Undo {
 /// Secrets first (copies, then new values), then the file, then removals. If a secret
 /// or the file cannot be written, every entry touched is put back as it was.
 pub fn execute_save(
-    plan: SavePlan,
+    plan: &SavePlan,
     stores: &dyn StoreProvider,
     path: &Path,
     write_file: &dyn Fn(&str) -> std::io::Result<()>,
 ) -> Result<SaveReport, String> {
-    let text = render_document(&plan.document).map_err(|e| format!("Could not render the file: {e}"))?;
+    let text =
+        render_document(&plan.document).map_err(|e| format!("Could not render the file: {e}"))?;
     let mut undo: Vec<Undo> = Vec::new();
     let fail = |undo: Vec<Undo>, why: String| -> String {
         let leftovers = roll_back(undo);
         if leftovers.is_empty() {
             format!("{why} Nothing was written, and the keyring is as it was before this save.")
         } else {
-            format!("{why} Nothing was written; these keyring entries could not be put back: {}", leftovers.join("; "))
+            format!(
+                "{why} Nothing was written; these keyring entries could not be put back: {}",
+                leftovers.join("; ")
+            )
         }
     };
     for copy in &plan.copies {
@@ -98,12 +102,23 @@ pub fn execute_save(
                 ));
             };
             let previous = store.get(&copy.to.user).map_err(|e| e.to_string())?;
-            store.set(&copy.to.user, &value).map_err(|e| e.to_string())?;
-            Ok(Some(Undo { store, user: copy.to.user.clone(), previous }))
+            store
+                .set(&copy.to.user, &value)
+                .map_err(|e| e.to_string())?;
+            Ok(Some(Undo {
+                store,
+                user: copy.to.user.clone(),
+                previous,
+            }))
         };
         match step() {
             Ok(entry) => undo.extend(entry),
-            Err(why) => return Err(fail(undo, format!("Could not move a secret to {}: {why}.", copy.to.user))),
+            Err(why) => {
+                return Err(fail(
+                    undo,
+                    format!("Could not move a secret to {}: {why}.", copy.to.user),
+                ));
+            }
         }
     }
     for write in &plan.writes {
@@ -111,20 +126,35 @@ pub fn execute_save(
             let store = stores.open(write.target.store)?;
             let previous = store.get(&write.target.user)?;
             store.set(&write.target.user, &write.value)?;
-            Ok(Undo { store, user: write.target.user.clone(), previous })
+            Ok(Undo {
+                store,
+                user: write.target.user.clone(),
+                previous,
+            })
         };
         match step() {
             Ok(entry) => undo.push(entry),
-            Err(e) => return Err(fail(undo, format!("Could not store {} in {e}.", write.target.user))),
+            Err(e) => {
+                return Err(fail(
+                    undo,
+                    format!("Could not store {} in {e}.", write.target.user),
+                ));
+            }
         }
     }
     if let Err(e) = write_file(&text) {
-        return Err(fail(undo, format!("Could not write {}: {e}.", path.display())));
+        return Err(fail(
+            undo,
+            format!("Could not write {}: {e}.", path.display()),
+        ));
     }
     let mut warnings = Vec::new();
     for old in &plan.deletes {
         if let Err(e) = stores.open(old.store).and_then(|s| s.delete(&old.user)) {
-            warnings.push(format!("The old keyring entry {} could not be removed ({e}).", old.user));
+            warnings.push(format!(
+                "The old keyring entry {} could not be removed ({e}).",
+                old.user
+            ));
         }
     }
     Ok(SaveReport {

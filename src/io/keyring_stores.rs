@@ -16,7 +16,10 @@ pub struct KeyringStores {
 
 impl KeyringStores {
     pub fn new(choice: StoreChoice) -> Self {
-        KeyringStores { choice, opened: Mutex::new(BTreeMap::new()) }
+        KeyringStores {
+            choice,
+            opened: Mutex::new(BTreeMap::new()),
+        }
     }
 }
 
@@ -24,8 +27,14 @@ impl StoreProvider for KeyringStores {
     fn resolve(&self) -> Result<StoreInfo, String> {
         let resolved = secrets::resolve(self.choice, SERVICE).map_err(|e| e.to_string())?;
         let kind = resolved.store.kind();
-        self.opened.lock().unwrap_or_else(PoisonError::into_inner).insert(kind, resolved.store);
-        Ok(StoreInfo { kind, note: resolved.secret_service_skipped })
+        self.opened
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(kind, resolved.store);
+        Ok(StoreInfo {
+            kind,
+            note: resolved.secret_service_skipped,
+        })
     }
 
     fn open(&self, kind: StoreKind) -> Result<Arc<dyn SecretStore>, StoreError> {

@@ -101,7 +101,10 @@ pub struct MemoryStores {
 
 impl MemoryStores {
     pub fn new(chosen: StoreKind) -> Self {
-        MemoryStores { chosen, stores: Mutex::new(BTreeMap::new()) }
+        MemoryStores {
+            chosen,
+            stores: Mutex::new(BTreeMap::new()),
+        }
     }
 
     /// Uses `store` for its kind (e.g. one that fails on purpose).
@@ -115,14 +118,24 @@ impl MemoryStores {
     }
 
     pub fn store(&self, kind: StoreKind) -> std::sync::Arc<MemoryStore> {
-        let mut stores = self.stores.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        std::sync::Arc::clone(stores.entry(kind).or_insert_with(|| std::sync::Arc::new(MemoryStore::new(kind))))
+        let mut stores = self
+            .stores
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::sync::Arc::clone(
+            stores
+                .entry(kind)
+                .or_insert_with(|| std::sync::Arc::new(MemoryStore::new(kind))),
+        )
     }
 }
 
 impl super::effects::StoreProvider for MemoryStores {
     fn resolve(&self) -> Result<crate::wizard::StoreInfo, String> {
-        Ok(crate::wizard::StoreInfo { kind: self.chosen, note: None })
+        Ok(crate::wizard::StoreInfo {
+            kind: self.chosen,
+            note: None,
+        })
     }
 
     fn open(&self, kind: StoreKind) -> Result<std::sync::Arc<dyn SecretStore>, StoreError> {

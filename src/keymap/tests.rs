@@ -5,7 +5,12 @@ use crate::test_support::*;
 use crate::wizard::{Overlay, SaveReport, Step, Wizard};
 
 fn press(code: KeyCode, mods: KeyModifiers) -> Event {
-    Event::Key(KeyEvent { code, modifiers: mods, kind: KeyEventKind::Press, state: KeyEventState::NONE })
+    Event::Key(KeyEvent {
+        code,
+        modifiers: mods,
+        kind: KeyEventKind::Press,
+        state: KeyEventState::NONE,
+    })
 }
 
 /// A wizard showing each mode.
@@ -21,8 +26,19 @@ fn in_mode(wanted: Mode) -> Wizard {
         Mode::Review => w.step = Step::Review { scroll: 0 },
         Mode::Saving => w.step = Step::Saving,
         Mode::SaveFailed => w.step = Step::SaveFailed { reason: "x".into() },
-        Mode::Done => w.step = Step::Done(SaveReport { integrations: 0, secrets_written: 0, warnings: vec![] }),
-        Mode::Help => w.overlay = Some(Overlay::Help { title: "t".into(), text: "x".into() }),
+        Mode::Done => {
+            w.step = Step::Done(SaveReport {
+                integrations: 0,
+                secrets_written: 0,
+                warnings: vec![],
+            });
+        }
+        Mode::Help => {
+            w.overlay = Some(Overlay::Help {
+                title: "t".into(),
+                text: "x".into(),
+            });
+        }
         Mode::Confirm => w.overlay = Some(Overlay::ConfirmQuit),
     }
     assert_eq!(mode(&w), wanted);
@@ -56,7 +72,12 @@ fn every_mode_but_saving_hints_at_least_one_key_and_hints_name_bound_keys() {
         }
         assert!(!hinted.is_empty(), "{m:?} has no hints");
         for (label, _) in hinted {
-            assert!(bindings(m).iter().any(|b| b.hint.is_some_and(|(l, _)| l == label)), "{m:?}: {label}");
+            assert!(
+                bindings(m)
+                    .iter()
+                    .any(|b| b.hint.is_some_and(|(l, _)| l == label)),
+                "{m:?}: {label}"
+            );
         }
     }
     assert!(hints(Mode::Review).contains(&("Ctrl-S", "save")));
@@ -67,40 +88,75 @@ fn every_mode_but_saving_hints_at_least_one_key_and_hints_name_bound_keys() {
 #[test]
 fn backspace_as_del_or_ctrl_h_and_enter_as_cr_or_lf() {
     let w = in_mode(Mode::Form);
-    for event in [press(KeyCode::Backspace, KeyModifiers::NONE), press(KeyCode::Char('h'), KeyModifiers::CONTROL)] {
-        assert!(matches!(to_msg(&w, event), Some(Msg::Edit(InputRequest::DeletePrevChar))));
+    for event in [
+        press(KeyCode::Backspace, KeyModifiers::NONE),
+        press(KeyCode::Char('h'), KeyModifiers::CONTROL),
+    ] {
+        assert!(matches!(
+            to_msg(&w, event),
+            Some(Msg::Edit(InputRequest::DeletePrevChar))
+        ));
     }
-    for event in [press(KeyCode::Enter, KeyModifiers::NONE), press(KeyCode::Char('j'), KeyModifiers::CONTROL)] {
+    for event in [
+        press(KeyCode::Enter, KeyModifiers::NONE),
+        press(KeyCode::Char('j'), KeyModifiers::CONTROL),
+    ] {
         assert!(matches!(to_msg(&w, event), Some(Msg::Act(Action::Enter))));
     }
-    assert!(matches!(to_msg(&w, press(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Msg::Act(Action::Prev))));
+    assert!(matches!(
+        to_msg(&w, press(KeyCode::BackTab, KeyModifiers::SHIFT)),
+        Some(Msg::Act(Action::Prev))
+    ));
 }
 
 #[test]
 fn letters_are_text_in_a_form_and_commands_in_lists() {
     let form = in_mode(Mode::Form);
-    assert!(matches!(to_msg(&form, press(KeyCode::Char('d'), KeyModifiers::NONE)), Some(Msg::Edit(InputRequest::InsertChar('d')))));
-    assert!(matches!(to_msg(&form, press(KeyCode::Char('Y'), KeyModifiers::SHIFT)), Some(Msg::Edit(InputRequest::InsertChar('Y')))));
+    assert!(matches!(
+        to_msg(&form, press(KeyCode::Char('d'), KeyModifiers::NONE)),
+        Some(Msg::Edit(InputRequest::InsertChar('d')))
+    ));
+    assert!(matches!(
+        to_msg(&form, press(KeyCode::Char('Y'), KeyModifiers::SHIFT)),
+        Some(Msg::Edit(InputRequest::InsertChar('Y')))
+    ));
     let list = in_mode(Mode::Operation);
-    assert!(matches!(to_msg(&list, press(KeyCode::Char('d'), KeyModifiers::NONE)), Some(Msg::Act(Action::Delete))));
-    assert!(matches!(to_msg(&list, press(KeyCode::Char('Y'), KeyModifiers::SHIFT)), Some(Msg::Act(Action::Yes))));
+    assert!(matches!(
+        to_msg(&list, press(KeyCode::Char('d'), KeyModifiers::NONE)),
+        Some(Msg::Act(Action::Delete))
+    ));
+    assert!(matches!(
+        to_msg(&list, press(KeyCode::Char('Y'), KeyModifiers::SHIFT)),
+        Some(Msg::Act(Action::Yes))
+    ));
     assert!(to_msg(&list, press(KeyCode::Char('q'), KeyModifiers::NONE)).is_none());
 }
 
 #[test]
 fn space_flips_the_status_toggle_but_types_a_space_elsewhere() {
     let mut w = in_mode(Mode::Form);
-    assert!(matches!(to_msg(&w, press(KeyCode::Char(' '), KeyModifiers::NONE)), Some(Msg::Edit(InputRequest::InsertChar(' ')))));
+    assert!(matches!(
+        to_msg(&w, press(KeyCode::Char(' '), KeyModifiers::NONE)),
+        Some(Msg::Edit(InputRequest::InsertChar(' ')))
+    ));
     act(&mut w, Action::Next);
-    assert!(matches!(to_msg(&w, press(KeyCode::Char(' '), KeyModifiers::NONE)), Some(Msg::Act(Action::Toggle))));
-    assert!(to_msg(&w, press(KeyCode::Char('x'), KeyModifiers::NONE)).is_none(), "no typing into a toggle");
+    assert!(matches!(
+        to_msg(&w, press(KeyCode::Char(' '), KeyModifiers::NONE)),
+        Some(Msg::Act(Action::Toggle))
+    ));
+    assert!(
+        to_msg(&w, press(KeyCode::Char('x'), KeyModifiers::NONE)).is_none(),
+        "no typing into a toggle"
+    );
 }
 
 #[test]
 fn a_paste_is_one_message_in_a_form_and_ignored_elsewhere() {
     let form = in_mode(Mode::Form);
     let long = "x".repeat(5000);
-    let Some(Msg::Paste(text)) = to_msg(&form, Event::Paste(long.clone())) else { panic!("paste") };
+    let Some(Msg::Paste(text)) = to_msg(&form, Event::Paste(long.clone())) else {
+        panic!("paste")
+    };
     assert_eq!(secrecy::ExposeSecret::expose_secret(&text), long);
     assert!(to_msg(&in_mode(Mode::Review), Event::Paste(long)).is_none());
 }

@@ -19,19 +19,41 @@ struct Layout {
     side_by_side: bool,
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, draft: usize, focus: usize, revealed: bool) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    wizard: &Wizard,
+    draft: usize,
+    focus: usize,
+    revealed: bool,
+) {
     let defs = wizard.draft_fields(draft);
     let width = usize::from(area.width);
     let side_by_side = area.width >= SIDE_BY_SIDE_WIDTH;
     let layout = if side_by_side {
-        Layout { value_x: LABEL_COLUMN, value_width: width.saturating_sub(LABEL_COLUMN), side_by_side }
+        Layout {
+            value_x: LABEL_COLUMN,
+            value_width: width.saturating_sub(LABEL_COLUMN),
+            side_by_side,
+        }
     } else {
-        Layout { value_x: 4, value_width: width.saturating_sub(4), side_by_side }
+        Layout {
+            value_x: 4,
+            value_width: width.saturating_sub(4),
+            side_by_side,
+        }
     };
     let d = &wizard.drafts[draft];
-    let title = if d.original.is_some() { "editing" } else { "new integration" };
+    let title = if d.original.is_some() {
+        "editing"
+    } else {
+        "new integration"
+    };
     let mut lines = vec![
-        Line::styled(format!("{} · {title}", wizard.draft_name(draft)), theme::title()),
+        Line::styled(
+            format!("{} · {title}", wizard.draft_name(draft)),
+            theme::title(),
+        ),
         Line::default(),
     ];
     let mut caret = None;
@@ -39,19 +61,41 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, draft: usize, focus:
     for (index, def) in defs.iter().enumerate() {
         let start = lines.len();
         let focused = index == focus;
-        let (mut value_lines, value_caret) =
-            value_spans(&d.fields[index], focused, focused && revealed, layout.value_width);
-        let marker = if focused { theme::MARKER } else { theme::NO_MARKER };
-        let label_style = if focused { theme::focused() } else { ratatui::style::Style::new() };
-        let first_value = if value_lines.is_empty() { Vec::new() } else { value_lines.remove(0) };
+        let (mut value_lines, value_caret) = value_spans(
+            &d.fields[index],
+            focused,
+            focused && revealed,
+            layout.value_width,
+        );
+        let marker = if focused {
+            theme::MARKER
+        } else {
+            theme::NO_MARKER
+        };
+        let label_style = if focused {
+            theme::focused()
+        } else {
+            ratatui::style::Style::new()
+        };
+        let first_value = if value_lines.is_empty() {
+            Vec::new()
+        } else {
+            value_lines.remove(0)
+        };
         let value_row = if layout.side_by_side {
             let label = format!("{:<w$}", def.label, w = LABEL_COLUMN - 2);
-            let mut spans = vec![Span::styled(marker, label_style), Span::styled(label, label_style)];
+            let mut spans = vec![
+                Span::styled(marker, label_style),
+                Span::styled(label, label_style),
+            ];
             spans.extend(first_value);
             lines.push(Line::from(spans));
             lines.len() - 1
         } else {
-            lines.push(Line::from(vec![Span::styled(marker, label_style), Span::styled(def.label.clone(), label_style)]));
+            lines.push(Line::from(vec![
+                Span::styled(marker, label_style),
+                Span::styled(def.label.clone(), label_style),
+            ]));
             let mut spans = vec![Span::raw(" ".repeat(layout.value_x))];
             spans.extend(first_value);
             lines.push(Line::from(spans));
@@ -78,13 +122,20 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, draft: usize, focus:
         && y < offset + height
         && x < width
     {
-        frame.set_cursor_position(Position::new(area.x + x as u16, area.y + (y - offset) as u16));
+        frame.set_cursor_position(Position::new(
+            area.x + x as u16,
+            area.y + (y - offset) as u16,
+        ));
     }
 }
 
 /// Keeps the focused field's whole block on screen, preferring its first line.
 fn scroll_offset((start, end): (usize, usize), height: usize) -> usize {
-    if end <= height { 0 } else { (end - height).min(start) }
+    if end <= height {
+        0
+    } else {
+        (end - height).min(start)
+    }
 }
 
 /// The value's lines of spans and the caret (line, column) within them, if it shows one.
@@ -93,7 +144,11 @@ type ValueView = (Vec<Vec<Span<'static>>>, Option<(usize, usize)>);
 fn value_spans(state: &FieldState, focused: bool, revealed: bool, width: usize) -> ValueView {
     match state {
         FieldState::Text(input) => {
-            let scroll = if focused { input.visual_scroll(width.saturating_sub(1)) } else { 0 };
+            let scroll = if focused {
+                input.visual_scroll(width.saturating_sub(1))
+            } else {
+                0
+            };
             let shown: String = input.value().chars().skip(scroll).take(width).collect();
             let caret = input.visual_cursor().saturating_sub(scroll);
             (vec![vec![Span::raw(shown)]], Some((0, caret)))
@@ -106,7 +161,10 @@ fn value_spans(state: &FieldState, focused: bool, revealed: bool, width: usize) 
             if secret.typed.is_empty() {
                 return match &secret.stored {
                     Some(reference) => (
-                        vec![vec![Span::styled(format!("stored in {} · type to replace", reference.store), theme::dim())]],
+                        vec![vec![Span::styled(
+                            format!("stored in {} · type to replace", reference.store),
+                            theme::dim(),
+                        )]],
                         Some((0, 0)),
                     ),
                     None => (vec![Vec::new()], Some((0, 0))),
@@ -117,8 +175,10 @@ fn value_spans(state: &FieldState, focused: bool, revealed: bool, width: usize) 
             if revealed {
                 // The whole value, wrapped: the operator asked to see it.
                 let chars: Vec<char> = secret.typed.expose().chars().collect();
-                let mut lines: Vec<Vec<Span>> =
-                    chars.chunks(width.max(1)).map(|c| vec![Span::raw(c.iter().collect::<String>())]).collect();
+                let mut lines: Vec<Vec<Span>> = chars
+                    .chunks(width.max(1))
+                    .map(|c| vec![Span::raw(c.iter().collect::<String>())])
+                    .collect();
                 let last = chars.len() % width.max(1);
                 let caret = (lines.len() - 1, if last == 0 { width } else { last });
                 lines.push(vec![suffix]);
@@ -134,19 +194,40 @@ fn value_spans(state: &FieldState, focused: bool, revealed: bool, width: usize) 
 
 /// Error, warning and info lines under a field. Errors and warnings wait until the
 /// operator has left the field once.
-fn messages(wizard: &Wizard, draft: usize, index: usize, _def: &FieldDef, layout: &Layout) -> Vec<Line<'static>> {
+fn messages(
+    wizard: &Wizard,
+    draft: usize,
+    index: usize,
+    _def: &FieldDef,
+    layout: &Layout,
+) -> Vec<Line<'static>> {
     let check = wizard.field_check(draft, index);
     let visited = wizard.drafts[draft].visited[index];
     let width = layout.value_x + layout.value_width;
     let mut out = Vec::new();
     if visited && let Some(error) = check.error {
-        out.extend(text::wrapped_lines(&format!("{}{error}", theme::ERROR_MARK), width, layout.value_x, theme::error()));
+        out.extend(text::wrapped_lines(
+            &format!("{}{error}", theme::ERROR_MARK),
+            width,
+            layout.value_x,
+            theme::error(),
+        ));
     }
     if visited && let Some(warning) = check.warning {
-        out.extend(text::wrapped_lines(&format!("{}{warning}", theme::WARNING_MARK), width, layout.value_x, theme::warning()));
+        out.extend(text::wrapped_lines(
+            &format!("{}{warning}", theme::WARNING_MARK),
+            width,
+            layout.value_x,
+            theme::warning(),
+        ));
     }
     if let Some(info) = check.info {
-        out.extend(text::wrapped_lines(&info, width, layout.value_x, theme::dim()));
+        out.extend(text::wrapped_lines(
+            &info,
+            width,
+            layout.value_x,
+            theme::dim(),
+        ));
     }
     out
 }

@@ -10,11 +10,18 @@ use crate::wizard::{Wizard, lists::ListItem};
 
 pub fn draw_platforms(frame: &mut Frame, area: Rect, wizard: &Wizard, selected: usize) {
     let mut lines = vec![
-        Line::styled("Choose the contact-center platform to configure.", theme::title()),
+        Line::styled(
+            "Choose the contact-center platform to configure.",
+            theme::title(),
+        ),
         Line::default(),
     ];
     for (i, platform) in wizard.catalog.platforms.iter().enumerate() {
-        let count = wizard.drafts.iter().filter(|d| d.platform == platform.id).count();
+        let count = wizard
+            .drafts
+            .iter()
+            .filter(|d| d.platform == platform.id)
+            .count();
         let summary = match count {
             0 => String::new(),
             1 => "  (1 integration configured)".to_owned(),
@@ -29,11 +36,19 @@ pub fn draw_operation(frame: &mut Frame, area: Rect, wizard: &Wizard, op: usize,
     let width = usize::from(area.width);
     let operation = wizard.operation(op);
     let mut lines = vec![
-        Line::styled(format!("{} · {}", operation.label, wizard.current_platform().label), theme::title()),
+        Line::styled(
+            format!("{} · {}", operation.label, wizard.current_platform().label),
+            theme::title(),
+        ),
         Line::default(),
     ];
     for prerequisite in wizard.unconfirmed(op) {
-        lines.extend(text::wrapped_lines(&prerequisite.text, width, 0, theme::warning()));
+        lines.extend(text::wrapped_lines(
+            &prerequisite.text,
+            width,
+            0,
+            theme::warning(),
+        ));
         lines.extend(text::wrapped_lines(
             &format!("{} Press y once it is configured.", prerequisite.question),
             width,
@@ -56,13 +71,21 @@ pub fn draw_operation(frame: &mut Frame, area: Rect, wizard: &Wizard, op: usize,
         lines.push(Line::default());
     }
     let items = wizard.list_items(op);
-    let integrations = items.iter().filter(|i| matches!(i, ListItem::Integration(_))).count();
+    let integrations = items
+        .iter()
+        .filter(|i| matches!(i, ListItem::Integration(_)))
+        .count();
     for (i, item) in items.iter().enumerate() {
         let (label, detail) = match *item {
             ListItem::Integration(draft) => integration_row(wizard, draft),
-            ListItem::Add if integrations == 0 => ("+ Add an integration".to_owned(), String::new()),
+            ListItem::Add if integrations == 0 => {
+                ("+ Add an integration".to_owned(), String::new())
+            }
             ListItem::Add => ("+ Add another integration".to_owned(), String::new()),
-            ListItem::Continue => (format!("{} Continue to {}", theme::ARROW, wizard.next_label(op)), String::new()),
+            ListItem::Continue => (
+                format!("{} Continue to {}", theme::ARROW, wizard.next_label(op)),
+                String::new(),
+            ),
         };
         lines.push(item_line(i == selected, label, detail));
     }
@@ -76,8 +99,16 @@ fn integration_row(wizard: &Wizard, draft: usize) -> (String, String) {
     let d = &wizard.drafts[draft];
     let defs = wizard.draft_fields(draft);
     let group = d.group(&defs);
-    let name = if group.is_empty() { "(no group)".to_owned() } else { group };
-    let status = if d.enabled(&defs) { "enabled" } else { "disabled" };
+    let name = if group.is_empty() {
+        "(no group)".to_owned()
+    } else {
+        group
+    };
+    let status = if d.enabled(&defs) {
+        "enabled"
+    } else {
+        "disabled"
+    };
     let incomplete = (0..d.fields.len()).any(|f| wizard.field_check(draft, f).error.is_some());
     let mut detail = format!("  {status}");
     if incomplete {
@@ -97,6 +128,10 @@ fn item_line(selected: bool, label: String, detail: String) -> Line<'static> {
             Span::styled(detail, theme::dim()),
         ])
     } else {
-        Line::from(vec![Span::raw(theme::NO_MARKER), Span::raw(label), Span::styled(detail, theme::dim())])
+        Line::from(vec![
+            Span::raw(theme::NO_MARKER),
+            Span::raw(label),
+            Span::styled(detail, theme::dim()),
+        ])
     }
 }

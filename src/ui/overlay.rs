@@ -18,13 +18,17 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay) {
         ),
         Overlay::ConfirmDelete { draft } => (
             format!("Delete {}?", wizard.draft_name(*draft)),
-            "It disappears from the file and its keyring entries are removed when you save.".to_owned(),
+            "It disappears from the file and its keyring entries are removed when you save."
+                .to_owned(),
             "y deletes · n keeps it",
         ),
     };
     let width = area.width.saturating_sub(4).min(72);
     let inner = usize::from(width.saturating_sub(4));
-    let mut lines: Vec<Line> = text::wrap(&body, inner).into_iter().map(Line::from).collect();
+    let mut lines: Vec<Line> = text::wrap(&body, inner)
+        .into_iter()
+        .map(Line::from)
+        .collect();
     lines.push(Line::default());
     lines.push(Line::styled(hint, theme::dim()));
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
@@ -35,6 +39,11 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay) {
         height,
     };
     frame.render_widget(Clear, rect);
-    let block = Block::new().borders(Borders::ALL).title(Line::styled(format!(" {title} "), theme::title()));
-    frame.render_widget(Paragraph::new(lines).block(block.padding(ratatui::widgets::Padding::horizontal(1))), rect);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(Line::styled(format!(" {title} "), theme::title()));
+    frame.render_widget(
+        Paragraph::new(lines).block(block.padding(ratatui::widgets::Padding::horizontal(1))),
+        rect,
+    );
 }

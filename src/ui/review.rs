@@ -22,27 +22,49 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: u16) {
 }
 
 pub fn review_lines(wizard: &Wizard, width: usize) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::styled("Review: this is what Ctrl-S writes.", theme::title())];
+    let mut lines = vec![Line::styled(
+        "Review: this is what Ctrl-S writes.",
+        theme::title(),
+    )];
     lines.extend(pair("File", &wizard.config_path, width, Style::new()));
     let (store_text, store_style) = match &wizard.store {
-        StoreStatus::Resolving => ("checking which secret store to use…".to_owned(), theme::dim()),
+        StoreStatus::Resolving => (
+            "checking which secret store to use…".to_owned(),
+            theme::dim(),
+        ),
         StoreStatus::Ready(info) => (store_description(info.kind), Style::new()),
         StoreStatus::Unavailable(reason) => (format!("unavailable: {reason}"), theme::error()),
     };
     lines.extend(pair("Secrets go to", &store_text, width, store_style));
-    if let StoreStatus::Ready(StoreInfo { note: Some(note), .. }) = &wizard.store {
-        lines.extend(pair("", &format!("Secret Service not used: {note}"), width, theme::warning()));
+    if let StoreStatus::Ready(StoreInfo {
+        note: Some(note), ..
+    }) = &wizard.store
+    {
+        lines.extend(pair(
+            "",
+            &format!("Secret Service not used: {note}"),
+            width,
+            theme::warning(),
+        ));
     }
     let problems = wizard.problems();
     if !problems.is_empty() {
         lines.push(Line::default());
         for problem in problems {
-            lines.extend(text::wrapped_lines(&format!("{}{problem}", theme::ERROR_MARK), width, 0, theme::error()));
+            lines.extend(text::wrapped_lines(
+                &format!("{}{problem}", theme::ERROR_MARK),
+                width,
+                0,
+                theme::error(),
+            ));
         }
     }
     if wizard.drafts.is_empty() {
         lines.push(Line::default());
-        lines.push(Line::styled("No integrations: the file will list none.", theme::dim()));
+        lines.push(Line::styled(
+            "No integrations: the file will list none.",
+            theme::dim(),
+        ));
     }
     let new_store = match &wizard.store {
         StoreStatus::Ready(info) => Some(info.kind),
@@ -68,23 +90,43 @@ pub fn review_lines(wizard: &Wizard, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-fn integration_lines(wizard: &Wizard, index: usize, width: usize, new_store: Option<StoreKind>) -> Vec<Line<'static>> {
+fn integration_lines(
+    wizard: &Wizard,
+    index: usize,
+    width: usize,
+    new_store: Option<StoreKind>,
+) -> Vec<Line<'static>> {
     let draft = &wizard.drafts[index];
     let defs = wizard.draft_fields(index);
-    let platform = wizard.catalog.platform(&draft.platform).map_or(draft.platform.clone(), |p| p.label.clone());
-    let mut lines = vec![Line::styled(format!("{platform} · {}", wizard.draft_name(index)), theme::title())];
+    let platform = wizard
+        .catalog
+        .platform(&draft.platform)
+        .map_or(draft.platform.clone(), |p| p.label.clone());
+    let mut lines = vec![Line::styled(
+        format!("{platform} · {}", wizard.draft_name(index)),
+        theme::title(),
+    )];
     for (def, state) in defs.iter().zip(&draft.fields) {
         let value = match (def.kind, state) {
             (FieldKind::Group, FieldState::Text(input)) => {
                 let group = input.value().trim();
-                if group.is_empty() { "(none: keyring entries use \"default\")".to_owned() } else { group.to_owned() }
+                if group.is_empty() {
+                    "(none: keyring entries use \"default\")".to_owned()
+                } else {
+                    group.to_owned()
+                }
             }
             (_, FieldState::Text(input)) => input.value().trim().to_owned(),
             (_, FieldState::Toggle(on)) => if *on { "enabled" } else { "disabled" }.to_owned(),
             (_, FieldState::Secret(secret)) => match (&secret.stored, secret.typed.is_empty()) {
                 (_, false) => {
-                    let target = new_store.map_or_else(|| "the secret store".to_owned(), |k| k.to_string());
-                    let verb = if secret.stored.is_some() { "replaces the stored one" } else { "new" };
+                    let target =
+                        new_store.map_or_else(|| "the secret store".to_owned(), |k| k.to_string());
+                    let verb = if secret.stored.is_some() {
+                        "replaces the stored one"
+                    } else {
+                        "new"
+                    };
                     format!(
                         "{} ({} chars) {} {target}, {verb}",
                         theme::MASK.to_string().repeat(8),
@@ -105,8 +147,15 @@ fn integration_lines(wizard: &Wizard, index: usize, width: usize, new_store: Opt
 fn pair(label: &str, value: &str, width: usize, style: Style) -> Vec<Line<'static>> {
     if width >= 64 {
         let mut out = Vec::new();
-        for (i, part) in text::wrap(value, width - LABEL_COLUMN).into_iter().enumerate() {
-            let left = if i == 0 { format!("  {label:<w$}", w = LABEL_COLUMN - 2) } else { " ".repeat(LABEL_COLUMN) };
+        for (i, part) in text::wrap(value, width - LABEL_COLUMN)
+            .into_iter()
+            .enumerate()
+        {
+            let left = if i == 0 {
+                format!("  {label:<w$}", w = LABEL_COLUMN - 2)
+            } else {
+                " ".repeat(LABEL_COLUMN)
+            };
             out.push(Line::from(vec![Span::raw(left), Span::styled(part, style)]));
         }
         out
@@ -119,8 +168,12 @@ fn pair(label: &str, value: &str, width: usize, style: Style) -> Vec<Line<'stati
 
 pub fn store_description(kind: StoreKind) -> String {
     match kind {
-        StoreKind::SecretService => "secret-service (the desktop keyring; kept across reboots)".into(),
-        StoreKind::Keyutils => "keyutils (the kernel keyring: lost at reboot or after 3 idle days)".into(),
+        StoreKind::SecretService => {
+            "secret-service (the desktop keyring; kept across reboots)".into()
+        }
+        StoreKind::Keyutils => {
+            "keyutils (the kernel keyring: lost at reboot or after 3 idle days)".into()
+        }
         StoreKind::Keychain => "keychain (macOS Keychain)".into(),
         StoreKind::Windows => "windows (Windows Credential Manager)".into(),
     }
@@ -130,7 +183,10 @@ pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard) {
     let width = usize::from(area.width);
     let mut lines = Vec::new();
     match &wizard.step {
-        Step::Saving => lines.push(Line::styled("Saving: storing secrets, then writing the file…", theme::title())),
+        Step::Saving => lines.push(Line::styled(
+            "Saving: storing secrets, then writing the file…",
+            theme::title(),
+        )),
         Step::SaveFailed { reason } => {
             lines.push(Line::styled("Not saved.", theme::error()));
             lines.push(Line::default());
@@ -156,7 +212,12 @@ pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard) {
                 Style::new(),
             ));
             for warning in &report.warnings {
-                lines.extend(text::wrapped_lines(&format!("{}{warning}", theme::WARNING_MARK), width, 0, theme::warning()));
+                lines.extend(text::wrapped_lines(
+                    &format!("{}{warning}", theme::WARNING_MARK),
+                    width,
+                    0,
+                    theme::warning(),
+                ));
             }
             lines.push(Line::default());
             lines.push(Line::from("Press Enter to finish."));

@@ -25,7 +25,10 @@ fn snapshot(name: &str, w: &Wizard) {
 }
 
 fn ready(mut w: Wizard) -> Wizard {
-    w.update(Msg::StoreResolved(Ok(StoreInfo { kind: StoreKind::SecretService, note: None })));
+    w.update(Msg::StoreResolved(Ok(StoreInfo {
+        kind: StoreKind::SecretService,
+        note: None,
+    })));
     w
 }
 
@@ -81,7 +84,12 @@ fn loaded() -> Wizard {
             ]),
         }],
     };
-    ready(Wizard::new(Catalog::builtin(), Some(&document), "/home/op/.config/wfm-wizard/integrations.yaml", NOW))
+    ready(Wizard::new(
+        Catalog::builtin(),
+        Some(&document),
+        "/home/op/.config/wfm-wizard/integrations.yaml",
+        NOW,
+    ))
 }
 
 #[test]
@@ -98,7 +106,12 @@ fn operation_steps() {
     snapshot("operation_one_added", &w);
     act(&mut w, Action::Enter);
     snapshot("operation_prerequisite", &w);
-    let mut w = Wizard::new(catalog_with_real_time(), None, "/etc/wfm-wizard/integrations.yaml", NOW);
+    let mut w = Wizard::new(
+        catalog_with_real_time(),
+        None,
+        "/etc/wfm-wizard/integrations.yaml",
+        NOW,
+    );
     act(&mut w, Action::Enter);
     act(&mut w, Action::Last);
     act(&mut w, Action::Enter);
@@ -125,7 +138,10 @@ fn form_states() {
     type_text(&mut errors, "short");
     act(&mut errors, Action::Next);
     act(&mut errors, Action::Next);
-    paste(&mut errors, &jwt(r#"{"iss":"https://platform.ringcentral.com","exp":1700000000,"iat":1600000000}"#));
+    paste(
+        &mut errors,
+        &jwt(r#"{"iss":"https://platform.ringcentral.com","exp":1700000000,"iat":1600000000}"#),
+    );
     act(&mut errors, Action::Last);
     act(&mut errors, Action::Enter);
     snapshot("form_errors", &errors);
@@ -174,7 +190,11 @@ fn review_and_outcomes() {
     w.update(Msg::SaveDone(Err("Could not write /etc/wfm-wizard/integrations.yaml: Read-only file system (os error 30). Nothing was written, and the keyring is as it was before this save.".into())));
     snapshot("save_failed", &w);
     act(&mut w, Action::Enter);
-    w.update(Msg::SaveDone(Ok(SaveReport { integrations: 2, secrets_written: 4, warnings: vec![] })));
+    w.update(Msg::SaveDone(Ok(SaveReport {
+        integrations: 2,
+        secrets_written: 4,
+        warnings: vec![],
+    })));
     snapshot("done", &w);
 }
 
@@ -183,7 +203,10 @@ fn a_terminal_below_the_minimum_says_so_instead_of_clipping() {
     for (width, height) in [(43, 24), (80, 11), (20, 5), (1, 1)] {
         let terminal = render(&filled_form(), width, height);
         let text = format!("{}", terminal.backend());
-        let flat: String = text.split('"').filter(|s| !s.trim().is_empty() && *s != "\n").collect();
+        let flat: String = text
+            .split('"')
+            .filter(|s| !s.trim().is_empty() && *s != "\n")
+            .collect();
         if width >= 20 {
             assert!(flat.contains("too small"), "{width}x{height}: {text}");
         }
@@ -201,15 +224,31 @@ fn errors_are_red_and_bold_and_the_focused_label_is_bold_without_recolouring_row
     let terminal = render(&w, 80, 24);
     let buffer = terminal.backend().buffer();
     let row_of = |needle: &str| {
-        (0..24).find(|&y| (0..80).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains(needle)).unwrap()
+        (0..24)
+            .find(|&y| {
+                (0..80)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    .contains(needle)
+            })
+            .unwrap()
     };
     let error_row = row_of("Required: enter the RingCentral CX client ID.");
-    let x = (0..80).find(|&x| buffer[(x, error_row)].symbol() == "R").unwrap();
+    let x = (0..80)
+        .find(|&x| buffer[(x, error_row)].symbol() == "R")
+        .unwrap();
     assert_eq!(buffer[(x, error_row)].fg, Color::Red);
     assert!(buffer[(x, error_row)].modifier.contains(Modifier::BOLD));
     let label_row = row_of("RingCentral CX client ID ");
-    assert!(buffer[(3, label_row)].modifier.contains(Modifier::BOLD), "focused label is bold");
-    assert_eq!(buffer[(3, label_row)].bg, Color::Reset, "focus is not a background colour");
+    assert!(
+        buffer[(3, label_row)].modifier.contains(Modifier::BOLD),
+        "focused label is bold"
+    );
+    assert_eq!(
+        buffer[(3, label_row)].bg,
+        Color::Reset,
+        "focus is not a background colour"
+    );
     let other_row = row_of("Sub account ID");
     assert!(!buffer[(3, other_row)].modifier.contains(Modifier::BOLD));
 }
@@ -247,5 +286,8 @@ fn help_shows_the_product_page_description_of_the_focused_field() {
     act(&mut w, Action::Help);
     assert!(matches!(&w.overlay, Some(Overlay::Help { title, .. }) if title == "Group"));
     let screen = format!("{}", render(&w, 80, 24).backend());
-    assert!(screen.contains("A unique name assigned to a collection of"), "{screen}");
+    assert!(
+        screen.contains("A unique name assigned to a collection of"),
+        "{screen}"
+    );
 }

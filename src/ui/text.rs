@@ -13,7 +13,11 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
             let mut word: Vec<char> = word.chars().collect();
             while !word.is_empty() {
-                let needed = if len == 0 { word.len() } else { len + 1 + word.len() };
+                let needed = if len == 0 {
+                    word.len()
+                } else {
+                    len + 1 + word.len()
+                };
                 if needed <= width {
                     if len > 0 {
                         line.push(' ');

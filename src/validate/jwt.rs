@@ -60,7 +60,10 @@ pub fn inspect_jwt(token: &str, now: i64) -> Result<JwtInfo, String> {
     let Some(claims) = payload.as_object() else {
         return Err("The JWT payload is not a JSON object; copy the whole JWT again.".into());
     };
-    let issuer = claims.get("iss").and_then(|v| v.as_str()).map(str::to_owned);
+    let issuer = claims
+        .get("iss")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
     let iat = claims.get("iat").and_then(serde_json::Value::as_i64);
     let expires = match claims.get("exp").and_then(serde_json::Value::as_i64) {
         None => Expiry::Unstated,
@@ -81,5 +84,6 @@ fn decode_json(part: &str, name: &str) -> Result<serde_json::Value, String> {
     let bytes = BASE64URL
         .decode(part)
         .map_err(|_| format!("The JWT {name} is not valid base64url; copy the whole JWT again."))?;
-    serde_json::from_slice(&bytes).map_err(|_| format!("The JWT {name} does not decode to JSON; copy the whole JWT again."))
+    serde_json::from_slice(&bytes)
+        .map_err(|_| format!("The JWT {name} does not decode to JSON; copy the whole JWT again."))
 }

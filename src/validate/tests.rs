@@ -5,25 +5,50 @@ use crate::config::parse_document;
 use crate::test_support::{NOW, jwt, jwt_never_expires};
 
 fn field(key: &str) -> FieldDef {
-    Catalog::builtin().platform("ringcentral-v1").unwrap().field(key).unwrap().clone()
+    Catalog::builtin()
+        .platform("ringcentral-v1")
+        .unwrap()
+        .field(key)
+        .unwrap()
+        .clone()
 }
 
 #[test]
 fn a_never_expiring_jwt_shows_its_issuer() {
     let info = inspect_jwt(&jwt_never_expires(), NOW).unwrap();
-    assert_eq!(info.issuer.as_deref(), Some("https://platform.ringcentral.com"));
+    assert_eq!(
+        info.issuer.as_deref(),
+        Some("https://platform.ringcentral.com")
+    );
     assert_eq!(info.expires, Expiry::Never);
-    assert_eq!(info.summary(), "Issuer https://platform.ringcentral.com; never expires");
+    assert_eq!(
+        info.summary(),
+        "Issuer https://platform.ringcentral.com; never expires"
+    );
 }
 
 #[test]
 fn a_jwt_with_an_expiry_shows_the_date_and_an_expired_one_is_an_error() {
-    let future = jwt(r#"{"iss":"https://platform.ringcentral.com","exp":1900000000,"iat":1800000000}"#);
-    assert_eq!(inspect_jwt(&future, NOW).unwrap().summary(), "Issuer https://platform.ringcentral.com; expires 2030-03-17");
+    let future =
+        jwt(r#"{"iss":"https://platform.ringcentral.com","exp":1900000000,"iat":1800000000}"#);
+    assert_eq!(
+        inspect_jwt(&future, NOW).unwrap().summary(),
+        "Issuer https://platform.ringcentral.com; expires 2030-03-17"
+    );
     let past = jwt(r#"{"iss":"x","exp":1700000000,"iat":1600000000}"#);
     let error = inspect_jwt(&past, NOW).unwrap_err();
-    assert!(error.contains("expired on 2023-11-14") && error.contains("Create a new JWT"), "{error}");
-    let check = check_field(&field("jwt"), Value::Secret { typed: Some(&past), stored: false }, NOW);
+    assert!(
+        error.contains("expired on 2023-11-14") && error.contains("Create a new JWT"),
+        "{error}"
+    );
+    let check = check_field(
+        &field("jwt"),
+        Value::Secret {
+            typed: Some(&past),
+            stored: false,
+        },
+        NOW,
+    );
     assert!(check.error.is_some());
 }
 
@@ -46,10 +71,30 @@ fn malformed_jwts_say_what_is_wrong() {
 #[test]
 fn required_fields_say_what_to_do_and_a_stored_secret_counts() {
     let check = check_field(&field("client_id"), Value::Text("  "), NOW);
-    assert_eq!(check.error.as_deref(), Some("Required: enter the RingCentral CX client ID."));
-    let check = check_field(&field("client_secret"), Value::Secret { typed: None, stored: false }, NOW);
-    assert_eq!(check.error.as_deref(), Some("Required: paste or type the RingCentral CX client secret."));
-    let check = check_field(&field("client_secret"), Value::Secret { typed: None, stored: true }, NOW);
+    assert_eq!(
+        check.error.as_deref(),
+        Some("Required: enter the RingCentral CX client ID.")
+    );
+    let check = check_field(
+        &field("client_secret"),
+        Value::Secret {
+            typed: None,
+            stored: false,
+        },
+        NOW,
+    );
+    assert_eq!(
+        check.error.as_deref(),
+        Some("Required: paste or type the RingCentral CX client secret.")
+    );
+    let check = check_field(
+        &field("client_secret"),
+        Value::Secret {
+            typed: None,
+            stored: true,
+        },
+        NOW,
+    );
     assert_eq!(check, FieldCheck::default());
 }
 
@@ -58,18 +103,43 @@ fn client_id_and_sub_account_formats_are_warnings_not_errors() {
     let check = check_field(&field("client_id"), Value::Text("short"), NOW);
     assert!(check.error.is_none());
     assert!(check.warning.unwrap().contains("(this one has 5)"));
-    assert_eq!(check_field(&field("client_id"), Value::Text("AbCdEfGhIjKlMnOpQrSt_-"), NOW), FieldCheck::default());
+    assert_eq!(
+        check_field(
+            &field("client_id"),
+            Value::Text("AbCdEfGhIjKlMnOpQrSt_-"),
+            NOW
+        ),
+        FieldCheck::default()
+    );
     let check = check_field(&field("sub_account_id"), Value::Text("15a"), NOW);
     assert!(check.error.is_none() && check.warning.unwrap().contains("digits only"));
-    assert_eq!(check_field(&field("sub_account_id"), Value::Text("15910001"), NOW), FieldCheck::default());
+    assert_eq!(
+        check_field(&field("sub_account_id"), Value::Text("15910001"), NOW),
+        FieldCheck::default()
+    );
 }
 
 #[test]
 fn group_rules() {
-    assert_eq!(check_group("", &[], "Historical settings"), None, "blank while alone");
-    assert!(check_group("", &["east"], "Historical settings").unwrap().starts_with("Required: there are 2"));
-    assert!(check_group(" EAST ", &["east"], "Historical settings").unwrap().contains("already uses the Group \"EAST\""));
-    assert_eq!(check_group("west", &["east", "north"], "Historical settings"), None);
+    assert_eq!(
+        check_group("", &[], "Historical settings"),
+        None,
+        "blank while alone"
+    );
+    assert!(
+        check_group("", &["east"], "Historical settings")
+            .unwrap()
+            .starts_with("Required: there are 2")
+    );
+    assert!(
+        check_group(" EAST ", &["east"], "Historical settings")
+            .unwrap()
+            .contains("already uses the Group \"EAST\"")
+    );
+    assert_eq!(
+        check_group("west", &["east", "north"], "Historical settings"),
+        None
+    );
     assert!(check_group("a/b", &[], "x").unwrap().contains("'/'"));
 }
 
@@ -82,7 +152,10 @@ fn dates_are_calendar_dates() {
 
 fn problems(text: &str) -> Vec<String> {
     let document = parse_document(text).unwrap();
-    check_document(&document, &Catalog::builtin(), NOW).iter().map(ToString::to_string).collect()
+    check_document(&document, &Catalog::builtin(), NOW)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 const REF: &str = "{keyring: {store: keyutils, service: wfm-wizard, user: u}}";
@@ -95,34 +168,83 @@ fn integration(operation: &str, group: &str, jwt: &str) -> String {
 
 #[test]
 fn a_valid_document_has_no_problems() {
-    let text = format!("version: 1\nintegrations:\n{}", integration("historical", "", REF));
+    let text = format!(
+        "version: 1\nintegrations:\n{}",
+        integration("historical", "", REF)
+    );
     assert_eq!(problems(&text), Vec::<String>::new());
 }
 
 #[test]
 fn document_problems_name_the_integration_and_the_rule() {
-    let text = format!("version: 1\nintegrations:\n{}", integration("historical", "", "eyJhbGciOi.plain.text"));
+    let text = format!(
+        "version: 1\nintegrations:\n{}",
+        integration("historical", "", "eyJhbGciOi.plain.text")
+    );
     let found = problems(&text);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].starts_with("error: integrations[0] (ringcentral-v1/historical/default): `jwt` holds a secret in plain text"), "{found:?}");
 
-    let text = format!("version: 1\nintegrations:\n{}{}", integration("historical", "", REF), integration("historical", "", REF));
-    assert!(problems(&text).iter().all(|p| p.contains("each needs a Group name")));
-    let text = format!("version: 1\nintegrations:\n{}{}", integration("historical", "  group: a\n", REF), integration("historical", "  group: A\n", REF));
-    assert!(problems(&text).iter().any(|p| p.contains("already uses the Group")));
+    let text = format!(
+        "version: 1\nintegrations:\n{}{}",
+        integration("historical", "", REF),
+        integration("historical", "", REF)
+    );
+    assert!(
+        problems(&text)
+            .iter()
+            .all(|p| p.contains("each needs a Group name"))
+    );
+    let text = format!(
+        "version: 1\nintegrations:\n{}{}",
+        integration("historical", "  group: a\n", REF),
+        integration("historical", "  group: A\n", REF)
+    );
+    assert!(
+        problems(&text)
+            .iter()
+            .any(|p| p.contains("already uses the Group"))
+    );
 
-    let text = format!("version: 1\nintegrations:\n{}", integration("real-time", "", REF));
-    assert!(problems(&text)[0].contains("unknown operation `real-time` for ringcentral-v1 (known: historical, user-import)"));
-    let text = format!("version: 1\nintegrations:\n{}", integration("historical", "", REF).replace("ringcentral-v1", "genesys"));
+    let text = format!(
+        "version: 1\nintegrations:\n{}",
+        integration("real-time", "", REF)
+    );
+    assert!(problems(&text)[0].contains(
+        "unknown operation `real-time` for ringcentral-v1 (known: historical, user-import)"
+    ));
+    let text = format!(
+        "version: 1\nintegrations:\n{}",
+        integration("historical", "", REF).replace("ringcentral-v1", "genesys")
+    );
     assert!(problems(&text)[0].contains("unknown platform `genesys`"));
-    let text = format!("version: 1\nintegrations:\n{}", integration("historical", "", REF).replace("client_id:", "client_idd:"));
+    let text = format!(
+        "version: 1\nintegrations:\n{}",
+        integration("historical", "", REF).replace("client_id:", "client_idd:")
+    );
     let found = problems(&text);
-    assert!(found.iter().any(|p| p.contains("unknown setting `client_idd`")), "{found:?}");
-    assert!(found.iter().any(|p| p.contains("Required: enter the RingCentral CX client ID")), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("unknown setting `client_idd`")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("Required: enter the RingCentral CX client ID")),
+        "{found:?}"
+    );
 
-    let text = format!("version: 1\nintegrations:\n{}", integration("user-import", "", REF));
+    let text = format!(
+        "version: 1\nintegrations:\n{}",
+        integration("user-import", "", REF)
+    );
     let found = problems(&text);
-    assert!(found[0].starts_with("warning:") && found[0].contains("set-employee-defaults"), "{found:?}");
+    assert!(
+        found[0].starts_with("warning:") && found[0].contains("set-employee-defaults"),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -131,5 +253,10 @@ fn a_document_with_an_operation_whose_requirement_is_missing_is_an_error() {
     let text = "version: 1\nintegrations:\n- {platform: ringcentral-v1, operation: real-time, enabled: true, settings: {client_id: AbCdEfGhIjKlMnOpQrStUv}}\n";
     let found = check_document(&parse_document(text).unwrap(), &catalog, NOW);
     assert_eq!(found.len(), 1);
-    assert!(found[0].message.contains("needs a `historical` integration of ringcentral-v1 first"), "{found:?}");
+    assert!(
+        found[0]
+            .message
+            .contains("needs a `historical` integration of ringcentral-v1 first"),
+        "{found:?}"
+    );
 }

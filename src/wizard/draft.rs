@@ -56,7 +56,11 @@ impl Draft {
         }
     }
 
-    pub fn from_integration(platform: &Platform, operation: &Operation, integration: &Integration) -> Draft {
+    pub fn from_integration(
+        platform: &Platform,
+        operation: &Operation,
+        integration: &Integration,
+    ) -> Draft {
         let mut draft = Draft::new(platform, operation);
         for (def, state) in platform.form_fields(operation).zip(draft.fields.iter_mut()) {
             match (def.kind, state) {

@@ -8,7 +8,11 @@ use crate::validate::{FieldCheck, check_field, check_group};
 
 impl Wizard {
     pub(super) fn open_form(&mut self, draft: usize) {
-        self.step = Step::Form { draft, focus: 0, revealed: false };
+        self.step = Step::Form {
+            draft,
+            focus: 0,
+            revealed: false,
+        };
     }
 
     /// The check shown under a field: its own rules, plus the Group rules.
@@ -19,7 +23,9 @@ impl Wizard {
         if def.kind == FieldKind::Group {
             let others: Vec<String> = (0..self.drafts.len())
                 .filter(|&i| {
-                    i != draft && self.drafts[i].platform == d.platform && self.drafts[i].operation == d.operation
+                    i != draft
+                        && self.drafts[i].platform == d.platform
+                        && self.drafts[i].operation == d.operation
                 })
                 .map(|i| self.drafts[i].group(&self.draft_fields(i)))
                 .collect();
@@ -37,11 +43,22 @@ impl Wizard {
         check_field(def, d.value(field), self.now)
     }
 
-    pub(super) fn form_action(&mut self, draft: usize, focus: usize, revealed: bool, action: Action) {
+    pub(super) fn form_action(
+        &mut self,
+        draft: usize,
+        focus: usize,
+        revealed: bool,
+        action: Action,
+    ) {
         let last = self.drafts[draft].fields.len() - 1;
         let op = self.op_index(draft);
         match action {
-            Action::Next | Action::Prev | Action::First | Action::Last | Action::PageDown | Action::PageUp => {
+            Action::Next
+            | Action::Prev
+            | Action::First
+            | Action::Last
+            | Action::PageDown
+            | Action::PageUp => {
                 self.drafts[draft].visited[focus] = true;
                 let focus = match action {
                     Action::Next => (focus + 1).min(last),
@@ -49,36 +66,50 @@ impl Wizard {
                     Action::First | Action::PageUp => 0,
                     _ => last,
                 };
-                self.step = Step::Form { draft, focus, revealed: false };
+                self.step = Step::Form {
+                    draft,
+                    focus,
+                    revealed: false,
+                };
             }
             Action::Enter => {
                 self.drafts[draft].visited[focus] = true;
                 if focus < last {
-                    self.step = Step::Form { draft, focus: focus + 1, revealed: false };
+                    self.step = Step::Form {
+                        draft,
+                        focus: focus + 1,
+                        revealed: false,
+                    };
                 } else {
                     self.complete(draft, op);
                 }
             }
-            Action::Toggle => {
-                if self.drafts[draft].flip(focus) {
-                    self.dirty = true;
-                }
+            Action::Toggle if self.drafts[draft].flip(focus) => {
+                self.dirty = true;
             }
             Action::Reveal => {
-                if matches!(self.drafts[draft].value(focus), crate::validate::Value::Secret { .. }) {
+                if matches!(
+                    self.drafts[draft].value(focus),
+                    crate::validate::Value::Secret { .. }
+                ) {
                     if self.drafts[draft].value(focus).is_stored_only() {
                         self.notice = Some(Notice {
                             level: Level::Info,
                             text: "The stored value stays in the keyring; type or paste to replace it.".into(),
                         });
                     } else {
-                        self.step = Step::Form { draft, focus, revealed: !revealed };
+                        self.step = Step::Form {
+                            draft,
+                            focus,
+                            revealed: !revealed,
+                        };
                     }
                 }
             }
             Action::Back => {
                 self.drafts[draft].visited[focus] = true;
-                let untouched = self.drafts[draft].original.is_none() && !self.drafts[draft].touched;
+                let untouched =
+                    self.drafts[draft].original.is_none() && !self.drafts[draft].touched;
                 if untouched {
                     self.drafts.remove(draft);
                 }
@@ -87,7 +118,10 @@ impl Wizard {
             }
             Action::Help => {
                 let def = self.draft_fields(draft)[focus];
-                self.overlay = Some(Overlay::Help { title: def.label.clone(), text: def.help.clone() });
+                self.overlay = Some(Overlay::Help {
+                    title: def.label.clone(),
+                    text: def.help.clone(),
+                });
             }
             _ => {}
         }
@@ -102,9 +136,17 @@ impl Wizard {
     }
 
     pub(super) fn form_paste(&mut self, pasted: &SecretString) {
-        let Step::Form { draft, focus, .. } = self.step else { return };
-        if matches!(self.drafts[draft].value(focus), crate::validate::Value::Toggle(_)) {
-            self.notice = Some(Notice { level: Level::Info, text: "Status is a toggle: Space switches it.".into() });
+        let Step::Form { draft, focus, .. } = self.step else {
+            return;
+        };
+        if matches!(
+            self.drafts[draft].value(focus),
+            crate::validate::Value::Toggle(_)
+        ) {
+            self.notice = Some(Notice {
+                level: Level::Info,
+                text: "Status is a toggle: Space switches it.".into(),
+            });
             return;
         }
         match clean_paste(pasted.expose_secret()) {
@@ -113,15 +155,25 @@ impl Wizard {
                 self.dirty = true;
                 self.notice = None;
             }
-            Err(message) => self.notice = Some(Notice { level: Level::Error, text: message }),
+            Err(message) => {
+                self.notice = Some(Notice {
+                    level: Level::Error,
+                    text: message,
+                });
+            }
         }
     }
 
     fn complete(&mut self, draft: usize, op: usize) {
         self.drafts[draft].visited.fill(true);
-        let first_error = (0..self.drafts[draft].fields.len()).find(|&i| self.field_check(draft, i).error.is_some());
+        let first_error = (0..self.drafts[draft].fields.len())
+            .find(|&i| self.field_check(draft, i).error.is_some());
         if let Some(focus) = first_error {
-            self.step = Step::Form { draft, focus, revealed: false };
+            self.step = Step::Form {
+                draft,
+                focus,
+                revealed: false,
+            };
             self.notice = Some(Notice {
                 level: Level::Error,
                 text: "Fix the marked fields to finish this integration (Esc goes back and keeps what you typed)."
@@ -130,7 +182,10 @@ impl Wizard {
             return;
         }
         let continue_at = self.list_items(op).len() - 1;
-        self.step = Step::Operation { op, selected: continue_at };
+        self.step = Step::Operation {
+            op,
+            selected: continue_at,
+        };
         self.notice = Some(Notice {
             level: Level::Info,
             text: "Added to the list. Nothing is written until you save on Review (Ctrl-S).".into(),
@@ -140,13 +195,21 @@ impl Wizard {
     /// Index of the draft's operation within its platform.
     fn op_index(&self, draft: usize) -> usize {
         let d = &self.drafts[draft];
-        self.current_platform().operations.iter().position(|o| o.id == d.operation).unwrap_or(0)
+        self.current_platform()
+            .operations
+            .iter()
+            .position(|o| o.id == d.operation)
+            .unwrap_or(0)
     }
 
     fn list_position(&self, op: usize, draft: Option<usize>) -> usize {
         let items = self.list_items(op);
         draft
-            .and_then(|d| items.iter().position(|i| *i == super::lists::ListItem::Integration(d)))
+            .and_then(|d| {
+                items
+                    .iter()
+                    .position(|i| *i == super::lists::ListItem::Integration(d))
+            })
             .unwrap_or(items.len() - 2)
     }
 }

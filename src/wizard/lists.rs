@@ -1,5 +1,7 @@
 //! The Platform step and the per-operation integration lists.
 
+use std::fmt::Write;
+
 use super::{Action, Draft, Level, Notice, Overlay, Step, Wizard};
 use crate::catalog::{Prerequisite, Requirement};
 
@@ -17,12 +19,18 @@ impl Wizard {
         let platform = &self.current_platform().id;
         let operation = &self.operation(op).id;
         (0..self.drafts.len())
-            .filter(|&i| self.drafts[i].platform == *platform && self.drafts[i].operation == *operation)
+            .filter(|&i| {
+                self.drafts[i].platform == *platform && self.drafts[i].operation == *operation
+            })
             .collect()
     }
 
     pub fn list_items(&self, op: usize) -> Vec<ListItem> {
-        let mut items: Vec<ListItem> = self.drafts_of(op).into_iter().map(ListItem::Integration).collect();
+        let mut items: Vec<ListItem> = self
+            .drafts_of(op)
+            .into_iter()
+            .map(ListItem::Integration)
+            .collect();
         items.push(ListItem::Add);
         items.push(ListItem::Continue);
         items
@@ -35,7 +43,11 @@ impl Wizard {
         operation
             .prerequisites
             .iter()
-            .filter(|p| !self.confirmed.contains(&prerequisite_id(platform, &operation.id, &p.id)))
+            .filter(|p| {
+                !self
+                    .confirmed
+                    .contains(&prerequisite_id(platform, &operation.id, &p.id))
+            })
             .collect()
     }
 
@@ -43,14 +55,18 @@ impl Wizard {
     pub fn missing_requirement(&self, op: usize) -> Option<&Requirement> {
         let platform = &self.current_platform().id;
         self.operation(op).requires.iter().find(|r| {
-            !self.drafts.iter().any(|d| d.platform == *platform && d.operation == r.operation)
+            !self
+                .drafts
+                .iter()
+                .any(|d| d.platform == *platform && d.operation == r.operation)
         })
     }
 
     /// The label of what comes after operation `op`.
     pub fn next_label(&self, op: usize) -> String {
         let ops = &self.current_platform().operations;
-        ops.get(op + 1).map_or_else(|| "Review".to_owned(), |o| o.label.clone())
+        ops.get(op + 1)
+            .map_or_else(|| "Review".to_owned(), |o| o.label.clone())
     }
 
     pub(super) fn enter_operation(&mut self, op: usize) {
@@ -108,7 +124,9 @@ impl Wizard {
             Action::Yes => self.confirm_prerequisites(op),
             Action::Back => {
                 if op == 0 {
-                    self.step = Step::Platform { selected: self.platform };
+                    self.step = Step::Platform {
+                        selected: self.platform,
+                    };
                 } else {
                     self.enter_operation(op - 1);
                 }
@@ -126,9 +144,16 @@ impl Wizard {
                     text.push_str(&p.text);
                 }
                 for r in &operation.requires {
-                    text.push_str(&format!("\n\nNeeds a {} integration first: {}", r.operation, r.why));
+                    let _ = write!(
+                        text,
+                        "\n\nNeeds a {} integration first: {}",
+                        r.operation, r.why
+                    );
                 }
-                self.overlay = Some(Overlay::Help { title: operation.label.clone(), text });
+                self.overlay = Some(Overlay::Help {
+                    title: operation.label.clone(),
+                    text,
+                });
             }
             other => {
                 let selected = move_selection(selected, items.len(), other);
@@ -164,8 +189,11 @@ impl Wizard {
     fn confirm_prerequisites(&mut self, op: usize) {
         let platform = self.current_platform().id.clone();
         let operation = self.operation(op).id.clone();
-        let ids: Vec<String> =
-            self.unconfirmed(op).iter().map(|p| prerequisite_id(&platform, &operation, &p.id)).collect();
+        let ids: Vec<String> = self
+            .unconfirmed(op)
+            .iter()
+            .map(|p| prerequisite_id(&platform, &operation, &p.id))
+            .collect();
         if ids.is_empty() {
             return;
         }
@@ -186,7 +214,10 @@ impl Wizard {
         self.dirty = true;
         if let Step::Operation { op, selected } = self.step {
             let last = self.list_items(op).len() - 1;
-            self.step = Step::Operation { op, selected: selected.min(last) };
+            self.step = Step::Operation {
+                op,
+                selected: selected.min(last),
+            };
         }
         self.notice = Some(Notice {
             level: Level::Info,
@@ -204,15 +235,29 @@ impl Wizard {
                     out.push(format!("{name}: {}: {error}", def.label));
                 }
             }
-            let Some(platform) = self.catalog.platform(&draft.platform) else { continue };
-            let Some(operation) = platform.operation(&draft.operation) else { continue };
+            let Some(platform) = self.catalog.platform(&draft.platform) else {
+                continue;
+            };
+            let Some(operation) = platform.operation(&draft.operation) else {
+                continue;
+            };
             for r in &operation.requires {
-                if !self.drafts.iter().any(|d| d.platform == draft.platform && d.operation == r.operation) {
-                    out.push(format!("{name}: needs a {} integration first: {}", r.operation, r.why));
+                if !self
+                    .drafts
+                    .iter()
+                    .any(|d| d.platform == draft.platform && d.operation == r.operation)
+                {
+                    out.push(format!(
+                        "{name}: needs a {} integration first: {}",
+                        r.operation, r.why
+                    ));
                 }
             }
             for p in &operation.prerequisites {
-                if !self.confirmed.contains(&prerequisite_id(&platform.id, &operation.id, &p.id)) {
+                if !self
+                    .confirmed
+                    .contains(&prerequisite_id(&platform.id, &operation.id, &p.id))
+                {
                     out.push(format!("{name}: {}", p.question));
                 }
             }
@@ -251,4 +296,3 @@ fn move_selection(selected: usize, count: usize, action: Action) -> usize {
         _ => selected,
     }
 }
-

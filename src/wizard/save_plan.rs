@@ -15,7 +15,9 @@ pub struct SecretWrite {
 
 impl std::fmt::Debug for SecretWrite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecretWrite").field("target", &self.target).finish_non_exhaustive()
+        f.debug_struct("SecretWrite")
+            .field("target", &self.target)
+            .finish_non_exhaustive()
     }
 }
 
@@ -50,24 +52,46 @@ impl Wizard {
             for (def, state) in defs.iter().zip(&draft.fields) {
                 match (def.kind, state) {
                     (FieldKind::Text, FieldState::Text(input)) => {
-                        settings.push((def.key.clone(), Setting::Text(input.value().trim().to_owned())));
+                        settings.push((
+                            def.key.clone(),
+                            Setting::Text(input.value().trim().to_owned()),
+                        ));
                     }
                     (FieldKind::Secret, FieldState::Secret(secret)) => {
-                        let user = entry_user(&draft.platform, &draft.operation, group.as_deref(), &def.key);
+                        let user = entry_user(
+                            &draft.platform,
+                            &draft.operation,
+                            group.as_deref(),
+                            &def.key,
+                        );
                         let reference = if secret.typed.is_empty() {
                             let Some(old) = &secret.stored else { continue };
                             if old.user == user {
                                 old.clone()
                             } else {
-                                let to = SecretRef { user, ..old.clone() };
-                                copies.push(SecretCopy { from: old.clone(), to: to.clone() });
+                                let to = SecretRef {
+                                    user,
+                                    ..old.clone()
+                                };
+                                copies.push(SecretCopy {
+                                    from: old.clone(),
+                                    to: to.clone(),
+                                });
                                 deletes.push(old.clone());
                                 to
                             }
                         } else {
-                            let target = SecretRef { store, service: SERVICE.to_owned(), user };
-                            writes.push(SecretWrite { target: target.clone(), value: secret.typed.to_secret() });
-                            if let Some(old) = secret.stored.as_ref().filter(|old| **old != target) {
+                            let target = SecretRef {
+                                store,
+                                service: SERVICE.to_owned(),
+                                user,
+                            };
+                            writes.push(SecretWrite {
+                                target: target.clone(),
+                                value: secret.typed.to_secret(),
+                            });
+                            if let Some(old) = secret.stored.as_ref().filter(|old| **old != target)
+                            {
                                 deletes.push(old.clone());
                             }
                             target
@@ -106,7 +130,11 @@ impl Wizard {
         confirmed.sort();
         confirmed.dedup();
         SavePlan {
-            document: Document { version: SCHEMA_VERSION, confirmed, integrations },
+            document: Document {
+                version: SCHEMA_VERSION,
+                confirmed,
+                integrations,
+            },
             copies,
             writes,
             deletes,

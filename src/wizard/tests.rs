@@ -16,10 +16,21 @@ fn platform_then_one_step_per_operation_then_review() {
     let mut w = wizard();
     assert_eq!(w.step, Step::Platform { selected: 0 });
     act(&mut w, Action::Enter);
-    assert_eq!(w.step, Step::Operation { op: 0, selected: 0 }, "an empty list selects Add");
-    assert_eq!(w.list_items(0), [lists::ListItem::Add, lists::ListItem::Continue]);
+    assert_eq!(
+        w.step,
+        Step::Operation { op: 0, selected: 0 },
+        "an empty list selects Add"
+    );
+    assert_eq!(
+        w.list_items(0),
+        [lists::ListItem::Add, lists::ListItem::Continue]
+    );
     add_integration(&mut w, "", &jwt_never_expires());
-    assert_eq!(w.step, Step::Operation { op: 0, selected: 2 }, "after finishing, Continue is selected");
+    assert_eq!(
+        w.step,
+        Step::Operation { op: 0, selected: 2 },
+        "after finishing, Continue is selected"
+    );
     act(&mut w, Action::Enter);
     assert!(matches!(w.step, Step::Operation { op: 1, .. }));
     act(&mut w, Action::Yes);
@@ -33,7 +44,10 @@ fn platform_then_one_step_per_operation_then_review() {
 fn the_store_is_resolved_after_start_and_saving_emits_one_plan_with_secrets_before_the_file() {
     let mut w = wizard();
     assert!(matches!(w.start().as_slice(), [Effect::ResolveStore]));
-    w.update(Msg::StoreResolved(Ok(StoreInfo { kind: StoreKind::SecretService, note: None })));
+    w.update(Msg::StoreResolved(Ok(StoreInfo {
+        kind: StoreKind::SecretService,
+        note: None,
+    })));
     act(&mut w, Action::Enter);
     add_integration(&mut w, " east ", &jwt_never_expires());
     select_row(&mut w, 2);
@@ -42,18 +56,40 @@ fn the_store_is_resolved_after_start_and_saving_emits_one_plan_with_secrets_befo
     act(&mut w, Action::Enter); // skip user import
     let effects = act(&mut w, Action::Save);
     assert_eq!(w.step, Step::Saving);
-    let [Effect::Save(plan)] = effects.as_slice() else { panic!("expected one save effect, got {effects:?}") };
+    let [Effect::Save(plan)] = effects.as_slice() else {
+        panic!("expected one save effect, got {effects:?}")
+    };
     let users: Vec<_> = plan.writes.iter().map(|w| w.target.user.as_str()).collect();
-    assert_eq!(users, ["ringcentral-v1/historical/east/client_secret", "ringcentral-v1/historical/east/jwt"]);
+    assert_eq!(
+        users,
+        [
+            "ringcentral-v1/historical/east/client_secret",
+            "ringcentral-v1/historical/east/jwt"
+        ]
+    );
     assert!(plan.writes.iter().all(|w| w.target.store == StoreKind::SecretService && w.target.service == "wfm-wizard"));
     assert_eq!(plan.writes[0].value.expose_secret(), CLIENT_SECRET);
     let integration = &plan.document.integrations[0];
-    assert_eq!(integration.group.as_deref(), Some("east"), "the group is trimmed");
+    assert_eq!(
+        integration.group.as_deref(),
+        Some("east"),
+        "the group is trimmed"
+    );
     assert!(integration.enabled);
-    assert_eq!(integration.settings.get("client_id"), Some(&Setting::Text(CLIENT_ID.into())));
+    assert_eq!(
+        integration.settings.get("client_id"),
+        Some(&Setting::Text(CLIENT_ID.into()))
+    );
     let yaml = render_document(&plan.document).unwrap();
-    assert!(!yaml.contains(CLIENT_SECRET) && !yaml.contains(&jwt_never_expires()[..40]), "no secret in the YAML");
-    w.update(Msg::SaveDone(Ok(SaveReport { integrations: 1, secrets_written: 2, warnings: vec![] })));
+    assert!(
+        !yaml.contains(CLIENT_SECRET) && !yaml.contains(&jwt_never_expires()[..40]),
+        "no secret in the YAML"
+    );
+    w.update(Msg::SaveDone(Ok(SaveReport {
+        integrations: 1,
+        secrets_written: 2,
+        warnings: vec![],
+    })));
     assert!(matches!(w.step, Step::Done(_)));
     act(&mut w, Action::Enter);
     assert!(matches!(w.outcome, Some(Outcome::Saved(_))));
@@ -74,15 +110,31 @@ fn esc_goes_back_keeping_every_value_even_while_a_field_is_invalid() {
     act(&mut w, Action::Next);
     assert!(w.field_check(0, 4).error.is_some());
     act(&mut w, Action::Back);
-    assert_eq!(w.step, Step::Operation { op: 0, selected: 0 }, "back on the list, the draft selected");
+    assert_eq!(
+        w.step,
+        Step::Operation { op: 0, selected: 0 },
+        "back on the list, the draft selected"
+    );
     act(&mut w, Action::Back);
     assert!(matches!(w.step, Step::Platform { .. }));
     act(&mut w, Action::Enter);
     act(&mut w, Action::Enter); // open the kept draft
     assert_eq!(w.drafts.len(), 1);
-    assert!(matches!(w.drafts[0].value(0), crate::validate::Value::Text("east")));
-    assert!(matches!(w.drafts[0].value(2), crate::validate::Value::Text("not-an-id")));
-    assert!(matches!(w.drafts[0].value(4), crate::validate::Value::Secret { typed: Some("garbage"), .. }));
+    assert!(matches!(
+        w.drafts[0].value(0),
+        crate::validate::Value::Text("east")
+    ));
+    assert!(matches!(
+        w.drafts[0].value(2),
+        crate::validate::Value::Text("not-an-id")
+    ));
+    assert!(matches!(
+        w.drafts[0].value(4),
+        crate::validate::Value::Secret {
+            typed: Some("garbage"),
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -103,11 +155,21 @@ fn finishing_with_errors_is_refused_with_a_message_and_focuses_the_first_bad_fie
     type_text(&mut w, "x");
     act(&mut w, Action::Last);
     act(&mut w, Action::Enter); // finish on the last field
-    assert_eq!(w.step, Step::Form { draft: 0, focus: 2, revealed: false });
+    assert_eq!(
+        w.step,
+        Step::Form {
+            draft: 0,
+            focus: 2,
+            revealed: false
+        }
+    );
     let notice = w.notice.clone().unwrap();
     assert_eq!(notice.level, Level::Error);
     assert!(notice.text.contains("Fix the marked fields"));
-    assert!(w.drafts[0].visited.iter().all(|v| *v), "every error is now shown");
+    assert!(
+        w.drafts[0].visited.iter().all(|v| *v),
+        "every error is now shown"
+    );
 }
 
 #[test]
@@ -120,13 +182,20 @@ fn a_second_integration_needs_a_group_unique_ignoring_case_and_spaces() {
     add_integration(&mut w, " East ", &jwt_never_expires());
     let problems = w.problems();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].contains("each needs a Group name"), "{problems:?}");
+    assert!(
+        problems[0].contains("each needs a Group name"),
+        "{problems:?}"
+    );
     act(&mut w, Action::First);
     act(&mut w, Action::Enter); // edit the first
     type_text(&mut w, "east");
     let problems = w.problems();
     assert_eq!(problems.len(), 2, "both now clash: {problems:?}");
-    assert!(problems.iter().all(|p| p.contains("already uses the Group")));
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.contains("already uses the Group"))
+    );
     w.update(Msg::Edit(InputRequest::DeleteLine));
     type_text(&mut w, "west");
     assert!(w.problems().is_empty(), "{:?}", w.problems());
@@ -139,14 +208,26 @@ fn user_import_needs_the_employee_defaults_confirmation_which_is_recorded() {
     assert_eq!(w.unconfirmed(1).len(), 1);
     act(&mut w, Action::Enter); // Add refused
     assert!(w.drafts.is_empty());
-    assert!(w.notice.as_ref().unwrap().text.contains("Set employee defaults"));
+    assert!(
+        w.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Set employee defaults")
+    );
     act(&mut w, Action::Yes);
     assert!(w.unconfirmed(1).is_empty());
     add_integration(&mut w, "", &jwt_never_expires());
     let plan = w.save_plan(StoreKind::Keyutils);
-    assert_eq!(plan.document.confirmed, ["ringcentral-v1/user-import/set-employee-defaults"]);
+    assert_eq!(
+        plan.document.confirmed,
+        ["ringcentral-v1/user-import/set-employee-defaults"]
+    );
     let reloaded = Wizard::new(Catalog::builtin(), Some(&plan.document), "x", NOW);
-    assert_eq!(reloaded.confirmed, plan.document.confirmed, "asked once: the file remembers");
+    assert_eq!(
+        reloaded.confirmed, plan.document.confirmed,
+        "asked once: the file remembers"
+    );
 }
 
 #[test]
@@ -160,7 +241,13 @@ fn an_operation_that_requires_another_cannot_be_added_first() {
     act(&mut w, Action::First);
     act(&mut w, Action::Enter); // Add refused
     assert!(w.drafts.is_empty());
-    assert!(w.notice.as_ref().unwrap().text.starts_with("Configure Historical settings first"));
+    assert!(
+        w.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Configure Historical settings first")
+    );
     act(&mut w, Action::Back);
     add_integration(&mut w, "", &jwt_never_expires());
     act(&mut w, Action::Enter);
@@ -170,7 +257,11 @@ fn an_operation_that_requires_another_cannot_be_added_first() {
 }
 
 fn stored(user: &str) -> Setting {
-    Setting::Secret(SecretRef { store: StoreKind::SecretService, service: "wfm-wizard".into(), user: user.into() })
+    Setting::Secret(SecretRef {
+        store: StoreKind::SecretService,
+        service: "wfm-wizard".into(),
+        user: user.into(),
+    })
 }
 
 fn loaded_document() -> Document {
@@ -184,8 +275,14 @@ fn loaded_document() -> Document {
             enabled: true,
             settings: crate::config::Settings(vec![
                 ("client_id".into(), Setting::Text(CLIENT_ID.into())),
-                ("client_secret".into(), stored("ringcentral-v1/historical/default/client_secret")),
-                ("jwt".into(), stored("ringcentral-v1/historical/default/jwt")),
+                (
+                    "client_secret".into(),
+                    stored("ringcentral-v1/historical/default/client_secret"),
+                ),
+                (
+                    "jwt".into(),
+                    stored("ringcentral-v1/historical/default/jwt"),
+                ),
                 ("sub_account_id".into(), Setting::Text("15910001".into())),
             ]),
         }],
@@ -196,7 +293,11 @@ fn loaded_document() -> Document {
 fn editing_keeps_a_stored_secret_unless_a_new_one_is_typed() {
     let document = loaded_document();
     let mut w = Wizard::new(Catalog::builtin(), Some(&document), "x", NOW);
-    assert!(w.problems().is_empty(), "a stored secret satisfies Required: {:?}", w.problems());
+    assert!(
+        w.problems().is_empty(),
+        "a stored secret satisfies Required: {:?}",
+        w.problems()
+    );
     let plan = w.save_plan(StoreKind::Keyutils);
     assert!(plan.writes.is_empty() && plan.copies.is_empty() && plan.deletes.is_empty());
     assert_eq!(plan.document, document, "unchanged file round trips");
@@ -210,12 +311,19 @@ fn editing_keeps_a_stored_secret_unless_a_new_one_is_typed() {
     let plan = w.save_plan(StoreKind::Keyutils);
     assert_eq!(plan.writes.len(), 1);
     assert_eq!(plan.writes[0].target.store, StoreKind::Keyutils);
-    assert_eq!(plan.deletes, [SecretRef {
-        store: StoreKind::SecretService,
-        service: "wfm-wizard".into(),
-        user: "ringcentral-v1/historical/default/client_secret".into()
-    }], "the old entry in the other store is removed after the file is written");
-    assert_eq!(plan.document.integrations[0].settings.get("jwt"), document.integrations[0].settings.get("jwt"));
+    assert_eq!(
+        plan.deletes,
+        [SecretRef {
+            store: StoreKind::SecretService,
+            service: "wfm-wizard".into(),
+            user: "ringcentral-v1/historical/default/client_secret".into()
+        }],
+        "the old entry in the other store is removed after the file is written"
+    );
+    assert_eq!(
+        plan.document.integrations[0].settings.get("jwt"),
+        document.integrations[0].settings.get("jwt")
+    );
 }
 
 #[test]
@@ -226,11 +334,24 @@ fn renaming_a_group_moves_kept_secrets_to_the_new_entry_names() {
     act(&mut w, Action::Enter);
     type_text(&mut w, "east");
     let plan = w.save_plan(StoreKind::SecretService);
-    let moved: Vec<_> = plan.copies.iter().map(|c| (c.from.user.as_str(), c.to.user.as_str())).collect();
-    assert_eq!(moved, [
-        ("ringcentral-v1/historical/default/client_secret", "ringcentral-v1/historical/east/client_secret"),
-        ("ringcentral-v1/historical/default/jwt", "ringcentral-v1/historical/east/jwt"),
-    ]);
+    let moved: Vec<_> = plan
+        .copies
+        .iter()
+        .map(|c| (c.from.user.as_str(), c.to.user.as_str()))
+        .collect();
+    assert_eq!(
+        moved,
+        [
+            (
+                "ringcentral-v1/historical/default/client_secret",
+                "ringcentral-v1/historical/east/client_secret"
+            ),
+            (
+                "ringcentral-v1/historical/default/jwt",
+                "ringcentral-v1/historical/east/jwt"
+            ),
+        ]
+    );
     assert_eq!(plan.deletes.len(), 2);
 }
 
@@ -275,7 +396,9 @@ fn a_paste_arrives_whole_minus_one_trailing_newline() {
     let long = jwt(&format!(r#"{{"iss":"x","pad":"{}"}}"#, "p".repeat(700)));
     assert!(long.len() > 1000);
     paste(&mut w, &format!("{long}\n"));
-    assert!(matches!(w.drafts[0].value(4), crate::validate::Value::Secret { typed: Some(t), .. } if t == long));
+    assert!(
+        matches!(w.drafts[0].value(4), crate::validate::Value::Secret { typed: Some(t), .. } if t == long)
+    );
     assert!(w.notice.is_none());
 }
 
@@ -286,7 +409,10 @@ fn a_paste_with_control_characters_is_refused_and_inserts_nothing() {
     act(&mut w, Action::Enter);
     type_text(&mut w, "ab");
     paste(&mut w, "x\u{1b}[31my");
-    assert!(matches!(w.drafts[0].value(0), crate::validate::Value::Text("ab")));
+    assert!(matches!(
+        w.drafts[0].value(0),
+        crate::validate::Value::Text("ab")
+    ));
     let notice = w.notice.clone().unwrap();
     assert_eq!(notice.level, Level::Error);
     assert!(notice.text.contains("escape character"), "{}", notice.text);
@@ -300,9 +426,15 @@ fn status_is_a_toggle_on_by_default() {
     act(&mut w, Action::Enter);
     act(&mut w, Action::Enter);
     act(&mut w, Action::Next);
-    assert!(matches!(w.drafts[0].value(1), crate::validate::Value::Toggle(true)));
+    assert!(matches!(
+        w.drafts[0].value(1),
+        crate::validate::Value::Toggle(true)
+    ));
     act(&mut w, Action::Toggle);
-    assert!(matches!(w.drafts[0].value(1), crate::validate::Value::Toggle(false)));
+    assert!(matches!(
+        w.drafts[0].value(1),
+        crate::validate::Value::Toggle(false)
+    ));
 }
 
 #[test]
@@ -311,14 +443,36 @@ fn reveal_flips_only_on_a_secret_and_resets_when_focus_moves() {
     act(&mut w, Action::Enter);
     act(&mut w, Action::Enter);
     act(&mut w, Action::Reveal);
-    assert_eq!(w.step, Step::Form { draft: 0, focus: 0, revealed: false }, "Group is not a secret");
+    assert_eq!(
+        w.step,
+        Step::Form {
+            draft: 0,
+            focus: 0,
+            revealed: false
+        },
+        "Group is not a secret"
+    );
     act(&mut w, Action::Next);
     act(&mut w, Action::Next);
     act(&mut w, Action::Next); // client secret
     act(&mut w, Action::Reveal);
-    assert_eq!(w.step, Step::Form { draft: 0, focus: 3, revealed: true });
+    assert_eq!(
+        w.step,
+        Step::Form {
+            draft: 0,
+            focus: 3,
+            revealed: true
+        }
+    );
     act(&mut w, Action::Next);
-    assert_eq!(w.step, Step::Form { draft: 0, focus: 4, revealed: false });
+    assert_eq!(
+        w.step,
+        Step::Form {
+            draft: 0,
+            focus: 4,
+            revealed: false
+        }
+    );
 }
 
 #[test]
@@ -353,14 +507,23 @@ fn save_is_refused_while_there_are_problems_or_no_store() {
     act(&mut w, Action::Enter);
     assert_eq!(w.step, Step::Review { scroll: 0 });
     assert!(act(&mut w, Action::Save).is_empty());
-    assert!(w.notice.as_ref().unwrap().text.starts_with("Not saved: Historical settings (x)"));
+    assert!(
+        w.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Not saved: Historical settings (x)")
+    );
     let mut w = wizard();
     act(&mut w, Action::Enter);
     act(&mut w, Action::Last);
     act(&mut w, Action::Enter);
     act(&mut w, Action::Last);
     act(&mut w, Action::Enter);
-    assert!(act(&mut w, Action::Save).is_empty(), "store still resolving");
+    assert!(
+        act(&mut w, Action::Save).is_empty(),
+        "store still resolving"
+    );
     w.update(Msg::StoreResolved(Err("no session bus".into())));
     assert!(act(&mut w, Action::Save).is_empty());
     assert!(w.notice.as_ref().unwrap().text.contains("no session bus"));
@@ -369,7 +532,10 @@ fn save_is_refused_while_there_are_problems_or_no_store() {
 #[test]
 fn a_failed_save_can_be_retried_or_left_for_review() {
     let mut w = wizard();
-    w.update(Msg::StoreResolved(Ok(StoreInfo { kind: StoreKind::Keyutils, note: None })));
+    w.update(Msg::StoreResolved(Ok(StoreInfo {
+        kind: StoreKind::Keyutils,
+        note: None,
+    })));
     act(&mut w, Action::Enter);
     add_integration(&mut w, "", &jwt_never_expires());
     act(&mut w, Action::Enter);
@@ -388,12 +554,21 @@ fn a_failed_save_can_be_retried_or_left_for_review() {
 #[test]
 fn secrets_never_show_in_debug_output_of_messages_or_plans() {
     let mut w = wizard();
-    w.update(Msg::StoreResolved(Ok(StoreInfo { kind: StoreKind::Keyutils, note: None })));
+    w.update(Msg::StoreResolved(Ok(StoreInfo {
+        kind: StoreKind::Keyutils,
+        note: None,
+    })));
     act(&mut w, Action::Enter);
     add_integration(&mut w, "", &jwt_never_expires());
     let plan = w.save_plan(StoreKind::Keyutils);
-    let debug = format!("{plan:?} {:?}", Msg::Paste(secrecy::SecretString::from(CLIENT_SECRET.to_owned())));
-    assert!(!debug.contains(CLIENT_SECRET) && !debug.contains(&jwt_never_expires()[..40]), "{debug}");
+    let debug = format!(
+        "{plan:?} {:?}",
+        Msg::Paste(secrecy::SecretString::from(CLIENT_SECRET.to_owned()))
+    );
+    assert!(
+        !debug.contains(CLIENT_SECRET) && !debug.contains(&jwt_never_expires()[..40]),
+        "{debug}"
+    );
     let drafts = format!("{:?}", w.drafts);
     assert!(!drafts.contains(CLIENT_SECRET), "{drafts}");
 }

@@ -22,25 +22,49 @@ const SECRET_USER: &str = "ringcentral-v1/historical/default/client_secret";
 fn secrets_are_stored_before_the_file_is_written() {
     let stores = MemoryStores::new(StoreKind::SecretService);
     let seen_at_write = RefCell::new(Vec::new());
-    let report = execute_save(plan_for_one_integration(StoreKind::SecretService), &stores, Path::new("/x"), &|text| {
-        seen_at_write.borrow_mut().extend(stores.store(StoreKind::SecretService).users());
-        assert!(!text.contains(CLIENT_SECRET));
-        Ok(())
-    })
+    let report = execute_save(
+        &plan_for_one_integration(StoreKind::SecretService),
+        &stores,
+        Path::new("/x"),
+        &|text| {
+            seen_at_write
+                .borrow_mut()
+                .extend(stores.store(StoreKind::SecretService).users());
+            assert!(!text.contains(CLIENT_SECRET));
+            Ok(())
+        },
+    )
     .unwrap();
     assert_eq!(*seen_at_write.borrow(), [SECRET_USER, JWT_USER]);
     assert_eq!(report.secrets_written, 2);
-    assert_eq!(stores.store(StoreKind::SecretService).value(SECRET_USER).as_deref(), Some(CLIENT_SECRET));
+    assert_eq!(
+        stores
+            .store(StoreKind::SecretService)
+            .value(SECRET_USER)
+            .as_deref(),
+        Some(CLIENT_SECRET)
+    );
 }
 
 #[test]
 fn a_failed_file_write_removes_the_secrets_stored_for_new_entries() {
     let stores = MemoryStores::new(StoreKind::Keyutils);
-    let error = execute_save(plan_for_one_integration(StoreKind::Keyutils), &stores, Path::new("/etc/x.yaml"), &|_| {
-        Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "read-only file system"))
-    })
+    let error = execute_save(
+        &plan_for_one_integration(StoreKind::Keyutils),
+        &stores,
+        Path::new("/etc/x.yaml"),
+        &|_| {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "read-only file system",
+            ))
+        },
+    )
     .unwrap_err();
-    assert!(error.contains("Could not write /etc/x.yaml: read-only file system"), "{error}");
+    assert!(
+        error.contains("Could not write /etc/x.yaml: read-only file system"),
+        "{error}"
+    );
     assert!(error.contains("the keyring is as it was"), "{error}");
     assert!(stores.store(StoreKind::Keyutils).users().is_empty());
 }
@@ -49,10 +73,16 @@ fn a_failed_file_write_removes_the_secrets_stored_for_new_entries() {
 fn a_failed_file_write_restores_a_replaced_secret() {
     let stores = MemoryStores::new(StoreKind::Keyutils);
     let old = SecretString::from("old-value".to_owned());
-    stores.store(StoreKind::Keyutils).set(SECRET_USER, &old).unwrap();
-    let result = execute_save(plan_for_one_integration(StoreKind::Keyutils), &stores, Path::new("/x"), &|_| {
-        Err(std::io::Error::other("disk full"))
-    });
+    stores
+        .store(StoreKind::Keyutils)
+        .set(SECRET_USER, &old)
+        .unwrap();
+    let result = execute_save(
+        &plan_for_one_integration(StoreKind::Keyutils),
+        &stores,
+        Path::new("/x"),
+        &|_| Err(std::io::Error::other("disk full")),
+    );
     assert!(result.is_err());
     let store = stores.store(StoreKind::Keyutils);
     assert_eq!(store.value(SECRET_USER).as_deref(), Some("old-value"));
@@ -61,15 +91,26 @@ fn a_failed_file_write_restores_a_replaced_secret() {
 
 #[test]
 fn a_store_that_fails_on_the_second_write_leaves_nothing_and_writes_no_file() {
-    let stores = MemoryStores::new(StoreKind::SecretService).with(MemoryStore::new(StoreKind::SecretService).failing_on_set(2));
+    let stores = MemoryStores::new(StoreKind::SecretService)
+        .with(MemoryStore::new(StoreKind::SecretService).failing_on_set(2));
     let wrote = RefCell::new(false);
-    let error = execute_save(plan_for_one_integration(StoreKind::SecretService), &stores, Path::new("/x"), &|_| {
-        *wrote.borrow_mut() = true;
-        Ok(())
-    })
+    let error = execute_save(
+        &plan_for_one_integration(StoreKind::SecretService),
+        &stores,
+        Path::new("/x"),
+        &|_| {
+            *wrote.borrow_mut() = true;
+            Ok(())
+        },
+    )
     .unwrap_err();
     assert!(!*wrote.borrow());
-    assert!(error.contains(&format!("Could not store {JWT_USER} in secret-service: injected failure")), "{error}");
+    assert!(
+        error.contains(&format!(
+            "Could not store {JWT_USER} in secret-service: injected failure"
+        )),
+        "{error}"
+    );
     assert!(stores.store(StoreKind::SecretService).users().is_empty());
 }
 
@@ -77,7 +118,7 @@ fn a_store_that_fails_on_the_second_write_leaves_nothing_and_writes_no_file() {
 fn removed_and_moved_entries_are_deleted_only_after_the_file_is_written() {
     let stores = MemoryStores::new(StoreKind::SecretService);
     let plan = plan_for_one_integration(StoreKind::SecretService);
-    execute_save(plan, &stores, Path::new("/x"), &|_| Ok(())).unwrap();
+    execute_save(&plan, &stores, Path::new("/x"), &|_| Ok(())).unwrap();
     let document = {
         let mut w = wizard();
         act(&mut w, Action::Enter);
@@ -85,7 +126,12 @@ fn removed_and_moved_entries_are_deleted_only_after_the_file_is_written() {
         w.save_plan(StoreKind::SecretService).document
     };
     // Rename the group: secrets move to ".../east/..." and the old entries go.
-    let mut w = Wizard::new(crate::catalog::Catalog::builtin(), Some(&document), "x", NOW);
+    let mut w = Wizard::new(
+        crate::catalog::Catalog::builtin(),
+        Some(&document),
+        "x",
+        NOW,
+    );
     act(&mut w, Action::Enter);
     act(&mut w, Action::First);
     act(&mut w, Action::Enter);
@@ -93,27 +139,56 @@ fn removed_and_moved_entries_are_deleted_only_after_the_file_is_written() {
     let plan = w.save_plan(StoreKind::SecretService);
     let store = stores.store(StoreKind::SecretService);
     let during = RefCell::new(Vec::new());
-    execute_save(plan, &stores, Path::new("/x"), &|_| {
+    execute_save(&plan, &stores, Path::new("/x"), &|_| {
         during.borrow_mut().extend(store.users());
         Ok(())
     })
     .unwrap();
-    assert_eq!(during.borrow().len(), 4, "old and new both exist while the file is written");
-    assert_eq!(store.users(), ["ringcentral-v1/historical/east/client_secret", "ringcentral-v1/historical/east/jwt"]);
-    assert_eq!(store.value("ringcentral-v1/historical/east/client_secret").as_deref(), Some(CLIENT_SECRET));
+    assert_eq!(
+        during.borrow().len(),
+        4,
+        "old and new both exist while the file is written"
+    );
+    assert_eq!(
+        store.users(),
+        [
+            "ringcentral-v1/historical/east/client_secret",
+            "ringcentral-v1/historical/east/jwt"
+        ]
+    );
+    assert_eq!(
+        store
+            .value("ringcentral-v1/historical/east/client_secret")
+            .as_deref(),
+        Some(CLIENT_SECRET)
+    );
 }
 
 #[test]
 fn a_kept_secret_that_vanished_from_its_store_is_reported_not_invented() {
     let stores = MemoryStores::new(StoreKind::Keyutils);
     let document = plan_for_one_integration(StoreKind::Keyutils).document; // never stored
-    let mut w = Wizard::new(crate::catalog::Catalog::builtin(), Some(&document), "x", NOW);
+    let mut w = Wizard::new(
+        crate::catalog::Catalog::builtin(),
+        Some(&document),
+        "x",
+        NOW,
+    );
     act(&mut w, Action::Enter);
     act(&mut w, Action::First);
     act(&mut w, Action::Enter);
     type_text(&mut w, "east");
-    let error = execute_save(w.save_plan(StoreKind::Keyutils), &stores, Path::new("/x"), &|_| Ok(())).unwrap_err();
-    assert!(error.contains("is no longer in keyutils") && error.contains("Type it again"), "{error}");
+    let error = execute_save(
+        &w.save_plan(StoreKind::Keyutils),
+        &stores,
+        Path::new("/x"),
+        &|_| Ok(()),
+    )
+    .unwrap_err();
+    assert!(
+        error.contains("is no longer in keyutils") && error.contains("Type it again"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -121,10 +196,17 @@ fn the_real_file_writer_is_used_by_perform() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("integrations.yaml");
     let stores = MemoryStores::new(StoreKind::Keyutils);
-    let msg = perform(Effect::Save(plan_for_one_integration(StoreKind::Keyutils)), &stores, &path);
+    let msg = perform(
+        Effect::Save(plan_for_one_integration(StoreKind::Keyutils)),
+        &stores,
+        &path,
+    );
     assert!(matches!(msg, Msg::SaveDone(Ok(_))), "{msg:?}");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("user: ringcentral-v1/historical/default/jwt"));
     assert!(!text.contains(CLIENT_SECRET));
-    assert!(matches!(perform(Effect::ResolveStore, &stores, &path), Msg::StoreResolved(Ok(_))));
+    assert!(matches!(
+        perform(Effect::ResolveStore, &stores, &path),
+        Msg::StoreResolved(Ok(_))
+    ));
 }

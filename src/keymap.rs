@@ -143,7 +143,7 @@ const REVIEW: &[Binding] = &[
     bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),
 ];
 
-const SAVING: &[Binding] = &[];
+const SAVING: &[Binding] = &[bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit")))];
 
 const SAVE_FAILED: &[Binding] = &[
     bind(

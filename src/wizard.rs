@@ -382,6 +382,9 @@ impl Wizard {
         match result {
             Ok(report) => {
                 self.dirty = false;
+                if self.overlay == Some(Overlay::ConfirmQuit) {
+                    self.overlay = None; // the question was about unsaved work; there is none now
+                }
                 self.step = Step::Done(report);
             }
             Err(reason) => self.step = Step::SaveFailed { reason },

@@ -572,3 +572,23 @@ fn secrets_never_show_in_debug_output_of_messages_or_plans() {
     let drafts = format!("{:?}", w.drafts);
     assert!(!drafts.contains(CLIENT_SECRET), "{drafts}");
 }
+
+#[test]
+fn ctrl_c_works_while_a_save_hangs_and_a_finished_save_clears_the_question() {
+    let mut w = wizard();
+    w.update(Msg::StoreResolved(Ok(StoreInfo { kind: StoreKind::Keyutils, note: None })));
+    act(&mut w, Action::Enter);
+    add_integration(&mut w, "", &jwt_never_expires());
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Last);
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Save);
+    assert_eq!(w.step, Step::Saving);
+    act(&mut w, Action::Quit);
+    assert_eq!(w.overlay, Some(Overlay::ConfirmQuit), "unsaved work: ask");
+    w.update(Msg::SaveDone(Ok(SaveReport { integrations: 1, secrets_written: 2, warnings: vec![] })));
+    assert_eq!(w.overlay, None);
+    assert!(matches!(w.step, Step::Done(_)));
+    act(&mut w, Action::Quit);
+    assert!(matches!(w.outcome, Some(Outcome::Saved(_))), "quitting after the save reports it");
+}

@@ -89,3 +89,64 @@ pub fn select_row(w: &mut Wizard, index: usize) {
         act(w, Action::Next);
     }
 }
+
+/// A wizard whose secret store has been resolved to `kind`.
+pub fn ready(kind: crate::secret::StoreKind) -> Wizard {
+    let mut w = wizard();
+    w.update(Msg::StoreResolved(Ok(crate::wizard::StoreInfo {
+        kind,
+        note: None,
+    })));
+    w
+}
+
+/// From the Historical list with Continue selected: past User import to Review.
+pub fn continue_to_review(w: &mut Wizard) {
+    act(w, Action::Enter);
+    act(w, Action::Last);
+    act(w, Action::Enter);
+}
+
+/// A wizard editing `document`, with the first integration's Group extended by `text`.
+pub fn rename_first_group(document: &crate::config::Document, text: &str) -> Wizard {
+    let mut w = first_row_of(document);
+    act(&mut w, Action::Enter);
+    type_text(&mut w, text);
+    w
+}
+
+/// A file with one Historical integration, no group, its secrets stored in `store`.
+pub fn loaded_document(store: crate::secret::StoreKind, enabled: bool) -> crate::config::Document {
+    use crate::config::{Document, Integration, Setting, Settings};
+    let stored = |field: &str| {
+        Setting::Secret(crate::secret::SecretRef {
+            store,
+            service: "wfm-wizard".into(),
+            user: format!("ringcentral-v1/historical/default/{field}"),
+        })
+    };
+    Document {
+        version: 1,
+        confirmed: vec![],
+        integrations: vec![Integration {
+            platform: "ringcentral-v1".into(),
+            operation: "historical".into(),
+            group: None,
+            enabled,
+            settings: Settings(vec![
+                ("client_id".into(), Setting::Text(CLIENT_ID.into())),
+                ("client_secret".into(), stored("client_secret")),
+                ("jwt".into(), stored("jwt")),
+                ("sub_account_id".into(), Setting::Text("15910001".into())),
+            ]),
+        }],
+    }
+}
+
+/// A wizard editing `document`, on the Historical list with its first row selected.
+pub fn first_row_of(document: &crate::config::Document) -> Wizard {
+    let mut w = Wizard::new(Catalog::builtin(), Some(document), "x", NOW);
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::First);
+    w
+}

@@ -4,8 +4,7 @@ use ratatui::style::{Color, Modifier};
 
 use super::*;
 use crate::catalog::Catalog;
-use crate::config::{Document, Integration, Setting, Settings};
-use crate::secret::{SecretRef, StoreKind};
+use crate::secret::StoreKind;
 use crate::test_support::*;
 use crate::wizard::{Action, Msg, Overlay, SaveReport, StoreInfo, Wizard};
 
@@ -24,7 +23,7 @@ fn snapshot(name: &str, w: &Wizard) {
     }
 }
 
-fn ready(mut w: Wizard) -> Wizard {
+fn ready_wizard(mut w: Wizard) -> Wizard {
     w.update(Msg::StoreResolved(Ok(StoreInfo {
         kind: StoreKind::SecretService,
         note: None,
@@ -33,7 +32,7 @@ fn ready(mut w: Wizard) -> Wizard {
 }
 
 fn filled_form() -> Wizard {
-    let mut w = ready(wizard());
+    let mut w = ready(StoreKind::SecretService);
     act(&mut w, Action::Enter);
     act(&mut w, Action::Enter);
     type_text(&mut w, "east");
@@ -50,7 +49,7 @@ fn filled_form() -> Wizard {
 }
 
 fn review() -> Wizard {
-    let mut w = ready(wizard());
+    let mut w = ready(StoreKind::SecretService);
     act(&mut w, Action::Enter);
     add_integration(&mut w, "", &jwt_never_expires());
     act(&mut w, Action::Enter);
@@ -61,30 +60,8 @@ fn review() -> Wizard {
 }
 
 fn loaded() -> Wizard {
-    let stored = |field: &str| {
-        Setting::Secret(SecretRef {
-            store: StoreKind::Keyutils,
-            service: "wfm-wizard".into(),
-            user: format!("ringcentral-v1/historical/default/{field}"),
-        })
-    };
-    let document = Document {
-        version: 1,
-        confirmed: vec![],
-        integrations: vec![Integration {
-            platform: "ringcentral-v1".into(),
-            operation: "historical".into(),
-            group: None,
-            enabled: false,
-            settings: Settings(vec![
-                ("client_id".into(), Setting::Text(CLIENT_ID.into())),
-                ("client_secret".into(), stored("client_secret")),
-                ("jwt".into(), stored("jwt")),
-                ("sub_account_id".into(), Setting::Text("15910001".into())),
-            ]),
-        }],
-    };
-    ready(Wizard::new(
+    let document = loaded_document(StoreKind::Keyutils, false);
+    ready_wizard(Wizard::new(
         Catalog::builtin(),
         Some(&document),
         "/home/op/.config/wfm-wizard/integrations.yaml",
@@ -173,7 +150,7 @@ fn review_and_outcomes() {
     snapshot("review", &w);
     act(&mut w, Action::Last);
     snapshot("review_scrolled_to_end", &w);
-    let mut problems = ready(wizard());
+    let mut problems = ready(StoreKind::SecretService);
     act(&mut problems, Action::Enter);
     act(&mut problems, Action::Enter);
     type_text(&mut problems, "x");

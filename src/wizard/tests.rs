@@ -256,42 +256,13 @@ fn an_operation_that_requires_another_cannot_be_added_first() {
     assert!(matches!(w.step, Step::Form { .. }));
 }
 
-fn stored(user: &str) -> Setting {
-    Setting::Secret(SecretRef {
-        store: StoreKind::SecretService,
-        service: "wfm-wizard".into(),
-        user: user.into(),
-    })
-}
-
-fn loaded_document() -> Document {
-    Document {
-        version: 1,
-        confirmed: vec![],
-        integrations: vec![Integration {
-            platform: "ringcentral-v1".into(),
-            operation: "historical".into(),
-            group: None,
-            enabled: true,
-            settings: crate::config::Settings(vec![
-                ("client_id".into(), Setting::Text(CLIENT_ID.into())),
-                (
-                    "client_secret".into(),
-                    stored("ringcentral-v1/historical/default/client_secret"),
-                ),
-                (
-                    "jwt".into(),
-                    stored("ringcentral-v1/historical/default/jwt"),
-                ),
-                ("sub_account_id".into(), Setting::Text("15910001".into())),
-            ]),
-        }],
-    }
+fn loaded() -> Document {
+    loaded_document(StoreKind::SecretService, true)
 }
 
 #[test]
 fn editing_keeps_a_stored_secret_unless_a_new_one_is_typed() {
-    let document = loaded_document();
+    let document = loaded();
     let mut w = Wizard::new(Catalog::builtin(), Some(&document), "x", NOW);
     assert!(
         w.problems().is_empty(),
@@ -328,7 +299,7 @@ fn editing_keeps_a_stored_secret_unless_a_new_one_is_typed() {
 
 #[test]
 fn renaming_a_group_moves_kept_secrets_to_the_new_entry_names() {
-    let mut w = Wizard::new(Catalog::builtin(), Some(&loaded_document()), "x", NOW);
+    let mut w = Wizard::new(Catalog::builtin(), Some(&loaded()), "x", NOW);
     act(&mut w, Action::Enter);
     act(&mut w, Action::First);
     act(&mut w, Action::Enter);
@@ -357,9 +328,7 @@ fn renaming_a_group_moves_kept_secrets_to_the_new_entry_names() {
 
 #[test]
 fn deleting_a_loaded_integration_asks_then_removes_its_keyring_entries_on_save() {
-    let mut w = Wizard::new(Catalog::builtin(), Some(&loaded_document()), "x", NOW);
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::First);
+    let mut w = first_row_of(&loaded());
     act(&mut w, Action::Delete);
     assert_eq!(w.overlay, Some(Overlay::ConfirmDelete { draft: 0 }));
     act(&mut w, Action::No);
@@ -374,9 +343,7 @@ fn deleting_a_loaded_integration_asks_then_removes_its_keyring_entries_on_save()
 
 #[test]
 fn deleting_and_re_adding_the_same_group_does_not_delete_the_new_secrets() {
-    let mut w = Wizard::new(Catalog::builtin(), Some(&loaded_document()), "x", NOW);
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::First);
+    let mut w = first_row_of(&loaded());
     act(&mut w, Action::Delete);
     act(&mut w, Action::Yes);
     select_row(&mut w, 0);
@@ -531,16 +498,10 @@ fn save_is_refused_while_there_are_problems_or_no_store() {
 
 #[test]
 fn a_failed_save_can_be_retried_or_left_for_review() {
-    let mut w = wizard();
-    w.update(Msg::StoreResolved(Ok(StoreInfo {
-        kind: StoreKind::Keyutils,
-        note: None,
-    })));
+    let mut w = ready(StoreKind::Keyutils);
     act(&mut w, Action::Enter);
     add_integration(&mut w, "", &jwt_never_expires());
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Last);
-    act(&mut w, Action::Enter);
+    continue_to_review(&mut w);
     assert_eq!(act(&mut w, Action::Save).len(), 1);
     w.update(Msg::SaveDone(Err("Could not write /x: denied.".into())));
     assert!(matches!(&w.step, Step::SaveFailed { reason } if reason.contains("denied")));
@@ -553,11 +514,7 @@ fn a_failed_save_can_be_retried_or_left_for_review() {
 
 #[test]
 fn secrets_never_show_in_debug_output_of_messages_or_plans() {
-    let mut w = wizard();
-    w.update(Msg::StoreResolved(Ok(StoreInfo {
-        kind: StoreKind::Keyutils,
-        note: None,
-    })));
+    let mut w = ready(StoreKind::Keyutils);
     act(&mut w, Action::Enter);
     add_integration(&mut w, "", &jwt_never_expires());
     let plan = w.save_plan(StoreKind::Keyutils);
@@ -576,19 +533,27 @@ fn secrets_never_show_in_debug_output_of_messages_or_plans() {
 #[test]
 fn ctrl_c_works_while_a_save_hangs_and_a_finished_save_clears_the_question() {
     let mut w = wizard();
-    w.update(Msg::StoreResolved(Ok(StoreInfo { kind: StoreKind::Keyutils, note: None })));
+    w.update(Msg::StoreResolved(Ok(StoreInfo {
+        kind: StoreKind::Keyutils,
+        note: None,
+    })));
     act(&mut w, Action::Enter);
     add_integration(&mut w, "", &jwt_never_expires());
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Last);
-    act(&mut w, Action::Enter);
+    continue_to_review(&mut w);
     act(&mut w, Action::Save);
     assert_eq!(w.step, Step::Saving);
     act(&mut w, Action::Quit);
     assert_eq!(w.overlay, Some(Overlay::ConfirmQuit), "unsaved work: ask");
-    w.update(Msg::SaveDone(Ok(SaveReport { integrations: 1, secrets_written: 2, warnings: vec![] })));
+    w.update(Msg::SaveDone(Ok(SaveReport {
+        integrations: 1,
+        secrets_written: 2,
+        warnings: vec![],
+    })));
     assert_eq!(w.overlay, None);
     assert!(matches!(w.step, Step::Done(_)));
     act(&mut w, Action::Quit);
-    assert!(matches!(w.outcome, Some(Outcome::Saved(_))), "quitting after the save reports it");
+    assert!(
+        matches!(w.outcome, Some(Outcome::Saved(_))),
+        "quitting after the save reports it"
+    );
 }

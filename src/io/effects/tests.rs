@@ -6,7 +6,7 @@ use secrecy::SecretString;
 use super::*;
 use crate::io::memory_store::{MemoryStore, MemoryStores};
 use crate::test_support::*;
-use crate::wizard::{Action, Wizard};
+use crate::wizard::Action;
 
 fn plan_for_one_integration(store: StoreKind) -> SavePlan {
     let mut w = wizard();
@@ -126,16 +126,7 @@ fn removed_and_moved_entries_are_deleted_only_after_the_file_is_written() {
         w.save_plan(StoreKind::SecretService).document
     };
     // Rename the group: secrets move to ".../east/..." and the old entries go.
-    let mut w = Wizard::new(
-        crate::catalog::Catalog::builtin(),
-        Some(&document),
-        "x",
-        NOW,
-    );
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::First);
-    act(&mut w, Action::Enter);
-    type_text(&mut w, "east");
+    let w = rename_first_group(&document, "east");
     let plan = w.save_plan(StoreKind::SecretService);
     let store = stores.store(StoreKind::SecretService);
     let during = RefCell::new(Vec::new());
@@ -168,16 +159,7 @@ fn removed_and_moved_entries_are_deleted_only_after_the_file_is_written() {
 fn a_kept_secret_that_vanished_from_its_store_is_reported_not_invented() {
     let stores = MemoryStores::new(StoreKind::Keyutils);
     let document = plan_for_one_integration(StoreKind::Keyutils).document; // never stored
-    let mut w = Wizard::new(
-        crate::catalog::Catalog::builtin(),
-        Some(&document),
-        "x",
-        NOW,
-    );
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::First);
-    act(&mut w, Action::Enter);
-    type_text(&mut w, "east");
+    let w = rename_first_group(&document, "east");
     let error = execute_save(
         &w.save_plan(StoreKind::Keyutils),
         &stores,

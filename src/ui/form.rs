@@ -12,6 +12,8 @@ use crate::wizard::{FieldState, Wizard};
 /// At this width and above, labels and values share a line.
 const SIDE_BY_SIDE_WIDTH: u16 = 64;
 const LABEL_COLUMN: usize = 31;
+/// Rows a revealed secret leaves free for the heading, its count and its info line.
+const REVEAL_MARGIN: usize = 6;
 
 struct Layout {
     value_x: usize,
@@ -66,6 +68,7 @@ pub fn draw(
             focused,
             focused && revealed,
             layout.value_width,
+            usize::from(area.height).saturating_sub(REVEAL_MARGIN),
         );
         let marker = if focused {
             theme::MARKER
@@ -115,7 +118,8 @@ pub fn draw(
         }
     }
     let height = usize::from(area.height);
-    let offset = scroll_offset(focus_rows, height);
+    let caret_row = caret.map_or(0, |(_, y)| y);
+    let offset = scroll_offset(focus_rows, caret_row, height);
     frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), area);
     if let Some((x, y)) = caret
         && y >= offset
@@ -129,19 +133,27 @@ pub fn draw(
     }
 }
 
-/// Keeps the focused field's whole block on screen, preferring its first line.
-fn scroll_offset((start, end): (usize, usize), height: usize) -> usize {
-    if end <= height {
+/// Keeps the focused field's block on screen, preferring its first line, but never
+/// scrolls the caret (and the line after it) out of view.
+fn scroll_offset((start, end): (usize, usize), caret_row: usize, height: usize) -> usize {
+    let block = if end <= height {
         0
     } else {
         (end - height).min(start)
-    }
+    };
+    block.max((caret_row + 2).min(end).saturating_sub(height))
 }
 
 /// The value's lines of spans and the caret (line, column) within them, if it shows one.
 type ValueView = (Vec<Vec<Span<'static>>>, Option<(usize, usize)>);
 
-fn value_spans(state: &FieldState, focused: bool, revealed: bool, width: usize) -> ValueView {
+fn value_spans(
+    state: &FieldState,
+    focused: bool,
+    revealed: bool,
+    width: usize,
+    max_rows: usize,
+) -> ValueView {
     match state {
         FieldState::Text(input) => {
             let scroll = if focused {
@@ -173,16 +185,7 @@ fn value_spans(state: &FieldState, focused: bool, revealed: bool, width: usize) 
             let count = secret.typed.char_count();
             let suffix = Span::styled(format!(" ({count} chars)"), theme::dim());
             if revealed {
-                // The whole value, wrapped: the operator asked to see it.
-                let chars: Vec<char> = secret.typed.expose().chars().collect();
-                let mut lines: Vec<Vec<Span>> = chars
-                    .chunks(width.max(1))
-                    .map(|c| vec![Span::raw(c.iter().collect::<String>())])
-                    .collect();
-                let last = chars.len() % width.max(1);
-                let caret = (lines.len() - 1, if last == 0 { width } else { last });
-                lines.push(vec![suffix]);
-                return (lines, Some(caret));
+                return revealed_lines(secret.typed.expose(), width.max(1), max_rows, suffix);
             }
             let room = width.saturating_sub(suffix.content.len() + 1);
             let shown = theme::MASK.to_string().repeat(count.min(room));
@@ -190,6 +193,35 @@ fn value_spans(state: &FieldState, focused: bool, revealed: bool, width: usize) 
             (vec![vec![Span::raw(shown), suffix]], Some((0, caret)))
         }
     }
+}
+
+/// A revealed secret wrapped to `width`. When it needs more than `max_rows` rows, its
+/// start and end are shown with the count of characters between: never cut silently.
+fn revealed_lines(value: &str, width: usize, max_rows: usize, suffix: Span<'static>) -> ValueView {
+    let chars: Vec<char> = value.chars().collect();
+    let rows: Vec<String> = chars.chunks(width).map(|c| c.iter().collect()).collect();
+    let last_len = rows.last().map_or(0, |r| r.chars().count());
+    let line = |r: &String| vec![Span::raw(r.clone())];
+    let mut lines: Vec<Vec<Span<'static>>> = if rows.len() > max_rows && max_rows >= 3 {
+        let head = (max_rows - 1) / 2;
+        let tail = max_rows - 1 - head;
+        let hidden: usize = rows[head..rows.len() - tail]
+            .iter()
+            .map(|r| r.chars().count())
+            .sum();
+        let mut out: Vec<_> = rows[..head].iter().map(line).collect();
+        out.push(vec![Span::styled(
+            format!("… {hidden} more characters …"),
+            theme::dim(),
+        )]);
+        out.extend(rows[rows.len() - tail..].iter().map(line));
+        out
+    } else {
+        rows.iter().map(line).collect()
+    };
+    let caret = (lines.len() - 1, last_len);
+    lines.push(vec![suffix]);
+    (lines, Some(caret))
 }
 
 /// Error, warning and info lines under a field. Errors and warnings wait until the

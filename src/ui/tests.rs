@@ -106,6 +106,28 @@ fn form_states() {
     act(&mut revealed, Action::Prev);
     act(&mut revealed, Action::Reveal);
     snapshot("form_jwt_revealed", &revealed);
+    let mut long = filled_form();
+    act(&mut long, Action::Prev);
+    long.update(Msg::Edit(crate::wizard::InputRequest::DeleteLine));
+    let jwt_1100 = jwt(&format!(
+        r#"{{"iss":"https://platform.ringcentral.com","iat":1750000000,"exp":3897483647,"pad":"{}"}}"#,
+        "p".repeat(660)
+    ));
+    paste(&mut long, &jwt_1100);
+    act(&mut long, Action::Reveal);
+    snapshot("form_long_jwt_revealed", &long);
+    for (width, height) in SIZES {
+        let screen = format!("{}", render(&long, width, height).backend());
+        let tail = &jwt_1100[jwt_1100.len() - 20..];
+        assert!(
+            screen.contains(tail),
+            "the end of a revealed JWT is on screen at {width}x{height}"
+        );
+        assert!(
+            screen.contains("more characters")
+                && screen.contains(&format!("({} chars)", jwt_1100.len()))
+        );
+    }
     let mut errors = wizard();
     act(&mut errors, Action::Enter);
     act(&mut errors, Action::Enter);

@@ -1,0 +1,690 @@
+//! End to end: the release binary in a real pseudo-terminal (80x24, xterm-256color),
+//! driven key by key as an operator would, against a private Secret Service; then the
+//! file, the keyring and `wfm-wizard validate` are checked from the outside.
+//!
+//! The screen is emulated with vt100 and every step waits for what the operator would
+//! wait for on it; nothing sleeps for a fixed time.
+#![cfg(target_os = "linux")]
+
+#[path = "support/private_secret_service.rs"]
+mod private_secret_service;
+#[path = "support/pty_session.rs"]
+mod pty_session;
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use portable_pty::CommandBuilder;
+use wfm_wizard::config::{Integration, Setting, Settings, parse_document};
+use wfm_wizard::secret::{SecretRef, StoreKind};
+
+use private_secret_service::{PrivateSecretService, REQUIRE_ENV, tools_present};
+use pty_session::{
+    ALTERNATE_SCREEN_OFF, BRACKETED_PASTE_OFF, CTRL_S, DEADLINE, ENTER, PtySession, find,
+};
+
+const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
+const SUB_ACCOUNT_ID: &str = "15910001";
+const GROUP: &str = "east";
+const PLATFORM: &str = "ringcentral-v1";
+const SERVICE: &str = "wfm-wizard";
+
+/// A secret counts as shown if any this many consecutive characters of it are.
+const PIECE: usize = 12;
+
+/// The secrets the operator enters; test values, never real credentials.
+struct Answers {
+    historical_secret: String,
+    user_import_secret: String,
+    jwt: String,
+}
+
+impl Answers {
+    fn new() -> Self {
+        Answers {
+            historical_secret: random_base64url(44, 1),
+            user_import_secret: random_base64url(44, 2),
+            // Longer than crossterm's 1,024-byte read buffer: the paste arrives in pieces.
+            jwt: never_expiring_jwt(1100),
+        }
+    }
+
+    fn all(&self) -> [(&'static str, &str); 3] {
+        [
+            ("the historical client secret", &self.historical_secret),
+            ("the user-import client secret", &self.user_import_secret),
+            ("the JWT", &self.jwt),
+        ]
+    }
+}
+
+#[test]
+fn operator_configures_two_integrations_in_a_real_terminal() {
+    let Some(secrets) = private_secret_service() else {
+        return; // skipped, and said so loudly
+    };
+    let binary = release_binary();
+    let dir = tempfile::Builder::new()
+        .prefix("wfm-e2e-")
+        .tempdir()
+        .expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    let answers = Answers::new();
+
+    let started = Instant::now();
+    let mut wizard = PtySession::spawn(wizard_command(binary, &config, dir.path(), &secrets));
+    choose_platform(&mut wizard);
+    historical_settings(&mut wizard, &answers);
+    user_import_settings(&mut wizard, &answers);
+    review_and_save(&mut wizard, &answers);
+    eprintln!(
+        "e2e_pty: the wizard session took {} ms",
+        started.elapsed().as_millis()
+    );
+
+    check_file(&config, &answers);
+    check_no_secret_in_files(dir.path(), &answers);
+    check_keyring(&secrets, &answers);
+    check_validate(binary, &config, &secrets);
+    eprintln!(
+        "e2e_pty: wizard and checks took {} ms",
+        started.elapsed().as_millis()
+    );
+}
+
+#[test]
+fn without_a_terminal_the_wizard_says_to_use_ssh_t() {
+    let binary = release_binary();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    for piped in [false, true] {
+        let (what, stdin) = if piped {
+            ("stdin from a pipe", Stdio::piped())
+        } else {
+            ("stdin from /dev/null", Stdio::null())
+        };
+        // Under setsid the program has no controlling terminal at all, as under cron or
+        // `ssh host wfm-wizard`; without setsid, stdin and stdout are still not terminals.
+        let mut command = if on_path("setsid") {
+            let mut command = Command::new("setsid");
+            command.arg("--wait").arg(binary);
+            command
+        } else {
+            Command::new(binary)
+        };
+        command
+            .env("WFM_WIZARD_CONFIG", &config)
+            .env_remove("NO_COLOR")
+            .current_dir(dir.path())
+            .stdin(stdin);
+        let out = output_within(command);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        let shown = format!("{what}: {}\nstdout: {stdout}\nstderr: {stderr}", out.status);
+        assert_eq!(out.status.code(), Some(2), "{shown}");
+        assert!(stderr.contains("ssh -t"), "{shown}");
+        assert!(
+            !stderr.contains("panicked") && !stdout.contains("panicked"),
+            "{shown}"
+        );
+        assert!(!config.exists(), "nothing is written: {shown}");
+    }
+}
+
+// -------------------------------------------------------------------------------------
+// The operator's walk through the wizard
+
+fn choose_platform(wizard: &mut PtySession) {
+    wizard.wait_for("Choose the contact-center platform to configure.");
+    wizard.wait_for("› RingCentral v1");
+    wizard.send(ENTER);
+}
+
+fn historical_settings(wizard: &mut PtySession, answers: &Answers) {
+    wizard.wait_for("Historical settings · RingCentral v1");
+    wizard.wait_for("› + Add an integration");
+    wizard.send(ENTER);
+    fill_integration(
+        wizard,
+        "Historical settings",
+        Some(GROUP),
+        &answers.historical_secret,
+        answers,
+    );
+    wizard.wait_for(&format!("{GROUP} enabled · new"));
+    wizard.wait_for("› → Continue to User import settings");
+    wizard.send(ENTER);
+}
+
+fn user_import_settings(wizard: &mut PtySession, answers: &Answers) {
+    wizard.wait_for("User import settings · RingCentral v1");
+    wizard.wait_for(
+        "IMPORTANT: You must configure Set employee defaults in WFM settings before \
+         configuring the User import settings for the RingCX connector.",
+    );
+    wizard.wait_for("Press y once it is configured.");
+    wizard.send("y");
+    wizard.wait_for("Confirmed");
+    wizard.wait_for("› + Add an integration");
+    wizard.send(ENTER);
+    fill_integration(
+        wizard,
+        "User import settings",
+        None,
+        &answers.user_import_secret,
+        answers,
+    );
+    wizard.wait_for("(no group) enabled · new");
+    wizard.wait_for("› → Continue to Review");
+    wizard.send(ENTER);
+}
+
+/// Fills the form the list's Add opened, field by field, and finishes it with Enter on
+/// the last field. The JWT is pasted; everything else is typed.
+fn fill_integration(
+    wizard: &mut PtySession,
+    operation: &str,
+    group: Option<&str>,
+    client_secret: &str,
+    answers: &Answers,
+) {
+    let jwt = &answers.jwt;
+    wizard.wait_for(&format!("{operation} (no group) · new integration"));
+    wizard.wait_for("› Group");
+    if let Some(group) = group {
+        wizard.send(group);
+        wizard.wait_for(&format!("{operation} ({group}) · new integration"));
+        wizard.wait_for(&format!("› Group {group}"));
+    }
+    wizard.send(ENTER);
+    wizard.wait_for("› Status [x] enabled");
+    wizard.send(ENTER); // Status stays on: Space would flip it
+    wizard.wait_for("› RingCentral CX client ID");
+
+    wizard.send(CLIENT_ID);
+    wizard.wait_for(&format!("› RingCentral CX client ID {CLIENT_ID}"));
+    wizard.send(ENTER);
+    wizard.wait_for("› RingCentral CX client secret");
+
+    wizard.send(client_secret);
+    wizard.wait_for("› RingCentral CX client secret •");
+    wizard.wait_for(&format!("({} chars)", client_secret.len()));
+    assert_secrets_hidden(wizard, answers);
+    wizard.send(ENTER);
+    wizard.wait_for("› RingCentral CX JWT");
+
+    wizard.paste(&format!("{jwt}\n")); // copied with its line break, as it often is
+    wizard.wait_for("› RingCentral CX JWT •");
+    wizard.wait_for(&format!("({} chars)", jwt.len()));
+    wizard.wait_for("Issuer https://platform.ringcentral.com; never expires");
+    assert_secrets_hidden(wizard, answers);
+    wizard.send(ENTER);
+    wizard.wait_for("› Sub account ID");
+
+    wizard.send(SUB_ACCOUNT_ID);
+    wizard.wait_for(&format!("› Sub account ID {SUB_ACCOUNT_ID}"));
+    wizard.send(ENTER); // on the last field: finishes the integration
+}
+
+fn review_and_save(wizard: &mut PtySession, answers: &Answers) {
+    wizard.wait_for("Review: this is what Ctrl-S writes.");
+    wizard.wait_for("Secrets go to secret-service");
+    wizard.wait_for("RingCentral v1 · Historical settings (east)");
+    wizard.wait_for(&format!(
+        "RingCentral CX JWT •••••••• ({} chars) → secret-service, new",
+        answers.jwt.len()
+    ));
+    assert_secrets_hidden(wizard, answers);
+    wizard.send(CTRL_S);
+    wizard.wait_for("Saved.");
+    wizard.wait_for("2 integration(s) written to");
+    wizard.wait_for("4 secret(s) stored in the keyring.");
+    wizard.wait_for("Press Enter to finish.");
+
+    let last_frame_end = wizard.output().raw().len();
+    wizard.send(ENTER);
+    let status = wizard.wait_exit();
+    let output = wizard.output();
+    assert!(
+        status.success(),
+        "the wizard exited with {status:?}. The screen:\n{}",
+        output.framed()
+    );
+    assert!(
+        output.shows("Saved 2 integration(s) to"),
+        "{}",
+        output.framed()
+    );
+    assert!(
+        output.shows("4 secret(s) stored in the keyring."),
+        "{}",
+        output.framed()
+    );
+
+    // The terminal is given back as it was: paste mode off, main screen, cursor shown.
+    let after = &output.raw()[last_frame_end..];
+    let at = |what: &str| find(after, what.as_bytes());
+    let shown = String::from_utf8_lossy(after).escape_debug().to_string();
+    let paste_off = at(BRACKETED_PASTE_OFF)
+        .unwrap_or_else(|| panic!("bracketed paste was not turned off; output: {shown}"));
+    let screen_off = at(ALTERNATE_SCREEN_OFF)
+        .unwrap_or_else(|| panic!("the alternate screen was not left; output: {shown}"));
+    let saved = at("Saved 2 integration(s)")
+        .unwrap_or_else(|| panic!("no \"Saved\" line; output: {shown}"));
+    assert!(
+        paste_off < saved && screen_off < saved,
+        "the result was printed before the terminal was restored: {shown}"
+    );
+    for unwanted in ["warning:", "error", "panicked"] {
+        assert!(
+            at(unwanted).is_none(),
+            "{unwanted:?} after the save: {shown}"
+        );
+    }
+    let screen = output.screen();
+    assert!(!screen.alternate_screen(), "still on the alternate screen");
+    assert!(!screen.bracketed_paste(), "bracketed paste still on");
+    assert!(!screen.hide_cursor(), "the cursor was left hidden");
+    assert_secrets_never_written(output.raw(), answers);
+}
+
+// -------------------------------------------------------------------------------------
+// Checks from the outside
+
+fn check_file(config: &Path, answers: &Answers) {
+    let text = std::fs::read_to_string(config).expect("the wizard wrote the file");
+    let mode = std::fs::metadata(config)
+        .expect("file metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "file mode {mode:o}");
+    for (what, secret) in answers.all() {
+        assert!(
+            piece_of(text.as_bytes(), secret).is_none(),
+            "{what} is in the file:\n{text}"
+        );
+    }
+
+    let document = parse_document(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"));
+    assert_eq!(document.version, 1, "{text}");
+    assert_eq!(
+        document.confirmed,
+        [format!("{PLATFORM}/user-import/set-employee-defaults")],
+        "{text}"
+    );
+    assert_eq!(
+        document.integrations,
+        [
+            expected_integration("historical", Some(GROUP)),
+            expected_integration("user-import", None),
+        ],
+        "{text}"
+    );
+}
+
+fn expected_integration(operation: &str, group: Option<&str>) -> Integration {
+    let reference = |field: &str| {
+        Setting::Secret(SecretRef {
+            store: StoreKind::SecretService,
+            service: SERVICE.to_owned(),
+            user: keyring_user(operation, group, field),
+        })
+    };
+    Integration {
+        platform: PLATFORM.to_owned(),
+        operation: operation.to_owned(),
+        group: group.map(str::to_owned),
+        enabled: true,
+        settings: Settings(vec![
+            ("client_id".to_owned(), Setting::Text(CLIENT_ID.to_owned())),
+            ("client_secret".to_owned(), reference("client_secret")),
+            ("jwt".to_owned(), reference("jwt")),
+            (
+                "sub_account_id".to_owned(),
+                Setting::Text(SUB_ACCOUNT_ID.to_owned()),
+            ),
+        ]),
+    }
+}
+
+fn keyring_user(operation: &str, group: Option<&str>, field: &str) -> String {
+    format!(
+        "{PLATFORM}/{operation}/{}/{field}",
+        group.unwrap_or("default")
+    )
+}
+
+/// No file the wizard left in its directory holds a secret.
+fn check_no_secret_in_files(dir: &Path, answers: &Answers) {
+    let files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("list the directory")
+        .map(|entry| entry.expect("directory entry").path())
+        .collect();
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap_or_default();
+        for (what, secret) in answers.all() {
+            assert!(
+                piece_of(&bytes, secret).is_none(),
+                "{what} is in {} (files: {files:?})",
+                file.display()
+            );
+        }
+    }
+}
+
+fn check_keyring(secrets: &PrivateSecretService, answers: &Answers) {
+    let expected = [
+        (
+            keyring_user("historical", Some(GROUP), "client_secret"),
+            &answers.historical_secret,
+        ),
+        (keyring_user("historical", Some(GROUP), "jwt"), &answers.jwt),
+        (
+            keyring_user("user-import", None, "client_secret"),
+            &answers.user_import_secret,
+        ),
+        (keyring_user("user-import", None, "jwt"), &answers.jwt),
+    ];
+    for (user, want) in &expected {
+        let mut lookup = Command::new("secret-tool");
+        lookup
+            .args(["lookup", "service", SERVICE, "username", user])
+            .envs(secrets.envs())
+            .stdin(Stdio::null());
+        let out = output_within(lookup);
+        assert!(
+            out.status.success(),
+            "secret-tool lookup {user}: {}; {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_secret(user, &out.stdout, want);
+    }
+
+    // Exactly these four entries: no leftover probe, nothing under another name.
+    let mut search = Command::new("secret-tool");
+    search
+        .args(["search", "--all", "service", SERVICE])
+        .envs(secrets.envs())
+        .stdin(Stdio::null());
+    let out = output_within(search);
+    let listing = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut users: Vec<&str> = listing
+        .lines()
+        .filter_map(|line| line.strip_prefix("attribute.username = "))
+        .collect();
+    users.sort_unstable();
+    let mut want: Vec<&str> = expected.iter().map(|(user, _)| user.as_str()).collect();
+    want.sort_unstable();
+    assert_eq!(users, want, "entries under service {SERVICE}");
+}
+
+fn check_validate(binary: &Path, config: &Path, secrets: &PrivateSecretService) {
+    let mut validate = Command::new(binary);
+    validate
+        .arg("validate")
+        .env("WFM_WIZARD_CONFIG", config)
+        .env_remove("NO_COLOR")
+        .envs(secrets.envs())
+        .stdin(Stdio::null());
+    let out = output_within(validate);
+    let shown = format!(
+        "validate: {}\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("2 integration(s), 4 secret(s) present"),
+        "{shown}"
+    );
+}
+
+// -------------------------------------------------------------------------------------
+// Secrets stay secret
+
+/// No secret is on the screen now.
+fn assert_secrets_hidden(wizard: &PtySession, answers: &Answers) {
+    let output = wizard.output();
+    for (what, secret) in answers.all() {
+        assert!(
+            piece_of(output.text().as_bytes(), secret).is_none(),
+            "{what} is on the screen:\n{}",
+            output.framed()
+        );
+    }
+}
+
+/// No secret was ever drawn, in any frame: nothing the program wrote holds a piece of one.
+fn assert_secrets_never_written(raw: &[u8], answers: &Answers) {
+    for (what, secret) in answers.all() {
+        if let Some(at) = piece_of(raw, secret) {
+            let start = at.saturating_sub(80);
+            panic!(
+                "a piece of {what} was written to the terminal: {}",
+                String::from_utf8_lossy(&raw[start..(at + 80).min(raw.len())]).escape_debug()
+            );
+        }
+    }
+}
+
+/// Where some [`PIECE`] consecutive characters of `secret` first occur in `haystack`.
+fn piece_of(haystack: &[u8], secret: &str) -> Option<usize> {
+    let pieces: HashSet<&[u8]> = secret.as_bytes().windows(PIECE).collect();
+    haystack
+        .windows(PIECE)
+        .position(|window| pieces.contains(window))
+}
+
+/// Compares without printing a kilobyte of JWT on failure.
+fn assert_same_secret(user: &str, got: &[u8], want: &str) {
+    if got == want.as_bytes() {
+        return;
+    }
+    let first_difference = got
+        .iter()
+        .zip(want.as_bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(got.len().min(want.len()));
+    panic!(
+        "keyring entry {user}: {} bytes, expected {} bytes; first difference at byte {first_difference}{}",
+        got.len(),
+        want.len(),
+        if got.ends_with(b"\n") {
+            " (it ends with a line break)"
+        } else {
+            ""
+        }
+    );
+}
+
+// -------------------------------------------------------------------------------------
+// Test values
+
+/// `len` characters of base64url, the same for the same `seed`.
+fn random_base64url(len: usize, seed: u64) -> String {
+    let bytes = random_bytes(len * 3 / 4 + 3, seed);
+    let mut text = URL_SAFE_NO_PAD.encode(bytes);
+    text.truncate(len);
+    text
+}
+
+fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()[0]
+        })
+        .collect()
+}
+
+/// An RS256 JWT of about `len` characters from `https://platform.ringcentral.com`,
+/// created as "never expires" (`exp = iat + 2^31 - 1`), padded with a `jti` claim.
+fn never_expiring_jwt(len: usize) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+    let signature = URL_SAFE_NO_PAD.encode(random_bytes(256, 7)); // an RSA-2048 signature's size
+    let mut padding = String::new();
+    loop {
+        let payload = format!(
+            r#"{{"iss":"https://platform.ringcentral.com","sub":"62000000016","iat":1750000000,"exp":3897483647,"jti":"{padding}"}}"#
+        );
+        let token = format!("{header}.{}.{signature}", URL_SAFE_NO_PAD.encode(payload));
+        if token.len() >= len {
+            return token;
+        }
+        padding.push(char::from(b'A' + (padding.len() % 26) as u8));
+    }
+}
+
+// -------------------------------------------------------------------------------------
+// Processes
+
+/// The private Secret Service, or `None` when its tools are missing, said loudly; a
+/// failure instead under `WFM_WIZARD_REQUIRE_REAL_STORES=1`.
+fn private_secret_service() -> Option<PrivateSecretService> {
+    const TOOLS: [&str; 3] = ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"];
+    let started = tools_present(&TOOLS)
+        .and_then(|present| {
+            if present {
+                PrivateSecretService::start()
+            } else {
+                Ok(None)
+            }
+        })
+        .unwrap_or_else(|e| panic!("cannot start a private Secret Service: {e}"));
+    if started.is_none() {
+        // Straight to stderr: the test harness keeps `eprintln!` of a passing test to itself.
+        let mut missing: Vec<&str> = TOOLS.into_iter().filter(|t| !on_path(t)).collect();
+        if !on_path("gdbus") && !on_path("dbus-send") {
+            missing.push("gdbus or dbus-send");
+        }
+        let bar = "!".repeat(78);
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n{bar}\nSKIPPED: e2e_pty did not run: missing {}; install gnome-keyring dbus-daemon \
+             libsecret-tools (set {REQUIRE_ENV}=1 to make this a failure)\n{bar}\n",
+            missing.join(", ")
+        );
+    }
+    started
+}
+
+fn wizard_command(
+    binary: &Path,
+    config: &Path,
+    dir: &Path,
+    secrets: &PrivateSecretService,
+) -> CommandBuilder {
+    let mut command = CommandBuilder::new(binary);
+    command.args(["--secret-store", "secret-service"]);
+    command.env("WFM_WIZARD_CONFIG", config);
+    for (key, value) in secrets.envs() {
+        command.env(key, value);
+    }
+    command.env("TERM", "xterm-256color");
+    command.env("LANG", "C.UTF-8");
+    command.env_remove("NO_COLOR");
+    command.env_remove("WFM_WIZARD_SECRET_STORE");
+    command.cwd(dir);
+    // A umask that would leave a new file readable by all, so mode 0600 is the program's doing.
+    command.umask(Some(0o022));
+    command
+}
+
+/// The release binary, built once per test process.
+///
+/// Built here because the issue asks for the end-to-end test to run the release binary,
+/// the one operators get (LTO, stripped, no debug assertions), and `cargo test` must be
+/// the only command anyone runs: cargo builds the test profile's binary for tests, so
+/// the test asks cargo for the release one itself. The `cargo test` that runs this has
+/// released its build lock by then, so the inner build does not wait for it (checked
+/// with `cargo test` and `cargo test --release`).
+fn release_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        // Straight to stderr, so whoever waits knows why (the harness captures `eprintln!`).
+        let _ = writeln!(
+            std::io::stderr(),
+            "e2e_pty: making sure the release binary is built (a first build takes minutes)"
+        );
+        let started = Instant::now();
+        let out = Command::new(&cargo)
+            .args(["build", "--release", "--bin", "wfm-wizard", "--quiet"])
+            .current_dir(manifest_dir)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", cargo.display()));
+        assert!(
+            out.status.success(),
+            "cargo build --release failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprintln!(
+            "e2e_pty: release build took {} ms",
+            started.elapsed().as_millis()
+        );
+        let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| manifest_dir.join("target"), |dir| manifest_dir.join(dir));
+        let binary = target_dir.join("release").join("wfm-wizard");
+        assert!(
+            binary.is_file(),
+            "no release binary at {}",
+            binary.display()
+        );
+        binary
+    })
+}
+
+/// Runs `command` to completion with its output captured (stdin as the caller set it,
+/// else none), failing the test (and killing it) after [`DEADLINE`].
+fn output_within(mut command: Command) -> Output {
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let pid = child.id();
+    let (report, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = report.send(child.wait_with_output());
+    });
+    match result.recv_timeout(DEADLINE) {
+        Ok(Ok(output)) => output,
+        Ok(Err(e)) => panic!("waiting for {command:?}: {e}"),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("{command:?} did not finish within {} s", DEADLINE.as_secs());
+        }
+    }
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(tool))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
+}

@@ -161,6 +161,11 @@ impl PtySession {
         }
     }
 
+    /// The terminal's current settings (raw or cooked), as the program left them.
+    pub fn termios(&self) -> Option<nix::sys::termios::Termios> {
+        self._master.get_termios()
+    }
+
     /// What the program wrote so far. Do not hold it while waiting.
     pub fn output(&self) -> MutexGuard<'_, Output> {
         self.shared.lock()

@@ -63,52 +63,14 @@ pub fn draw(
     for (index, def) in defs.iter().enumerate() {
         let start = lines.len();
         let focused = index == focus;
-        let (mut value_lines, value_caret) = value_spans(
+        let (value_lines, value_caret) = value_spans(
             &d.fields[index],
             focused,
             focused && revealed,
             layout.value_width,
             usize::from(area.height).saturating_sub(REVEAL_MARGIN),
         );
-        let marker = if focused {
-            theme::MARKER
-        } else {
-            theme::NO_MARKER
-        };
-        let label_style = if focused {
-            theme::focused()
-        } else {
-            ratatui::style::Style::new()
-        };
-        let first_value = if value_lines.is_empty() {
-            Vec::new()
-        } else {
-            value_lines.remove(0)
-        };
-        let value_row = if layout.side_by_side {
-            let label = format!("{:<w$}", def.label, w = LABEL_COLUMN - 2);
-            let mut spans = vec![
-                Span::styled(marker, label_style),
-                Span::styled(label, label_style),
-            ];
-            spans.extend(first_value);
-            lines.push(Line::from(spans));
-            lines.len() - 1
-        } else {
-            lines.push(Line::from(vec![
-                Span::styled(marker, label_style),
-                Span::styled(def.label.clone(), label_style),
-            ]));
-            let mut spans = vec![Span::raw(" ".repeat(layout.value_x))];
-            spans.extend(first_value);
-            lines.push(Line::from(spans));
-            lines.len() - 1
-        };
-        for extra in value_lines {
-            let mut spans = vec![Span::raw(" ".repeat(layout.value_x))];
-            spans.extend(extra);
-            lines.push(Line::from(spans));
-        }
+        let value_row = push_field(&mut lines, &def.label, focused, value_lines, &layout);
         if focused {
             caret = value_caret.map(|(row, x)| (layout.value_x + x, value_row + row));
         }
@@ -131,6 +93,54 @@ pub fn draw(
             area.y + (y - offset) as u16,
         ));
     }
+}
+
+/// Adds a field's label and value lines; returns the row of the value's first line.
+fn push_field(
+    lines: &mut Vec<Line<'static>>,
+    label: &str,
+    focused: bool,
+    mut value_lines: Vec<Vec<Span<'static>>>,
+    layout: &Layout,
+) -> usize {
+    let marker = if focused {
+        theme::MARKER
+    } else {
+        theme::NO_MARKER
+    };
+    let label_style = if focused {
+        theme::focused()
+    } else {
+        ratatui::style::Style::new()
+    };
+    let first_value = if value_lines.is_empty() {
+        Vec::new()
+    } else {
+        value_lines.remove(0)
+    };
+    let indent = || Span::raw(" ".repeat(layout.value_x));
+    let mut first = if layout.side_by_side {
+        let label = format!("{label:<w$}", w = LABEL_COLUMN - 2);
+        vec![
+            Span::styled(marker, label_style),
+            Span::styled(label, label_style),
+        ]
+    } else {
+        lines.push(Line::from(vec![
+            Span::styled(marker, label_style),
+            Span::styled(label.to_owned(), label_style),
+        ]));
+        vec![indent()]
+    };
+    first.extend(first_value);
+    lines.push(Line::from(first));
+    let value_row = lines.len() - 1;
+    for extra in value_lines {
+        let mut spans = vec![indent()];
+        spans.extend(extra);
+        lines.push(Line::from(spans));
+    }
+    value_row
 }
 
 /// Keeps the focused field's block on screen, preferring its first line, but never

@@ -101,7 +101,7 @@ pub struct PtySession {
     exit: Receiver<std::io::Result<ExitStatus>>,
     status: Option<ExitStatus>,
     // Kept open for the program's lifetime; closing it hangs the terminal up.
-    _master: Box<dyn MasterPty + Send>,
+    master: Box<dyn MasterPty + Send>,
 }
 
 impl PtySession {
@@ -157,13 +157,13 @@ impl PtySession {
             pid,
             exit,
             status: None,
-            _master: pair.master,
+            master: pair.master,
         }
     }
 
     /// The terminal's current settings (raw or cooked), as the program left them.
     pub fn termios(&self) -> Option<nix::sys::termios::Termios> {
-        self._master.get_termios()
+        self.master.get_termios()
     }
 
     /// What the program wrote so far. Do not hold it while waiting.

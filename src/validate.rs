@@ -132,16 +132,3 @@ pub fn format_date(seconds: i64) -> String {
 
 #[cfg(test)]
 mod tests;
-
-impl Value<'_> {
-    /// A secret that the keyring holds and nothing new was typed for.
-    pub fn is_stored_only(&self) -> bool {
-        matches!(
-            self,
-            Value::Secret {
-                typed: None,
-                stored: true
-            }
-        )
-    }
-}

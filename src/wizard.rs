@@ -304,8 +304,7 @@ impl Wizard {
     }
 
     fn request_quit(&mut self) {
-        let finished = matches!(self.step, Step::Done(_));
-        if let (true, Step::Done(report)) = (finished, &self.step) {
+        if let Step::Done(report) = &self.step {
             self.outcome = Some(Outcome::Saved(report.clone()));
         } else if self.dirty {
             self.overlay = Some(Overlay::ConfirmQuit);

@@ -6,7 +6,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{text, theme};
-use crate::catalog::FieldDef;
 use crate::wizard::{FieldState, Wizard};
 
 /// At this width and above, labels and values share a line.
@@ -74,7 +73,7 @@ pub fn draw(
         if focused {
             caret = value_caret.map(|(row, x)| (layout.value_x + x, value_row + row));
         }
-        lines.extend(messages(wizard, draft, index, def, &layout));
+        lines.extend(messages(wizard, draft, index, &layout));
         if focused {
             focus_rows = (start, lines.len());
         }
@@ -236,13 +235,7 @@ fn revealed_lines(value: &str, width: usize, max_rows: usize, suffix: Span<'stat
 
 /// Error, warning and info lines under a field. Errors and warnings wait until the
 /// operator has left the field once.
-fn messages(
-    wizard: &Wizard,
-    draft: usize,
-    index: usize,
-    _def: &FieldDef,
-    layout: &Layout,
-) -> Vec<Line<'static>> {
+fn messages(wizard: &Wizard, draft: usize, index: usize, layout: &Layout) -> Vec<Line<'static>> {
     let check = wizard.field_check(draft, index);
     let visited = wizard.drafts[draft].visited[index];
     let width = layout.value_x + layout.value_width;

@@ -4,7 +4,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::{Action, InputRequest, Level, Notice, Overlay, Step, Wizard};
 use crate::catalog::FieldKind;
-use crate::validate::{FieldCheck, check_field, check_group};
+use crate::validate::{FieldCheck, Value, check_field, check_group};
 
 impl Wizard {
     pub(super) fn open_form(&mut self, draft: usize) {
@@ -87,25 +87,26 @@ impl Wizard {
             Action::Toggle if self.drafts[draft].flip(focus) => {
                 self.dirty = true;
             }
-            Action::Reveal => {
-                if matches!(
-                    self.drafts[draft].value(focus),
-                    crate::validate::Value::Secret { .. }
-                ) {
-                    if self.drafts[draft].value(focus).is_stored_only() {
-                        self.notice = Some(Notice {
-                            level: Level::Info,
-                            text: "The stored value stays in the keyring; type or paste to replace it.".into(),
-                        });
-                    } else {
-                        self.step = Step::Form {
-                            draft,
-                            focus,
-                            revealed: !revealed,
-                        };
+            Action::Reveal => match self.drafts[draft].value(focus) {
+                Value::Secret {
+                    typed: None,
+                    stored: true,
+                } => {
+                    self.notice = Some(Notice {
+                        level: Level::Info,
+                        text: "The stored value stays in the keyring; type or paste to replace it."
+                            .into(),
+                    });
+                }
+                Value::Secret { .. } => {
+                    self.step = Step::Form {
+                        draft,
+                        focus,
+                        revealed: !revealed,
                     }
                 }
-            }
+                _ => {}
+            },
             Action::Back => {
                 self.drafts[draft].visited[focus] = true;
                 let untouched =
@@ -139,10 +140,7 @@ impl Wizard {
         let Step::Form { draft, focus, .. } = self.step else {
             return;
         };
-        if matches!(
-            self.drafts[draft].value(focus),
-            crate::validate::Value::Toggle(_)
-        ) {
+        if matches!(self.drafts[draft].value(focus), Value::Toggle(_)) {
             self.notice = Some(Notice {
                 level: Level::Info,
                 text: "Status is a toggle: Space switches it.".into(),

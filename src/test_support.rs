@@ -150,3 +150,11 @@ pub fn first_row_of(document: &crate::config::Document) -> Wizard {
     act(&mut w, Action::First);
     w
 }
+
+/// A wizard showing the form of a new Historical integration.
+pub fn new_form() -> Wizard {
+    let mut w = wizard();
+    act(&mut w, Action::Enter); // platform
+    act(&mut w, Action::Enter); // Add
+    w
+}

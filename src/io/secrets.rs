@@ -41,6 +41,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use keyring_core::api::CredentialStoreApi;
 use keyring_core::{CredentialStore, Entry, Error};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -263,13 +264,10 @@ fn secret_service_in_time() -> Result<Arc<CredentialStore>, StoreError> {
 
 #[cfg(target_os = "linux")]
 fn keyutils_store() -> Result<Arc<CredentialStore>, StoreError> {
-    match linux_keyutils_keyring_store::Store::new() {
-        Ok(store) => Ok(store),
-        Err(e) => Err(StoreError {
-            store: StoreKind::Keyutils,
-            message: explain(StoreKind::Keyutils, &e),
-        }),
-    }
+    built(
+        StoreKind::Keyutils,
+        linux_keyutils_keyring_store::Store::new(),
+    )
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -279,13 +277,10 @@ fn keyutils_store() -> Result<Arc<CredentialStore>, StoreError> {
 
 #[cfg(target_os = "macos")]
 fn keychain_store() -> Result<Arc<CredentialStore>, StoreError> {
-    match apple_native_keyring_store::keychain::Store::new() {
-        Ok(store) => Ok(store),
-        Err(e) => Err(StoreError {
-            store: StoreKind::Keychain,
-            message: explain(StoreKind::Keychain, &e),
-        }),
-    }
+    built(
+        StoreKind::Keychain,
+        apple_native_keyring_store::keychain::Store::new(),
+    )
 }
 
 #[cfg(not(target_os = "macos"))]
@@ -295,18 +290,29 @@ fn keychain_store() -> Result<Arc<CredentialStore>, StoreError> {
 
 #[cfg(target_os = "windows")]
 fn windows_store() -> Result<Arc<CredentialStore>, StoreError> {
-    match windows_native_keyring_store::Store::new() {
-        Ok(store) => Ok(store),
-        Err(e) => Err(StoreError {
-            store: StoreKind::Windows,
-            message: explain(StoreKind::Windows, &e),
-        }),
-    }
+    built(
+        StoreKind::Windows,
+        windows_native_keyring_store::Store::new(),
+    )
 }
 
 #[cfg(not(target_os = "windows"))]
 fn windows_store() -> Result<Arc<CredentialStore>, StoreError> {
     Err(not_here(StoreKind::Windows))
+}
+
+/// A store constructor's result, its error explained in plain words.
+fn built<S: CredentialStoreApi + Send + Sync + 'static>(
+    kind: StoreKind,
+    result: keyring_core::Result<Arc<S>>,
+) -> Result<Arc<CredentialStore>, StoreError> {
+    match result {
+        Ok(store) => Ok(store),
+        Err(e) => Err(StoreError {
+            store: kind,
+            message: explain(kind, &e),
+        }),
+    }
 }
 
 /// The error for a store this operating system does not have.

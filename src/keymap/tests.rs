@@ -19,10 +19,7 @@ fn in_mode(wanted: Mode) -> Wizard {
     match wanted {
         Mode::Platform => {}
         Mode::Operation => w.step = Step::Operation { op: 0, selected: 0 },
-        Mode::Form => {
-            act(&mut w, crate::wizard::Action::Enter);
-            act(&mut w, crate::wizard::Action::Enter);
-        }
+        Mode::Form => w = new_form(),
         Mode::Review => w.step = Step::Review { scroll: 0 },
         Mode::Saving => w.step = Step::Saving,
         Mode::SaveFailed => w.step = Step::SaveFailed { reason: "x".into() },

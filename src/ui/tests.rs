@@ -97,9 +97,7 @@ fn operation_steps() {
 
 #[test]
 fn form_states() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter);
+    let w = new_form();
     snapshot("form_empty", &w);
     snapshot("form_filled", &filled_form());
     let mut revealed = filled_form();
@@ -128,9 +126,7 @@ fn form_states() {
                 && screen.contains(&format!("({} chars)", jwt_1100.len()))
         );
     }
-    let mut errors = wizard();
-    act(&mut errors, Action::Enter);
-    act(&mut errors, Action::Enter);
+    let mut errors = new_form();
     type_text(&mut errors, "x");
     act(&mut errors, Action::Next);
     act(&mut errors, Action::Next);
@@ -215,9 +211,7 @@ fn a_terminal_below_the_minimum_says_so_instead_of_clipping() {
 
 #[test]
 fn errors_are_red_and_bold_and_the_focused_label_is_bold_without_recolouring_rows() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter);
+    let mut w = new_form();
     act(&mut w, Action::Last);
     act(&mut w, Action::Enter); // all errors shown, focus on client ID
     let terminal = render(&w, 80, 24);
@@ -254,9 +248,7 @@ fn errors_are_red_and_bold_and_the_focused_label_is_bold_without_recolouring_row
 
 #[test]
 fn the_caret_sits_after_the_text_being_typed() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter);
+    let mut w = new_form();
     type_text(&mut w, "east");
     let mut terminal = render(&w, 80, 24);
     let position = terminal.get_cursor_position().unwrap();
@@ -279,9 +271,7 @@ fn secrets_are_masked_with_their_length_until_revealed() {
 
 #[test]
 fn help_shows_the_product_page_description_of_the_focused_field() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter);
+    let mut w = new_form();
     act(&mut w, Action::Help);
     assert!(matches!(&w.overlay, Some(Overlay::Help { title, .. }) if title == "Group"));
     let screen = format!("{}", render(&w, 80, 24).backend());

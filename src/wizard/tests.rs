@@ -97,9 +97,7 @@ fn the_store_is_resolved_after_start_and_saving_emits_one_plan_with_secrets_befo
 
 #[test]
 fn esc_goes_back_keeping_every_value_even_while_a_field_is_invalid() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter); // Add
+    let mut w = new_form();
     type_text(&mut w, "east");
     act(&mut w, Action::Next);
     act(&mut w, Action::Next);
@@ -139,9 +137,7 @@ fn esc_goes_back_keeping_every_value_even_while_a_field_is_invalid() {
 
 #[test]
 fn an_untouched_new_integration_disappears_on_esc() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter); // Add
+    let mut w = new_form();
     act(&mut w, Action::Back);
     assert!(w.drafts.is_empty());
     assert!(!w.dirty);
@@ -149,9 +145,7 @@ fn an_untouched_new_integration_disappears_on_esc() {
 
 #[test]
 fn finishing_with_errors_is_refused_with_a_message_and_focuses_the_first_bad_field() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter); // Add
+    let mut w = new_form();
     type_text(&mut w, "x");
     act(&mut w, Action::Last);
     act(&mut w, Action::Enter); // finish on the last field
@@ -355,9 +349,7 @@ fn deleting_and_re_adding_the_same_group_does_not_delete_the_new_secrets() {
 
 #[test]
 fn a_paste_arrives_whole_minus_one_trailing_newline() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter);
+    let mut w = new_form();
     act(&mut w, Action::Last);
     act(&mut w, Action::Prev); // JWT
     let long = jwt(&format!(r#"{{"iss":"x","pad":"{}"}}"#, "p".repeat(700)));
@@ -371,9 +363,7 @@ fn a_paste_arrives_whole_minus_one_trailing_newline() {
 
 #[test]
 fn a_paste_with_control_characters_is_refused_and_inserts_nothing() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter);
+    let mut w = new_form();
     type_text(&mut w, "ab");
     paste(&mut w, "x\u{1b}[31my");
     assert!(matches!(
@@ -389,9 +379,7 @@ fn a_paste_with_control_characters_is_refused_and_inserts_nothing() {
 
 #[test]
 fn status_is_a_toggle_on_by_default() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter);
+    let mut w = new_form();
     act(&mut w, Action::Next);
     assert!(matches!(
         w.drafts[0].value(1),
@@ -406,9 +394,7 @@ fn status_is_a_toggle_on_by_default() {
 
 #[test]
 fn reveal_flips_only_on_a_secret_and_resets_when_focus_moves() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter);
+    let mut w = new_form();
     act(&mut w, Action::Reveal);
     assert_eq!(
         w.step,
@@ -447,9 +433,7 @@ fn quit_asks_first_only_when_something_is_unsaved() {
     let mut w = wizard();
     act(&mut w, Action::Quit);
     assert_eq!(w.outcome, Some(Outcome::Cancelled));
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter);
+    let mut w = new_form();
     type_text(&mut w, "x");
     act(&mut w, Action::Quit);
     assert_eq!(w.overlay, Some(Overlay::ConfirmQuit));
@@ -463,9 +447,7 @@ fn quit_asks_first_only_when_something_is_unsaved() {
 
 #[test]
 fn save_is_refused_while_there_are_problems_or_no_store() {
-    let mut w = wizard();
-    act(&mut w, Action::Enter);
-    act(&mut w, Action::Enter);
+    let mut w = new_form();
     type_text(&mut w, "x"); // incomplete draft
     act(&mut w, Action::Back);
     act(&mut w, Action::Last);

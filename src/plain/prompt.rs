@@ -556,6 +556,3 @@ pub fn after_field(wizard: &Wizard, draft: usize, focus: usize) -> (Vec<String>,
     }
     (lines, Some(Msg::Act(Action::Enter)))
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,1 +1,193 @@
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::mpsc::channel;
 
+use secrecy::SecretString;
+
+use super::*;
+use crate::config::parse_document;
+use crate::io::effects::InlineRunner;
+use crate::io::memory_store::MemoryStores;
+use crate::secret::StoreKind;
+use crate::test_support::{CLIENT_ID, CLIENT_SECRET, jwt_never_expires, wizard};
+
+#[test]
+fn plain_mode_is_chosen_by_the_flag_accessible_or_a_dumb_terminal() {
+    assert_eq!(reason(true, None, Some("xterm")), Some(Reason::Flag));
+    assert_eq!(
+        reason(false, Some("1"), Some("xterm")),
+        Some(Reason::Accessible)
+    );
+    assert_eq!(reason(false, Some("yes"), None), Some(Reason::Accessible));
+    assert_eq!(
+        reason(false, None, Some("dumb")),
+        Some(Reason::DumbTerminal)
+    );
+    assert_eq!(reason(true, Some("1"), Some("dumb")), Some(Reason::Flag));
+}
+
+#[test]
+fn plain_mode_is_not_chosen_otherwise() {
+    for accessible in [None, Some(""), Some("0"), Some("false"), Some("No")] {
+        for term in [None, Some("xterm-256color"), Some("linux"), Some("vt100")] {
+            assert_eq!(
+                reason(false, accessible, term),
+                None,
+                "{accessible:?} {term:?}"
+            );
+        }
+    }
+}
+
+/// Answers in order; records everything said and every prompt.
+struct Script {
+    answers: VecDeque<Answer>,
+    transcript: String,
+}
+
+impl Script {
+    fn new(answers: Vec<Answer>) -> Self {
+        Script {
+            answers: answers.into(),
+            transcript: String::new(),
+        }
+    }
+}
+
+fn line(text: &str) -> Answer {
+    Answer::Text(text.to_owned())
+}
+
+fn hidden(text: &str) -> Answer {
+    Answer::Secret(SecretString::from(text))
+}
+
+impl LineIo for Script {
+    fn say(&mut self, line: &str) {
+        self.transcript.push_str(line);
+        self.transcript.push('\n');
+    }
+    fn ask(&mut self, prompt: &str) -> Answer {
+        self.transcript.push_str(prompt);
+        match self.answers.pop_front() {
+            Some(Answer::Secret(_)) => panic!("a secret answer to a visible prompt: {prompt}"),
+            Some(answer) => {
+                self.transcript.push_str("<answer>\n");
+                answer
+            }
+            None => Answer::End,
+        }
+    }
+    fn ask_secret(&mut self, prompt: &str) -> Answer {
+        self.transcript.push_str(prompt);
+        self.transcript.push_str("<hidden>\n");
+        match self.answers.pop_front() {
+            Some(Answer::Text(t)) => panic!("a visible answer {t:?} to a hidden prompt: {prompt}"),
+            Some(answer) => answer,
+            None => Answer::End,
+        }
+    }
+}
+
+fn run_script(answers: Vec<Answer>) -> (Outcome, Script, Arc<MemoryStores>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("integrations.yaml");
+    let stores = Arc::new(MemoryStores::new(StoreKind::SecretService));
+    let mut runner = InlineRunner {
+        stores: stores.clone(),
+        path: path.clone(),
+    };
+    let mut w = wizard();
+    w.config_path = path.display().to_string();
+    let mut script = Script::new(answers);
+    let (_replies, receiver) = channel();
+    let outcome = run(&mut w, &mut script, &mut runner, &receiver);
+    (outcome, script, stores, dir)
+}
+
+#[test]
+fn a_scripted_session_saves_the_same_rules_and_secrets_as_the_full_screen_form() {
+    let jwt = jwt_never_expires();
+    let (outcome, script, stores, dir) = run_script(vec![
+        line(""),     // platform 1
+        line(""),     // + Add an integration
+        line("east"), // Group
+        line(""),     // Status kept on
+        line(""),     // client ID: required, asked again
+        line(CLIENT_ID),
+        hidden(CLIENT_SECRET),
+        hidden("not-a-jwt"), // refused by the JWT rule, asked again
+        hidden(&jwt),
+        line("15910001"),
+        line(""),  // Continue to User import
+        line("y"), // prerequisite
+        line("2"), // Continue to Review
+        line("s"),
+    ]);
+    let t = &script.transcript;
+    assert!(matches!(outcome, Outcome::Saved(_)), "{outcome:?}\n{t}");
+    assert!(
+        t.contains("Error: Required: enter the RingCentral CX client ID.\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            "RingCentral CX JWT (typing is hidden): <hidden>\nReceived 9 characters.\nError: "
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("Issuer https://platform.ringcentral.com; never expires"),
+        "{t}"
+    );
+    assert!(!t.contains(CLIENT_SECRET) && !t.contains(&jwt[..40]), "{t}");
+    let text = std::fs::read_to_string(dir.path().join("integrations.yaml")).unwrap();
+    let document = parse_document(&text).unwrap();
+    assert_eq!(document.integrations.len(), 1, "{text}");
+    assert_eq!(document.integrations[0].group.as_deref(), Some("east"));
+    let store = stores.store(StoreKind::SecretService);
+    assert_eq!(
+        store.value("ringcentral-v1/historical/east/jwt").as_deref(),
+        Some(jwt.as_str())
+    );
+    assert_eq!(
+        store
+            .value("ringcentral-v1/historical/east/client_secret")
+            .as_deref(),
+        Some(CLIENT_SECRET)
+    );
+}
+
+#[test]
+fn back_keeps_the_answers_and_end_of_input_cancels_after_asking() {
+    let (outcome, script, stores, dir) = run_script(vec![
+        line(""),
+        line(""),
+        line("west"),
+        line("<"), // Esc: back to the list, the typed Group kept
+        line("1"), // open it again
+        line(""),  // Group kept: [west]
+    ]);
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled, "{t}");
+    assert!(t.contains("  1) west  enabled, incomplete, new\n"), "{t}");
+    assert!(t.contains("Group [west]: "), "{t}");
+    assert!(t.contains("Quit without saving?"), "ends by asking: {t}");
+    assert!(!dir.path().join("integrations.yaml").exists());
+    assert!(stores.store(StoreKind::SecretService).users().is_empty());
+}
+
+#[test]
+fn help_is_shown_and_closed_and_a_bad_choice_says_what_to_type() {
+    let (outcome, script, _, _) = run_script(vec![line("?"), line("7"), line("<")]);
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled);
+    assert!(
+        t.contains("Help: Platform\nPick the contact-center platform"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Type a number from 1 to 1, or < to go back."),
+        "{t}"
+    );
+}

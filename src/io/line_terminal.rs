@@ -121,9 +121,12 @@ impl LineIo for LineTerminal {
     }
 
     fn ask_secret(&mut self, prompt: &str) -> Answer {
-        self.write_prompt(prompt);
+        // Echo goes off before the prompt shows, so nothing typed after it is echoed.
         let answer = match EchoOff::new(&self.input) {
-            Ok(_guard) => self.read_hidden(),
+            Ok(_guard) => {
+                self.write_prompt(prompt);
+                self.read_hidden()
+            }
             Err(e) => Answer::Unreadable(format!(
                 "Cannot turn the terminal's echo off ({e}), so the secret was not asked."
             )),

@@ -178,9 +178,10 @@ fn plain_mode_writes_the_same_file_as_the_full_screen_wizard() {
 
 #[test]
 fn without_a_terminal_both_modes_exit_2_and_say_what_to_do() {
-    if !on_path("setsid") {
-        panic!("setsid (util-linux) is needed to run without a controlling terminal");
-    }
+    assert!(
+        on_path("setsid"),
+        "setsid (util-linux) is needed to run without a controlling terminal"
+    );
     let dir = tempfile::tempdir().expect("temporary directory");
     let config = dir.path().join("integrations.yaml");
     for (what, args, env) in [

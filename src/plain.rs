@@ -9,6 +9,7 @@
 //! Input comes from a terminal only (see `io::line_terminal`): where nothing can turn
 //! echo off, a typed secret would show on the operator's screen.
 
+pub mod answer;
 pub mod prompt;
 mod text;
 
@@ -17,7 +18,8 @@ use std::sync::mpsc::Receiver;
 
 use crate::io::effects::EffectRunner;
 use crate::wizard::{Effect, Msg, Outcome, Wizard};
-use prompt::{Answer, Kind};
+use answer::Answer;
+use prompt::Kind;
 
 /// Why plain mode was chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,7 +118,7 @@ pub fn run<R: EffectRunner>(
         } else {
             io.ask(&question.prompt)
         };
-        match prompt::interpret(wizard, &question, answer) {
+        match answer::interpret(wizard, &question, answer) {
             Err(why) => io.say(&why),
             Ok(response) => {
                 session.queue.extend(response.msgs);
@@ -127,7 +129,7 @@ pub fn run<R: EffectRunner>(
                     if !session.settle(wizard, io) {
                         return Outcome::Cancelled;
                     }
-                    let (lines, next) = prompt::after_field(wizard, draft, focus);
+                    let (lines, next) = answer::after_field(wizard, draft, focus);
                     for line in &lines {
                         io.say(line);
                     }

@@ -15,7 +15,7 @@ use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 use crate::plain::LineIo;
-use crate::plain::prompt::Answer;
+use crate::plain::answer::Answer;
 
 /// Cooked mode cuts a line at this many bytes (Linux `N_TTY_BUF_SIZE` - 1).
 const CANONICAL_LIMIT: usize = 4095;

@@ -4,12 +4,14 @@ use std::sync::mpsc::channel;
 
 use secrecy::SecretString;
 
+use super::answer::Answer;
 use super::*;
+use crate::config::Document;
 use crate::config::parse_document;
 use crate::io::effects::InlineRunner;
 use crate::io::memory_store::MemoryStores;
 use crate::secret::StoreKind;
-use crate::test_support::{CLIENT_ID, CLIENT_SECRET, jwt_never_expires, wizard};
+use crate::test_support::{CLIENT_ID, CLIENT_SECRET, NOW, jwt_never_expires};
 
 #[test]
 fn plain_mode_is_chosen_by_the_flag_accessible_or_a_dumb_terminal() {
@@ -90,6 +92,13 @@ impl LineIo for Script {
 }
 
 fn run_script(answers: Vec<Answer>) -> (Outcome, Script, Arc<MemoryStores>, tempfile::TempDir) {
+    run_on(None, answers)
+}
+
+fn run_on(
+    document: Option<&Document>,
+    answers: Vec<Answer>,
+) -> (Outcome, Script, Arc<MemoryStores>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("integrations.yaml");
     let stores = Arc::new(MemoryStores::new(StoreKind::SecretService));
@@ -97,8 +106,12 @@ fn run_script(answers: Vec<Answer>) -> (Outcome, Script, Arc<MemoryStores>, temp
         stores: stores.clone(),
         path: path.clone(),
     };
-    let mut w = wizard();
-    w.config_path = path.display().to_string();
+    let mut w = Wizard::new(
+        crate::catalog::Catalog::builtin(),
+        document,
+        &path.display().to_string(),
+        NOW,
+    );
     let mut script = Script::new(answers);
     let (_replies, receiver) = channel();
     let outcome = run(&mut w, &mut script, &mut runner, &receiver);
@@ -190,4 +203,59 @@ fn help_is_shown_and_closed_and_a_bad_choice_says_what_to_type() {
         t.contains("Type a number from 1 to 1, or < to go back."),
         "{t}"
     );
+}
+
+const EXISTING: &str = r#"version: 1
+integrations:
+  - platform: ringcentral-v1
+    operation: historical
+    group: east
+    enabled: true
+    settings:
+      client_id: AbCdEfGhIjKlMnOpQrStUv
+      sub_account_id: "15910001"
+      client_secret:
+        keyring: {store: secret-service, service: wfm-wizard, user: ringcentral-v1/historical/east/client_secret}
+      jwt:
+        keyring: {store: secret-service, service: wfm-wizard, user: ringcentral-v1/historical/east/jwt}
+"#;
+
+#[test]
+fn editing_keeps_stored_secrets_on_enter_and_d_deletes_after_asking() {
+    let document = parse_document(EXISTING).unwrap();
+    let (outcome, script, _, dir) = run_on(
+        Some(&document),
+        vec![
+            line(""),  // platform
+            line("1"), // open east
+            line(""),
+            line(""),
+            line(""),
+            hidden(""), // client secret: kept
+            hidden(""), // JWT: kept
+            line(""),
+            line("d 1"),
+            line("y"),
+        ],
+    );
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled, "{t}");
+    assert!(t.contains("Group [east]: "), "{t}");
+    assert!(
+        t.contains("RingCentral CX client secret (typing is hidden; stored in secret-service, Enter keeps it): "),
+        "{t}"
+    );
+    assert!(!t.contains("Received"), "nothing was typed: {t}");
+    assert!(t.contains("  1) east  enabled\n"), "{t}");
+    assert!(
+        t.contains("Delete Historical settings (east)? It disappears"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Deleted. Its keyring entries are removed when you save."),
+        "{t}"
+    );
+    assert!(t.contains("  1) + Add an integration\n"), "{t}");
+    assert!(t.contains("Quit without saving?"), "{t}");
+    assert!(!dir.path().join("integrations.yaml").exists());
 }

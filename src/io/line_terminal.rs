@@ -117,7 +117,11 @@ impl LineIo for LineTerminal {
 
     fn ask(&mut self, prompt: &str) -> Answer {
         self.write_prompt(prompt);
-        self.read_line()
+        let answer = self.read_line();
+        if matches!(answer, Answer::End) {
+            self.say(""); // Ctrl-D ends no line: what follows starts on its own
+        }
+        answer
     }
 
     fn ask_secret(&mut self, prompt: &str) -> Answer {

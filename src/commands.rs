@@ -181,6 +181,7 @@ pub fn run_plain(
     catalog: Arc<Catalog>,
     document: Option<&Document>,
     stores: Arc<dyn StoreProvider>,
+    why: plain::Reason,
 ) -> u8 {
     let mut terminal = match LineTerminal::open() {
         Ok(terminal) => terminal,
@@ -198,7 +199,7 @@ pub fn run_plain(
             let _ = replies.send(msg);
         }),
     };
-    let outcome = plain::run(&mut wizard, &mut terminal, &mut runner, &receiver);
+    let outcome = plain::run(&mut wizard, why, &mut terminal, &mut runner, &receiver);
     drop(terminal); // puts the terminal's settings back before the outcome is printed
     report(Ok(outcome), path)
 }

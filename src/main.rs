@@ -19,10 +19,10 @@ fn main() -> ExitCode {
             commands::validate(&path, &catalog, stores.as_ref(), &mut std::io::stdout())
         }
         None => match commands::load_document(&path, &catalog, commands::now()) {
-            Ok(document) if plain::requested(cli.plain).is_some() => {
-                commands::run_plain(&path, catalog, document.as_ref(), stores)
-            }
-            Ok(document) => commands::run_wizard(&path, catalog, document.as_ref(), stores),
+            Ok(document) => match plain::requested(cli.plain) {
+                Some(why) => commands::run_plain(&path, catalog, document.as_ref(), stores, why),
+                None => commands::run_wizard(&path, catalog, document.as_ref(), stores),
+            },
             Err(why) => {
                 eprintln!("wfm-wizard: {}: {why}", path.display());
                 EXIT_INVALID

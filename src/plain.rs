@@ -44,6 +44,17 @@ pub fn reason(flag: bool, accessible: Option<&str>, term: Option<&str>) -> Optio
     }
 }
 
+impl Reason {
+    /// Says what chose plain mode, so an operator who did not ask for it knows why.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::Flag => "--plain",
+            Reason::Accessible => "ACCESSIBLE is set",
+            Reason::DumbTerminal => "TERM=dumb",
+        }
+    }
+}
+
 /// [`reason`] for this process: the flag and its environment.
 pub fn requested(flag: bool) -> Option<Reason> {
     let var = |name| std::env::var(name).ok();
@@ -64,11 +75,16 @@ pub trait LineIo {
 /// on `replies`; each answer's effects finish before the next question.
 pub fn run<R: EffectRunner>(
     wizard: &mut Wizard,
+    why: Reason,
     io: &mut dyn LineIo,
     runner: &mut R,
     replies: &Receiver<Msg>,
 ) -> Outcome {
-    io.say(&format!("wfm-wizard  {}", wizard.config_path));
+    io.say(&format!(
+        "wfm-wizard  {}  (plain mode: {})",
+        wizard.config_path,
+        why.describe()
+    ));
     io.say(prompt::GUIDE);
     let mut session = Session {
         runner,

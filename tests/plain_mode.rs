@@ -51,6 +51,10 @@ fn a_plain_session_saves_the_file_and_never_echoes_a_secret() {
     let status = wizard.wait_exit();
     let output = wizard.output();
     let transcript = String::from_utf8_lossy(output.raw()).into_owned();
+    eprintln!(
+        "plain_mode: the whole session wrote {} bytes to the terminal",
+        output.raw().len()
+    );
     assert!(status.success(), "{status:?}\n{transcript}");
     assert!(
         output.shows("Saved 1 integration(s) to"),
@@ -172,6 +176,11 @@ fn plain_mode_writes_the_same_file_as_the_full_screen_wizard() {
     plain_answers(&mut plain, &mut Seen::default(), &jwt);
     assert!(plain.wait_exit().success(), "{}", plain.output().framed());
 
+    eprintln!(
+        "plain_mode: the same answers wrote {} bytes to the terminal full-screen, {} in plain mode",
+        full.output().raw().len(),
+        plain.output().raw().len()
+    );
     let full_text = std::fs::read_to_string(&full_config).expect("full-screen file");
     let plain_text = std::fs::read_to_string(&plain_config).expect("plain file");
     assert_eq!(plain_text, full_text);
@@ -248,6 +257,7 @@ fn a_0x0_terminal_refuses_the_full_screen_but_plain_mode_needs_no_size() {
     // TERM=dumb picks plain mode, which asks whatever the size.
     let mut plain = PtySession::spawn(zero_size("dumb"));
     let mut seen = Seen::default();
+    seen.wait(&plain, "(plain mode: TERM=dumb)");
     seen.answer(&mut plain, "Platform [1]: ", "\x04");
     assert_eq!(plain.wait_exit().exit_code(), 130);
     assert!(!config.exists());

@@ -114,7 +114,7 @@ fn run_on(
     );
     let mut script = Script::new(answers);
     let (_replies, receiver) = channel();
-    let outcome = run(&mut w, &mut script, &mut runner, &receiver);
+    let outcome = run(&mut w, Reason::Flag, &mut script, &mut runner, &receiver);
     (outcome, script, stores, dir)
 }
 

@@ -9,7 +9,7 @@ use super::*;
 use crate::config::Document;
 use crate::config::parse_document;
 use crate::io::effects::InlineRunner;
-use crate::io::memory_store::MemoryStores;
+use crate::io::memory_store::{MemoryStore, MemoryStores};
 use crate::secret::StoreKind;
 use crate::test_support::{CLIENT_ID, CLIENT_SECRET, NOW, jwt_never_expires};
 
@@ -99,9 +99,21 @@ fn run_on(
     document: Option<&Document>,
     answers: Vec<Answer>,
 ) -> (Outcome, Script, Arc<MemoryStores>, tempfile::TempDir) {
+    run_with(
+        MemoryStores::new(StoreKind::SecretService),
+        document,
+        answers,
+    )
+}
+
+fn run_with(
+    stores: MemoryStores,
+    document: Option<&Document>,
+    answers: Vec<Answer>,
+) -> (Outcome, Script, Arc<MemoryStores>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("integrations.yaml");
-    let stores = Arc::new(MemoryStores::new(StoreKind::SecretService));
+    let stores = Arc::new(stores);
     let mut runner = InlineRunner {
         stores: stores.clone(),
         path: path.clone(),
@@ -258,4 +270,56 @@ fn editing_keeps_stored_secrets_on_enter_and_d_deletes_after_asking() {
     assert!(t.contains("  1) + Add an integration\n"), "{t}");
     assert!(t.contains("Quit without saving?"), "{t}");
     assert!(!dir.path().join("integrations.yaml").exists());
+}
+
+/// Answers that fill one historical integration from the list's Add.
+fn one_integration(jwt: &str) -> Vec<Answer> {
+    vec![
+        line(""),
+        line(""),
+        line("east"),
+        line(""),
+        line(CLIENT_ID),
+        hidden(CLIENT_SECRET),
+        hidden(jwt),
+        line("15910001"),
+    ]
+}
+
+#[test]
+fn review_refuses_to_save_an_incomplete_integration_and_says_why() {
+    let (outcome, script, _, dir) = run_script(vec![
+        line(""),
+        line(""),
+        line("x"),
+        line("<"), // back with the form half done
+        line("3"), // Continue to User import
+        line("y"),
+        line("2"), // Continue to Review
+        line("s"),
+    ]);
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled, "{t}");
+    let problem = "Historical settings (x): RingCentral CX client ID: Required: enter the \
+                   RingCentral CX client ID.";
+    assert!(t.contains(&format!("  Error: {problem}\n")), "{t}");
+    assert!(t.contains(&format!("Error: Not saved: {problem}")), "{t}");
+    assert!(!dir.path().join("integrations.yaml").exists());
+}
+
+#[test]
+fn a_failed_save_is_explained_and_enter_tries_again() {
+    let jwt = jwt_never_expires();
+    let mut answers = one_integration(&jwt);
+    answers.extend([line("3"), line("y"), line("2"), line("s"), line("")]);
+    let stores = MemoryStores::new(StoreKind::SecretService)
+        .with(MemoryStore::new(StoreKind::SecretService).failing_on_set(1));
+    let (outcome, script, stores, dir) = run_with(stores, None, answers);
+    let t = &script.transcript;
+    assert!(matches!(outcome, Outcome::Saved(_)), "{outcome:?}\n{t}");
+    assert!(t.contains("Not saved.\nCould not store"), "{t}");
+    assert!(t.contains("injected failure on write 1"), "{t}");
+    assert!(t.contains("Try again? [Enter]: "), "{t}");
+    assert!(dir.path().join("integrations.yaml").exists());
+    assert_eq!(stores.store(StoreKind::SecretService).users().len(), 2);
 }

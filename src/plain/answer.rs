@@ -214,6 +214,11 @@ fn secret_answer(question: &Question, secret: &SecretString) -> Result<Response,
     if value.is_empty() {
         return Ok(response);
     }
+    if value == "-" {
+        // Forgets what was typed; a stored secret stays, as in the form.
+        response.msgs = vec![Msg::Edit(InputRequest::DeleteLine)];
+        return Ok(response);
+    }
     refuse_controls(value)?;
     response
         .say

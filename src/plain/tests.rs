@@ -142,6 +142,7 @@ fn a_scripted_session_saves_the_same_rules_and_secrets_as_the_full_screen_form()
         line(CLIENT_ID),
         hidden(CLIENT_SECRET),
         hidden("not-a-jwt"), // refused by the JWT rule, asked again
+        hidden("-"),         // forgotten: the field is empty (and required) again
         hidden(&jwt),
         line("15910001"),
         line(""),  // Continue to User import
@@ -163,6 +164,12 @@ fn a_scripted_session_saves_the_same_rules_and_secrets_as_the_full_screen_form()
     );
     assert!(
         t.contains("Issuer https://platform.ringcentral.com; never expires"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            "Enter keeps them): <hidden>\nError: Required: paste or type the RingCentral CX JWT."
+        ),
         "{t}"
     );
     assert!(!t.contains(CLIENT_SECRET) && !t.contains(&jwt[..40]), "{t}");

@@ -186,6 +186,7 @@ impl SecretBytes {
 mod unix {
     use std::fs::File;
     use std::os::fd::AsFd;
+    use std::sync::{Mutex, PoisonError};
 
     use rustix::termios::{
         LocalModes, OptionalActions, SpecialCodeIndex, Termios, tcgetattr, tcsetattr,
@@ -210,6 +211,22 @@ mod unix {
         }
     }
 
+    /// What the secret prompt that is up will put back, for [`restore_echo`].
+    static ECHO_OFF: Mutex<Option<(File, Termios)>> = Mutex::new(None);
+
+    /// Puts back the terminal settings a secret prompt turned off, if one is up. For
+    /// code that ends the process while plain mode may be reading a secret, such as a
+    /// signal-watcher thread (never from inside a signal handler: it takes a lock).
+    pub fn restore_echo() {
+        let up = ECHO_OFF
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some((terminal, saved)) = up {
+            let _ = tcsetattr(&terminal, OptionalActions::Now, &saved);
+        }
+    }
+
     /// Echo, line editing and signals off until dropped.
     pub(super) struct EchoOff {
         terminal: File,
@@ -228,7 +245,10 @@ mod unix {
                 | LocalModes::IEXTEN);
             quiet.special_codes[SpecialCodeIndex::VMIN] = 1;
             quiet.special_codes[SpecialCodeIndex::VTIME] = 0;
+            let remembered = terminal.try_clone()?;
             tcsetattr(&terminal, OptionalActions::Now, &quiet)?;
+            *ECHO_OFF.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some((remembered, saved.clone()));
             Ok(EchoOff { terminal, saved })
         }
     }
@@ -236,10 +256,49 @@ mod unix {
     impl Drop for EchoOff {
         fn drop(&mut self) {
             let _ = tcsetattr(&self.terminal, OptionalActions::Now, &self.saved);
+            ECHO_OFF
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn echo(terminal: &File) -> bool {
+            tcgetattr(terminal)
+                .expect("terminal settings")
+                .local_modes
+                .contains(LocalModes::ECHO)
+        }
+
+        #[test]
+        fn echo_comes_back_when_the_guard_drops_or_when_asked_to_from_elsewhere() {
+            let pty = nix::pty::openpty(None, None).expect("a pseudo-terminal");
+            let terminal = File::from(pty.slave);
+            assert!(echo(&terminal), "a new terminal echoes");
+            {
+                let _guard = EchoOff::new(&terminal).expect("echo off");
+                assert!(!echo(&terminal));
+            }
+            assert!(echo(&terminal), "dropping the guard puts echo back");
+            let guard = EchoOff::new(&terminal).expect("echo off");
+            assert!(!echo(&terminal));
+            restore_echo();
+            assert!(
+                echo(&terminal),
+                "restore_echo puts it back while the guard lives"
+            );
+            drop(guard);
+            assert!(echo(&terminal));
         }
     }
 }
 
+#[cfg(unix)]
+pub use unix::restore_echo;
 #[cfg(unix)]
 use unix::{EchoOff, open_terminal};
 

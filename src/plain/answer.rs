@@ -26,7 +26,9 @@ pub enum Answer {
 #[derive(Debug, Default)]
 pub struct Response {
     pub msgs: Vec<Msg>,
+    /// Lines to show once the messages are applied ("Received 44 characters.").
     pub say: Vec<String>,
+    /// The form field (draft, focus) to check before moving on with Enter.
     pub check: Option<(usize, usize)>,
 }
 

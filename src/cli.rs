@@ -23,6 +23,11 @@ pub struct Cli {
     #[arg(long, env = "WFM_WIZARD_SECRET_STORE", global = true, default_value = "auto", value_parser = parse_store)]
     pub secret_store: StoreChoice,
 
+    /// Ask the questions line by line: no full-screen drawing, no colour, secrets
+    /// without echo. Also chosen by ACCESSIBLE=1 or TERM=dumb
+    #[arg(long)]
+    pub plain: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -10,9 +10,10 @@ use crate::catalog::Catalog;
 use crate::config::{Document, Setting, parse_document};
 use crate::io::config_file;
 use crate::io::effects::{StoreProvider, ThreadRunner};
-use crate::terminal;
+use crate::io::line_terminal::LineTerminal;
 use crate::validate::{Severity, check_document};
 use crate::wizard::{Outcome, Wizard};
+use crate::{plain, terminal};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
@@ -171,6 +172,40 @@ pub fn run_wizard(
     };
     let result = app::run(&mut terminal, &mut wizard, &mut receiver, &mut runner);
     terminal::restore();
+    report(result.map_err(|e| e.to_string()), path)
+}
+
+/// The same wizard asked line by line (`--plain`, `ACCESSIBLE=1`, `TERM=dumb`).
+pub fn run_plain(
+    path: &Path,
+    catalog: Arc<Catalog>,
+    document: Option<&Document>,
+    stores: Arc<dyn StoreProvider>,
+    why: plain::Reason,
+) -> u8 {
+    let mut terminal = match LineTerminal::open() {
+        Ok(terminal) => terminal,
+        Err(why) => {
+            eprintln!("wfm-wizard: {why}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut wizard = Wizard::new(catalog, document, &path.display().to_string(), now());
+    let (replies, receiver) = channel();
+    let mut runner = ThreadRunner {
+        stores,
+        path: path.to_owned(),
+        reply: Arc::new(move |msg| {
+            let _ = replies.send(msg);
+        }),
+    };
+    let outcome = plain::run(&mut wizard, why, &mut terminal, &mut runner, &receiver);
+    drop(terminal); // puts the terminal's settings back before the outcome is printed
+    report(Ok(outcome), path)
+}
+
+/// Prints how the session ended (after the terminal is restored) and picks the exit status.
+fn report(result: Result<Outcome, String>, path: &Path) -> u8 {
     let mut err = std::io::stderr();
     match result {
         Ok(Outcome::Saved(report)) => {

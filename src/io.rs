@@ -3,5 +3,6 @@
 pub mod config_file;
 pub mod effects;
 pub mod keyring_stores;
+pub mod line_terminal;
 pub mod memory_store;
 pub mod secrets;

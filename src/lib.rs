@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod io;
 pub mod keymap;
+pub mod plain;
 pub mod secret;
 pub mod terminal;
 pub mod ui;

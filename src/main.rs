@@ -7,6 +7,7 @@ use wfm_wizard::cli::{Cli, Command};
 use wfm_wizard::commands::{self, EXIT_INVALID};
 use wfm_wizard::io::config_file;
 use wfm_wizard::io::keyring_stores::KeyringStores;
+use wfm_wizard::plain;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -18,7 +19,10 @@ fn main() -> ExitCode {
             commands::validate(&path, &catalog, stores.as_ref(), &mut std::io::stdout())
         }
         None => match commands::load_document(&path, &catalog, commands::now()) {
-            Ok(document) => commands::run_wizard(&path, catalog, document.as_ref(), stores),
+            Ok(document) => match plain::requested(cli.plain) {
+                Some(why) => commands::run_plain(&path, catalog, document.as_ref(), stores, why),
+                None => commands::run_wizard(&path, catalog, document.as_ref(), stores),
+            },
             Err(why) => {
                 eprintln!("wfm-wizard: {}: {why}", path.display());
                 EXIT_INVALID

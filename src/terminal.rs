@@ -9,23 +9,31 @@ use ratatui::DefaultTerminal;
 
 use crate::app::AppEvent;
 
+/// What to do instead of the full-screen wizard, ending every refusal.
+const INSTEAD: &str = "`wfm-wizard --plain` asks the same questions line by line; for scripts, \
+    `wfm-wizard validate` checks a file (an `apply --answers FILE` subcommand that writes one \
+    without a terminal is planned).";
+
 /// Refuses to start the full-screen wizard where it cannot work, with what to do instead.
 pub fn preflight() -> Result<(), String> {
-    if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
-        return Err(
-            "the wizard needs an interactive terminal: over SSH use `ssh -t`. \
-                    To check a file without one, run `wfm-wizard validate`."
-                .into(),
-        );
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "the wizard needs an interactive terminal and standard input is not one: over SSH \
+             use `ssh -t`. {INSTEAD}"
+        ));
+    }
+    if !stdout().is_terminal() {
+        return Err(format!(
+            "the full-screen wizard draws on standard output, which is not a terminal. {INSTEAD}"
+        ));
     }
     match crossterm::terminal::size() {
-        Ok((0, _) | (_, 0)) => Err(
-            "the terminal reports a size of 0x0; set one (e.g. `stty cols 80 rows 24`) \
-                                   or run from a real terminal."
-                .into(),
-        ),
+        Ok((0, _) | (_, 0)) => Err(format!(
+            "the terminal reports a size of 0x0; set one (e.g. `stty cols 80 rows 24`) or run \
+             from a real terminal. {INSTEAD}"
+        )),
         Ok(_) => Ok(()),
-        Err(e) => Err(format!("cannot read the terminal size: {e}")),
+        Err(e) => Err(format!("cannot read the terminal size: {e}. {INSTEAD}")),
     }
 }
 

@@ -1,0 +1,287 @@
+//! What plain mode asks next. Pure: it reads the wizard and returns text; `answer`
+//! turns the reply into messages and the loop in `plain.rs` does the talking.
+//!
+//! Steps and overlays are read with `if let` rather than an exhaustive `match`, so a
+//! step or overlay added to the engine later still gets a generic yes/no question
+//! here (its notice as the text) instead of breaking plain mode.
+
+use super::text;
+use crate::wizard::{Action, Effect, FieldState, Level, Overlay, Step, Wizard};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldInput {
+    Text,
+    Toggle,
+    Secret,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Choose one of `count` rows; Enter alone picks `selected`.
+    List {
+        count: usize,
+        selected: usize,
+        operation: Option<usize>,
+    },
+    Field {
+        draft: usize,
+        focus: usize,
+        input: FieldInput,
+    },
+    Review,
+    Retry,
+    YesNo,
+    /// A step or overlay this front end does not know: y, n or Enter.
+    Generic,
+    /// Nothing to ask: show the text, then act for the operator (close help, finish).
+    Show(Action),
+    /// Nothing to ask until an effect answers.
+    Wait,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    /// Printed when it differs from the intro printed last (a list, a form's title).
+    pub intro: Vec<String>,
+    /// Printed every time the question is asked.
+    pub before: Vec<String>,
+    pub prompt: String,
+    pub kind: Kind,
+}
+
+impl Question {
+    pub fn secret(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Field {
+                input: FieldInput::Secret,
+                ..
+            }
+        )
+    }
+}
+
+pub const GUIDE: &str = "Answer each question and press Enter. Enter alone keeps the value in \
+[brackets]; - clears it; ? shows help; < goes back (what Esc does in the full-screen wizard); \
+Ctrl-D quits.";
+
+/// A line to show while an effect runs, for the effects that take a moment.
+pub fn effect_note(effect: &Effect) -> Option<&'static str> {
+    if matches!(effect, Effect::ResolveStore) {
+        Some("Checking which secret store to use...")
+    } else if matches!(effect, Effect::Save(_)) {
+        Some("Saving: storing secrets, then writing the file...")
+    } else {
+        None
+    }
+}
+
+/// A notice as a line: errors say so in words, not colour.
+pub fn notice_line(wizard: &Wizard) -> Option<String> {
+    wizard.notice.as_ref().map(|n| match n.level {
+        Level::Error => format!("Error: {}", n.text),
+        Level::Info => n.text.clone(),
+    })
+}
+
+pub fn question(wizard: &Wizard) -> Question {
+    if let Some(overlay) = &wizard.overlay {
+        return overlay_question(wizard, overlay);
+    }
+    let step = &wizard.step;
+    if let Step::Platform { selected } = step {
+        platform_question(wizard, *selected)
+    } else if let Step::Operation { op, selected } = step {
+        operation_question(wizard, *op, *selected)
+    } else if let Step::Form { draft, focus, .. } = step {
+        field_question(wizard, *draft, *focus)
+    } else if let Step::Review { .. } = step {
+        ask(
+            text::review(wizard),
+            "Type s to save, < to go back: ",
+            Kind::Review,
+        )
+    } else if let Step::Saving = step {
+        ask(Vec::new(), "", Kind::Wait)
+    } else if let Step::SaveFailed { reason } = step {
+        ask(
+            vec![
+                "Not saved.".into(),
+                reason.clone(),
+                "Enter tries again once you have fixed the cause; < goes back to Review. \
+                 Your answers are kept."
+                    .into(),
+            ],
+            "Try again? [Enter]: ",
+            Kind::Retry,
+        )
+    } else if let Step::Done(_) = step {
+        // The outcome line is printed by the caller, as for the full-screen wizard.
+        ask(Vec::new(), "", Kind::Show(Action::Enter))
+    } else {
+        generic(wizard, &format!("{step:?}"))
+    }
+}
+
+fn ask(intro: Vec<String>, prompt: &str, kind: Kind) -> Question {
+    Question {
+        intro,
+        before: Vec::new(),
+        prompt: prompt.to_owned(),
+        kind,
+    }
+}
+
+fn generic(wizard: &Wizard, what: &str) -> Question {
+    let text = wizard.notice.as_ref().map_or_else(
+        || format!("The wizard is at a step plain mode does not know: {what}."),
+        |n| n.text.clone(),
+    );
+    ask(vec![text], "y, n, or Enter to go on: ", Kind::Generic)
+}
+
+fn overlay_question(wizard: &Wizard, overlay: &Overlay) -> Question {
+    if let Overlay::Help { title, text } = overlay {
+        ask(
+            vec![format!("Help: {title}"), text.clone()],
+            "",
+            Kind::Show(Action::Back),
+        )
+    } else if let Overlay::ConfirmQuit = overlay {
+        ask(
+            vec![
+                "Quit without saving? Changes made in this session are not written anywhere."
+                    .into(),
+            ],
+            "y quits, n stays [n]: ",
+            Kind::YesNo,
+        )
+    } else if let Overlay::ConfirmDelete { draft } = overlay {
+        ask(
+            vec![format!(
+                "Delete {}? It disappears from the file and its keyring entries are removed \
+                 when you save.",
+                wizard.draft_name(*draft)
+            )],
+            "y deletes, n keeps it [n]: ",
+            Kind::YesNo,
+        )
+    } else {
+        generic(wizard, &format!("{overlay:?}"))
+    }
+}
+
+fn platform_question(wizard: &Wizard, selected: usize) -> Question {
+    let mut intro = vec!["Choose the contact-center platform to configure.".to_owned()];
+    for index in 0..wizard.catalog.platforms.len() {
+        intro.push(text::numbered(index, &text::platform_row(wizard, index)));
+    }
+    ask(
+        intro,
+        &format!("Platform [{}]: ", selected + 1),
+        Kind::List {
+            count: wizard.catalog.platforms.len(),
+            selected,
+            operation: None,
+        },
+    )
+}
+
+fn operation_question(wizard: &Wizard, op: usize, selected: usize) -> Question {
+    let operation = wizard.operation(op);
+    let mut intro = vec![format!(
+        "{} - {}",
+        operation.label,
+        wizard.current_platform().label
+    )];
+    for prerequisite in wizard.unconfirmed(op) {
+        intro.push(prerequisite.text.clone());
+        intro.push(format!(
+            "{} Press y once it is configured.",
+            prerequisite.question
+        ));
+    }
+    if let Some(requirement) = wizard.missing_requirement(op) {
+        let label = wizard
+            .current_platform()
+            .operation(&requirement.operation)
+            .map_or(requirement.operation.clone(), |o| o.label.clone());
+        intro.push(format!("Configure {label} first: {}", requirement.why));
+    }
+    let items = wizard.list_items(op);
+    for (index, item) in items.iter().enumerate() {
+        intro.push(text::numbered(
+            index,
+            &text::operation_row(wizard, op, *item),
+        ));
+    }
+    intro.push("(a number chooses; d and a number deletes an integration)".into());
+    ask(
+        intro,
+        &format!("Choose [{}]: ", selected + 1),
+        Kind::List {
+            count: items.len(),
+            selected,
+            operation: Some(op),
+        },
+    )
+}
+
+fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
+    let d = &wizard.drafts[draft];
+    let def = wizard.draft_fields(draft)[focus];
+    let title = if d.original.is_some() {
+        "editing"
+    } else {
+        "new integration"
+    };
+    let mut before = Vec::new();
+    if d.visited[focus]
+        && let Some(error) = wizard.field_check(draft, focus).error
+    {
+        before.push(format!("Error: {error}"));
+    }
+    let (prompt, input) = match &d.fields[focus] {
+        FieldState::Text(value) if value.value().is_empty() => {
+            (format!("{}: ", def.label), FieldInput::Text)
+        }
+        FieldState::Text(value) => (
+            format!("{} [{}]: ", def.label, value.value()),
+            FieldInput::Text,
+        ),
+        FieldState::Toggle(on) => (
+            format!(
+                "{} [{}] (y enables, n disables): ",
+                def.label,
+                if *on { "enabled" } else { "disabled" }
+            ),
+            FieldInput::Toggle,
+        ),
+        FieldState::Secret(secret) => {
+            let state = if !secret.typed.is_empty() {
+                format!(
+                    "; {} chars entered, Enter keeps them",
+                    secret.typed.char_count()
+                )
+            } else if let Some(reference) = &secret.stored {
+                format!("; stored in {}, Enter keeps it", reference.store)
+            } else {
+                String::new()
+            };
+            (
+                format!("{} (typing is hidden{state}): ", def.label),
+                FieldInput::Secret,
+            )
+        }
+    };
+    Question {
+        intro: vec![format!("{} - {title}", wizard.draft_name(draft))],
+        before,
+        prompt,
+        kind: Kind::Field {
+            draft,
+            focus,
+            input,
+        },
+    }
+}

@@ -1,0 +1,332 @@
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::mpsc::channel;
+
+use secrecy::SecretString;
+
+use super::answer::Answer;
+use super::*;
+use crate::config::Document;
+use crate::config::parse_document;
+use crate::io::effects::InlineRunner;
+use crate::io::memory_store::{MemoryStore, MemoryStores};
+use crate::secret::StoreKind;
+use crate::test_support::{CLIENT_ID, CLIENT_SECRET, NOW, jwt_never_expires};
+
+#[test]
+fn plain_mode_is_chosen_by_the_flag_accessible_or_a_dumb_terminal() {
+    assert_eq!(reason(true, None, Some("xterm")), Some(Reason::Flag));
+    assert_eq!(
+        reason(false, Some("1"), Some("xterm")),
+        Some(Reason::Accessible)
+    );
+    assert_eq!(reason(false, Some("yes"), None), Some(Reason::Accessible));
+    assert_eq!(
+        reason(false, None, Some("dumb")),
+        Some(Reason::DumbTerminal)
+    );
+    assert_eq!(reason(true, Some("1"), Some("dumb")), Some(Reason::Flag));
+}
+
+#[test]
+fn plain_mode_is_not_chosen_otherwise() {
+    for accessible in [None, Some(""), Some("0"), Some("false"), Some("No")] {
+        for term in [None, Some("xterm-256color"), Some("linux"), Some("vt100")] {
+            assert_eq!(
+                reason(false, accessible, term),
+                None,
+                "{accessible:?} {term:?}"
+            );
+        }
+    }
+}
+
+/// Answers in order; records everything said and every prompt.
+struct Script {
+    answers: VecDeque<Answer>,
+    transcript: String,
+}
+
+impl Script {
+    fn new(answers: Vec<Answer>) -> Self {
+        Script {
+            answers: answers.into(),
+            transcript: String::new(),
+        }
+    }
+}
+
+fn line(text: &str) -> Answer {
+    Answer::Text(text.to_owned())
+}
+
+fn hidden(text: &str) -> Answer {
+    Answer::Secret(SecretString::from(text))
+}
+
+impl LineIo for Script {
+    fn say(&mut self, line: &str) {
+        self.transcript.push_str(line);
+        self.transcript.push('\n');
+    }
+    fn ask(&mut self, prompt: &str) -> Answer {
+        self.transcript.push_str(prompt);
+        match self.answers.pop_front() {
+            Some(Answer::Secret(_)) => panic!("a secret answer to a visible prompt: {prompt}"),
+            Some(answer) => {
+                self.transcript.push_str("<answer>\n");
+                answer
+            }
+            None => Answer::End,
+        }
+    }
+    fn ask_secret(&mut self, prompt: &str) -> Answer {
+        self.transcript.push_str(prompt);
+        self.transcript.push_str("<hidden>\n");
+        match self.answers.pop_front() {
+            Some(Answer::Text(t)) => panic!("a visible answer {t:?} to a hidden prompt: {prompt}"),
+            Some(answer) => answer,
+            None => Answer::End,
+        }
+    }
+}
+
+fn run_script(answers: Vec<Answer>) -> (Outcome, Script, Arc<MemoryStores>, tempfile::TempDir) {
+    run_on(None, answers)
+}
+
+fn run_on(
+    document: Option<&Document>,
+    answers: Vec<Answer>,
+) -> (Outcome, Script, Arc<MemoryStores>, tempfile::TempDir) {
+    run_with(
+        MemoryStores::new(StoreKind::SecretService),
+        document,
+        answers,
+    )
+}
+
+fn run_with(
+    stores: MemoryStores,
+    document: Option<&Document>,
+    answers: Vec<Answer>,
+) -> (Outcome, Script, Arc<MemoryStores>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("integrations.yaml");
+    let stores = Arc::new(stores);
+    let mut runner = InlineRunner {
+        stores: stores.clone(),
+        path: path.clone(),
+    };
+    let mut w = Wizard::new(
+        crate::catalog::Catalog::builtin(),
+        document,
+        &path.display().to_string(),
+        NOW,
+    );
+    let mut script = Script::new(answers);
+    let (_replies, receiver) = channel();
+    let outcome = run(&mut w, Reason::Flag, &mut script, &mut runner, &receiver);
+    (outcome, script, stores, dir)
+}
+
+#[test]
+fn a_scripted_session_saves_the_same_rules_and_secrets_as_the_full_screen_form() {
+    let jwt = jwt_never_expires();
+    let (outcome, script, stores, dir) = run_script(vec![
+        line(""),     // platform 1
+        line(""),     // + Add an integration
+        line("east"), // Group
+        line(""),     // Status kept on
+        line(""),     // client ID: required, asked again
+        line(CLIENT_ID),
+        hidden(CLIENT_SECRET),
+        hidden("not-a-jwt"), // refused by the JWT rule, asked again
+        hidden("-"),         // forgotten: the field is empty (and required) again
+        hidden(&jwt),
+        line("15910001"),
+        line(""),  // Continue to User import
+        line("y"), // prerequisite
+        line("2"), // Continue to Review
+        line("s"),
+    ]);
+    let t = &script.transcript;
+    assert!(matches!(outcome, Outcome::Saved(_)), "{outcome:?}\n{t}");
+    assert!(
+        t.contains("Error: Required: enter the RingCentral CX client ID.\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            "RingCentral CX JWT (typing is hidden): <hidden>\nReceived 9 characters.\nError: "
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("Issuer https://platform.ringcentral.com; never expires"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            "Enter keeps them): <hidden>\nError: Required: paste or type the RingCentral CX JWT."
+        ),
+        "{t}"
+    );
+    assert!(!t.contains(CLIENT_SECRET) && !t.contains(&jwt[..40]), "{t}");
+    let text = std::fs::read_to_string(dir.path().join("integrations.yaml")).unwrap();
+    let document = parse_document(&text).unwrap();
+    assert_eq!(document.integrations.len(), 1, "{text}");
+    assert_eq!(document.integrations[0].group.as_deref(), Some("east"));
+    let store = stores.store(StoreKind::SecretService);
+    assert_eq!(
+        store.value("ringcentral-v1/historical/east/jwt").as_deref(),
+        Some(jwt.as_str())
+    );
+    assert_eq!(
+        store
+            .value("ringcentral-v1/historical/east/client_secret")
+            .as_deref(),
+        Some(CLIENT_SECRET)
+    );
+}
+
+#[test]
+fn back_keeps_the_answers_and_end_of_input_cancels_after_asking() {
+    let (outcome, script, stores, dir) = run_script(vec![
+        line(""),
+        line(""),
+        line("west"),
+        line("<"), // Esc: back to the list, the typed Group kept
+        line("1"), // open it again
+        line(""),  // Group kept: [west]
+    ]);
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled, "{t}");
+    assert!(t.contains("  1) west  enabled, incomplete, new\n"), "{t}");
+    assert!(t.contains("Group [west]: "), "{t}");
+    assert!(t.contains("Quit without saving?"), "ends by asking: {t}");
+    assert!(!dir.path().join("integrations.yaml").exists());
+    assert!(stores.store(StoreKind::SecretService).users().is_empty());
+}
+
+#[test]
+fn help_is_shown_and_closed_and_a_bad_choice_says_what_to_type() {
+    let (outcome, script, _, _) = run_script(vec![line("?"), line("7"), line("<")]);
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled);
+    assert!(
+        t.contains("Help: Platform\nPick the contact-center platform"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Type a number from 1 to 1, or < to go back."),
+        "{t}"
+    );
+}
+
+const EXISTING: &str = r#"version: 1
+integrations:
+  - platform: ringcentral-v1
+    operation: historical
+    group: east
+    enabled: true
+    settings:
+      client_id: AbCdEfGhIjKlMnOpQrStUv
+      sub_account_id: "15910001"
+      client_secret:
+        keyring: {store: secret-service, service: wfm-wizard, user: ringcentral-v1/historical/east/client_secret}
+      jwt:
+        keyring: {store: secret-service, service: wfm-wizard, user: ringcentral-v1/historical/east/jwt}
+"#;
+
+#[test]
+fn editing_keeps_stored_secrets_on_enter_and_d_deletes_after_asking() {
+    let document = parse_document(EXISTING).unwrap();
+    let (outcome, script, _, dir) = run_on(
+        Some(&document),
+        vec![
+            line(""),  // platform
+            line("1"), // open east
+            line(""),
+            line(""),
+            line(""),
+            hidden(""), // client secret: kept
+            hidden(""), // JWT: kept
+            line(""),
+            line("d 1"),
+            line("y"),
+        ],
+    );
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled, "{t}");
+    assert!(t.contains("Group [east]: "), "{t}");
+    assert!(
+        t.contains("RingCentral CX client secret (typing is hidden; stored in secret-service, Enter keeps it): "),
+        "{t}"
+    );
+    assert!(!t.contains("Received"), "nothing was typed: {t}");
+    assert!(t.contains("  1) east  enabled\n"), "{t}");
+    assert!(
+        t.contains("Delete Historical settings (east)? It disappears"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Deleted. Its keyring entries are removed when you save."),
+        "{t}"
+    );
+    assert!(t.contains("  1) + Add an integration\n"), "{t}");
+    assert!(t.contains("Quit without saving?"), "{t}");
+    assert!(!dir.path().join("integrations.yaml").exists());
+}
+
+/// Answers that fill one historical integration from the list's Add.
+fn one_integration(jwt: &str) -> Vec<Answer> {
+    vec![
+        line(""),
+        line(""),
+        line("east"),
+        line(""),
+        line(CLIENT_ID),
+        hidden(CLIENT_SECRET),
+        hidden(jwt),
+        line("15910001"),
+    ]
+}
+
+#[test]
+fn review_refuses_to_save_an_incomplete_integration_and_says_why() {
+    let (outcome, script, _, dir) = run_script(vec![
+        line(""),
+        line(""),
+        line("x"),
+        line("<"), // back with the form half done
+        line("3"), // Continue to User import
+        line("y"),
+        line("2"), // Continue to Review
+        line("s"),
+    ]);
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled, "{t}");
+    let problem = "Historical settings (x): RingCentral CX client ID: Required: enter the \
+                   RingCentral CX client ID.";
+    assert!(t.contains(&format!("  Error: {problem}\n")), "{t}");
+    assert!(t.contains(&format!("Error: Not saved: {problem}")), "{t}");
+    assert!(!dir.path().join("integrations.yaml").exists());
+}
+
+#[test]
+fn a_failed_save_is_explained_and_enter_tries_again() {
+    let jwt = jwt_never_expires();
+    let mut answers = one_integration(&jwt);
+    answers.extend([line("3"), line("y"), line("2"), line("s"), line("")]);
+    let stores = MemoryStores::new(StoreKind::SecretService)
+        .with(MemoryStore::new(StoreKind::SecretService).failing_on_set(1));
+    let (outcome, script, stores, dir) = run_with(stores, None, answers);
+    let t = &script.transcript;
+    assert!(matches!(outcome, Outcome::Saved(_)), "{outcome:?}\n{t}");
+    assert!(t.contains("Not saved.\nCould not store"), "{t}");
+    assert!(t.contains("injected failure on write 1"), "{t}");
+    assert!(t.contains("Try again? [Enter]: "), "{t}");
+    assert!(dir.path().join("integrations.yaml").exists());
+    assert_eq!(stores.store(StoreKind::SecretService).users().len(), 2);
+}

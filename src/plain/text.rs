@@ -1,0 +1,153 @@
+//! Plain mode's wording of the lists and of Review: the full-screen views' words, in
+//! ASCII lines (no glyphs, no layout), so a serial console or a screen reader gets
+//! the same information.
+
+use crate::catalog::FieldKind;
+use crate::secret::StoreKind;
+use crate::wizard::lists::ListItem;
+use crate::wizard::{FieldState, StoreInfo, StoreStatus, Wizard};
+
+/// A list row: "1) east  enabled, new".
+pub fn numbered(index: usize, text: &str) -> String {
+    format!("  {}) {text}", index + 1)
+}
+
+pub fn platform_row(wizard: &Wizard, index: usize) -> String {
+    let platform = &wizard.catalog.platforms[index];
+    let count = wizard
+        .drafts
+        .iter()
+        .filter(|d| d.platform == platform.id)
+        .count();
+    match count {
+        0 => platform.label.clone(),
+        1 => format!("{}  (1 integration configured)", platform.label),
+        n => format!("{}  ({n} integrations configured)", platform.label),
+    }
+}
+
+pub fn operation_row(wizard: &Wizard, op: usize, item: ListItem) -> String {
+    let integrations = wizard.drafts_of(op).len();
+    match item {
+        ListItem::Integration(draft) => integration_row(wizard, draft),
+        ListItem::Add if integrations == 0 => "+ Add an integration".to_owned(),
+        ListItem::Add => "+ Add another integration".to_owned(),
+        ListItem::Continue => format!("Continue to {}", wizard.next_label(op)),
+    }
+}
+
+fn integration_row(wizard: &Wizard, draft: usize) -> String {
+    let d = &wizard.drafts[draft];
+    let defs = wizard.draft_fields(draft);
+    let group = d.group(&defs);
+    let name = if group.is_empty() {
+        "(no group)".to_owned()
+    } else {
+        group
+    };
+    let mut details = vec![if d.enabled(&defs) {
+        "enabled"
+    } else {
+        "disabled"
+    }];
+    if (0..d.fields.len()).any(|f| wizard.field_check(draft, f).error.is_some()) {
+        details.push("incomplete");
+    }
+    if d.original.is_none() {
+        details.push("new");
+    }
+    format!("{name}  {}", details.join(", "))
+}
+
+/// Everything a save writes, as lines; secrets only as their length and store.
+pub fn review(wizard: &Wizard) -> Vec<String> {
+    let mut lines = vec![
+        "Review: this is what saving writes.".to_owned(),
+        format!("  File: {}", wizard.config_path),
+    ];
+    match &wizard.store {
+        StoreStatus::Resolving => {
+            lines.push("  Secrets go to: checking which secret store to use...".into());
+        }
+        StoreStatus::Ready(StoreInfo { kind, note }) => {
+            lines.push(format!("  Secrets go to: {}", store_description(*kind)));
+            if let Some(note) = note {
+                lines.push(format!("  Secret Service not used: {note}"));
+            }
+        }
+        StoreStatus::Unavailable(reason) => {
+            lines.push(format!("  Secrets go to: unavailable: {reason}"));
+        }
+    }
+    for problem in wizard.problems() {
+        lines.push(format!("  Error: {problem}"));
+    }
+    if wizard.drafts.is_empty() {
+        lines.push("  No integrations: the file will list none.".into());
+    }
+    let new_store = match &wizard.store {
+        StoreStatus::Ready(info) => Some(info.kind),
+        _ => None,
+    };
+    for index in 0..wizard.drafts.len() {
+        lines.extend(integration_lines(wizard, index, new_store));
+    }
+    for removed in &wizard.removed {
+        let group = removed.group.as_deref().unwrap_or("no group");
+        lines.push(format!(
+            "  Delete {}/{} ({group}) and remove its keyring entries",
+            removed.platform, removed.operation
+        ));
+    }
+    lines
+}
+
+fn integration_lines(wizard: &Wizard, index: usize, new_store: Option<StoreKind>) -> Vec<String> {
+    let draft = &wizard.drafts[index];
+    let platform = wizard
+        .catalog
+        .platform(&draft.platform)
+        .map_or(draft.platform.clone(), |p| p.label.clone());
+    let mut lines = vec![format!("  {platform} - {}", wizard.draft_name(index))];
+    for (def, state) in wizard.draft_fields(index).iter().zip(&draft.fields) {
+        let value = match (def.kind, state) {
+            (FieldKind::Group, FieldState::Text(input)) if input.value().trim().is_empty() => {
+                "(none: keyring entries use \"default\")".to_owned()
+            }
+            (_, FieldState::Text(input)) => input.value().trim().to_owned(),
+            (_, FieldState::Toggle(on)) => if *on { "enabled" } else { "disabled" }.to_owned(),
+            (_, FieldState::Secret(secret)) => match (&secret.stored, secret.typed.is_empty()) {
+                (_, false) => {
+                    let target =
+                        new_store.map_or_else(|| "the secret store".to_owned(), |k| k.to_string());
+                    let verb = if secret.stored.is_some() {
+                        "replaces the stored one"
+                    } else {
+                        "new"
+                    };
+                    format!(
+                        "hidden ({} chars) to {target}, {verb}",
+                        secret.typed.char_count()
+                    )
+                }
+                (Some(reference), true) => format!("stored in {} (kept)", reference.store),
+                (None, true) => "missing".to_owned(),
+            },
+        };
+        lines.push(format!("    {}: {value}", def.label));
+    }
+    lines
+}
+
+pub fn store_description(kind: StoreKind) -> String {
+    match kind {
+        StoreKind::SecretService => {
+            "secret-service (the desktop keyring; kept across reboots)".into()
+        }
+        StoreKind::Keyutils => {
+            "keyutils (the kernel keyring: lost at reboot or after 3 idle days)".into()
+        }
+        StoreKind::Keychain => "keychain (macOS Keychain)".into(),
+        StoreKind::Windows => "windows (Windows Credential Manager)".into(),
+    }
+}

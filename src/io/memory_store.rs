@@ -91,6 +91,10 @@ impl SecretStore for MemoryStore {
         self.lock().remove(user);
         Ok(())
     }
+
+    fn list(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.users())
+    }
 }
 
 /// A provider of in-memory stores, one per kind, with `chosen` as the store for new secrets.

@@ -8,12 +8,14 @@
 //!   `Display` text (never its `Debug`, which for `BadEncoding` holds the raw bytes),
 //!   and never contains a secret value.
 //!
-//! Blocking: every call blocks the calling thread. The Secret Service can hang forever
-//! (a stopped provider; zbus has no reply timeout), so building that store and the
-//! `auto` probe run on a helper thread with a deadline of [`SECRET_SERVICE_DEADLINE`];
-//! a call that misses it leaves that helper thread blocked behind. Reads and writes
-//! have no deadline, because a desktop unlock prompt may legitimately take a while:
-//! keep them off the render thread.
+//! Deadlines: a store can hang forever (a stopped Secret Service provider; zbus has no
+//! reply timeout), so nothing here waits on a store without a limit. Building the
+//! Secret Service and the `auto` probe get [`SECRET_SERVICE_DEADLINE`]; every later
+//! call (save, read, delete, list) runs on a helper thread and gets
+//! [`STORE_CALL_DEADLINE`]. A call that misses its deadline is reported as
+//! [`StoreError`] in plain words and leaves its helper thread blocked behind (there is
+//! no way to cancel a blocked D-Bus call); if the store wakes up later, that call may
+//! still complete, which `wfm-wizard status`/`prune` then show as an orphan entry.
 //!
 //! Kernel keyring (keyutils) and threads: a session keyring belongs to a thread's
 //! credentials, not to the process. A process started outside a PAM login (a container
@@ -71,6 +73,9 @@ pub trait SecretStore: Send + Sync {
     fn get(&self, user: &str) -> Result<Option<SecretString>, StoreError>;
     /// Removing an entry that does not exist is not an error.
     fn delete(&self, user: &str) -> Result<(), StoreError>;
+    /// The user names of every entry under [`SecretStore::service`] that this store
+    /// can reach, sorted.
+    fn list(&self) -> Result<Vec<String>, StoreError>;
 }
 
 /// Which store to use, as given on the command line.
@@ -85,6 +90,9 @@ pub const PROBE_USER: &str = "__wfm-wizard_probe__";
 
 /// How long the Secret Service gets to connect (and, for `auto`, to pass the probe).
 pub const SECRET_SERVICE_DEADLINE: Duration = Duration::from_secs(3);
+
+/// How long any single store call (save, read, delete, list) may take.
+pub const STORE_CALL_DEADLINE: Duration = Duration::from_secs(5);
 
 /// The store [`resolve`] chose.
 pub struct Resolved {
@@ -142,7 +150,9 @@ pub fn resolve(choice: StoreChoice, service: &str) -> Result<Resolved, StoreErro
 // ---------------------------------------------------------------------------------
 // The adapter
 
-/// Any keyring-core store, seen through [`SecretStore`].
+/// Any keyring-core store, seen through [`SecretStore`]. Cheap to clone: the
+/// connection is shared.
+#[derive(Clone)]
 struct KeyringStore {
     kind: StoreKind,
     service: String,
@@ -183,16 +193,117 @@ impl KeyringStore {
         }
     }
 
-    /// Writes and deletes [`PROBE_USER`]; `Err` is a plain-English reason.
+    /// Writes and deletes [`PROBE_USER`]; `Err` is a plain-English reason. A write
+    /// that fails half-way may still have left the entry: it is removed either way.
     fn probe(&self) -> Result<(), String> {
         let entry = self.entry(PROBE_USER).map_err(|e| explain(self.kind, &e))?;
-        entry
-            .set_password("wfm-wizard store probe")
-            .map_err(|e| explain(self.kind, &e))?;
+        if let Err(e) = entry.set_password("wfm-wizard store probe") {
+            let _ = entry.delete_credential();
+            return Err(explain(self.kind, &e));
+        }
         entry
             .delete_credential()
             .map_err(|e| explain(self.kind, &e))
     }
+
+    /// Runs `job` on a helper thread within [`STORE_CALL_DEADLINE`].
+    fn timed<T: Send + 'static>(
+        &self,
+        verb: &str,
+        user: &str,
+        job: impl FnOnce(&KeyringStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.clone();
+        within(STORE_CALL_DEADLINE, self.kind, move || job(&store))
+            .map_err(|why| StoreError {
+                store: self.kind,
+                message: format!(
+                    "could not {verb} `{user}`: {why}; nothing waits for it any longer. If the \
+                     store wakes up later the entry may still change: `wfm-wizard status` shows it"
+                ),
+            })
+            .and_then(|done| done)
+    }
+
+    fn set_now(&self, user: &str, value: &SecretString) -> Result<(), StoreError> {
+        self.entry(user)
+            .and_then(|entry| entry.set_password(value.expose_secret()))
+            .map_err(|e| self.failed("save", user, &e))
+    }
+
+    fn get_now(&self, user: &str) -> Result<Option<SecretString>, StoreError> {
+        match self.entry(user).and_then(|entry| entry.get_password()) {
+            Ok(value) => Ok(Some(SecretString::from(value))),
+            Err(Error::NoEntry) => Ok(None),
+            Err(e) => Err(self.failed("read", user, &e)),
+        }
+    }
+
+    fn delete_now(&self, user: &str) -> Result<(), StoreError> {
+        match self.entry(user).and_then(|entry| entry.delete_credential()) {
+            Ok(()) | Err(Error::NoEntry) => Ok(()),
+            Err(e) => Err(self.failed("delete", user, &e)),
+        }
+    }
+
+    fn list_now(&self) -> Result<Vec<String>, StoreError> {
+        let listing_failed = |e: &Error| StoreError {
+            store: self.kind,
+            message: format!(
+                "could not list the entries of service `{}`: {}",
+                self.service,
+                explain(self.kind, e)
+            ),
+        };
+        let mut users = if self.kind == StoreKind::Keyutils {
+            // The kernel keyring has no search by service: take the candidates the
+            // kernel lists for this user, and keep those this process can really read.
+            let mut users = Vec::new();
+            for user in kernel_key_users(&self.service) {
+                if self.get_now(&user)?.is_some() {
+                    users.push(user);
+                }
+            }
+            users
+        } else {
+            let spec = std::collections::HashMap::from([("service", self.service.as_str())]);
+            let mut users = Vec::new();
+            for entry in self.inner.search(&spec).map_err(|e| listing_failed(&e))? {
+                let attributes = entry.get_attributes().map_err(|e| listing_failed(&e))?;
+                users.extend(attributes.get("username").cloned());
+            }
+            users
+        };
+        users.sort();
+        users.dedup();
+        Ok(users)
+    }
+}
+
+/// The users of kernel keys described `keyring:<user>@<service>` in `/proc/keys`,
+/// which lists every key this user may view, wherever it is linked.
+fn kernel_key_users(service: &str) -> Vec<String> {
+    std::fs::read_to_string("/proc/keys")
+        .map(|listing| users_in_proc_keys(&listing, service))
+        .unwrap_or_default()
+}
+
+/// Parses `/proc/keys` lines: `ID FLAGS USAGE TIMEOUT PERM UID GID TYPE DESCRIPTION: INFO`.
+fn users_in_proc_keys(listing: &str, service: &str) -> Vec<String> {
+    let suffix = format!("@{service}");
+    listing
+        .lines()
+        .filter_map(|line| {
+            let mut columns = line.splitn(9, char::is_whitespace).filter(|c| !c.is_empty());
+            let kind = columns.nth(7)?;
+            if kind != "user" {
+                return None;
+            }
+            let rest = line.split_once(" keyring:")?.1;
+            let description = rest.rsplit_once(": ").map_or(rest, |(d, _)| d);
+            description.strip_suffix(&suffix).map(str::to_owned)
+        })
+        .collect()
 }
 
 impl SecretStore for KeyringStore {
@@ -205,24 +316,22 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, user: &str, value: &SecretString) -> Result<(), StoreError> {
-        self.entry(user)
-            .and_then(|entry| entry.set_password(value.expose_secret()))
-            .map_err(|e| self.failed("save", user, &e))
+        let (owned, value) = (user.to_owned(), value.clone());
+        self.timed("save", user, move |s| s.set_now(&owned, &value))
     }
 
     fn get(&self, user: &str) -> Result<Option<SecretString>, StoreError> {
-        match self.entry(user).and_then(|entry| entry.get_password()) {
-            Ok(value) => Ok(Some(SecretString::from(value))),
-            Err(Error::NoEntry) => Ok(None),
-            Err(e) => Err(self.failed("read", user, &e)),
-        }
+        let owned = user.to_owned();
+        self.timed("read", user, move |s| s.get_now(&owned))
     }
 
     fn delete(&self, user: &str) -> Result<(), StoreError> {
-        match self.entry(user).and_then(|entry| entry.delete_credential()) {
-            Ok(()) | Err(Error::NoEntry) => Ok(()),
-            Err(e) => Err(self.failed("delete", user, &e)),
-        }
+        let owned = user.to_owned();
+        self.timed("delete", user, move |s| s.delete_now(&owned))
+    }
+
+    fn list(&self) -> Result<Vec<String>, StoreError> {
+        self.timed("list", "the entries", KeyringStore::list_now)
     }
 }
 
@@ -246,8 +355,12 @@ fn secret_service_store() -> Result<Arc<CredentialStore>, String> {
     not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
 fn secret_service_in_time() -> Result<Arc<CredentialStore>, StoreError> {
-    within(SECRET_SERVICE_DEADLINE, secret_service_store)
-        .and_then(|built| built)
+    within(
+        SECRET_SERVICE_DEADLINE,
+        StoreKind::SecretService,
+        secret_service_store,
+    )
+    .and_then(|built| built)
         .map_err(|message| StoreError {
             store: StoreKind::SecretService,
             message,
@@ -395,7 +508,7 @@ fn usable_secret_service(service: &str) -> Result<Arc<dyn SecretStore>, String> 
         return Err(NO_BUS.to_owned());
     }
     let service = service.to_owned();
-    within(SECRET_SERVICE_DEADLINE, move || {
+    within(SECRET_SERVICE_DEADLINE, StoreKind::SecretService, move || {
         let store = KeyringStore::new(StoreKind::SecretService, &service, secret_service_store()?);
         store.probe()?;
         Ok(Arc::new(store) as Arc<dyn SecretStore>)
@@ -446,29 +559,41 @@ fn session_bus_hint(bus_address: Option<&std::ffi::OsStr>, runtime_dir: Option<&
         || runtime_dir.is_some_and(|d| !d.as_os_str().is_empty() && d.join("bus").exists())
 }
 
-/// Runs `job` on a helper thread and waits at most `limit`. `Err` is a plain reason.
-/// A job that misses the deadline keeps its thread until it returns (or forever).
+/// Runs `job` on a helper thread and waits at most `limit`. `Err` is a plain reason
+/// naming the store. A job that misses the deadline keeps its thread until it
+/// returns (or forever).
 fn within<T: Send + 'static>(
     limit: Duration,
+    kind: StoreKind,
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
+    let name = store_name(kind);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
-        .name("wfm-wizard-secret-service".to_owned())
+        .name(format!("wfm-wizard-{kind}"))
         .spawn(move || {
             // The receiver is gone when the deadline has passed: nobody wants the result.
             let _ = tx.send(job());
         })
-        .map_err(|e| format!("could not start a thread to reach the Secret Service ({e})"))?;
+        .map_err(|e| format!("could not start a thread to reach the {name} ({e})"))?;
     rx.recv_timeout(limit).map_err(|e| match e {
-        std::sync::mpsc::RecvTimeoutError::Timeout => format!(
-            "the Secret Service did not answer within {} s",
-            limit.as_secs_f32()
-        ),
+        std::sync::mpsc::RecvTimeoutError::Timeout => {
+            format!("the {name} did not answer within {} s", limit.as_secs_f32())
+        }
         std::sync::mpsc::RecvTimeoutError::Disconnected => {
-            "the Secret Service check stopped unexpectedly".to_owned()
+            format!("the call to the {name} stopped unexpectedly")
         }
     })
+}
+
+/// How a store is named in sentences.
+fn store_name(kind: StoreKind) -> &'static str {
+    match kind {
+        StoreKind::SecretService => "Secret Service",
+        StoreKind::Keyutils => "kernel keyring",
+        StoreKind::Keychain => "macOS Keychain",
+        StoreKind::Windows => "Windows Credential Manager",
+    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -690,12 +815,37 @@ mod tests {
     #[test]
     fn a_late_job_is_reported_as_a_timeout() {
         let (release, wait) = std::sync::mpsc::channel::<()>();
-        let late = within(Duration::from_millis(20), move || wait.recv().ok());
+        let late = within(
+            Duration::from_millis(20),
+            StoreKind::SecretService,
+            move || wait.recv().ok(),
+        );
         assert_eq!(
             late.unwrap_err(),
             "the Secret Service did not answer within 0.02 s"
         );
         drop(release);
-        assert_eq!(within(Duration::from_secs(5), || 7), Ok(7));
+        assert_eq!(
+            within(Duration::from_secs(5), StoreKind::Keyutils, || 7),
+            Ok(7)
+        );
+    }
+
+    #[test]
+    fn proc_keys_lines_give_the_users_of_one_service() {
+        let listing = "\
+1d3b0f8c I--Q---     1 perm 3f010000     0     0 user      keyring:ringcentral-v1/historical/default/jwt@wfm-wizard: 1015
+0a4c9b21 I--Q---     2 perm 3f030000     0     0 keyring   _persistent.0: 2
+11111111 I--Q---     1 perm 3f010000     0     0 user      keyring:other/x/default/jwt@other-service: 12
+22222222 I--Q---     1 perm 3f010000     0     0 user      keyring:draft/abc/client_secret@wfm-wizard: 40
+33333333 I--Q---     1 perm 3f010000     0     0 logon     keyring:looks/alike@wfm-wizard: 3
+";
+        assert_eq!(
+            users_in_proc_keys(listing, "wfm-wizard"),
+            [
+                "ringcentral-v1/historical/default/jwt",
+                "draft/abc/client_secret"
+            ]
+        );
     }
 }

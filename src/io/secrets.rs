@@ -294,9 +294,7 @@ fn users_in_proc_keys(listing: &str, service: &str) -> Vec<String> {
     listing
         .lines()
         .filter_map(|line| {
-            let mut columns = line.splitn(9, char::is_whitespace).filter(|c| !c.is_empty());
-            let kind = columns.nth(7)?;
-            if kind != "user" {
+            if line.split_whitespace().nth(7) != Some("user") {
                 return None;
             }
             let rest = line.split_once(" keyring:")?.1;

@@ -9,6 +9,10 @@ use wfm_wizard::io::config_file;
 use wfm_wizard::io::keyring_stores::KeyringStores;
 
 fn main() -> ExitCode {
+    for problem in wfm_wizard::io::hygiene::forbid_core_dumps() {
+        eprintln!("wfm-wizard: warning: {problem}; a crash could write secrets to a core file");
+    }
+    wfm_wizard::io::secrets::prepare_process();
     let cli = Cli::parse();
     let path = cli.config.unwrap_or_else(config_file::default_path);
     let catalog = Catalog::builtin();

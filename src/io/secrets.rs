@@ -129,6 +129,19 @@ pub fn open(kind: StoreKind, service: &str) -> Result<Arc<dyn SecretStore>, Stor
     Ok(Arc::new(KeyringStore::new(kind, service, inner)))
 }
 
+/// Call first thing in `main`, before any thread starts: gives the process its own
+/// session keyring with the per-user persistent keyring linked in (see the module
+/// docs), so the kernel keyring works from cron-like, `sudo` and container shells and
+/// threads and children (such as `keyctl`) share it. Does nothing elsewhere.
+pub fn prepare_process() {
+    #[cfg(target_os = "linux")]
+    {
+        // A kernel without persistent keyrings, or keyctl blocked by seccomp: the
+        // kernel keyring's own calls report the real problem later.
+        let _ = linux_keyutils::KeyRing::get_persistent(linux_keyutils::KeyRingIdentifier::Session);
+    }
+}
+
 /// Turns the `--secret-store` choice into a store.
 ///
 /// `Named` opens that store, no questions asked. `Auto`: macOS → keychain, Windows →

@@ -64,6 +64,10 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard) {
             }
         }
     }
+    if lines.len() > usize::from(area.height) {
+        // Short on rows: drop the blank lines between paragraphs before anything is cut.
+        lines.retain(|line| line.width() > 0);
+    }
     frame.render_widget(Paragraph::new(lines), area);
 }
 

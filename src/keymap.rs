@@ -139,7 +139,11 @@ const STORE_GATE: &[Binding] = &[
         Action::Yes,
         Some(("Enter", "continue")),
     ),
-    bind(&[ch('r'), ch('R')], Action::Retry, Some(("r", "check again"))),
+    bind(
+        &[ch('r'), ch('R')],
+        Action::Retry,
+        Some(("r", "check again")),
+    ),
     bind(ESC, Action::Back, Some(("Esc", "back"))),
     bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),
 ];

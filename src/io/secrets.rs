@@ -129,6 +129,43 @@ pub fn open(kind: StoreKind, service: &str) -> Result<Arc<dyn SecretStore>, Stor
     Ok(Arc::new(KeyringStore::new(kind, service, inner)))
 }
 
+/// The stores this operating system has, in the order `auto` prefers them.
+pub fn native_kinds() -> Vec<StoreKind> {
+    if cfg!(target_os = "macos") {
+        vec![StoreKind::Keychain]
+    } else if cfg!(target_os = "windows") {
+        vec![StoreKind::Windows]
+    } else if cfg!(target_os = "linux") {
+        vec![StoreKind::SecretService, StoreKind::Keyutils]
+    } else if cfg!(unix) {
+        vec![StoreKind::SecretService]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The value a reference in the YAML points at, read from the store the reference
+/// names (never another), as `wfm-wizard secret get` does. For programs that use this
+/// crate as a library; the value stays in a [`SecretString`].
+pub fn read_secret(reference: &crate::secret::SecretRef) -> Result<SecretString, StoreError> {
+    match open(reference.store, &reference.service)?.get(&reference.user)? {
+        Some(value) => Ok(value),
+        None => Err(StoreError {
+            store: reference.store,
+            message: format!(
+                "there is no entry `{}` under service `{}`{}",
+                reference.user,
+                reference.service,
+                if reference.store.survives_reboot() {
+                    ""
+                } else {
+                    " (the kernel keyring forgets its keys at reboot and after 3 idle days)"
+                }
+            ),
+        }),
+    }
+}
+
 /// Call first thing in `main`, before any thread starts: gives the process its own
 /// session keyring with the per-user persistent keyring linked in (see the module
 /// docs), so the kernel keyring works from cron-like, `sudo` and container shells and
@@ -372,10 +409,10 @@ fn secret_service_in_time() -> Result<Arc<CredentialStore>, StoreError> {
         secret_service_store,
     )
     .and_then(|built| built)
-        .map_err(|message| StoreError {
-            store: StoreKind::SecretService,
-            message,
-        })
+    .map_err(|message| StoreError {
+        store: StoreKind::SecretService,
+        message,
+    })
 }
 
 #[cfg(not(all(
@@ -519,11 +556,16 @@ fn usable_secret_service(service: &str) -> Result<Arc<dyn SecretStore>, String> 
         return Err(NO_BUS.to_owned());
     }
     let service = service.to_owned();
-    within(SECRET_SERVICE_DEADLINE, StoreKind::SecretService, move || {
-        let store = KeyringStore::new(StoreKind::SecretService, &service, secret_service_store()?);
-        store.probe()?;
-        Ok(Arc::new(store) as Arc<dyn SecretStore>)
-    })?
+    within(
+        SECRET_SERVICE_DEADLINE,
+        StoreKind::SecretService,
+        move || {
+            let store =
+                KeyringStore::new(StoreKind::SecretService, &service, secret_service_store()?);
+            store.probe()?;
+            Ok(Arc::new(store) as Arc<dyn SecretStore>)
+        },
+    )?
 }
 
 #[cfg(target_os = "linux")]

@@ -11,7 +11,10 @@ use crate::wizard::{StoreStatus, Wizard, explain_store};
 
 pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard) {
     let width = usize::from(area.width);
-    let mut lines = vec![Line::styled("Where your secrets will be kept", theme::title())];
+    let mut lines = vec![Line::styled(
+        "Where your secrets will be kept",
+        theme::title(),
+    )];
     lines.push(Line::raw(""));
     let mut para = |words: &str, style: Style| {
         lines.extend(text::wrapped_lines(words, width, 0, style));
@@ -49,7 +52,10 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard) {
                 para(why, Style::new());
             }
             if let Some(fix) = &e.fix {
-                para(&format!("To keep secrets across reboots: {fix}"), Style::new());
+                para(
+                    &format!("To keep secrets across reboots: {fix}"),
+                    Style::new(),
+                );
             }
             if e.needs_ack {
                 let retry = if e.why_skipped.is_some() {
@@ -110,14 +116,15 @@ mod tests {
             &at_gate(Some(Ok(StoreInfo {
                 kind: StoreKind::Keyutils,
                 note: Some(
-                    "the keyring is locked or has no default (login) collection; unlock it"
-                        .into(),
+                    "the keyring is locked or has no default (login) collection; unlock it".into(),
                 ),
             }))),
         );
         snapshot(
             "store_gate_unavailable",
-            &at_gate(Some(Err("keyutils: the kernel keyring refused access".into()))),
+            &at_gate(Some(Err(
+                "keyutils: the kernel keyring refused access".into()
+            ))),
         );
     }
 

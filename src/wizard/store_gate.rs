@@ -59,9 +59,7 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
         }
         StoreKind::Keyutils => "Secrets will be stored in the kernel keyring (keyutils).",
         StoreKind::Keychain => "Secrets will be stored in the macOS Keychain (keychain).",
-        StoreKind::Windows => {
-            "Secrets will be stored in the Windows Credential Manager (windows)."
-        }
+        StoreKind::Windows => "Secrets will be stored in the Windows Credential Manager (windows).",
     }
     .to_owned();
     let lifetime = if survives_reboot {
@@ -99,7 +97,10 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
                         .to_owned()
                 }
             };
-            (Some(format!("The Secret Service was not used: {note}.")), Some(fix))
+            (
+                Some(format!("The Secret Service was not used: {note}.")),
+                Some(fix),
+            )
         }
     };
     StoreExplanation {
@@ -206,14 +207,32 @@ mod tests {
     fn no_form_opens_before_the_kernel_keyring_is_acknowledged() {
         let mut w = gated_wizard();
         adding(&mut w);
-        assert_eq!(w.step, Step::StoreGate { draft: 0 }, "store still resolving");
+        assert_eq!(
+            w.step,
+            Step::StoreGate { draft: 0 },
+            "store still resolving"
+        );
         act(&mut w, Action::Enter);
         assert_eq!(w.step, Step::StoreGate { draft: 0 });
-        assert!(w.notice.as_ref().unwrap().text.starts_with("Still checking"));
-        resolved(&mut w, StoreKind::Keyutils, Some("there is no D-Bus session bus here"));
+        assert!(
+            w.notice
+                .as_ref()
+                .unwrap()
+                .text
+                .starts_with("Still checking")
+        );
+        resolved(
+            &mut w,
+            StoreKind::Keyutils,
+            Some("there is no D-Bus session bus here"),
+        );
         assert_eq!(w.step, Step::StoreGate { draft: 0 }, "needs a yes");
         act(&mut w, Action::Yes);
-        assert!(matches!(w.step, Step::Form { draft: 0, .. }), "{:?}", w.step);
+        assert!(
+            matches!(w.step, Step::Form { draft: 0, .. }),
+            "{:?}",
+            w.step
+        );
         assert!(w.store_acknowledged);
         // Once is enough for the session.
         act(&mut w, Action::Back);
@@ -226,7 +245,11 @@ mod tests {
         let mut w = gated_wizard();
         adding(&mut w);
         resolved(&mut w, StoreKind::SecretService, None);
-        assert!(matches!(w.step, Step::Form { draft: 0, .. }), "{:?}", w.step);
+        assert!(
+            matches!(w.step, Step::Form { draft: 0, .. }),
+            "{:?}",
+            w.step
+        );
         let notice = w.notice.clone().unwrap();
         assert_eq!(notice.level, Level::Info);
         assert!(notice.text.contains("Secret Service"), "{notice:?}");
@@ -257,7 +280,11 @@ mod tests {
         adding(&mut w);
         assert_eq!(w.drafts.len(), 1);
         act(&mut w, Action::Back);
-        assert!(matches!(w.step, Step::Operation { op: 0, .. }), "{:?}", w.step);
+        assert!(
+            matches!(w.step, Step::Operation { op: 0, .. }),
+            "{:?}",
+            w.step
+        );
         assert!(w.drafts.is_empty());
         assert!(!w.store_acknowledged);
     }
@@ -303,7 +330,10 @@ mod tests {
                 "no Secret Service provider (such as gnome-keyring) is running",
                 SkipReason::NoProvider,
             ),
-            ("the keyring is locked or has no default", SkipReason::Locked),
+            (
+                "the keyring is locked or has no default",
+                SkipReason::Locked,
+            ),
             (
                 "the Secret Service did not answer within 3 s",
                 SkipReason::NoAnswer,

@@ -249,6 +249,7 @@ fn review_and_save(wizard: &mut PtySession, answers: &Answers) {
     wizard.wait_for("2 integration(s) written to");
     wizard.wait_for("4 secret(s) stored in the keyring.");
     wizard.wait_for("Press Enter to finish.");
+    check_running_process(wizard, answers);
 
     let last_frame_end = wizard.output().raw().len();
     wizard.send(ENTER);
@@ -458,6 +459,35 @@ fn check_validate(binary: &Path, config: &Path, secrets: &PrivateSecretService) 
 // Secrets stay secret
 
 /// No secret is on the screen now.
+/// While the wizard still holds every secret: none is in its command line or
+/// environment, and it cannot dump core.
+fn check_running_process(wizard: &PtySession, answers: &Answers) {
+    let pid = wizard.pid().expect("the wizard's process id");
+    for what in ["cmdline", "environ"] {
+        let path = format!("/proc/{pid}/{what}");
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+        assert!(
+            !bytes.is_empty(),
+            "{path} is empty: read the wrong process?"
+        );
+        for (name, secret) in answers.all() {
+            if let Some(at) = piece_of(&bytes, secret) {
+                panic!("{name} appears in {path} at byte {at}");
+            }
+        }
+    }
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("read limits");
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .expect("a core size line");
+    assert_eq!(
+        core.split_whitespace().collect::<Vec<_>>()[4..6],
+        ["0", "0"],
+        "core dumps must be off: {core}"
+    );
+}
+
 fn assert_secrets_hidden(wizard: &PtySession, answers: &Answers) {
     let output = wizard.output();
     for (what, secret) in answers.all() {

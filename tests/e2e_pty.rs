@@ -25,7 +25,7 @@ use portable_pty::CommandBuilder;
 use wfm_wizard::config::{Integration, Setting, Settings, parse_document};
 use wfm_wizard::secret::{SecretRef, StoreKind};
 
-use private_secret_service::{PrivateSecretService, REQUIRE_ENV, tools_present};
+use private_secret_service::{KeyringState, PrivateSecretService, REQUIRE_ENV, tools_present};
 use pty_session::{
     ALTERNATE_SCREEN_OFF, BRACKETED_PASTE_OFF, CTRL_S, DEADLINE, ENTER, PtySession, find,
 };
@@ -79,7 +79,13 @@ fn operator_configures_two_integrations_in_a_real_terminal() {
     let answers = Answers::new();
 
     let started = Instant::now();
-    let mut wizard = PtySession::spawn(wizard_command(binary, &config, dir.path(), &secrets));
+    let mut wizard = PtySession::spawn(wizard_command(
+        binary,
+        &config,
+        dir.path(),
+        &secrets,
+        "secret-service",
+    ));
     choose_platform(&mut wizard);
     historical_settings(&mut wizard, &answers);
     user_import_settings(&mut wizard, &answers);
@@ -97,6 +103,51 @@ fn operator_configures_two_integrations_in_a_real_terminal() {
         "e2e_pty: wizard and checks took {} ms",
         started.elapsed().as_millis()
     );
+}
+
+/// A Secret Service that never answers (gnome-keyring stopped with SIGSTOP) must not
+/// freeze the screen: the wizard draws and answers keys while the store is checked,
+/// and then tells the operator what happened and what it does instead.
+#[test]
+fn a_hung_secret_service_never_freezes_the_wizard() {
+    const TOOLS: [&str; 2] = ["dbus-daemon", "gnome-keyring-daemon"];
+    match tools_present(&TOOLS) {
+        Ok(true) => {}
+        Ok(false) => return, // skipped, and said so loudly
+        Err(e) => panic!("{e}"),
+    }
+    let secrets = PrivateSecretService::start_in(KeyringState::Stopped)
+        .unwrap_or_else(|e| panic!("cannot start a stopped Secret Service: {e}"))
+        .expect("tools were checked above");
+    let binary = release_binary();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    let command = wizard_command(binary, &config, dir.path(), &secrets, "auto");
+    let started = Instant::now();
+    let mut wizard = PtySession::spawn(command);
+    wizard.wait_for("Choose the contact-center platform to configure.");
+    eprintln!(
+        "e2e_pty: first frame with a hung Secret Service after {} ms",
+        started.elapsed().as_millis()
+    );
+    wizard.send(ENTER);
+    wizard.wait_for("› + Add an integration");
+    wizard.send(ENTER);
+    // Still checking: the screen answered two keys while the store was being probed.
+    wizard.wait_for("Checking which secret store to use");
+    wizard
+        .wait_for("The Secret Service was not used: the Secret Service did not answer within 3 s");
+    wizard.wait_for("Secrets will be stored in the kernel keyring (keyutils).");
+    wizard.wait_for("They do NOT survive a reboot");
+    wizard.wait_for("The keyring daemon is hung or overloaded: restart it");
+    eprintln!(
+        "e2e_pty: the operator was told after {} ms",
+        started.elapsed().as_millis()
+    );
+    wizard.send("\x03"); // Ctrl-C: nothing typed yet, so it quits at once
+    let status = wizard.wait_exit();
+    assert!(!status.success(), "cancelled is not success: {status:?}");
+    assert!(!config.exists(), "nothing is written");
 }
 
 #[test]
@@ -621,9 +672,10 @@ fn wizard_command(
     config: &Path,
     dir: &Path,
     secrets: &PrivateSecretService,
+    store: &str,
 ) -> CommandBuilder {
     let mut command = CommandBuilder::new(binary);
-    command.args(["--secret-store", "secret-service"]);
+    command.args(["--secret-store", store]);
     command.env("WFM_WIZARD_CONFIG", config);
     for (key, value) in secrets.envs() {
         command.env(key, value);

@@ -316,6 +316,14 @@ pub fn status_after_a_simulated_reboot(ctx: &Ctx) {
             "a value leaked into status: {before}"
         );
     }
+    // `secret get` into a pipe, and the library call, read the store the file names.
+    let jwt_name = format!("ringcentral-v1/historical/{group}/jwt");
+    let (code, piped) = run(&["secret", "get", &jwt_name]);
+    assert_eq!(code, Some(0));
+    assert!(piped == values[1], "secret get gave {} bytes", piped.len());
+    let library = secrets::read_secret(&reference(StoreKind::Keyutils, &users[1]))
+        .expect("read_secret before the reboot");
+    assert!(library.expose_secret() == values[1]);
     // The reboot: the kernel forgets the keys.
     for user in &users {
         let id = keyctl_search(&description(user, PRODUCT_SERVICE)).expect("key before reboot");
@@ -337,6 +345,12 @@ pub fn status_after_a_simulated_reboot(ctx: &Ctx) {
     assert!(
         after.contains("run wfm-wizard and type it again"),
         "{after}"
+    );
+    let gone = secrets::read_secret(&reference(StoreKind::Keyutils, &users[1]))
+        .expect_err("read_secret after the reboot");
+    assert!(
+        gone.message.contains("forgets its keys at reboot"),
+        "{gone}"
     );
     let (code, validate) = run(&["validate"]);
     assert_eq!(code, Some(3), "{validate}");

@@ -41,6 +41,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use keyring_core::api::CredentialStoreApi;
@@ -207,6 +208,30 @@ struct KeyringStore {
     kind: StoreKind,
     service: String,
     inner: Arc<CredentialStore>,
+    deadline: Duration,
+    /// Calls that missed their deadline and are still blocked in the store. While
+    /// there is one, the store is not answering: new calls fail at once instead of
+    /// each waiting out its own deadline (a save's rollback, `status` over many
+    /// secrets).
+    stuck: Arc<AtomicUsize>,
+}
+
+const RUNNING: u8 = 0;
+const DONE: u8 = 1;
+const TIMED_OUT: u8 = 2;
+
+/// Marks a call finished when dropped (also when its job panics, or never starts).
+struct CallDone {
+    state: Arc<AtomicU8>,
+    stuck: Arc<AtomicUsize>,
+}
+
+impl Drop for CallDone {
+    fn drop(&mut self) {
+        if self.state.swap(DONE, Ordering::SeqCst) == TIMED_OUT {
+            self.stuck.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }
 
 impl KeyringStore {
@@ -215,6 +240,8 @@ impl KeyringStore {
             kind,
             service: service.to_owned(),
             inner,
+            deadline: STORE_CALL_DEADLINE,
+            stuck: Arc::new(AtomicUsize::new(0)),
         };
         store.prepare_thread();
         store
@@ -256,15 +283,43 @@ impl KeyringStore {
             .map_err(|e| explain(self.kind, &e))
     }
 
-    /// Runs `job` on a helper thread within [`STORE_CALL_DEADLINE`].
+    /// Runs `job` on a helper thread within the store's deadline
+    /// ([`STORE_CALL_DEADLINE`]); fails at once while an earlier call is still stuck.
     fn timed<T: Send + 'static>(
         &self,
         verb: &str,
         user: &str,
         job: impl FnOnce(&KeyringStore) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        let name = store_name(self.kind);
+        if self.stuck.load(Ordering::SeqCst) > 0 {
+            return Err(StoreError {
+                store: self.kind,
+                message: format!(
+                    "could not {verb} `{user}`: the {name} has still not answered an earlier \
+                     call, so nothing was asked of it. Check that its daemon is running and not \
+                     stopped or hung"
+                ),
+            });
+        }
+        let state = Arc::new(AtomicU8::new(RUNNING));
+        let done = CallDone {
+            state: Arc::clone(&state),
+            stuck: Arc::clone(&self.stuck),
+        };
         let store = self.clone();
-        within(STORE_CALL_DEADLINE, self.kind, move || job(&store))
+        let result = within(self.deadline, self.kind, move || {
+            let _done = done;
+            job(&store)
+        });
+        if result.is_err() {
+            // Counted before the swap, so the job's own decrement can never come first.
+            self.stuck.fetch_add(1, Ordering::SeqCst);
+            if state.swap(TIMED_OUT, Ordering::SeqCst) != RUNNING {
+                self.stuck.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        result
             .map_err(|why| StoreError {
                 store: self.kind,
                 message: format!(
@@ -881,6 +936,67 @@ mod tests {
         assert_eq!(
             within(Duration::from_secs(5), StoreKind::Keyutils, || 7),
             Ok(7)
+        );
+    }
+
+    /// A store whose every call blocks until `release` is dropped.
+    #[derive(Debug)]
+    struct Hanging(std::sync::Mutex<std::sync::mpsc::Receiver<()>>);
+
+    impl CredentialStoreApi for Hanging {
+        fn vendor(&self) -> String {
+            "test".into()
+        }
+        fn id(&self) -> String {
+            "hanging".into()
+        }
+        fn build(
+            &self,
+            _service: &str,
+            _user: &str,
+            _modifiers: Option<&std::collections::HashMap<&str, &str>>,
+        ) -> keyring_core::Result<Entry> {
+            let _ = self.0.lock().unwrap().recv();
+            Err(Error::NoEntry)
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    #[test]
+    fn a_store_that_stops_answering_costs_one_deadline_then_fails_at_once() {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let mut store = KeyringStore::new(
+            StoreKind::SecretService,
+            "svc",
+            Arc::new(Hanging(std::sync::Mutex::new(wait))),
+        );
+        store.deadline = Duration::from_millis(30);
+        let first = store.get("p/o/default/jwt").unwrap_err();
+        assert!(
+            first
+                .message
+                .contains("the Secret Service did not answer within 0.03 s"),
+            "{first}"
+        );
+        let second = store
+            .set("p/o/default/jwt", &SecretString::from("v".to_owned()))
+            .unwrap_err();
+        assert!(
+            second
+                .message
+                .contains("has still not answered an earlier call"),
+            "{second}"
+        );
+        drop(release); // the provider wakes up: the stuck call returns
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while store.stuck.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5)); // poll interval
+        }
+        assert!(
+            matches!(store.get("p/o/default/jwt"), Ok(None)),
+            "answers again"
         );
     }
 

@@ -115,8 +115,13 @@ mod tests {
             "store_gate_kernel_keyring_locked_secret_service",
             &at_gate(Some(Ok(StoreInfo {
                 kind: StoreKind::Keyutils,
+                // The words io::secrets gives for a locked gnome-keyring.
                 note: Some(
-                    "the keyring is locked or has no default (login) collection; unlock it".into(),
+                    "the keyring is locked or has no default (login) collection; unlock it by \
+                     piping its password to `gnome-keyring-daemon --replace --components=secrets \
+                     --daemonize --unlock`, or choose --secret-store keyutils (Couldn't access \
+                     platform storage: SS error: prompt dismissed)"
+                        .into(),
                 ),
             }))),
         );

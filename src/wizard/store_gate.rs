@@ -98,7 +98,10 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
                 }
             };
             (
-                Some(format!("The Secret Service was not used: {note}.")),
+                Some(format!(
+                    "The Secret Service was not used: {}.",
+                    without_advice(note)
+                )),
                 Some(fix),
             )
         }
@@ -110,6 +113,18 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
         why_skipped,
         fix,
         needs_ack: !survives_reboot,
+    }
+}
+
+/// The store layer's reason without its own advice (everything from the first "; "
+/// up to the library's text in parentheses): the fix is shown on its own line.
+fn without_advice(note: &str) -> String {
+    let Some((reason, rest)) = note.split_once("; ") else {
+        return note.to_owned();
+    };
+    match rest.rfind(" (") {
+        Some(at) if rest.ends_with(')') => format!("{reason}{}", &rest[at..]),
+        _ => reason.to_owned(),
     }
 }
 

@@ -157,3 +157,17 @@ fn each_skip_reason_is_recognised_and_has_its_own_fix() {
     fixes.dedup();
     assert_eq!(fixes.len(), 5, "one fix per reason: {fixes:?}");
 }
+
+#[test]
+fn the_reason_loses_its_own_advice_but_keeps_the_library_words() {
+    let note = "the keyring is locked or has no default (login) collection; unlock it by \
+                piping its password to `x`, or choose --secret-store keyutils \
+                (Couldn't access platform storage: SS error: prompt dismissed)";
+    assert_eq!(
+        without_advice(note),
+        "the keyring is locked or has no default (login) collection \
+         (Couldn't access platform storage: SS error: prompt dismissed)"
+    );
+    let no_bus = "there is no D-Bus session bus here (X is not set), as in a plain SSH session";
+    assert_eq!(without_advice(no_bus), no_bus);
+}

@@ -25,7 +25,9 @@ use portable_pty::CommandBuilder;
 use wfm_wizard::config::{Integration, Setting, Settings, parse_document};
 use wfm_wizard::secret::{SecretRef, StoreKind};
 
-use private_secret_service::{KeyringState, PrivateSecretService, REQUIRE_ENV, tools_present};
+use private_secret_service::{
+    KeyringState, PrivateSecretService, REQUIRE_ENV, signal, tools_present,
+};
 use pty_session::{
     ALTERNATE_SCREEN_OFF, BRACKETED_PASTE_OFF, CTRL_S, DEADLINE, ENTER, PtySession, find,
 };
@@ -148,6 +150,50 @@ fn a_hung_secret_service_never_freezes_the_wizard() {
     let status = wizard.wait_exit();
     assert!(!status.success(), "cancelled is not success: {status:?}");
     assert!(!config.exists(), "nothing is written");
+}
+
+/// The keyring answers while the operator fills the forms, then stops (SIGSTOP) just
+/// before Ctrl-S: the save comes back within the per-call deadline with a clear
+/// message, the screen stays live, and no file is written.
+#[test]
+fn a_keyring_that_stops_answering_during_the_save_is_reported() {
+    let Some(secrets) = private_secret_service() else {
+        return; // skipped, and said so loudly
+    };
+    let binary = release_binary();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    let answers = Answers::new();
+    let mut wizard = PtySession::spawn(wizard_command(
+        binary,
+        &config,
+        dir.path(),
+        &secrets,
+        "secret-service",
+    ));
+    choose_platform(&mut wizard);
+    historical_settings(&mut wizard, &answers);
+    user_import_settings(&mut wizard, &answers);
+    wizard.wait_for("Review: this is what Ctrl-S writes.");
+    signal(secrets.keyring_pid(), "STOP").expect("stop gnome-keyring");
+    let started = Instant::now();
+    wizard.send(CTRL_S);
+    wizard.wait_for("the Secret Service did not answer within 5 s");
+    eprintln!(
+        "e2e_pty: the failed save was reported after {} ms",
+        started.elapsed().as_millis()
+    );
+    wizard.wait_for("Nothing was written to the file.");
+    wizard.wait_for("`wfm-wizard prune` removes it");
+    assert_secrets_hidden(&wizard, &answers);
+    wizard.send("\x03"); // Ctrl-C: unsaved work, so it asks
+    wizard.wait_for("Quit without saving?");
+    wizard.send("y");
+    let status = wizard.wait_exit();
+    assert!(!status.success(), "{status:?}");
+    assert!(!config.exists(), "no file after a failed save");
+    check_no_secret_in_files(dir.path(), &answers);
+    signal(secrets.keyring_pid(), "CONT").expect("wake gnome-keyring");
 }
 
 #[test]

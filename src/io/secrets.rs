@@ -95,6 +95,9 @@ pub const PROBE_USER: &str = "__wfm-wizard_probe__";
 /// How long the Secret Service gets to connect (and, for `auto`, to pass the probe).
 pub const SECRET_SERVICE_DEADLINE: Duration = Duration::from_secs(3);
 
+/// The words of every message about a store that missed its deadline.
+pub const NO_ANSWER: &str = "did not answer within";
+
 /// How long any single store call (save, read, delete, list) may take.
 pub const STORE_CALL_DEADLINE: Duration = Duration::from_secs(5);
 
@@ -689,7 +692,7 @@ fn within<T: Send + 'static>(
         .map_err(|e| format!("could not start a thread to reach the {name} ({e})"))?;
     rx.recv_timeout(limit).map_err(|e| match e {
         std::sync::mpsc::RecvTimeoutError::Timeout => {
-            format!("the {name} did not answer within {} s", limit.as_secs_f32())
+            format!("the {name} {NO_ANSWER} {} s", limit.as_secs_f32())
         }
         std::sync::mpsc::RecvTimeoutError::Disconnected => {
             format!("the call to the {name} stopped unexpectedly")

@@ -36,6 +36,28 @@ pub struct Cli {
 pub enum Command {
     /// Check the file with the wizard's rules and that every referenced secret can be read
     Validate,
+    /// List each integration and, for each secret, its store, whether it is present and
+    /// a short fingerprint (never the value); then entries no integration refers to
+    Status,
+    /// Remove keyring entries under service wfm-wizard that no integration refers to
+    Prune {
+        /// Do not ask; needed when there is no terminal to ask on
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Work with one stored secret
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Print a secret to stdout, which must be a pipe or a file, never the terminal
+    Get {
+        /// <platform>/<operation>/<group>/<field>, e.g. ringcentral-v1/historical/default/jwt
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
 }
 
 fn parse_store(name: &str) -> Result<StoreChoice, String> {

@@ -1,5 +1,8 @@
 //! What the binary does for each command, with exit statuses per the contract.
 
+pub mod inventory;
+pub mod secrets_report;
+
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;

@@ -2,6 +2,7 @@
 
 pub mod config_file;
 pub mod effects;
+pub mod hygiene;
 pub mod keyring_stores;
 pub mod line_terminal;
 pub mod memory_store;

@@ -13,6 +13,7 @@ pub enum Mode {
     Platform,
     Operation,
     Form,
+    StoreGate,
     Review,
     Saving,
     SaveFailed,
@@ -22,10 +23,11 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 9] = [
+    pub const ALL: [Mode; 10] = [
         Mode::Platform,
         Mode::Operation,
         Mode::Form,
+        Mode::StoreGate,
         Mode::Review,
         Mode::Saving,
         Mode::SaveFailed,
@@ -42,6 +44,7 @@ pub fn mode(wizard: &Wizard) -> Mode {
         (None, Step::Platform { .. }) => Mode::Platform,
         (None, Step::Operation { .. }) => Mode::Operation,
         (None, Step::Form { .. }) => Mode::Form,
+        (None, Step::StoreGate { .. }) => Mode::StoreGate,
         (None, Step::Review { .. }) => Mode::Review,
         (None, Step::Saving) => Mode::Saving,
         (None, Step::SaveFailed { .. }) => Mode::SaveFailed,
@@ -130,6 +133,21 @@ const FORM: &[Binding] = &[
     bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),
 ];
 
+const STORE_GATE: &[Binding] = &[
+    bind(
+        &[key(KeyCode::Enter), ch('y'), ch('Y')],
+        Action::Yes,
+        Some(("Enter", "continue")),
+    ),
+    bind(
+        &[ch('r'), ch('R')],
+        Action::Retry,
+        Some(("r", "check again")),
+    ),
+    bind(ESC, Action::Back, Some(("Esc", "back"))),
+    bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),
+];
+
 const REVIEW: &[Binding] = &[
     bind(&[ctrl('s')], Action::Save, Some(("Ctrl-S", "save"))),
     bind(ESC, Action::Back, Some(("Esc", "back"))),
@@ -186,6 +204,7 @@ pub fn bindings(mode: Mode) -> Vec<&'static Binding> {
         Mode::Platform => &[LIST],
         Mode::Operation => &[OPERATION, LIST],
         Mode::Form => &[FORM],
+        Mode::StoreGate => &[STORE_GATE],
         Mode::Review => &[REVIEW],
         Mode::Saving => &[SAVING],
         Mode::SaveFailed => &[SAVE_FAILED],

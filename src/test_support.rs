@@ -33,7 +33,16 @@ pub fn jwt_never_expires() -> String {
     )
 }
 
+/// A new wizard whose operator has already passed the store gate, so forms open at
+/// once; the gate's own tests start from [`gated_wizard`].
 pub fn wizard() -> Wizard {
+    let mut w = gated_wizard();
+    w.store_acknowledged = true;
+    w
+}
+
+/// A new wizard as the program starts it: the store gate still ahead.
+pub fn gated_wizard() -> Wizard {
     Wizard::new(
         Catalog::builtin(),
         None,
@@ -146,6 +155,7 @@ pub fn loaded_document(store: crate::secret::StoreKind, enabled: bool) -> crate:
 /// A wizard editing `document`, on the Historical list with its first row selected.
 pub fn first_row_of(document: &crate::config::Document) -> Wizard {
     let mut w = Wizard::new(Catalog::builtin(), Some(document), "x", NOW);
+    w.store_acknowledged = true;
     act(&mut w, Action::Enter);
     act(&mut w, Action::First);
     w

@@ -4,6 +4,7 @@ mod form;
 mod lists;
 mod overlay;
 mod review;
+mod store_notice;
 mod text;
 pub mod theme;
 
@@ -56,6 +57,7 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard) {
             focus,
             revealed,
         } => form::draw(frame, body, wizard, *draft, *focus, *revealed),
+        Step::StoreGate { .. } => store_notice::draw(frame, body, wizard),
         Step::Review { scroll } => review::draw(frame, body, wizard, *scroll),
         Step::Saving | Step::SaveFailed { .. } | Step::Done(_) => {
             review::draw_outcome(frame, body, wizard);
@@ -92,7 +94,7 @@ fn progress_line(wizard: &Wizard) -> Line<'static> {
     let current = match &wizard.step {
         Step::Platform { .. } => 0,
         Step::Operation { op, .. } => op + 1,
-        Step::Form { draft, .. } => {
+        Step::Form { draft, .. } | Step::StoreGate { draft } => {
             let d = &wizard.drafts[*draft];
             1 + wizard
                 .current_platform()

@@ -5,6 +5,7 @@ mod form;
 pub mod lists;
 mod save_plan;
 mod secret_text;
+mod store_gate;
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ pub use tui_input::InputRequest;
 pub use draft::{Draft, FieldState, SecretField};
 pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
 pub use secret_text::SecretText;
+pub use store_gate::{SkipReason, StoreExplanation, explain_store, skip_reason};
 
 use crate::catalog::{Catalog, FieldDef, Operation, Platform};
 use crate::config::{Document, Integration};
@@ -38,6 +40,8 @@ pub enum Action {
     PageDown,
     First,
     Last,
+    /// Check the secret store again (after the operator fixed it).
+    Retry,
 }
 
 /// Everything that can change the wizard.
@@ -95,6 +99,10 @@ pub enum Step {
         focus: usize,
         revealed: bool,
     },
+    /// Where secrets will go, shown before the form of `draft` (see `store_gate`).
+    StoreGate {
+        draft: usize,
+    },
     Review {
         scroll: u16,
     },
@@ -144,6 +152,8 @@ pub struct Wizard {
     pub step: Step,
     pub overlay: Option<Overlay>,
     pub store: StoreStatus,
+    /// The operator has seen (and, for a store lost at reboot, accepted) where secrets go.
+    pub store_acknowledged: bool,
     pub notice: Option<Notice>,
     pub dirty: bool,
     pub outcome: Option<Outcome>,
@@ -188,6 +198,7 @@ impl Wizard {
             step: Step::Platform { selected: platform },
             overlay: None,
             store: StoreStatus::Resolving,
+            store_acknowledged: false,
             notice: None,
             dirty: false,
             outcome: None,
@@ -227,6 +238,7 @@ impl Wizard {
                     Ok(info) => StoreStatus::Ready(info),
                     Err(reason) => StoreStatus::Unavailable(reason),
                 };
+                self.pass_gate_if_settled();
                 Vec::new()
             }
             Msg::SaveDone(result) => {
@@ -271,6 +283,7 @@ impl Wizard {
                 focus,
                 revealed,
             } => self.form_action(draft, focus, revealed, action),
+            Step::StoreGate { draft } => return self.gate_action(draft, action),
             Step::Review { scroll } => return self.review_action(scroll, action),
             Step::Saving => {}
             Step::SaveFailed { .. } => match action {

@@ -25,7 +25,9 @@ use portable_pty::CommandBuilder;
 use wfm_wizard::config::{Integration, Setting, Settings, parse_document};
 use wfm_wizard::secret::{SecretRef, StoreKind};
 
-use private_secret_service::{PrivateSecretService, REQUIRE_ENV, tools_present};
+use private_secret_service::{
+    KeyringState, PrivateSecretService, REQUIRE_ENV, signal, tools_present,
+};
 use pty_session::{
     ALTERNATE_SCREEN_OFF, BRACKETED_PASTE_OFF, CTRL_S, DEADLINE, ENTER, PtySession, find,
 };
@@ -79,7 +81,13 @@ fn operator_configures_two_integrations_in_a_real_terminal() {
     let answers = Answers::new();
 
     let started = Instant::now();
-    let mut wizard = PtySession::spawn(wizard_command(binary, &config, dir.path(), &secrets));
+    let mut wizard = PtySession::spawn(wizard_command(
+        binary,
+        &config,
+        dir.path(),
+        &secrets,
+        "secret-service",
+    ));
     choose_platform(&mut wizard);
     historical_settings(&mut wizard, &answers);
     user_import_settings(&mut wizard, &answers);
@@ -97,6 +105,95 @@ fn operator_configures_two_integrations_in_a_real_terminal() {
         "e2e_pty: wizard and checks took {} ms",
         started.elapsed().as_millis()
     );
+}
+
+/// A Secret Service that never answers (gnome-keyring stopped with SIGSTOP) must not
+/// freeze the screen: the wizard draws and answers keys while the store is checked,
+/// and then tells the operator what happened and what it does instead.
+#[test]
+fn a_hung_secret_service_never_freezes_the_wizard() {
+    const TOOLS: [&str; 2] = ["dbus-daemon", "gnome-keyring-daemon"];
+    match tools_present(&TOOLS) {
+        Ok(true) => {}
+        Ok(false) => return, // skipped, and said so loudly
+        Err(e) => panic!("{e}"),
+    }
+    let secrets = PrivateSecretService::start_in(KeyringState::Stopped)
+        .unwrap_or_else(|e| panic!("cannot start a stopped Secret Service: {e}"))
+        .expect("tools were checked above");
+    let binary = release_binary();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    let command = wizard_command(binary, &config, dir.path(), &secrets, "auto");
+    let started = Instant::now();
+    let mut wizard = PtySession::spawn(command);
+    wizard.wait_for("Choose the contact-center platform to configure.");
+    eprintln!(
+        "e2e_pty: first frame with a hung Secret Service after {} ms",
+        started.elapsed().as_millis()
+    );
+    wizard.send(ENTER);
+    wizard.wait_for("› + Add an integration");
+    wizard.send(ENTER);
+    // Still checking: the screen answered two keys while the store was being probed.
+    wizard.wait_for("Checking which secret store to use");
+    wizard
+        .wait_for("The Secret Service was not used: the Secret Service did not answer within 3 s");
+    wizard.wait_for("Secrets will be stored in the kernel keyring (keyutils).");
+    wizard.wait_for("They do NOT survive a reboot");
+    wizard.wait_for("The keyring daemon is hung or overloaded: restart it");
+    eprintln!(
+        "e2e_pty: the operator was told after {} ms",
+        started.elapsed().as_millis()
+    );
+    wizard.send("\x03"); // Ctrl-C: nothing typed yet, so it quits at once
+    let status = wizard.wait_exit();
+    assert!(!status.success(), "cancelled is not success: {status:?}");
+    assert!(!config.exists(), "nothing is written");
+}
+
+/// The keyring answers while the operator fills the forms, then stops (SIGSTOP) just
+/// before Ctrl-S: the save comes back within the per-call deadline with a clear
+/// message, the screen stays live, and no file is written.
+#[test]
+fn a_keyring_that_stops_answering_during_the_save_is_reported() {
+    let Some(secrets) = private_secret_service() else {
+        return; // skipped, and said so loudly
+    };
+    let binary = release_binary();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    let answers = Answers::new();
+    let mut wizard = PtySession::spawn(wizard_command(
+        binary,
+        &config,
+        dir.path(),
+        &secrets,
+        "secret-service",
+    ));
+    choose_platform(&mut wizard);
+    historical_settings(&mut wizard, &answers);
+    user_import_settings(&mut wizard, &answers);
+    wizard.wait_for("Review: this is what Ctrl-S writes.");
+    signal(secrets.keyring_pid(), "STOP").expect("stop gnome-keyring");
+    let started = Instant::now();
+    wizard.send(CTRL_S);
+    wizard.wait_for("the Secret Service did not answer within 5 s");
+    eprintln!(
+        "e2e_pty: the failed save was reported after {} ms",
+        started.elapsed().as_millis()
+    );
+    wizard.wait_for("Nothing was written to the file.");
+    wizard.wait_for("`wfm-wizard prune` removes it");
+    assert_secrets_hidden(&wizard, &answers);
+    wizard.send("\x03"); // Ctrl-C: unsaved work, so it asks
+    wizard.wait_for("Quit without saving?");
+    wizard.send("y");
+    let status = wizard.wait_exit();
+    assert!(!status.success(), "{status:?}");
+    assert!(!config.exists(), "no file after a failed save");
+    check_no_secret_in_files(dir.path(), &answers);
+    signal(secrets.keyring_pid(), "CONT").expect("wake gnome-keyring");
 }
 
 #[test]
@@ -249,6 +346,7 @@ fn review_and_save(wizard: &mut PtySession, answers: &Answers) {
     wizard.wait_for("2 integration(s) written to");
     wizard.wait_for("4 secret(s) stored in the keyring.");
     wizard.wait_for("Press Enter to finish.");
+    check_running_process(wizard, answers);
 
     let last_frame_end = wizard.output().raw().len();
     wizard.send(ENTER);
@@ -458,6 +556,35 @@ fn check_validate(binary: &Path, config: &Path, secrets: &PrivateSecretService) 
 // Secrets stay secret
 
 /// No secret is on the screen now.
+/// While the wizard still holds every secret: none is in its command line or
+/// environment, and it cannot dump core.
+fn check_running_process(wizard: &PtySession, answers: &Answers) {
+    let pid = wizard.pid().expect("the wizard's process id");
+    for what in ["cmdline", "environ"] {
+        let path = format!("/proc/{pid}/{what}");
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+        assert!(
+            !bytes.is_empty(),
+            "{path} is empty: read the wrong process?"
+        );
+        for (name, secret) in answers.all() {
+            if let Some(at) = piece_of(&bytes, secret) {
+                panic!("{name} appears in {path} at byte {at}");
+            }
+        }
+    }
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("read limits");
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .expect("a core size line");
+    assert_eq!(
+        core.split_whitespace().collect::<Vec<_>>()[4..6],
+        ["0", "0"],
+        "core dumps must be off: {core}"
+    );
+}
+
 fn assert_secrets_hidden(wizard: &PtySession, answers: &Answers) {
     let output = wizard.output();
     for (what, secret) in answers.all() {
@@ -591,9 +718,10 @@ fn wizard_command(
     config: &Path,
     dir: &Path,
     secrets: &PrivateSecretService,
+    store: &str,
 ) -> CommandBuilder {
     let mut command = CommandBuilder::new(binary);
-    command.args(["--secret-store", "secret-service"]);
+    command.args(["--secret-store", store]);
     command.env("WFM_WIZARD_CONFIG", config);
     for (key, value) in secrets.envs() {
         command.env(key, value);

@@ -25,7 +25,12 @@ fn main() {
 }
 
 #[cfg(target_os = "linux")]
+#[path = "real_stores/states.rs"]
+mod states;
+
+#[cfg(target_os = "linux")]
 mod linux {
+    use crate::states;
     use std::panic::{AssertUnwindSafe, catch_unwind};
     use std::process::{Command, ExitCode};
     use std::sync::Arc;
@@ -39,12 +44,12 @@ mod linux {
     use crate::private_secret_service::{PrivateSecretService, tools_present};
 
     /// Which part of the test this process plays; unset in the process cargo starts.
-    const MODE: &str = "WFM_WIZARD_REAL_STORES_MODE";
+    pub(crate) const MODE: &str = "WFM_WIZARD_REAL_STORES_MODE";
     /// The keyring service of this run, for the `auto-without-bus` child.
-    const SERVICE: &str = "WFM_WIZARD_REAL_STORES_SERVICE";
+    pub(crate) const SERVICE: &str = "WFM_WIZARD_REAL_STORES_SERVICE";
 
-    const JWT_USER: &str = "ringcentral-v1/historical/default/jwt";
-    const SECRET_USER: &str = "ringcentral-v1/historical/default/client_secret";
+    pub(crate) const JWT_USER: &str = "ringcentral-v1/historical/default/jwt";
+    pub(crate) const SECRET_USER: &str = "ringcentral-v1/historical/default/client_secret";
 
     struct Test {
         name: &'static str,
@@ -88,6 +93,46 @@ mod linux {
             name: "keyutils_rejects_an_empty_value_in_plain_words",
             run: keyutils_empty_value,
         },
+        Test {
+            name: "auto_with_a_locked_keyring_falls_back_and_says_how_to_unlock",
+            run: states::locked,
+        },
+        Test {
+            name: "auto_without_a_login_keyring_falls_back_and_says_so",
+            run: states::no_login_keyring,
+        },
+        Test {
+            name: "auto_with_a_stopped_provider_falls_back_after_the_deadline",
+            run: states::stopped,
+        },
+        Test {
+            name: "every_call_to_a_provider_that_stopped_answering_times_out",
+            run: states::calls_after_stop,
+        },
+        Test {
+            name: "status_finishes_and_says_so_when_the_provider_is_stopped",
+            run: states::status_with_a_stopped_provider,
+        },
+        Test {
+            name: "keyutils_works_across_keyctl_login_sessions",
+            run: states::keyutils_across_login_sessions,
+        },
+        Test {
+            name: "status_after_a_simulated_reboot_reports_missing_secrets",
+            run: states::status_after_a_simulated_reboot,
+        },
+        Test {
+            name: "prune_removes_only_orphans_and_keeps_draft_entries",
+            run: states::prune_removes_only_orphans,
+        },
+        Test {
+            name: "a_failed_file_write_puts_the_real_stores_back",
+            run: states::rollback_when_the_file_cannot_be_written,
+        },
+        Test {
+            name: "a_failing_second_write_leaves_nothing_in_the_kernel_keyring",
+            run: states::rollback_when_the_second_write_fails,
+        },
         // Last: every test above must have cleaned up after itself.
         Test {
             name: "no_kernel_keys_are_left_behind",
@@ -99,7 +144,10 @@ mod linux {
         let args: Vec<String> = std::env::args().skip(1).collect();
         match std::env::var(MODE).as_deref() {
             Ok("tests") => run_tests(&args),
-            Ok("auto-without-bus") => report_auto(),
+            Ok("auto-without-bus" | "report-auto") => report_auto(),
+            Ok("calls-after-stop") => states::report_calls_after_stop(),
+            Ok("keyutils-set") => states::report_keyutils(false),
+            Ok("keyutils-get-delete") => states::report_keyutils(true),
             _ => start_and_rerun(&args),
         }
     }
@@ -252,8 +300,8 @@ mod linux {
         }
     }
 
-    struct Ctx {
-        service: String,
+    pub(crate) struct Ctx {
+        pub(crate) service: String,
         pristine: Worker,
     }
 
@@ -479,7 +527,11 @@ mod linux {
             std::fs::read_to_string("/proc/keys")
                 .expect("read /proc/keys")
                 .lines()
-                .filter(|l| l.contains(&ctx.service))
+                .filter(|l| {
+                    // This run's service, and the product-service keys of the issue-3
+                    // tests (their groups start with `rs-`).
+                    l.contains(&ctx.service) || (l.contains("/rs-") && l.contains("@wfm-wizard"))
+                })
                 .map(str::to_owned)
                 .collect()
         };
@@ -491,7 +543,7 @@ mod linux {
     // Helpers
 
     /// The store's value, exposed for comparison. Panics on a store error.
-    fn exposed(store: &dyn SecretStore, user: &str) -> Option<String> {
+    pub(crate) fn exposed(store: &dyn SecretStore, user: &str) -> Option<String> {
         store
             .get(user)
             .unwrap_or_else(|e| panic!("get {user}: {e}"))
@@ -500,7 +552,7 @@ mod linux {
 
     /// A JWT-shaped ASCII string of exactly `len` bytes (header.payload.signature when
     /// long enough); `seed` makes values differ.
-    fn jwt_like(len: usize, seed: u64) -> String {
+    pub(crate) fn jwt_like(len: usize, seed: u64) -> String {
         const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         const HEADER: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.";
         const SIGNATURE: usize = 43;
@@ -523,12 +575,12 @@ mod linux {
     }
 
     /// The description the keyutils store gives a key: `keyring:<user>@<service>`.
-    fn description(user: &str, service: &str) -> String {
+    pub(crate) fn description(user: &str, service: &str) -> String {
         format!("keyring:{user}@{service}")
     }
 
     /// `secret-tool lookup service S username U`, with the attribute names the zbus store uses.
-    fn secret_tool_lookup(service: &str, user: &str) -> Option<String> {
+    pub(crate) fn secret_tool_lookup(service: &str, user: &str) -> Option<String> {
         let out = Command::new("secret-tool")
             .args(["lookup", "service", service, "username", user])
             .output()
@@ -539,7 +591,7 @@ mod linux {
     }
 
     /// `keyctl search @s user DESCRIPTION` → the key id.
-    fn keyctl_search(description: &str) -> Option<String> {
+    pub(crate) fn keyctl_search(description: &str) -> Option<String> {
         let out = Command::new("keyctl")
             .args(["search", "@s", "user", description])
             .output()
@@ -549,7 +601,7 @@ mod linux {
             .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
     }
 
-    fn keyctl_pipe(id: &str) -> Vec<u8> {
+    pub(crate) fn keyctl_pipe(id: &str) -> Vec<u8> {
         let out = Command::new("keyctl")
             .args(["pipe", id])
             .output()
@@ -576,7 +628,7 @@ mod linux {
     }
 
     /// Removes the test's Secret Service items, whatever happened.
-    struct SecretToolCleanup<'a>(&'a str, &'a [&'a str]);
+    pub(crate) struct SecretToolCleanup<'a>(pub(crate) &'a str, pub(crate) &'a [&'a str]);
 
     impl Drop for SecretToolCleanup<'_> {
         fn drop(&mut self) {
@@ -590,10 +642,10 @@ mod linux {
 
     /// Invalidates the test's kernel keys, whatever happened (matching by prefix, so even
     /// a key written under a wrong, longer service name goes).
-    struct KernelKeyCleanup(Vec<String>);
+    pub(crate) struct KernelKeyCleanup(Vec<String>);
 
     impl KernelKeyCleanup {
-        fn new(service: &str, users: &[&str]) -> Self {
+        pub(crate) fn new(service: &str, users: &[&str]) -> Self {
             KernelKeyCleanup(users.iter().map(|u| description(u, service)).collect())
         }
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::config_file;
-use super::secrets::{SecretStore, StoreError};
+use super::secrets::{NO_ANSWER, SecretStore, StoreError};
 use crate::config::render_document;
 use crate::secret::StoreKind;
 use crate::wizard::{Effect, Msg, SavePlan, SaveReport, StoreInfo};
@@ -82,7 +82,23 @@ pub fn execute_save(
     let mut undo: Vec<Undo> = Vec::new();
     let fail = |undo: Vec<Undo>, why: String| -> String {
         let leftovers = roll_back(undo);
-        if leftovers.is_empty() {
+        if why.contains(NO_ANSWER) {
+            // A call that timed out may still land when the store wakes up: no promise
+            // about the keyring, but say how to find out.
+            let put_back = if leftovers.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " These entries could not be put back: {}.",
+                    leftovers.join("; ")
+                )
+            };
+            format!(
+                "{why} Nothing was written to the file.{put_back} If the store wakes up, \
+                 the entry it was asked to save may still appear: `wfm-wizard status` lists \
+                 it and `wfm-wizard prune` removes it."
+            )
+        } else if leftovers.is_empty() {
             format!("{why} Nothing was written, and the keyring is as it was before this save.")
         } else {
             format!(

@@ -1,17 +1,28 @@
 //! The real stores of a session: the one chosen for new secrets, and any other a
-//! reference names, each opened once.
+//! reference names, each opened once. A store that could not be opened is not tried
+//! again for [`OPEN_FAILURE_MEMORY`], so a command over many references to a hung
+//! Secret Service waits out the connection deadline once, not once per reference.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use super::effects::StoreProvider;
 use super::secrets::{self, SecretStore, StoreChoice, StoreError};
 use crate::secret::{SERVICE, StoreKind};
 use crate::wizard::StoreInfo;
 
+/// How long a failure to open a store is given as the answer without trying again.
+pub const OPEN_FAILURE_MEMORY: Duration = Duration::from_secs(30);
+
 pub struct KeyringStores {
     choice: StoreChoice,
-    opened: Mutex<BTreeMap<StoreKind, Arc<dyn SecretStore>>>,
+    opened: Mutex<BTreeMap<StoreKind, Opened>>,
+}
+
+enum Opened {
+    Store(Arc<dyn SecretStore>),
+    Failed(Instant, StoreError),
 }
 
 impl KeyringStores {
@@ -30,7 +41,7 @@ impl StoreProvider for KeyringStores {
         self.opened
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(kind, resolved.store);
+            .insert(kind, Opened::Store(resolved.store));
         Ok(StoreInfo {
             kind,
             note: resolved.secret_service_skipped,
@@ -39,11 +50,22 @@ impl StoreProvider for KeyringStores {
 
     fn open(&self, kind: StoreKind) -> Result<Arc<dyn SecretStore>, StoreError> {
         let mut opened = self.opened.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(store) = opened.get(&kind) {
-            return Ok(Arc::clone(store));
+        match opened.get(&kind) {
+            Some(Opened::Store(store)) => return Ok(Arc::clone(store)),
+            Some(Opened::Failed(when, error)) if when.elapsed() < OPEN_FAILURE_MEMORY => {
+                return Err(error.clone());
+            }
+            _ => {}
         }
-        let store = secrets::open(kind, SERVICE)?;
-        opened.insert(kind, Arc::clone(&store));
-        Ok(store)
+        match secrets::open(kind, SERVICE) {
+            Ok(store) => {
+                opened.insert(kind, Opened::Store(Arc::clone(&store)));
+                Ok(store)
+            }
+            Err(error) => {
+                opened.insert(kind, Opened::Failed(Instant::now(), error.clone()));
+                Err(error)
+            }
+        }
     }
 }

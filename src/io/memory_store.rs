@@ -16,6 +16,8 @@ pub struct MemoryStore {
     entries: Mutex<BTreeMap<String, SecretString>>,
     sets: Mutex<u32>,
     fail_on_set: Option<u32>,
+    /// What the injected failure says, when not the default.
+    failure_text: Option<String>,
 }
 
 impl MemoryStore {
@@ -26,12 +28,20 @@ impl MemoryStore {
             entries: Mutex::new(BTreeMap::new()),
             sets: Mutex::new(0),
             fail_on_set: None,
+            failure_text: None,
         }
     }
 
     #[must_use]
     pub fn failing_on_set(mut self, nth: u32) -> Self {
         self.fail_on_set = Some(nth);
+        self
+    }
+
+    /// The injected failure says `text` (e.g. a store that timed out).
+    #[must_use]
+    pub fn failing_with(mut self, text: &str) -> Self {
+        self.failure_text = Some(text.to_owned());
         self
     }
 
@@ -70,7 +80,10 @@ impl SecretStore for MemoryStore {
         if self.fail_on_set == Some(*sets) {
             return Err(StoreError {
                 store: self.kind,
-                message: format!("injected failure on write {}", *sets),
+                message: self
+                    .failure_text
+                    .clone()
+                    .unwrap_or_else(|| format!("injected failure on write {}", *sets)),
             });
         }
         self.lock().insert(
@@ -90,6 +103,10 @@ impl SecretStore for MemoryStore {
     fn delete(&self, user: &str) -> Result<(), StoreError> {
         self.lock().remove(user);
         Ok(())
+    }
+
+    fn list(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.users())
     }
 }
 

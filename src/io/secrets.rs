@@ -8,12 +8,14 @@
 //!   `Display` text (never its `Debug`, which for `BadEncoding` holds the raw bytes),
 //!   and never contains a secret value.
 //!
-//! Blocking: every call blocks the calling thread. The Secret Service can hang forever
-//! (a stopped provider; zbus has no reply timeout), so building that store and the
-//! `auto` probe run on a helper thread with a deadline of [`SECRET_SERVICE_DEADLINE`];
-//! a call that misses it leaves that helper thread blocked behind. Reads and writes
-//! have no deadline, because a desktop unlock prompt may legitimately take a while:
-//! keep them off the render thread.
+//! Deadlines: a store can hang forever (a stopped Secret Service provider; zbus has no
+//! reply timeout), so nothing here waits on a store without a limit. Building the
+//! Secret Service and the `auto` probe get [`SECRET_SERVICE_DEADLINE`]; every later
+//! call (save, read, delete, list) runs on a helper thread and gets
+//! [`STORE_CALL_DEADLINE`]. A call that misses its deadline is reported as
+//! [`StoreError`] in plain words and leaves its helper thread blocked behind (there is
+//! no way to cancel a blocked D-Bus call); if the store wakes up later, that call may
+//! still complete, which `wfm-wizard status`/`prune` then show as an orphan entry.
 //!
 //! Kernel keyring (keyutils) and threads: a session keyring belongs to a thread's
 //! credentials, not to the process. A process started outside a PAM login (a container
@@ -39,6 +41,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use keyring_core::api::CredentialStoreApi;
@@ -46,6 +49,9 @@ use keyring_core::{CredentialStore, Entry, Error};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::secret::StoreKind;
+
+mod explain;
+use explain::explain;
 
 /// A failure talking to a store. The message never contains a secret value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +77,9 @@ pub trait SecretStore: Send + Sync {
     fn get(&self, user: &str) -> Result<Option<SecretString>, StoreError>;
     /// Removing an entry that does not exist is not an error.
     fn delete(&self, user: &str) -> Result<(), StoreError>;
+    /// The user names of every entry under [`SecretStore::service`] that this store
+    /// can reach, sorted.
+    fn list(&self) -> Result<Vec<String>, StoreError>;
 }
 
 /// Which store to use, as given on the command line.
@@ -85,6 +94,12 @@ pub const PROBE_USER: &str = "__wfm-wizard_probe__";
 
 /// How long the Secret Service gets to connect (and, for `auto`, to pass the probe).
 pub const SECRET_SERVICE_DEADLINE: Duration = Duration::from_secs(3);
+
+/// The words of every message about a store that missed its deadline.
+pub const NO_ANSWER: &str = "did not answer within";
+
+/// How long any single store call (save, read, delete, list) may take.
+pub const STORE_CALL_DEADLINE: Duration = Duration::from_secs(5);
 
 /// The store [`resolve`] chose.
 pub struct Resolved {
@@ -121,6 +136,56 @@ pub fn open(kind: StoreKind, service: &str) -> Result<Arc<dyn SecretStore>, Stor
     Ok(Arc::new(KeyringStore::new(kind, service, inner)))
 }
 
+/// The stores this operating system has, in the order `auto` prefers them.
+pub fn native_kinds() -> Vec<StoreKind> {
+    if cfg!(target_os = "macos") {
+        vec![StoreKind::Keychain]
+    } else if cfg!(target_os = "windows") {
+        vec![StoreKind::Windows]
+    } else if cfg!(target_os = "linux") {
+        vec![StoreKind::SecretService, StoreKind::Keyutils]
+    } else if cfg!(unix) {
+        vec![StoreKind::SecretService]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The value a reference in the YAML points at, read from the store the reference
+/// names (never another), as `wfm-wizard secret get` does. For programs that use this
+/// crate as a library; the value stays in a [`SecretString`].
+pub fn read_secret(reference: &crate::secret::SecretRef) -> Result<SecretString, StoreError> {
+    match open(reference.store, &reference.service)?.get(&reference.user)? {
+        Some(value) => Ok(value),
+        None => Err(StoreError {
+            store: reference.store,
+            message: format!(
+                "there is no entry `{}` under service `{}`{}",
+                reference.user,
+                reference.service,
+                if reference.store.survives_reboot() {
+                    ""
+                } else {
+                    " (the kernel keyring forgets its keys at reboot and after 3 idle days)"
+                }
+            ),
+        }),
+    }
+}
+
+/// Call first thing in `main`, before any thread starts: gives the process its own
+/// session keyring with the per-user persistent keyring linked in (see the module
+/// docs), so the kernel keyring works from cron-like, `sudo` and container shells and
+/// threads and children (such as `keyctl`) share it. Does nothing elsewhere.
+pub fn prepare_process() {
+    #[cfg(target_os = "linux")]
+    {
+        // A kernel without persistent keyrings, or keyctl blocked by seccomp: the
+        // kernel keyring's own calls report the real problem later.
+        let _ = linux_keyutils::KeyRing::get_persistent(linux_keyutils::KeyRingIdentifier::Session);
+    }
+}
+
 /// Turns the `--secret-store` choice into a store.
 ///
 /// `Named` opens that store, no questions asked. `Auto`: macOS → keychain, Windows →
@@ -142,11 +207,37 @@ pub fn resolve(choice: StoreChoice, service: &str) -> Result<Resolved, StoreErro
 // ---------------------------------------------------------------------------------
 // The adapter
 
-/// Any keyring-core store, seen through [`SecretStore`].
+/// Any keyring-core store, seen through [`SecretStore`]. Cheap to clone: the
+/// connection is shared.
+#[derive(Clone)]
 struct KeyringStore {
     kind: StoreKind,
     service: String,
     inner: Arc<CredentialStore>,
+    deadline: Duration,
+    /// Calls that missed their deadline and are still blocked in the store. While
+    /// there is one, the store is not answering: new calls fail at once instead of
+    /// each waiting out its own deadline (a save's rollback, `status` over many
+    /// secrets).
+    stuck: Arc<AtomicUsize>,
+}
+
+const RUNNING: u8 = 0;
+const DONE: u8 = 1;
+const TIMED_OUT: u8 = 2;
+
+/// Marks a call finished when dropped (also when its job panics, or never starts).
+struct CallDone {
+    state: Arc<AtomicU8>,
+    stuck: Arc<AtomicUsize>,
+}
+
+impl Drop for CallDone {
+    fn drop(&mut self) {
+        if self.state.swap(DONE, Ordering::SeqCst) == TIMED_OUT {
+            self.stuck.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }
 
 impl KeyringStore {
@@ -155,6 +246,8 @@ impl KeyringStore {
             kind,
             service: service.to_owned(),
             inner,
+            deadline: STORE_CALL_DEADLINE,
+            stuck: Arc::new(AtomicUsize::new(0)),
         };
         store.prepare_thread();
         store
@@ -183,16 +276,143 @@ impl KeyringStore {
         }
     }
 
-    /// Writes and deletes [`PROBE_USER`]; `Err` is a plain-English reason.
+    /// Writes and deletes [`PROBE_USER`]; `Err` is a plain-English reason. A write
+    /// that fails half-way may still have left the entry: it is removed either way.
     fn probe(&self) -> Result<(), String> {
         let entry = self.entry(PROBE_USER).map_err(|e| explain(self.kind, &e))?;
-        entry
-            .set_password("wfm-wizard store probe")
-            .map_err(|e| explain(self.kind, &e))?;
+        if let Err(e) = entry.set_password("wfm-wizard store probe") {
+            let _ = entry.delete_credential();
+            return Err(explain(self.kind, &e));
+        }
         entry
             .delete_credential()
             .map_err(|e| explain(self.kind, &e))
     }
+
+    /// Runs `job` on a helper thread within the store's deadline
+    /// ([`STORE_CALL_DEADLINE`]); fails at once while an earlier call is still stuck.
+    fn timed<T: Send + 'static>(
+        &self,
+        verb: &str,
+        user: &str,
+        job: impl FnOnce(&KeyringStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let name = store_name(self.kind);
+        if self.stuck.load(Ordering::SeqCst) > 0 {
+            return Err(StoreError {
+                store: self.kind,
+                message: format!(
+                    "could not {verb} `{user}`: the {name} has still not answered an earlier \
+                     call, so nothing was asked of it. Check that its daemon is running and not \
+                     stopped or hung"
+                ),
+            });
+        }
+        let state = Arc::new(AtomicU8::new(RUNNING));
+        let done = CallDone {
+            state: Arc::clone(&state),
+            stuck: Arc::clone(&self.stuck),
+        };
+        let store = self.clone();
+        let result = within(self.deadline, self.kind, move || {
+            let _done = done;
+            job(&store)
+        });
+        if result.is_err() {
+            // Counted before the swap, so the job's own decrement can never come first.
+            self.stuck.fetch_add(1, Ordering::SeqCst);
+            if state.swap(TIMED_OUT, Ordering::SeqCst) != RUNNING {
+                self.stuck.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        result
+            .map_err(|why| StoreError {
+                store: self.kind,
+                message: format!(
+                    "could not {verb} `{user}`: {why}; nothing waits for it any longer. If the \
+                     store wakes up later the entry may still change: `wfm-wizard status` shows it"
+                ),
+            })
+            .and_then(|done| done)
+    }
+
+    fn set_now(&self, user: &str, value: &SecretString) -> Result<(), StoreError> {
+        self.entry(user)
+            .and_then(|entry| entry.set_password(value.expose_secret()))
+            .map_err(|e| self.failed("save", user, &e))
+    }
+
+    fn get_now(&self, user: &str) -> Result<Option<SecretString>, StoreError> {
+        match self.entry(user).and_then(|entry| entry.get_password()) {
+            Ok(value) => Ok(Some(SecretString::from(value))),
+            Err(Error::NoEntry) => Ok(None),
+            Err(e) => Err(self.failed("read", user, &e)),
+        }
+    }
+
+    fn delete_now(&self, user: &str) -> Result<(), StoreError> {
+        match self.entry(user).and_then(|entry| entry.delete_credential()) {
+            Ok(()) | Err(Error::NoEntry) => Ok(()),
+            Err(e) => Err(self.failed("delete", user, &e)),
+        }
+    }
+
+    fn list_now(&self) -> Result<Vec<String>, StoreError> {
+        let listing_failed = |e: &Error| StoreError {
+            store: self.kind,
+            message: format!(
+                "could not list the entries of service `{}`: {}",
+                self.service,
+                explain(self.kind, e)
+            ),
+        };
+        let mut users = if self.kind == StoreKind::Keyutils {
+            // The kernel keyring has no search by service: take the candidates the
+            // kernel lists for this user, and keep those this process can really read.
+            let mut users = Vec::new();
+            for user in kernel_key_users(&self.service) {
+                if self.get_now(&user)?.is_some() {
+                    users.push(user);
+                }
+            }
+            users
+        } else {
+            let spec = std::collections::HashMap::from([("service", self.service.as_str())]);
+            let mut users = Vec::new();
+            for entry in self.inner.search(&spec).map_err(|e| listing_failed(&e))? {
+                let attributes = entry.get_attributes().map_err(|e| listing_failed(&e))?;
+                users.extend(attributes.get("username").cloned());
+            }
+            users
+        };
+        users.sort();
+        users.dedup();
+        Ok(users)
+    }
+}
+
+/// The users of kernel keys described `keyring:<user>@<service>` in `/proc/keys`,
+/// which lists every key this user may view, wherever it is linked.
+fn kernel_key_users(service: &str) -> Vec<String> {
+    std::fs::read_to_string("/proc/keys")
+        .map(|listing| users_in_proc_keys(&listing, service))
+        .unwrap_or_default()
+}
+
+/// Parses `/proc/keys` lines: `ID FLAGS USAGE TIMEOUT PERM UID GID TYPE DESCRIPTION: INFO`.
+fn users_in_proc_keys(listing: &str, service: &str) -> Vec<String> {
+    let suffix = format!("@{service}");
+    listing
+        .lines()
+        .filter_map(|line| {
+            if line.split_whitespace().nth(7) != Some("user") {
+                return None;
+            }
+            let rest = line.split_once(" keyring:")?.1;
+            let description = rest.rsplit_once(": ").map_or(rest, |(d, _)| d);
+            description.strip_suffix(&suffix).map(str::to_owned)
+        })
+        .collect()
 }
 
 impl SecretStore for KeyringStore {
@@ -205,24 +425,22 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, user: &str, value: &SecretString) -> Result<(), StoreError> {
-        self.entry(user)
-            .and_then(|entry| entry.set_password(value.expose_secret()))
-            .map_err(|e| self.failed("save", user, &e))
+        let (owned, value) = (user.to_owned(), value.clone());
+        self.timed("save", user, move |s| s.set_now(&owned, &value))
     }
 
     fn get(&self, user: &str) -> Result<Option<SecretString>, StoreError> {
-        match self.entry(user).and_then(|entry| entry.get_password()) {
-            Ok(value) => Ok(Some(SecretString::from(value))),
-            Err(Error::NoEntry) => Ok(None),
-            Err(e) => Err(self.failed("read", user, &e)),
-        }
+        let owned = user.to_owned();
+        self.timed("read", user, move |s| s.get_now(&owned))
     }
 
     fn delete(&self, user: &str) -> Result<(), StoreError> {
-        match self.entry(user).and_then(|entry| entry.delete_credential()) {
-            Ok(()) | Err(Error::NoEntry) => Ok(()),
-            Err(e) => Err(self.failed("delete", user, &e)),
-        }
+        let owned = user.to_owned();
+        self.timed("delete", user, move |s| s.delete_now(&owned))
+    }
+
+    fn list(&self) -> Result<Vec<String>, StoreError> {
+        self.timed("list", "the entries", KeyringStore::list_now)
     }
 }
 
@@ -246,12 +464,16 @@ fn secret_service_store() -> Result<Arc<CredentialStore>, String> {
     not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
 fn secret_service_in_time() -> Result<Arc<CredentialStore>, StoreError> {
-    within(SECRET_SERVICE_DEADLINE, secret_service_store)
-        .and_then(|built| built)
-        .map_err(|message| StoreError {
-            store: StoreKind::SecretService,
-            message,
-        })
+    within(
+        SECRET_SERVICE_DEADLINE,
+        StoreKind::SecretService,
+        secret_service_store,
+    )
+    .and_then(|built| built)
+    .map_err(|message| StoreError {
+        store: StoreKind::SecretService,
+        message,
+    })
 }
 
 #[cfg(not(all(
@@ -395,11 +617,16 @@ fn usable_secret_service(service: &str) -> Result<Arc<dyn SecretStore>, String> 
         return Err(NO_BUS.to_owned());
     }
     let service = service.to_owned();
-    within(SECRET_SERVICE_DEADLINE, move || {
-        let store = KeyringStore::new(StoreKind::SecretService, &service, secret_service_store()?);
-        store.probe()?;
-        Ok(Arc::new(store) as Arc<dyn SecretStore>)
-    })?
+    within(
+        SECRET_SERVICE_DEADLINE,
+        StoreKind::SecretService,
+        move || {
+            let store =
+                KeyringStore::new(StoreKind::SecretService, &service, secret_service_store()?);
+            store.probe()?;
+            Ok(Arc::new(store) as Arc<dyn SecretStore>)
+        },
+    )?
 }
 
 #[cfg(target_os = "linux")]
@@ -446,256 +673,42 @@ fn session_bus_hint(bus_address: Option<&std::ffi::OsStr>, runtime_dir: Option<&
         || runtime_dir.is_some_and(|d| !d.as_os_str().is_empty() && d.join("bus").exists())
 }
 
-/// Runs `job` on a helper thread and waits at most `limit`. `Err` is a plain reason.
-/// A job that misses the deadline keeps its thread until it returns (or forever).
+/// Runs `job` on a helper thread and waits at most `limit`. `Err` is a plain reason
+/// naming the store. A job that misses the deadline keeps its thread until it
+/// returns (or forever).
 fn within<T: Send + 'static>(
     limit: Duration,
+    kind: StoreKind,
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
+    let name = store_name(kind);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
-        .name("wfm-wizard-secret-service".to_owned())
+        .name(format!("wfm-wizard-{kind}"))
         .spawn(move || {
             // The receiver is gone when the deadline has passed: nobody wants the result.
             let _ = tx.send(job());
         })
-        .map_err(|e| format!("could not start a thread to reach the Secret Service ({e})"))?;
+        .map_err(|e| format!("could not start a thread to reach the {name} ({e})"))?;
     rx.recv_timeout(limit).map_err(|e| match e {
-        std::sync::mpsc::RecvTimeoutError::Timeout => format!(
-            "the Secret Service did not answer within {} s",
-            limit.as_secs_f32()
-        ),
+        std::sync::mpsc::RecvTimeoutError::Timeout => {
+            format!("the {name} {NO_ANSWER} {} s", limit.as_secs_f32())
+        }
         std::sync::mpsc::RecvTimeoutError::Disconnected => {
-            "the Secret Service check stopped unexpectedly".to_owned()
+            format!("the call to the {name} stopped unexpectedly")
         }
     })
 }
 
-// ---------------------------------------------------------------------------------
-// Errors in plain English
-
-const UNLOCK_HINT: &str = "unlock it by piping its password to \
-     `gnome-keyring-daemon --replace --components=secrets --daemonize --unlock`, \
-     or choose --secret-store keyutils";
-
-/// A plain-English reason for `err`, then keyring-core's own text in parentheses.
-/// Uses only `Display` of the error, which never holds secret bytes.
-fn explain(kind: StoreKind, err: &Error) -> String {
-    format!("{} ({err})", reason(kind, err))
-}
-
-fn reason(kind: StoreKind, err: &Error) -> String {
-    match (kind, err) {
-        (StoreKind::SecretService, Error::NoStorageAccess(_)) => {
-            format!("the keyring is locked or has no default (login) collection; {UNLOCK_HINT}")
-        }
-        (StoreKind::SecretService, Error::PlatformFailure(_)) => {
-            let text = err.to_string();
-            if text.contains("ServiceUnknown") || text.contains("not provided by any .service") {
-                "no Secret Service provider (such as gnome-keyring) is running on the D-Bus session bus"
-                    .to_owned()
-            } else if text.contains("no secret service provider or dbus session found") {
-                "there is no D-Bus session bus, or no Secret Service provider on it".to_owned()
-            } else if text.contains("Failed to connect")
-                || text.contains("Connection refused")
-                || text.contains("No such file")
-            {
-                "cannot connect to the D-Bus session bus".to_owned()
-            } else {
-                "the Secret Service reported a failure".to_owned()
-            }
-        }
-        (StoreKind::Keyutils, Error::NoStorageAccess(_) | Error::PlatformFailure(_)) => {
-            keyutils_reason(err)
-        }
-        (_, Error::NoStorageAccess(_)) => {
-            "the store refused access (is it locked, or is this a remote session?)".to_owned()
-        }
-        (_, Error::PlatformFailure(_)) => "the store reported a failure".to_owned(),
-        (_, Error::NoEntry) => "there is no such entry".to_owned(),
-        (_, Error::BadEncoding(_)) => {
-            "the stored value is not UTF-8 text, so wfm-wizard did not write it".to_owned()
-        }
-        (_, Error::BadDataFormat(..) | Error::BadStoreFormat(_)) => {
-            "the store holds data in a form wfm-wizard cannot read".to_owned()
-        }
-        (_, Error::TooLong(_, limit)) => {
-            format!("the value is longer than this store allows ({limit})")
-        }
-        (_, Error::Invalid(what, why)) => format!("the store does not accept this {what}: {why}"),
-        (_, Error::Ambiguous(entries)) => format!(
-            "{} entries match this name; remove the extra ones with the store's own tools",
-            entries.len()
-        ),
-        (_, Error::NotSupportedByStore(_)) => "the store does not support this".to_owned(),
-        (_, Error::NoDefaultStore) => "internal error: no store was chosen".to_owned(),
-        (_, _) => "the store reported an unexpected error".to_owned(),
+/// How a store is named in sentences.
+fn store_name(kind: StoreKind) -> &'static str {
+    match kind {
+        StoreKind::SecretService => "Secret Service",
+        StoreKind::Keyutils => "kernel keyring",
+        StoreKind::Keychain => "macOS Keychain",
+        StoreKind::Windows => "Windows Credential Manager",
     }
-}
-
-#[cfg(target_os = "linux")]
-fn keyutils_reason(err: &Error) -> String {
-    use linux_keyutils::KeyError;
-    let cause = std::error::Error::source(err).and_then(|e| e.downcast_ref::<KeyError>());
-    match cause {
-        Some(KeyError::AccessDenied) => "the kernel keyring refused access; this process has no \
-             session keyring of its own (run it from a login session, or under `keyctl session -`)"
-            .to_owned(),
-        Some(KeyError::QuotaExceeded) => "the kernel keyring quota for this user is full \
-             (see /proc/sys/kernel/keys/maxkeys and maxbytes)"
-            .to_owned(),
-        Some(KeyError::PermissionDenied | KeyError::OperationNotSupported) => {
-            "the kernel keyring is not available to this process (keyctl is blocked, \
-             as in a container with the default seccomp profile)"
-                .to_owned()
-        }
-        _ => "the kernel keyring reported a failure".to_owned(),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn keyutils_reason(_err: &Error) -> String {
-    "the kernel keyring reported a failure".to_owned()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn platform(text: &str) -> Error {
-        Error::PlatformFailure(Box::new(std::io::Error::other(text.to_owned())))
-    }
-
-    #[test]
-    fn secret_service_failures_read_as_plain_english() {
-        let no_bus = platform(
-            "zbus error: Failed to connect to address `unix:path=/run/user/0/bus`: No such file or directory (os error 2)",
-        );
-        let message = explain(StoreKind::SecretService, &no_bus);
-        assert!(
-            message.starts_with("cannot connect to the D-Bus session bus ("),
-            "{message}"
-        );
-        assert!(
-            message.contains("/run/user/0/bus"),
-            "keeps the library text: {message}"
-        );
-
-        let unavailable = platform("no secret service provider or dbus session found");
-        assert!(
-            explain(StoreKind::SecretService, &unavailable)
-                .starts_with("there is no D-Bus session bus, or no Secret Service provider")
-        );
-
-        let no_provider = platform(
-            "zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files",
-        );
-        assert!(
-            explain(StoreKind::SecretService, &no_provider)
-                .starts_with("no Secret Service provider (such as gnome-keyring)")
-        );
-
-        let locked = Error::NoStorageAccess(Box::new(std::io::Error::other(
-            "SS error: prompt dismissed",
-        )));
-        let message = explain(StoreKind::SecretService, &locked);
-        assert!(message.starts_with("the keyring is locked"), "{message}");
-        assert!(
-            message.contains(
-                "gnome-keyring-daemon --replace --components=secrets --daemonize --unlock"
-            ),
-            "{message}"
-        );
-        assert!(
-            message.ends_with("(Couldn't access platform storage: SS error: prompt dismissed)")
-        );
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn kernel_keyring_failures_name_the_cause() {
-        use linux_keyutils::KeyError;
-        let denied = Error::NoStorageAccess(Box::new(KeyError::AccessDenied));
-        assert!(explain(StoreKind::Keyutils, &denied).contains("no session keyring of its own"));
-        let quota = Error::PlatformFailure(Box::new(KeyError::QuotaExceeded));
-        assert!(explain(StoreKind::Keyutils, &quota).contains("quota"));
-        let blocked = Error::PlatformFailure(Box::new(KeyError::PermissionDenied));
-        assert!(explain(StoreKind::Keyutils, &blocked).contains("seccomp"));
-    }
-
-    #[test]
-    fn no_message_carries_stored_bytes() {
-        let secret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXZhbHVl.sig";
-        let cases = [
-            Error::BadEncoding(secret.as_bytes().to_vec()),
-            Error::BadDataFormat(
-                secret.as_bytes().to_vec(),
-                Box::new(std::io::Error::other("bad padding")),
-            ),
-        ];
-        for err in &cases {
-            for kind in StoreKind::ALL {
-                let message = explain(kind, err);
-                assert!(!message.contains(secret), "{message}");
-                assert!(!message.contains("c2VjcmV0"), "{message}");
-            }
-        }
-    }
-
-    #[test]
-    fn other_errors_are_explained_too() {
-        let too_long = Error::TooLong("password".to_owned(), 2560);
-        assert_eq!(
-            explain(StoreKind::Windows, &too_long),
-            "the value is longer than this store allows (2560) \
-             (Value of 'password' is longer than the platform limit of 2560 chars)"
-        );
-        let empty = Error::Invalid("secret".to_owned(), "cannot be empty".to_owned());
-        assert!(
-            explain(StoreKind::Keyutils, &empty)
-                .starts_with("the store does not accept this secret: cannot be empty")
-        );
-    }
-
-    #[test]
-    fn stores_of_other_systems_are_refused_in_plain_words() {
-        #[cfg(not(target_os = "macos"))]
-        {
-            let Err(err) = open(StoreKind::Keychain, "svc") else {
-                panic!("keychain opened on {}", std::env::consts::OS);
-            };
-            assert_eq!(err.store, StoreKind::Keychain);
-            assert!(err.message.contains("exists only on macOS"), "{err}");
-        }
-        #[cfg(not(target_os = "windows"))]
-        {
-            let Err(err) = open(StoreKind::Windows, "svc") else {
-                panic!("windows store opened on {}", std::env::consts::OS);
-            };
-            assert!(err.message.contains("exists only on Windows"), "{err}");
-        }
-    }
-
-    #[test]
-    fn bus_hint_needs_an_address_or_a_bus_socket() {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(!session_bus_hint(None, None));
-        assert!(!session_bus_hint(Some("".as_ref()), Some(dir.path())));
-        assert!(session_bus_hint(Some("unix:path=/nowhere".as_ref()), None));
-        std::fs::write(dir.path().join("bus"), b"").unwrap();
-        assert!(session_bus_hint(None, Some(dir.path())));
-        assert!(!session_bus_hint(None, Some(Path::new(""))));
-    }
-
-    #[test]
-    fn a_late_job_is_reported_as_a_timeout() {
-        let (release, wait) = std::sync::mpsc::channel::<()>();
-        let late = within(Duration::from_millis(20), move || wait.recv().ok());
-        assert_eq!(
-            late.unwrap_err(),
-            "the Secret Service did not answer within 0.02 s"
-        );
-        drop(release);
-        assert_eq!(within(Duration::from_secs(5), || 7), Ok(7));
-    }
-}
+mod tests;

@@ -20,6 +20,10 @@ fn in_mode(wanted: Mode) -> Wizard {
         Mode::Platform => {}
         Mode::Operation => w.step = Step::Operation { op: 0, selected: 0 },
         Mode::Form => w = new_form(),
+        Mode::StoreGate => {
+            w = new_form();
+            w.step = Step::StoreGate { draft: 0 };
+        }
         Mode::Review => w.step = Step::Review { scroll: 0 },
         Mode::Saving => w.step = Step::Saving,
         Mode::SaveFailed => w.step = Step::SaveFailed { reason: "x".into() },

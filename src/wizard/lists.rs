@@ -106,7 +106,7 @@ impl Wizard {
         let items = self.list_items(op);
         match action {
             Action::Enter => match items[selected.min(items.len() - 1)] {
-                ListItem::Integration(draft) => self.open_form(draft),
+                ListItem::Integration(draft) => self.open_form_through_gate(draft),
                 ListItem::Add => self.add(op),
                 ListItem::Continue => {
                     if op + 1 < self.current_platform().operations.len() {
@@ -183,7 +183,7 @@ impl Wizard {
         }
         let draft = Draft::new(self.current_platform(), self.operation(op));
         self.drafts.push(draft);
-        self.open_form(self.drafts.len() - 1);
+        self.open_form_through_gate(self.drafts.len() - 1);
     }
 
     fn confirm_prerequisites(&mut self, op: usize) {

@@ -46,9 +46,14 @@ pub struct PrivateSecretService {
 }
 
 impl PrivateSecretService {
-    /// Starts the bus and the keyring and waits until `org.freedesktop.secrets` is
-    /// owned. `Ok(None)`: tools missing, skipped (already reported on stderr).
+    /// Starts the bus and an unlocked keyring and waits until `org.freedesktop.secrets`
+    /// is owned. `Ok(None)`: tools missing, skipped (already reported on stderr).
     pub fn start() -> Result<Option<Self>, String> {
+        Self::start_in(KeyringState::Unlocked)
+    }
+
+    /// As [`PrivateSecretService::start`], with the keyring in `state`.
+    pub fn start_in(state: KeyringState) -> Result<Option<Self>, String> {
         let mut tools = vec!["dbus-daemon", "gnome-keyring-daemon"];
         if find_tool("gdbus").is_none() {
             tools.push("dbus-send"); // the fallback way to wait for the name
@@ -76,40 +81,37 @@ impl PrivateSecretService {
             keyring: None,
         };
 
-        let mut keyring = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--components=secrets", "--unlock"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
-            .env("XDG_DATA_HOME", &data_home)
-            .env("XDG_RUNTIME_DIR", &runtime_dir)
-            .stdin(Stdio::piped())
-            .stdout(log_file(dir.path(), "gnome-keyring.log")?)
-            .stderr(log_file(dir.path(), "gnome-keyring.log")?)
-            .spawn()
-            .map_err(|e| format!("cannot start gnome-keyring-daemon: {e}"))?;
-        // The daemon reads the password up to end of file: write it and close stdin.
-        let fed = keyring
-            .stdin
-            .take()
-            .map(|mut stdin| stdin.write_all(KEYRING_PASSWORD.as_bytes()));
-        started.keyring = Some(keyring);
-        if let Some(Err(e)) = fed {
-            return Err(format!(
-                "cannot give gnome-keyring-daemon its password: {e}"
-            ));
+        // Locked: a first, unlocked start creates the login keyring on disk; the daemon
+        // that stays is started again without the password.
+        let first_unlocked = state != KeyringState::NoLoginKeyring;
+        started.keyring = Some(spawn_keyring(
+            dir.path(),
+            &bus_address,
+            &data_home,
+            &runtime_dir,
+            first_unlocked,
+        )?);
+        started.wait_ready(dir.path(), &bus_address)?;
+        if state == KeyringState::Locked {
+            let login = data_home.join("keyrings").join("login.keyring");
+            if !wait_until(STARTUP_DEADLINE, || login.exists()) {
+                return Err(format!("no {} after an unlocked start", login.display()));
+            }
+            if let Some(first) = started.keyring.as_mut() {
+                stop(first);
+            }
+            started.keyring = Some(spawn_keyring(
+                dir.path(),
+                &bus_address,
+                &data_home,
+                &runtime_dir,
+                false,
+            )?);
+            started.wait_ready(dir.path(), &bus_address)?;
         }
-
-        if let Err(e) = wait_for_secrets_name(&bus_address) {
-            let exited = started
-                .keyring
-                .as_mut()
-                .and_then(|k| k.try_wait().ok().flatten())
-                .map(|status| format!(" gnome-keyring-daemon exited: {status}."))
-                .unwrap_or_default();
-            return Err(format!(
-                "{e}.{exited}\n--- gnome-keyring.log ---\n{}\n--- dbus.log ---\n{}",
-                read_log(dir.path(), "gnome-keyring.log"),
-                read_log(dir.path(), "dbus.log")
-            ));
+        if state == KeyringState::Stopped {
+            let pid = started.keyring.as_ref().map(Child::id).unwrap_or_default();
+            signal(pid, "STOP")?;
         }
 
         let (Some(bus), Some(keyring)) = (started.bus.take(), started.keyring.take()) else {
@@ -143,6 +145,87 @@ impl PrivateSecretService {
                 self.runtime_dir.display().to_string(),
             ),
         ]
+    }
+}
+
+impl PrivateSecretService {
+    /// The process id of `gnome-keyring-daemon`.
+    pub fn keyring_pid(&self) -> u32 {
+        self.keyring.id()
+    }
+}
+
+/// The states a provider can be in that the wizard must explain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyringState {
+    /// Started with `--unlock`: the login keyring exists and is open.
+    Unlocked,
+    /// The login keyring exists but the daemon was started without `--unlock`.
+    Locked,
+    /// Started without `--unlock` in an empty data directory: no login keyring at all.
+    NoLoginKeyring,
+    /// Unlocked, then stopped with SIGSTOP: on the bus, never answering.
+    Stopped,
+}
+
+/// Sends `SIG<name>` to `pid` with kill(1) (the crate forbids unsafe code).
+pub fn signal(pid: u32, name: &str) -> Result<(), String> {
+    let status = Command::new("kill")
+        .args([format!("-{name}"), pid.to_string()])
+        .status()
+        .map_err(|e| format!("cannot run kill: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("kill -{name} {pid} failed: {status}"))
+    }
+}
+
+fn spawn_keyring(
+    dir: &Path,
+    bus_address: &str,
+    data_home: &Path,
+    runtime_dir: &Path,
+    unlock: bool,
+) -> Result<Child, String> {
+    let mut command = Command::new("gnome-keyring-daemon");
+    command.args(["--foreground", "--components=secrets"]);
+    if unlock {
+        command.arg("--unlock").stdin(Stdio::piped());
+    } else {
+        command.stdin(Stdio::null());
+    }
+    let mut keyring = command
+        .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+        .env("XDG_DATA_HOME", data_home)
+        .env("XDG_RUNTIME_DIR", runtime_dir)
+        .stdout(log_file(dir, "gnome-keyring.log")?)
+        .stderr(log_file(dir, "gnome-keyring.log")?)
+        .spawn()
+        .map_err(|e| format!("cannot start gnome-keyring-daemon: {e}"))?;
+    // The daemon reads the password up to end of file: write it and close stdin.
+    if let Some(mut stdin) = keyring.stdin.take()
+        && let Err(e) = stdin.write_all(KEYRING_PASSWORD.as_bytes())
+    {
+        stop(&mut keyring);
+        return Err(format!(
+            "cannot give gnome-keyring-daemon its password: {e}"
+        ));
+    }
+    Ok(keyring)
+}
+
+/// Polls `done` until it holds or `limit` passes.
+fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20)); // poll interval
     }
 }
 
@@ -295,6 +378,25 @@ fn stop(child: &mut Child) {
 struct PartStarted {
     bus: Option<Child>,
     keyring: Option<Child>,
+}
+
+impl PartStarted {
+    /// Waits for `org.freedesktop.secrets`; on failure the error carries both logs.
+    fn wait_ready(&mut self, dir: &Path, bus_address: &str) -> Result<(), String> {
+        wait_for_secrets_name(bus_address).map_err(|e| {
+            let exited = self
+                .keyring
+                .as_mut()
+                .and_then(|k| k.try_wait().ok().flatten())
+                .map(|status| format!(" gnome-keyring-daemon exited: {status}."))
+                .unwrap_or_default();
+            format!(
+                "{e}.{exited}\n--- gnome-keyring.log ---\n{}\n--- dbus.log ---\n{}",
+                read_log(dir, "gnome-keyring.log"),
+                read_log(dir, "dbus.log")
+            )
+        })
+    }
 }
 
 impl Drop for PartStarted {

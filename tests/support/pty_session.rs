@@ -161,6 +161,11 @@ impl PtySession {
         }
     }
 
+    /// The program's process id, while the platform reports one.
+    pub fn pid(&self) -> Option<u32> {
+        self.pid
+    }
+
     /// The terminal's current settings (raw or cooked), as the program left them.
     pub fn termios(&self) -> Option<nix::sys::termios::Termios> {
         self.master.get_termios()

@@ -115,6 +115,33 @@ fn a_store_that_fails_on_the_second_write_leaves_nothing_and_writes_no_file() {
 }
 
 #[test]
+fn a_store_that_timed_out_is_not_promised_to_be_as_it_was() {
+    let stores = MemoryStores::new(StoreKind::SecretService).with(
+        MemoryStore::new(StoreKind::SecretService)
+            .failing_on_set(2)
+            .failing_with("could not save: the Secret Service did not answer within 5 s"),
+    );
+    let error = execute_save(
+        &plan_for_one_integration(StoreKind::SecretService),
+        &stores,
+        Path::new("/x"),
+        &|_| Ok(()),
+    )
+    .unwrap_err();
+    assert!(error.contains("did not answer within 5 s"), "{error}");
+    assert!(
+        error.contains("Nothing was written to the file."),
+        "{error}"
+    );
+    assert!(!error.contains("as it was before"), "{error}");
+    assert!(error.contains("wfm-wizard prune"), "{error}");
+    assert!(
+        stores.store(StoreKind::SecretService).users().is_empty(),
+        "the first write was still undone"
+    );
+}
+
+#[test]
 fn removed_and_moved_entries_are_deleted_only_after_the_file_is_written() {
     let stores = MemoryStores::new(StoreKind::SecretService);
     let plan = plan_for_one_integration(StoreKind::SecretService);

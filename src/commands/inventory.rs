@@ -1,0 +1,220 @@
+//! What `status` and `prune` report, worked out without touching a store: the
+//! references of a document, what the stores answered, and how to say it.
+
+use std::collections::BTreeSet;
+
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Document, Setting};
+use crate::secret::{SecretRef, StoreKind};
+
+/// Keyring users starting with this belong to a draft file (`<config>.draft`).
+pub const DRAFT_PREFIX: &str = "draft/";
+
+/// A short fingerprint of a stored secret, to tell whether two secrets are the same
+/// value without showing it: the first 8 hex digits of SHA-256 over a domain tag, the
+/// service and user, and the value.
+///
+/// Why it cannot leak the secret: SHA-256 is one-way, and only 32 of its 256 bits are
+/// shown, so each fingerprint fits about 2^(entropy − 32) different values; for a
+/// random client secret or a signed JWT that is astronomically many, so it narrows
+/// nothing down. Salting with the entry's own name means equal values under two names
+/// give different fingerprints and no table precomputed for one entry works on
+/// another. What it allows is what it is for: someone who already holds a candidate
+/// value can check whether that is the stored one.
+pub fn fingerprint(service: &str, user: &str, value: &SecretString) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        "wfm-wizard secret fingerprint v1",
+        service,
+        user,
+        value.expose_secret(),
+    ] {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    hex8(&hash.finalize())
+}
+
+/// The first four bytes as eight lower-case hex digits.
+fn hex8(bytes: &[u8]) -> String {
+    format!(
+        "{:08x}",
+        u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+    )
+}
+
+/// What reading one referenced secret gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Presence {
+    Present { fingerprint: String },
+    Missing,
+    Unreadable(String),
+}
+
+/// One secret field of one integration, as `status` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretLine {
+    pub key: String,
+    pub reference: SecretRef,
+    pub presence: Presence,
+}
+
+/// Every secret reference of `document`, with `(integration index, key)`.
+pub fn references(document: &Document) -> Vec<(usize, String, SecretRef)> {
+    let mut out = Vec::new();
+    for (index, integration) in document.integrations.iter().enumerate() {
+        for (key, setting) in &integration.settings.0 {
+            if let Setting::Secret(reference) = setting {
+                out.push((index, key.clone(), reference.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Entries under the service that no reference names, split into orphans and the
+/// entries of a draft (kept while the draft file exists).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Unreferenced {
+    pub orphans: Vec<(StoreKind, String)>,
+    pub drafts: Vec<(StoreKind, String)>,
+}
+
+pub fn unreferenced(
+    document: Option<&Document>,
+    listed: &[(StoreKind, String)],
+    draft_file_exists: bool,
+) -> Unreferenced {
+    let referenced: BTreeSet<(StoreKind, String)> = document
+        .map(references)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, _, r)| (r.store, r.user))
+        .collect();
+    let mut out = Unreferenced::default();
+    for (kind, user) in listed {
+        if referenced.contains(&(*kind, user.clone())) {
+            continue;
+        }
+        if draft_file_exists && user.starts_with(DRAFT_PREFIX) {
+            out.drafts.push((*kind, user.clone()));
+        } else {
+            out.orphans.push((*kind, user.clone()));
+        }
+    }
+    out
+}
+
+/// What to do about a missing secret, by its store.
+pub fn missing_advice(kind: StoreKind) -> String {
+    let why = if kind.survives_reboot() {
+        "it was removed from the store"
+    } else {
+        "the kernel keyring forgets its keys at reboot and after 3 idle days"
+    };
+    format!(
+        "MISSING ({why}); run wfm-wizard and type it again, or `wfm-wizard apply` with the answers file"
+    )
+}
+
+/// The text of `status` for one integration's secrets, one line each.
+pub fn secret_lines(lines: &[SecretLine]) -> Vec<String> {
+    let width = lines.iter().map(|l| l.key.len()).max().unwrap_or(0);
+    lines
+        .iter()
+        .map(|l| {
+            let state = match &l.presence {
+                Presence::Present { fingerprint } => format!("present  fingerprint {fingerprint}"),
+                Presence::Missing => missing_advice(l.reference.store),
+                Presence::Unreadable(why) => format!("UNREADABLE: {why}"),
+            };
+            format!(
+                "    {:width$}  {:14}  {state}",
+                l.key,
+                l.reference.store.as_str()
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::loaded_document;
+
+    #[test]
+    fn fingerprints_are_short_stable_and_depend_on_the_entry_name() {
+        let value = SecretString::from("Zz0Yy1Xx2Ww3Vv4Uu5Tt6Ss7Rr8Qq9Pp0Oo1Nn2Mm3Ll".to_owned());
+        let a = fingerprint("wfm-wizard", "p/o/default/jwt", &value);
+        assert_eq!(a.len(), 8);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()), "{a}");
+        assert_eq!(a, fingerprint("wfm-wizard", "p/o/default/jwt", &value));
+        assert_ne!(a, fingerprint("wfm-wizard", "p/o/east/jwt", &value));
+        let other = SecretString::from("another value".to_owned());
+        assert_ne!(a, fingerprint("wfm-wizard", "p/o/default/jwt", &other));
+        // Not a plain hash of the value: the salt is in.
+        let plain = hex8(&Sha256::digest(value.expose_secret().as_bytes()));
+        assert_ne!(a, plain);
+    }
+
+    #[test]
+    fn unreferenced_entries_are_orphans_unless_a_draft_file_keeps_them() {
+        let document = loaded_document(StoreKind::Keyutils, true);
+        let listed = vec![
+            (
+                StoreKind::Keyutils,
+                "ringcentral-v1/historical/default/jwt".to_owned(),
+            ),
+            (
+                StoreKind::SecretService,
+                "ringcentral-v1/historical/default/jwt".to_owned(),
+            ),
+            (
+                StoreKind::Keyutils,
+                "ringcentral-v1/historical/old/jwt".to_owned(),
+            ),
+            (StoreKind::Keyutils, "draft/1/client_secret".to_owned()),
+        ];
+        let with_draft = unreferenced(Some(&document), &listed, true);
+        assert_eq!(
+            with_draft.orphans,
+            [
+                (
+                    StoreKind::SecretService,
+                    "ringcentral-v1/historical/default/jwt".to_owned()
+                ),
+                (
+                    StoreKind::Keyutils,
+                    "ringcentral-v1/historical/old/jwt".to_owned()
+                ),
+            ],
+            "same user in another store than the reference names is an orphan"
+        );
+        assert_eq!(
+            with_draft.drafts,
+            [(StoreKind::Keyutils, "draft/1/client_secret".to_owned())]
+        );
+        let without = unreferenced(Some(&document), &listed, false);
+        assert_eq!(without.orphans.len(), 3);
+        assert!(without.drafts.is_empty());
+        assert_eq!(unreferenced(None, &listed, false).orphans.len(), 4);
+    }
+
+    #[test]
+    fn a_missing_kernel_key_says_why_and_what_to_do() {
+        let lines = secret_lines(&[SecretLine {
+            key: "jwt".into(),
+            reference: SecretRef {
+                store: StoreKind::Keyutils,
+                service: "wfm-wizard".into(),
+                user: "u".into(),
+            },
+            presence: Presence::Missing,
+        }]);
+        assert!(lines[0].contains("MISSING"), "{lines:?}");
+        assert!(lines[0].contains("reboot"), "{lines:?}");
+        assert!(lines[0].contains("run wfm-wizard"), "{lines:?}");
+    }
+}

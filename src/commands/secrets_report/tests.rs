@@ -1,0 +1,127 @@
+use super::*;
+use crate::io::memory_store::MemoryStores;
+use crate::test_support::loaded_document;
+use secrecy::SecretString;
+
+const JWT_USER: &str = "ringcentral-v1/historical/default/jwt";
+
+fn setup() -> (tempfile::TempDir, PathBuf, MemoryStores) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("integrations.yaml");
+    let text = crate::config::render_document(&loaded_document(StoreKind::Keyutils, true)).unwrap();
+    std::fs::write(&path, text).unwrap();
+    let stores = MemoryStores::new(StoreKind::Keyutils);
+    let keyutils = stores.store(StoreKind::Keyutils);
+    for user in [JWT_USER, "old/x/default/jwt", "draft/1/jwt"] {
+        keyutils
+            .set(user, &SecretString::from(format!("value of {user}")))
+            .unwrap();
+    }
+    (dir, path, stores)
+}
+
+use crate::io::secrets::SecretStore;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn status_shows_each_secret_its_store_presence_fingerprint_and_the_orphans() {
+    let (_dir, path, stores) = setup();
+    let mut out = Vec::new();
+    assert_eq!(status(&path, &stores, &mut out), EXIT_OK);
+    let out = text(&out);
+    assert!(
+        out.contains("integrations[0] (ringcentral-v1/historical/default)  enabled"),
+        "{out}"
+    );
+    let jwt = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("jwt "))
+        .unwrap();
+    assert!(
+        jwt.contains("keyutils") && jwt.contains("present  fingerprint "),
+        "{jwt}"
+    );
+    let secret = out.lines().find(|l| l.contains("client_secret")).unwrap();
+    assert!(
+        secret.contains("MISSING") && secret.contains("reboot"),
+        "{secret}"
+    );
+    assert!(out.contains("old/x/default/jwt"), "{out}");
+    assert!(
+        out.contains("draft/1/jwt"),
+        "no draft file: an orphan\n{out}"
+    );
+    assert!(!out.contains("value of"), "never a value: {out}");
+}
+
+#[test]
+fn prune_asks_refuses_without_a_terminal_and_spares_draft_entries() {
+    let (_dir, path, stores) = setup();
+    std::fs::write(draft_path(&path), "draft").unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(
+        prune(&path, &stores, Confirm::NoTerminal, &mut out, &mut err),
+        EXIT_USAGE
+    );
+    assert!(text(&err).contains("--yes"), "{}", text(&err));
+    let mut no: &[u8] = b"n\n";
+    assert_eq!(
+        prune(&path, &stores, Confirm::Ask(&mut no), &mut out, &mut err),
+        EXIT_CANCELLED
+    );
+    assert_eq!(stores.store(StoreKind::Keyutils).users().len(), 3);
+    let mut yes: &[u8] = b"y\n";
+    assert_eq!(
+        prune(&path, &stores, Confirm::Ask(&mut yes), &mut out, &mut err),
+        EXIT_OK
+    );
+    assert_eq!(
+        stores.store(StoreKind::Keyutils).users(),
+        ["draft/1/jwt", JWT_USER],
+        "the orphan went; the referenced and the draft entry stayed"
+    );
+}
+
+#[test]
+fn secret_get_prints_only_into_a_pipe_and_names_what_exists() {
+    let (_dir, path, stores) = setup();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let name = "ringcentral-v1/historical/default/jwt";
+    assert_eq!(
+        secret_get(&path, name, &stores, true, &mut out, &mut err),
+        EXIT_USAGE
+    );
+    assert!(out.is_empty());
+    assert!(text(&err).contains("pipe it"), "{}", text(&err));
+    assert_eq!(
+        secret_get(&path, name, &stores, false, &mut out, &mut err),
+        EXIT_OK
+    );
+    assert_eq!(text(&out), format!("value of {JWT_USER}"));
+    let mut err = Vec::new();
+    assert_eq!(
+        secret_get(
+            &path,
+            "ringcentral-v1/historical/default/client_secret",
+            &stores,
+            false,
+            &mut Vec::new(),
+            &mut err
+        ),
+        EXIT_FAILURE
+    );
+    assert!(text(&err).contains("MISSING"), "{}", text(&err));
+    let mut err = Vec::new();
+    assert_eq!(
+        secret_get(&path, "nope/x", &stores, false, &mut Vec::new(), &mut err),
+        EXIT_USAGE
+    );
+    assert!(
+        text(&err).contains(name),
+        "lists the known names: {}",
+        text(&err)
+    );
+}

@@ -1,0 +1,90 @@
+//! Store errors in plain English for operators. Uses only `Display` of keyring-core's
+//! errors, which never holds secret bytes.
+
+use keyring_core::Error;
+
+use crate::secret::StoreKind;
+
+const UNLOCK_HINT: &str = "unlock it by piping its password to \
+     `gnome-keyring-daemon --replace --components=secrets --daemonize --unlock`, \
+     or choose --secret-store keyutils";
+
+/// A plain-English reason for `err`, then keyring-core's own text in parentheses.
+/// Uses only `Display` of the error, which never holds secret bytes.
+pub(super) fn explain(kind: StoreKind, err: &Error) -> String {
+    format!("{} ({err})", reason(kind, err))
+}
+
+fn reason(kind: StoreKind, err: &Error) -> String {
+    match (kind, err) {
+        (StoreKind::SecretService, Error::NoStorageAccess(_)) => {
+            format!("the keyring is locked or has no default (login) collection; {UNLOCK_HINT}")
+        }
+        (StoreKind::SecretService, Error::PlatformFailure(_)) => {
+            let text = err.to_string();
+            if text.contains("ServiceUnknown") || text.contains("not provided by any .service") {
+                "no Secret Service provider (such as gnome-keyring) is running on the D-Bus session bus"
+                    .to_owned()
+            } else if text.contains("no secret service provider or dbus session found") {
+                "there is no D-Bus session bus, or no Secret Service provider on it".to_owned()
+            } else if text.contains("Failed to connect")
+                || text.contains("Connection refused")
+                || text.contains("No such file")
+            {
+                "cannot connect to the D-Bus session bus".to_owned()
+            } else {
+                "the Secret Service reported a failure".to_owned()
+            }
+        }
+        (StoreKind::Keyutils, Error::NoStorageAccess(_) | Error::PlatformFailure(_)) => {
+            keyutils_reason(err)
+        }
+        (_, Error::NoStorageAccess(_)) => {
+            "the store refused access (is it locked, or is this a remote session?)".to_owned()
+        }
+        (_, Error::PlatformFailure(_)) => "the store reported a failure".to_owned(),
+        (_, Error::NoEntry) => "there is no such entry".to_owned(),
+        (_, Error::BadEncoding(_)) => {
+            "the stored value is not UTF-8 text, so wfm-wizard did not write it".to_owned()
+        }
+        (_, Error::BadDataFormat(..) | Error::BadStoreFormat(_)) => {
+            "the store holds data in a form wfm-wizard cannot read".to_owned()
+        }
+        (_, Error::TooLong(_, limit)) => {
+            format!("the value is longer than this store allows ({limit})")
+        }
+        (_, Error::Invalid(what, why)) => format!("the store does not accept this {what}: {why}"),
+        (_, Error::Ambiguous(entries)) => format!(
+            "{} entries match this name; remove the extra ones with the store's own tools",
+            entries.len()
+        ),
+        (_, Error::NotSupportedByStore(_)) => "the store does not support this".to_owned(),
+        (_, Error::NoDefaultStore) => "internal error: no store was chosen".to_owned(),
+        (_, _) => "the store reported an unexpected error".to_owned(),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn keyutils_reason(err: &Error) -> String {
+    use linux_keyutils::KeyError;
+    let cause = std::error::Error::source(err).and_then(|e| e.downcast_ref::<KeyError>());
+    match cause {
+        Some(KeyError::AccessDenied) => "the kernel keyring refused access; this process has no \
+             session keyring of its own (run it from a login session, or under `keyctl session -`)"
+            .to_owned(),
+        Some(KeyError::QuotaExceeded) => "the kernel keyring quota for this user is full \
+             (see /proc/sys/kernel/keys/maxkeys and maxbytes)"
+            .to_owned(),
+        Some(KeyError::PermissionDenied | KeyError::OperationNotSupported) => {
+            "the kernel keyring is not available to this process (keyctl is blocked, \
+             as in a container with the default seccomp profile)"
+                .to_owned()
+        }
+        _ => "the kernel keyring reported a failure".to_owned(),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn keyutils_reason(_err: &Error) -> String {
+    "the kernel keyring reported a failure".to_owned()
+}

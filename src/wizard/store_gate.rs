@@ -1,0 +1,206 @@
+//! The store gate: before the first secret field is shown, the operator learns which
+//! store will hold the secrets and whether they survive a reboot; the kernel keyring
+//! must be acknowledged. The wording is one pure function, [`explain_store`], so every
+//! front end (full screen or plain lines) says the same thing.
+
+use super::{Action, Effect, Level, Notice, Step, StoreInfo, StoreStatus, Wizard};
+use crate::catalog::FieldKind;
+use crate::secret::StoreKind;
+
+/// Why `auto` passed over the Secret Service, read from the reason the store layer gave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    NoBus,
+    NoProvider,
+    Locked,
+    NoAnswer,
+    Other,
+}
+
+/// What to tell the operator about a store, in plain words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreExplanation {
+    /// "Secrets will be stored in …".
+    pub headline: String,
+    pub survives_reboot: bool,
+    /// What happens to the secrets over time.
+    pub lifetime: String,
+    /// Why the Secret Service was not used, when `auto` fell back.
+    pub why_skipped: Option<String>,
+    /// How to make the Secret Service usable, when it was skipped.
+    pub fix: Option<String>,
+    /// Whether the operator must say "yes" before typing a secret.
+    pub needs_ack: bool,
+}
+
+pub const UNLOCK_COMMAND: &str =
+    "gnome-keyring-daemon --replace --components=secrets --daemonize --unlock";
+
+/// Classifies the store layer's reason (see `io::secrets`) by its words.
+pub fn skip_reason(note: &str) -> SkipReason {
+    if note.contains("did not answer within") {
+        SkipReason::NoAnswer
+    } else if note.contains("locked") || note.contains("no default (login) collection") {
+        SkipReason::Locked
+    } else if note.contains("no Secret Service provider") {
+        SkipReason::NoProvider
+    } else if note.contains("no D-Bus session bus") || note.contains("connect to the D-Bus") {
+        SkipReason::NoBus
+    } else {
+        SkipReason::Other
+    }
+}
+
+pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
+    let survives_reboot = info.kind.survives_reboot();
+    let headline = match info.kind {
+        StoreKind::SecretService => {
+            "Secrets will be stored in the Secret Service (the desktop keyring, secret-service)."
+        }
+        StoreKind::Keyutils => "Secrets will be stored in the kernel keyring (keyutils).",
+        StoreKind::Keychain => "Secrets will be stored in the macOS Keychain (keychain).",
+        StoreKind::Windows => "Secrets will be stored in the Windows Credential Manager (windows).",
+    }
+    .to_owned();
+    let lifetime = if survives_reboot {
+        "They survive a reboot.".to_owned()
+    } else {
+        "They do NOT survive a reboot: the kernel forgets them when the machine restarts, \
+         or after 3 days in which nothing reads them. Then they must be typed again."
+            .to_owned()
+    };
+    let (why_skipped, fix) = match &info.note {
+        None => (None, None),
+        Some(note) => {
+            let fix = match skip_reason(note) {
+                SkipReason::NoBus => "Log in to a desktop session, or start a session bus and a \
+                     keyring (e.g. `dbus-run-session -- bash`, then pipe the keyring password to \
+                     `gnome-keyring-daemon --components=secrets --daemonize --unlock`) and run \
+                     wfm-wizard from that shell."
+                    .to_owned(),
+                SkipReason::NoProvider => {
+                    "Install and start a Secret Service provider such as gnome-keyring \
+                     (`apt install gnome-keyring`), then start wfm-wizard again."
+                        .to_owned()
+                }
+                SkipReason::Locked => format!(
+                    "Unlock the keyring by piping its password to `{UNLOCK_COMMAND}`, \
+                     then press r to check again."
+                ),
+                SkipReason::NoAnswer => "The keyring daemon is hung or overloaded: restart it \
+                     (`gnome-keyring-daemon --replace --components=secrets --daemonize --unlock`, \
+                     password on stdin), then press r to check again."
+                    .to_owned(),
+                SkipReason::Other => {
+                    "Fix the Secret Service, then press r to check again, or start with \
+                     --secret-store keyutils to choose the kernel keyring explicitly."
+                        .to_owned()
+                }
+            };
+            (
+                Some(format!(
+                    "The Secret Service was not used: {}.",
+                    without_advice(note)
+                )),
+                Some(fix),
+            )
+        }
+    };
+    StoreExplanation {
+        headline,
+        survives_reboot,
+        lifetime,
+        why_skipped,
+        fix,
+        needs_ack: !survives_reboot,
+    }
+}
+
+/// The store layer's reason without its own advice (everything from the first "; "
+/// up to the library's text in parentheses): the fix is shown on its own line.
+fn without_advice(note: &str) -> String {
+    let Some((reason, rest)) = note.split_once("; ") else {
+        return note.to_owned();
+    };
+    match rest.rfind(" (") {
+        Some(at) if rest.ends_with(')') => format!("{reason}{}", &rest[at..]),
+        _ => reason.to_owned(),
+    }
+}
+
+impl Wizard {
+    /// Opens the form of `draft`, through the gate while the store is not settled.
+    pub(super) fn open_form_through_gate(&mut self, draft: usize) {
+        let has_secret = self
+            .draft_fields(draft)
+            .iter()
+            .any(|f| f.kind == FieldKind::Secret);
+        if self.store_acknowledged || !has_secret {
+            self.open_form(draft);
+            return;
+        }
+        self.step = Step::StoreGate { draft };
+        self.pass_gate_if_settled();
+    }
+
+    /// Leaves the gate on its own when the store needs no acknowledgement.
+    pub(super) fn pass_gate_if_settled(&mut self) {
+        let Step::StoreGate { draft } = self.step else {
+            return;
+        };
+        if let StoreStatus::Ready(info) = &self.store {
+            let explanation = explain_store(info);
+            if !explanation.needs_ack {
+                self.store_acknowledged = true;
+                self.notice = Some(Notice {
+                    level: Level::Info,
+                    text: format!("{} {}", explanation.headline, explanation.lifetime),
+                });
+                self.open_form(draft);
+            }
+        }
+    }
+
+    pub(super) fn gate_action(&mut self, draft: usize, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Yes | Action::Enter => match &self.store {
+                StoreStatus::Ready(_) => {
+                    self.store_acknowledged = true;
+                    self.open_form(draft);
+                }
+                StoreStatus::Resolving => {
+                    self.notice = Some(Notice {
+                        level: Level::Info,
+                        text: "Still checking the secret store; this takes at most a few seconds."
+                            .into(),
+                    });
+                }
+                StoreStatus::Unavailable(_) => {
+                    self.notice = Some(Notice {
+                        level: Level::Error,
+                        text: "There is no secret store to keep secrets in. Fix it and press r, \
+                               or press Ctrl-C and start with another --secret-store."
+                            .into(),
+                    });
+                }
+            },
+            Action::Retry if self.store != StoreStatus::Resolving => {
+                self.store = StoreStatus::Resolving;
+                return vec![Effect::ResolveStore];
+            }
+            Action::Back => {
+                self.step = Step::Form {
+                    draft,
+                    focus: 0,
+                    revealed: false,
+                };
+                self.form_action(draft, 0, false, Action::Back);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -51,6 +51,9 @@ fn at_group_field(dir: &std::path::Path) -> PtySession {
     wizard.send(LF);
     wizard.wait_for("› + Add an integration");
     wizard.send(CR);
+    // The kernel keyring must be acknowledged before the first secret field.
+    wizard.wait_for("Press Enter to continue with this store");
+    wizard.send(CR);
     wizard.wait_for("› Group");
     wizard
 }

@@ -81,6 +81,14 @@ pub fn interpret(wizard: &Wizard, question: &Question, answer: Answer) -> Result
             "" | "r" => Ok(Response::of(vec![Msg::Act(Action::Enter)])),
             _ => Err("Press Enter to try again, or type < to go back to Review.".into()),
         },
+        Kind::StoreGate => match word.to_lowercase().as_str() {
+            "" | "y" | "yes" => Ok(Response::of(vec![Msg::Act(Action::Enter)])),
+            "r" => Ok(Response::of(vec![Msg::Act(Action::Retry)])),
+            _ => Err(
+                "Press Enter to continue with this store, r to check again, or < to go back."
+                    .into(),
+            ),
+        },
         Kind::YesNo | Kind::Generic => yes_no(word, question.kind == Kind::Generic),
         Kind::Show(_) | Kind::Wait => Ok(Response::of(Vec::new())),
     }

@@ -6,7 +6,9 @@
 //! here (its notice as the text) instead of breaking plain mode.
 
 use super::text;
-use crate::wizard::{Action, Effect, FieldState, Level, Overlay, Step, Wizard};
+use crate::wizard::{
+    Action, Effect, FieldState, Level, Overlay, Step, StoreStatus, Wizard, explain_store,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldInput {
@@ -30,6 +32,8 @@ pub enum Kind {
     },
     Review,
     Retry,
+    /// Where secrets go: accept the store, check again, or go back.
+    StoreGate,
     YesNo,
     /// A step or overlay this front end does not know: y, n or Enter.
     Generic,
@@ -95,6 +99,8 @@ pub fn question(wizard: &Wizard) -> Question {
         operation_question(wizard, *op, *selected)
     } else if let Step::Form { draft, focus, .. } = step {
         field_question(wizard, *draft, *focus)
+    } else if let Step::StoreGate { .. } = step {
+        store_gate_question(wizard)
     } else if let Step::Review { .. } = step {
         ask(
             text::review(wizard),
@@ -138,6 +144,35 @@ fn generic(wizard: &Wizard, what: &str) -> Question {
         |n| n.text.clone(),
     );
     ask(vec![text], "y, n, or Enter to go on: ", Kind::Generic)
+}
+
+/// The same words as the full-screen gate (`explain_store`), one per line.
+fn store_gate_question(wizard: &Wizard) -> Question {
+    let mut intro = vec!["Where your secrets will be kept".to_owned()];
+    match &wizard.store {
+        StoreStatus::Ready(info) => {
+            let explanation = explain_store(info);
+            intro.push(explanation.headline);
+            intro.push(explanation.lifetime);
+            intro.extend(explanation.why_skipped);
+            intro.extend(
+                explanation
+                    .fix
+                    .map(|fix| format!("To keep secrets across reboots: {fix}")),
+            );
+        }
+        StoreStatus::Resolving => intro.push("Still checking which secret store to use.".into()),
+        StoreStatus::Unavailable(reason) => {
+            intro.push(format!(
+                "There is no secret store to keep secrets in: {reason}"
+            ));
+        }
+    }
+    ask(
+        intro,
+        "Enter continues with this store, r checks again, < goes back: ",
+        Kind::StoreGate,
+    )
 }
 
 fn overlay_question(wizard: &Wizard, overlay: &Overlay) -> Question {

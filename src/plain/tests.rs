@@ -330,3 +330,46 @@ fn a_failed_save_is_explained_and_enter_tries_again() {
     assert!(dir.path().join("integrations.yaml").exists());
     assert_eq!(stores.store(StoreKind::SecretService).users().len(), 2);
 }
+
+#[test]
+fn the_kernel_keyring_is_explained_and_accepted_before_the_first_secret() {
+    let (outcome, script, stores, _dir) = run_with(
+        MemoryStores::new(StoreKind::Keyutils),
+        None,
+        vec![
+            line(""),      // platform 1
+            line(""),      // + Add an integration
+            line("maybe"), // not an answer the gate takes: asked again
+            line("r"),     // check the store again: still the kernel keyring
+            line(""),      // accept it
+            line("east"),  // Group: the form is open
+        ],
+    );
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled, "{t}");
+    assert!(
+        t.contains(
+            "Secrets will be stored in the kernel keyring (keyutils).\nThey do NOT survive a reboot"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            ": <answer>\nPress Enter to continue with this store, r to check again, or < to go back.\n"
+        ),
+        "{t}"
+    );
+    assert_eq!(
+        t.matches("Enter continues with this store, r checks again, < goes back: ")
+            .count(),
+        3,
+        "asked, refused, re-checked, accepted:\n{t}"
+    );
+    assert!(t.contains("Group"), "{t}");
+    assert!(
+        stores
+            .store(StoreKind::Keyutils)
+            .value("ringcentral-v1/historical/east/jwt")
+            .is_none()
+    );
+}

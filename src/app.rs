@@ -8,7 +8,8 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use crate::io::effects::EffectRunner;
-use crate::wizard::{Msg, Outcome, Wizard};
+use crate::io::signals::Signal;
+use crate::wizard::{Interrupt, Msg, Outcome, Wizard};
 use crate::{keymap, ui};
 
 /// What wakes the loop.
@@ -19,12 +20,25 @@ pub enum AppEvent {
     Effect(Msg),
     /// The terminal stopped delivering input (closed, or an error reading it).
     InputClosed,
+    /// A process signal, from the signal watcher thread.
+    Signal(Signal),
 }
 
 /// Where events come from: a channel in the program, a script in tests.
 pub trait EventSource {
     /// Blocks until the next event; `None` when there will be no more.
     fn next_event(&mut self) -> Option<AppEvent>;
+
+    /// Ctrl-Z: give the terminal back, stop until continued, then take it again.
+    /// Headless sources have no terminal to give back.
+    fn suspend(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// After SIGCONT: make sure the terminal is set up for the wizard again.
+    fn reclaim(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl EventSource for Receiver<AppEvent> {
@@ -66,9 +80,48 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
                 terminal.autoresize()?;
                 terminal.draw(|frame| ui::draw(frame, wizard))?;
             }
+            Some(AppEvent::Input(event)) if keymap::is_suspend(&event) => {
+                // A terminal that cannot be given back keeps the wizard running as it was.
+                if events.suspend().is_ok() {
+                    repaint(terminal, wizard)?;
+                }
+            }
+            Some(AppEvent::Signal(Signal::Suspend)) => {
+                if events.suspend().is_ok() {
+                    repaint(terminal, wizard)?;
+                }
+            }
+            Some(AppEvent::Signal(Signal::Continue)) => {
+                if events.reclaim().is_ok() {
+                    repaint(terminal, wizard)?;
+                }
+            }
             Some(AppEvent::Input(event)) => pending.extend(keymap::to_msg(wizard, event)),
             Some(AppEvent::Effect(msg)) => pending.push_back(msg),
-            Some(AppEvent::InputClosed) | None => return Ok(Outcome::Cancelled),
+            Some(AppEvent::Signal(Signal::HangUp) | AppEvent::InputClosed) => {
+                return Ok(interrupt(wizard, runner, Interrupt::HangUp));
+            }
+            Some(AppEvent::Signal(Signal::Terminate(n))) => {
+                return Ok(interrupt(wizard, runner, Interrupt::Signal(n)));
+            }
+            None => return Ok(Outcome::Cancelled),
         }
     }
+}
+
+/// Ends the session from outside: the wizard keeps a draft (its effects start here;
+/// the caller waits for writes in flight), and nothing more is drawn, since after a
+/// hangup there is no terminal to draw on.
+fn interrupt<R: EffectRunner>(wizard: &mut Wizard, runner: &mut R, how: Interrupt) -> Outcome {
+    for effect in wizard.update(Msg::Interrupted(how)) {
+        let _ = runner.run(effect);
+    }
+    wizard.outcome.clone().unwrap_or(Outcome::Interrupted(how))
+}
+
+/// Everything drawn anew: after a suspend the screen holds whatever the shell left.
+fn repaint<B: Backend>(terminal: &mut Terminal<B>, wizard: &Wizard) -> Result<(), B::Error> {
+    terminal.clear()?;
+    terminal.draw(|frame| ui::draw(frame, wizard))?;
+    Ok(())
 }

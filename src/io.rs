@@ -1,7 +1,9 @@
 //! The outside world: one file per system. Nothing outside `io` imports the crates used here.
 
 pub mod config_file;
+pub mod draft_file;
 pub mod effects;
 pub mod keyring_stores;
 pub mod memory_store;
 pub mod secrets;
+pub mod signals;

@@ -1,13 +1,14 @@
 //! Terminal lifecycle: ratatui's init/restore plus bracketed paste, restored on panic too.
 
 use std::io::{IsTerminal, Write, stdout};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Receiver, Sender};
 
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use ratatui::DefaultTerminal;
 
-use crate::app::AppEvent;
+use crate::app::{AppEvent, EventSource};
+use crate::io::signals;
 
 /// Refuses to start the full-screen wizard where it cannot work, with what to do instead.
 pub fn preflight() -> Result<(), String> {
@@ -61,4 +62,45 @@ pub fn spawn_input_reader(events: Sender<AppEvent>) {
             }
         }
     });
+}
+
+/// Ctrl-Z: the terminal goes back to how the shell left it, the process stops, and
+/// once continued (`fg`) the wizard takes the terminal again; the caller repaints.
+pub fn suspend() -> std::io::Result<()> {
+    restore();
+    let _ = execute!(stdout(), crossterm::cursor::Show);
+    signals::stop_self()?;
+    reclaim()
+}
+
+/// Raw mode, the alternate screen and bracketed paste again, whatever state the
+/// terminal was left in while the process was stopped.
+pub fn reclaim() -> std::io::Result<()> {
+    // Turning raw mode off first makes crossterm set it afresh instead of trusting
+    // its memory of having done so before the stop.
+    let _ = crossterm::terminal::disable_raw_mode();
+    crossterm::terminal::enable_raw_mode()?;
+    execute!(
+        stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        EnableBracketedPaste
+    )
+}
+
+/// The program's events (keys, effect answers, signals) from one channel, with the
+/// real terminal to give back on Ctrl-Z.
+pub struct TerminalEvents(pub Receiver<AppEvent>);
+
+impl EventSource for TerminalEvents {
+    fn next_event(&mut self) -> Option<AppEvent> {
+        self.0.recv().ok()
+    }
+
+    fn suspend(&mut self) -> std::io::Result<()> {
+        suspend()
+    }
+
+    fn reclaim(&mut self) -> std::io::Result<()> {
+        reclaim()
+    }
 }

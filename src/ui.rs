@@ -3,6 +3,7 @@
 mod form;
 mod lists;
 mod overlay;
+mod resume;
 mod review;
 mod text;
 pub mod theme;
@@ -65,6 +66,9 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard) {
     frame.render_widget(Paragraph::new(hints_line(wizard, footer.width)), footer);
     if let Some(overlay) = &wizard.overlay {
         overlay::draw(frame, area, wizard, overlay);
+    }
+    if let Some(offer) = &wizard.resume_offer {
+        resume::draw(frame, area, wizard, offer);
     }
 }
 

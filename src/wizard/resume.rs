@@ -181,10 +181,15 @@ impl Wizard {
         Some(self.draft_effect())
     }
 
-    /// Unsaved work, no save under way, and no earlier draft still waiting for a decision.
+    /// Unsaved work, no save under way, and the earlier draft neither waiting for a
+    /// decision nor still being read back (a new draft would drop its secrets).
     fn wants_draft(&self) -> bool {
         let saving = matches!(self.step, Step::Saving | Step::Done(_));
-        self.dirty && !saving && self.outcome.is_none() && self.resume_offer.is_none()
+        self.dirty
+            && !saving
+            && self.outcome.is_none()
+            && self.resume_offer.is_none()
+            && self.restoring.is_empty()
     }
 
     fn draft_effect(&mut self) -> Effect {
@@ -492,6 +497,11 @@ impl Wizard {
 
     /// Puts secrets read back from draft entries into their fields.
     pub(super) fn restore_secrets(&mut self, result: Result<LoadedSecrets, String>) {
+        self.restore_each(result);
+        self.restoring.clear();
+    }
+
+    fn restore_each(&mut self, result: Result<LoadedSecrets, String>) {
         let loaded = match result {
             Ok(loaded) => loaded,
             Err(why) => {
@@ -569,3 +579,6 @@ fn typed_entries(snapshot: &Snapshot) -> Vec<SecretRef> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

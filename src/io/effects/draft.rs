@@ -105,3 +105,72 @@ pub fn load_secrets(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::memory_store::MemoryStores;
+    use crate::secret::StoreKind;
+    use crate::test_support::*;
+    use crate::wizard::{Action, Msg, StoreInfo, Wizard};
+
+    const ENTRY: &str = "draft/ringcentral-v1/historical/default/client_secret";
+
+    fn session() -> Wizard {
+        let mut w = wizard();
+        w.update(Msg::StoreResolved(Ok(StoreInfo {
+            kind: StoreKind::Keyutils,
+            note: None,
+        })));
+        act(&mut w, Action::Enter);
+        add_integration(&mut w, "", &jwt_never_expires());
+        w
+    }
+
+    #[test]
+    fn saving_parks_secrets_in_draft_entries_and_discarding_removes_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let stores = MemoryStores::new(StoreKind::Keyutils);
+        let mut w = session();
+        save(&w.draft_plan(), &stores, &config).unwrap();
+        let store = stores.store(StoreKind::Keyutils);
+        assert_eq!(store.value(ENTRY).as_deref(), Some(CLIENT_SECRET));
+        let text = std::fs::read_to_string(draft_file::path_for(&config)).unwrap();
+        assert!(
+            text.contains(ENTRY) && !text.contains(CLIENT_SECRET),
+            "{text}"
+        );
+
+        let entries = w.draft_entries.clone();
+        let loaded = load_secrets(&entries, &stores).unwrap();
+        assert!(loaded.iter().all(|(_, v)| v.is_some()));
+
+        discard(99, &entries, &stores, &config).unwrap();
+        assert!(store.users().is_empty(), "{:?}", store.users());
+        assert!(!draft_file::path_for(&config).exists());
+        assert!(
+            load_secrets(&entries, &stores)
+                .unwrap()
+                .iter()
+                .all(|(_, v)| v.is_none())
+        );
+    }
+
+    #[test]
+    fn a_plan_older_than_one_carried_out_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let stores = MemoryStores::new(StoreKind::Keyutils);
+        let mut w = session();
+        let older = w.draft_plan();
+        let newer = w.draft_plan();
+        save(&newer, &stores, &config).unwrap();
+        discard(newer.generation + 1, &[], &stores, &config).unwrap();
+        save(&older, &stores, &config).unwrap();
+        assert!(
+            !draft_file::path_for(&config).exists(),
+            "a late, older draft does not bring back a discarded one"
+        );
+    }
+}

@@ -5,7 +5,7 @@ use std::sync::mpsc::Receiver;
 
 use crossterm::event::Event;
 use ratatui::Terminal;
-use ratatui::backend::Backend;
+use ratatui::backend::{Backend, ClearType};
 
 use crate::io::effects::EffectRunner;
 use crate::io::signals::Signal;
@@ -120,8 +120,13 @@ fn interrupt<R: EffectRunner>(wizard: &mut Wizard, runner: &mut R, how: Interrup
 }
 
 /// Everything drawn anew: after a suspend the screen holds whatever the shell left.
+/// (Not `Terminal::clear`: it asks the terminal for the cursor position, and the
+/// answer goes to the input thread's pending read, so the query times out.)
 fn repaint<B: Backend>(terminal: &mut Terminal<B>, wizard: &Wizard) -> Result<(), B::Error> {
-    terminal.clear()?;
+    terminal.backend_mut().clear_region(ClearType::All)?;
+    // After a draw the buffer it becomes is blank; swapping blanks the other one too,
+    // so the next draw sends every cell instead of only what changed.
+    terminal.swap_buffers();
     terminal.draw(|frame| ui::draw(frame, wizard))?;
     Ok(())
 }

@@ -38,7 +38,13 @@ fn wizard_in(dir: &Path, store: &str, envs: &[(String, String)]) -> PtySession {
     command.env("WFM_WIZARD_CONFIG", dir.join("integrations.yaml"));
     command.env("TERM", "xterm-256color");
     command.env("LANG", "C.UTF-8");
-    for name in ["NO_COLOR", "WFM_WIZARD_SECRET_STORE", "SSH_CONNECTION", "TMUX", "STY"] {
+    for name in [
+        "NO_COLOR",
+        "WFM_WIZARD_SECRET_STORE",
+        "SSH_CONNECTION",
+        "TMUX",
+        "STY",
+    ] {
         command.env_remove(name);
     }
     for (key, value) in envs {
@@ -173,7 +179,9 @@ fn sighup_ends_the_wizard_within_a_second_and_keeps_what_was_typed() {
         "no secret in the draft:\n{text}"
     );
     let mode = std::os::unix::fs::PermissionsExt::mode(
-        &std::fs::metadata(&draft_path).expect("draft metadata").permissions(),
+        &std::fs::metadata(&draft_path)
+            .expect("draft metadata")
+            .permissions(),
     );
     assert_eq!(mode & 0o777, 0o600);
     let draft: Snapshot = serde_json::from_str(&text).expect("the draft parses");

@@ -176,7 +176,7 @@ impl PtySession {
                 self.wait_exit()
             }
             Ok(Err(e)) => panic!("cannot wait for the program: {e}"),
-            Err(_) => panic!(
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => panic!(
                 "the program did not exit within {} ms. The screen:\n{}",
                 bound.as_millis(),
                 self.output().framed()

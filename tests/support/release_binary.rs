@@ -35,7 +35,11 @@ pub fn release_binary() -> &'static Path {
         let target_dir = std::env::var_os("CARGO_TARGET_DIR")
             .map_or_else(|| manifest_dir.join("target"), |dir| manifest_dir.join(dir));
         let binary = target_dir.join("release").join("wfm-wizard");
-        assert!(binary.is_file(), "no release binary at {}", binary.display());
+        assert!(
+            binary.is_file(),
+            "no release binary at {}",
+            binary.display()
+        );
         binary
     })
 }

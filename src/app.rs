@@ -36,8 +36,10 @@ pub trait EventSource {
     }
 
     /// After SIGCONT: make sure the terminal is set up for the wizard again.
-    fn reclaim(&mut self) -> std::io::Result<()> {
-        Ok(())
+    /// `Ok(false)`: nothing to redraw (the continue ended this program's own suspend,
+    /// which redrew already).
+    fn reclaim(&mut self) -> std::io::Result<bool> {
+        Ok(false)
     }
 }
 
@@ -92,7 +94,7 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
                 }
             }
             Some(AppEvent::Signal(Signal::Continue)) => {
-                if events.reclaim().is_ok() {
+                if events.reclaim().unwrap_or(false) {
                     repaint(terminal, wizard)?;
                 }
             }
@@ -129,4 +131,122 @@ fn repaint<B: Backend>(terminal: &mut Terminal<B>, wizard: &Wizard) -> Result<()
     terminal.swap_buffers();
     terminal.draw(|frame| ui::draw(frame, wizard))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::io::effects::InlineRunner;
+    use crate::io::memory_store::MemoryStores;
+    use crate::secret::StoreKind;
+    use crate::test_support::wizard;
+
+    /// Scripted events; counts the suspends the loop asks for.
+    struct Script {
+        events: VecDeque<AppEvent>,
+        suspends: usize,
+    }
+
+    impl EventSource for Script {
+        fn next_event(&mut self) -> Option<AppEvent> {
+            self.events.pop_front()
+        }
+
+        fn suspend(&mut self) -> std::io::Result<()> {
+            self.suspends += 1;
+            Ok(())
+        }
+    }
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> AppEvent {
+        AppEvent::Input(Event::Key(KeyEvent::new(code, modifiers)))
+    }
+
+    fn typed(text: &str) -> impl Iterator<Item = AppEvent> + '_ {
+        text.chars()
+            .map(|c| key(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn run_script(config: &Path, events: Vec<AppEvent>) -> (Outcome, Script) {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut wizard = wizard();
+        let mut script = Script {
+            events: events.into(),
+            suspends: 0,
+        };
+        let mut runner = InlineRunner {
+            stores: Arc::new(MemoryStores::new(StoreKind::Keyutils)),
+            path: config.to_owned(),
+        };
+        let outcome = run(&mut terminal, &mut wizard, &mut script, &mut runner).unwrap();
+        (outcome, script)
+    }
+
+    /// Platform chosen, Add pressed, a Group typed: unsaved work in the open form.
+    fn into_a_form() -> Vec<AppEvent> {
+        let mut events = vec![
+            key(KeyCode::Enter, KeyModifiers::NONE),
+            key(KeyCode::Enter, KeyModifiers::NONE),
+        ];
+        events.extend(typed("east"));
+        events
+    }
+
+    #[test]
+    fn a_terminating_signal_keeps_a_draft_and_ends_with_that_signal() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut events = into_a_form();
+        events.push(AppEvent::Signal(Signal::Terminate(15)));
+        events.extend(typed("never read"));
+        let (outcome, _) = run_script(&config, events);
+        assert_eq!(outcome, Outcome::Interrupted(Interrupt::Signal(15)));
+        let draft = crate::io::draft_file::read(&config)
+            .unwrap()
+            .expect("a draft");
+        assert!(matches!(
+            &draft.integrations[0].fields[0],
+            crate::wizard::DraftField::Text { value, .. } if value == "east"
+        ));
+        assert!(!config.exists());
+    }
+
+    #[test]
+    fn a_closed_terminal_counts_as_a_hangup() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut events = into_a_form();
+        events.push(AppEvent::InputClosed);
+        let (outcome, _) = run_script(&config, events);
+        assert_eq!(outcome, Outcome::Interrupted(Interrupt::HangUp));
+        assert!(crate::io::draft_file::read(&config).unwrap().is_some());
+    }
+
+    #[test]
+    fn ctrl_z_and_sigtstp_suspend_in_any_step_without_changing_the_wizard() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut events = into_a_form();
+        events.push(key(KeyCode::Char('z'), KeyModifiers::CONTROL));
+        events.push(AppEvent::Signal(Signal::Suspend));
+        events.push(AppEvent::Signal(Signal::Continue));
+        events.push(AppEvent::Signal(Signal::HangUp));
+        let (outcome, script) = run_script(&config, events);
+        assert_eq!(script.suspends, 2);
+        assert_eq!(outcome, Outcome::Interrupted(Interrupt::HangUp));
+        let draft = crate::io::draft_file::read(&config)
+            .unwrap()
+            .expect("a draft");
+        assert!(
+            matches!(&draft.integrations[0].fields[0],
+                crate::wizard::DraftField::Text { value, .. } if value == "east"),
+            "Ctrl-Z typed nothing into the field"
+        );
+    }
 }

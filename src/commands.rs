@@ -191,7 +191,7 @@ pub fn run_wizard(
             let _ = events.send(AppEvent::Effect(msg));
         }),
     };
-    let mut events = terminal::TerminalEvents(receiver);
+    let mut events = terminal::TerminalEvents::new(receiver);
     let result = app::run(&mut terminal, &mut wizard, &mut events, &mut runner);
     // A save or draft still being written finishes (or the bound passes) before exit.
     signals::wait_for_writes(signals::WRITE_GRACE);

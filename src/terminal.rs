@@ -89,18 +89,36 @@ pub fn reclaim() -> std::io::Result<()> {
 
 /// The program's events (keys, effect answers, signals) from one channel, with the
 /// real terminal to give back on Ctrl-Z.
-pub struct TerminalEvents(pub Receiver<AppEvent>);
+pub struct TerminalEvents {
+    receiver: Receiver<AppEvent>,
+    /// The SIGCONT that ends our own suspend is still to come: `suspend` has redrawn.
+    continue_expected: bool,
+}
+
+impl TerminalEvents {
+    pub fn new(receiver: Receiver<AppEvent>) -> Self {
+        TerminalEvents {
+            receiver,
+            continue_expected: false,
+        }
+    }
+}
 
 impl EventSource for TerminalEvents {
     fn next_event(&mut self) -> Option<AppEvent> {
-        self.0.recv().ok()
+        self.receiver.recv().ok()
     }
 
     fn suspend(&mut self) -> std::io::Result<()> {
-        suspend()
+        suspend()?;
+        self.continue_expected = true;
+        Ok(())
     }
 
-    fn reclaim(&mut self) -> std::io::Result<()> {
-        reclaim()
+    fn reclaim(&mut self) -> std::io::Result<bool> {
+        if std::mem::take(&mut self.continue_expected) {
+            return Ok(false); // one full frame per resume is enough on a slow link
+        }
+        reclaim().map(|()| true)
     }
 }

@@ -250,6 +250,23 @@ fn ctrl_z_and_sigtstp_stop_with_the_terminal_restored_and_sigcont_redraws() {
     }
     wizard.send("\x03");
     assert_eq!(wizard.wait_exit().exit_code(), 130);
+    // One full frame per resume: the SIGCONT that ends the wizard's own stop does not
+    // draw everything a second time (bytes matter on a slow link).
+    let output = wizard.output();
+    let count = |needle: &str| count(output.raw(), needle.as_bytes());
+    assert_eq!(
+        count("\x1b[?1049h"),
+        3,
+        "alternate screen: start + 2 resumes"
+    );
+    assert_eq!(count(FIRST_SCREEN), 3, "full frames: first + 2 resumes");
+}
+
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
 }
 
 fn private_secret_service() -> Option<PrivateSecretService> {

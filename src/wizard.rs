@@ -179,6 +179,8 @@ pub struct Wizard {
     /// Draft keyring entries that hold typed secrets now (deleted on save or discard).
     pub draft_entries: Vec<SecretRef>,
     pub draft_generation: u64,
+    /// The last draft left typed secrets out (no store yet): the next one catches up.
+    secrets_left_out: bool,
     /// (integration, field, draft entry) of secrets being read back after a resume.
     restoring: Vec<(usize, usize, SecretRef)>,
 }
@@ -228,6 +230,7 @@ impl Wizard {
             resume_offer: None,
             draft_entries: Vec::new(),
             draft_generation: 0,
+            secrets_left_out: false,
             restoring: Vec::new(),
         }
     }
@@ -272,7 +275,7 @@ impl Wizard {
                     Ok(info) => StoreStatus::Ready(info),
                     Err(reason) => StoreStatus::Unavailable(reason),
                 };
-                Vec::new()
+                self.draft_secrets_now()
             }
             Msg::SaveDone(result) => self.finish_save(result),
             Msg::Interrupted(how) => self.interrupted(how),

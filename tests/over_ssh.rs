@@ -25,6 +25,7 @@ const FIRST_SCREEN: &str = "Choose the contact-center platform to configure.";
 const GROUP: &str = "east";
 const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
 const SUB_ACCOUNT_ID: &str = "15910001";
+const JWT_ENTRY: &str = "draft/ringcentral-v1/historical/east/jwt";
 /// Test values, never real credentials.
 const CLIENT_SECRET: &str = "Ssh-Test-0123456789abcdefghijklmnopqrstuvwx";
 
@@ -83,8 +84,19 @@ fn a_dropped_link_ends_the_wizard_and_a_restart_offers_everything_typed() {
         &format!("({} chars)", CLIENT_SECRET.len()),
     );
     type_field(&pane, &jwt(), &format!("({} chars)", jwt().len()));
-    pane.type_text(SUB_ACCOUNT_ID); // typed, not yet confirmed with Enter
+    pane.type_text(SUB_ACCOUNT_ID);
     pane.wait_for(SUB_ACCOUNT_ID);
+    // Esc ends the step: a draft is saved, the secrets in draft entries once the store
+    // has been resolved (at start, in the background). Then back into the form.
+    pane.keys(&["Escape"]);
+    pane.wait_for("› east enabled · new");
+    let draft = dir.path().join("integrations.yaml.draft");
+    let named = wait_until(ssh_loopback::DEADLINE, || {
+        std::fs::read_to_string(&draft).is_ok_and(|t| t.contains(JWT_ENTRY))
+    });
+    assert!(named.is_ok(), "the draft never named {JWT_ENTRY}");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Group");
     let remote = sshd.remote_processes();
     assert!(
         remote.iter().any(|p| p.command.contains("wfm-wizard")),
@@ -131,7 +143,7 @@ fn a_dropped_link_ends_the_wizard_and_a_restart_offers_everything_typed() {
         pane.wait_for(&shown);
     }
     // Save, so the secrets themselves can be compared from the outside.
-    pane.keys(&["Enter"]); // finish the integration
+    pane.keys(&["NPage", "Enter"]); // last field, then finish the integration
     pane.wait_for("› → Continue to User import settings");
     pane.keys(&["Enter"]);
     pane.wait_for("User import settings · RingCentral v1");

@@ -29,6 +29,8 @@ use release_binary::release_binary;
 
 const FIRST_SCREEN: &str = "Choose the contact-center platform to configure.";
 const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
+const SUB_ACCOUNT_ID: &str = "15910001";
+const SECRET_ENTRY: &str = "draft/ringcentral-v1/historical/east/client_secret";
 /// A test value, never a real credential.
 const CLIENT_SECRET: &str = "Sig-Test-0123456789abcdefghijklmnopqrstuvwx";
 
@@ -152,6 +154,20 @@ fn sighup_ends_the_wizard_within_a_second_and_keeps_what_was_typed() {
     wizard.send(ENTER);
     wizard.send(CLIENT_SECRET);
     wizard.wait_for(&format!("({} chars)", CLIENT_SECRET.len()));
+    // Esc ends the step: a draft is saved, its secret in a draft entry once the store
+    // has been resolved (at start, in the background).
+    wizard.send("\x1b");
+    wizard.wait_for("› east enabled · incomplete · new");
+    let draft_path = dir.path().join("integrations.yaml.draft");
+    wait_until("the draft to name the secret's draft entry", || {
+        std::fs::read_to_string(&draft_path).is_ok_and(|t| t.contains(SECRET_ENTRY))
+    });
+    // Back into the form, and something typed after the last step ended.
+    wizard.send(ENTER);
+    wizard.wait_for(CLIENT_ID);
+    wizard.send("\x1b[6~"); // Page Down: the last field, Sub account ID
+    wizard.send(SUB_ACCOUNT_ID);
+    wizard.wait_for(SUB_ACCOUNT_ID);
 
     let started = Instant::now();
     kill("HUP", wizard.pid());
@@ -172,7 +188,6 @@ fn sighup_ends_the_wizard_within_a_second_and_keeps_what_was_typed() {
         ["integrations.yaml.draft"],
         "only the draft, no temporary file, no config"
     );
-    let draft_path = dir.path().join("integrations.yaml.draft");
     let text = std::fs::read_to_string(&draft_path).expect("read the draft");
     assert!(
         !text.contains(CLIENT_SECRET),
@@ -194,6 +209,11 @@ fn sighup_ends_the_wizard_within_a_second_and_keeps_what_was_typed() {
     };
     assert_eq!(text_of("group"), Some("east"));
     assert_eq!(text_of("client_id"), Some(CLIENT_ID));
+    assert_eq!(
+        text_of("sub_account_id"),
+        Some(SUB_ACCOUNT_ID),
+        "typed after the last step: kept by the hangup's own draft"
+    );
     let entry = fields
         .iter()
         .find_map(|f| match f {
@@ -201,10 +221,7 @@ fn sighup_ends_the_wizard_within_a_second_and_keeps_what_was_typed() {
             _ => None,
         })
         .expect("the typed secret is named in the draft");
-    assert_eq!(
-        entry.user,
-        "draft/ringcentral-v1/historical/east/client_secret"
-    );
+    assert_eq!(entry.user, SECRET_ENTRY);
     let lookup = Command::new("secret-tool")
         .args(["lookup", "service", "wfm-wizard", "username", &entry.user])
         .envs(secrets.envs())
@@ -232,14 +249,11 @@ fn ctrl_z_and_sigtstp_stop_with_the_terminal_restored_and_sigcont_redraws() {
         wait_until(&format!("{how}: the process to stop"), || {
             state_of(pid) == Some('T')
         });
-        {
-            let output = wizard.output();
-            assert!(
-                !output.screen().alternate_screen(),
-                "{how}: the normal screen is back while stopped"
-            );
-            assert!(!output.screen().hide_cursor(), "{how}: cursor shown");
-        }
+        // Written before the stop; the reader thread may still be passing it on.
+        wizard.wait_until(
+            &format!("{how}: the normal screen and cursor back while stopped"),
+            |o| !o.screen().alternate_screen() && !o.screen().hide_cursor(),
+        );
         assert_cooked(&wizard);
 
         kill("CONT", pid);

@@ -192,8 +192,19 @@ impl Wizard {
             && self.restoring.is_empty()
     }
 
+    /// Once the store is resolved: a draft with the secrets the last one left out.
+    pub(super) fn draft_secrets_now(&mut self) -> Vec<Effect> {
+        let ready = matches!(self.store, StoreStatus::Ready(_));
+        if ready && self.secrets_left_out && self.wants_draft() {
+            vec![self.draft_effect()]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn draft_effect(&mut self) -> Effect {
         let plan = self.draft_plan();
+        self.secrets_left_out = plan.snapshot.secrets_left_out > 0;
         // While the store is still being resolved (a moment at start) the next draft
         // catches up; a store that is unavailable will not, so say so.
         if plan.snapshot.secrets_left_out > 0

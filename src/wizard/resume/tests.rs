@@ -354,3 +354,34 @@ fn the_ssh_hint_is_for_ssh_outside_tmux_and_screen_and_shown_once() {
     act(&mut w, Action::Next);
     assert!(w.notice.is_none(), "said once");
 }
+
+#[test]
+fn secrets_left_out_while_the_store_resolved_follow_as_soon_as_it_is_ready() {
+    let mut w = wizard();
+    act(&mut w, Action::Enter);
+    let effects: Vec<Effect> = {
+        let mut all = Vec::new();
+        act(&mut w, Action::Enter); // Add
+        act(&mut w, Action::Last);
+        act(&mut w, Action::Prev); // JWT
+        paste(&mut w, &jwt_never_expires());
+        all.extend(act(&mut w, Action::Back)); // a step: a draft without the secret
+        all
+    };
+    assert_eq!(drafts_in(&effects)[0].snapshot.secrets_left_out, 1);
+    let effects = w.update(Msg::StoreResolved(Ok(crate::wizard::StoreInfo {
+        kind: StoreKind::Keyutils,
+        note: None,
+    })));
+    let plans = drafts_in(&effects);
+    let [plan] = plans.as_slice() else {
+        panic!("a catch-up draft: {effects:?}")
+    };
+    assert_eq!(plan.writes.len(), 1);
+    assert_eq!(plan.snapshot.secrets_left_out, 0);
+    let later = w.update(Msg::StoreResolved(Ok(crate::wizard::StoreInfo {
+        kind: StoreKind::Keyutils,
+        note: None,
+    })));
+    assert!(later.is_empty(), "caught up once");
+}

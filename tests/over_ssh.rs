@@ -67,9 +67,13 @@ fn a_dropped_link_ends_the_wizard_and_a_restart_offers_everything_typed() {
         .expect("temporary directory");
     let config = dir.path().join("integrations.yaml");
     let session = Session::new(&remote_wizard(&config, &secrets));
+    type_then_lose_the_link(&sshd, &session, dir.path());
+    resume_and_save(&sshd, &session, &secrets, dir.path());
+}
 
-    // First session: type a whole integration, then lose the link mid-form.
-    let pane = sshd.run(&session);
+/// First session: type a whole integration, then lose the link in its form.
+fn type_then_lose_the_link(sshd: &Sshd, session: &Session, dir: &Path) {
+    let pane = sshd.run(session);
     pane.wait_for(FIRST_SCREEN);
     pane.wait_for("Over SSH: if the link drops, what you typed is kept in a draft");
     pane.keys(&["Enter"]);
@@ -90,7 +94,7 @@ fn a_dropped_link_ends_the_wizard_and_a_restart_offers_everything_typed() {
     // has been resolved (at start, in the background). Then back into the form.
     pane.keys(&["Escape"]);
     pane.wait_for("› east enabled · new");
-    let draft = dir.path().join("integrations.yaml.draft");
+    let draft = dir.join("integrations.yaml.draft");
     let named = wait_until(ssh_loopback::DEADLINE, || {
         std::fs::read_to_string(&draft).is_ok_and(|t| t.contains(JWT_ENTRY))
     });
@@ -119,13 +123,16 @@ fn a_dropped_link_ends_the_wizard_and_a_restart_offers_everything_typed() {
     assert_eq!(pane.wait_client_exit(), 137, "the client was killed");
     drop(pane);
     assert_eq!(
-        files_in(dir.path()),
+        files_in(dir),
         ["integrations.yaml.draft"],
         "only the draft: no config, no temporary file"
     );
+}
 
-    // Second session: the draft is offered, and resuming brings every value back.
-    let pane = sshd.run(&session);
+/// Second session: the draft is offered, resuming brings every value back, and a save
+/// puts the typed secrets where `secret-tool` can compare them.
+fn resume_and_save(sshd: &Sshd, session: &Session, secrets: &PrivateSecretService, dir: &Path) {
+    let pane = sshd.run(session);
     pane.wait_for("Resume the unsaved draft?");
     // (Within one row each: the box's borders sit between rows.)
     pane.wait_for("left a draft: 1 integration(s),");
@@ -142,7 +149,6 @@ fn a_dropped_link_ends_the_wizard_and_a_restart_offers_everything_typed() {
     ] {
         pane.wait_for(&shown);
     }
-    // Save, so the secrets themselves can be compared from the outside.
     pane.keys(&["NPage", "Enter"]); // last field, then finish the integration
     pane.wait_for("› → Continue to User import settings");
     pane.keys(&["Enter"]);
@@ -156,19 +162,16 @@ fn a_dropped_link_ends_the_wizard_and_a_restart_offers_everything_typed() {
     drop(pane);
 
     assert_eq!(
-        lookup(&secrets, "ringcentral-v1/historical/east/client_secret"),
+        lookup(secrets, "ringcentral-v1/historical/east/client_secret"),
         CLIENT_SECRET
     );
+    assert_eq!(lookup(secrets, "ringcentral-v1/historical/east/jwt"), jwt());
     assert_eq!(
-        lookup(&secrets, "ringcentral-v1/historical/east/jwt"),
-        jwt()
-    );
-    assert_eq!(
-        files_in(dir.path()),
+        files_in(dir),
         ["integrations.yaml"],
         "the draft is gone once saved"
     );
-    let users = entry_users(&secrets);
+    let users = entry_users(secrets);
     assert!(
         users.iter().all(|u| !u.starts_with("draft/")),
         "the draft entries are gone once saved: {users:?}"

@@ -18,10 +18,14 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, offer: &Snapshot) {
         .map(Line::from)
         .collect();
     lines.push(Line::default());
-    lines.push(Line::styled(
-        "r resumes · d discards it · Ctrl-C quits and keeps it",
-        theme::dim(),
-    ));
+    lines.extend(
+        text::wrap(
+            "r resumes · d discards it · Ctrl-C quits and keeps it",
+            inner,
+        )
+        .into_iter()
+        .map(|l| Line::styled(l, theme::dim())),
+    );
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = Rect {
         x: area.x + area.width.saturating_sub(width) / 2,
@@ -74,4 +78,34 @@ fn operation_label(wizard: &Wizard, offer: &Snapshot, operation: &str) -> String
         .platform(&offer.platform)
         .and_then(|p| p.operation(operation))
         .map_or_else(|| operation.to_owned(), |o| short_label(&o.label))
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::secret::StoreKind;
+    use crate::test_support::*;
+    use crate::wizard::{Action, Wizard};
+
+    fn snapshot(name: &str, w: &Wizard) {
+        for (width, height) in [(80, 24), (60, 20)] {
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+            terminal.draw(|frame| super::super::draw(frame, w)).unwrap();
+            insta::assert_snapshot!(format!("{name}_{width}x{height}"), terminal.backend());
+        }
+    }
+
+    /// The first screen of a session over SSH that finds a draft with two secrets.
+    #[test]
+    fn the_offer_on_the_first_screen_over_ssh() {
+        let mut earlier = ready(StoreKind::SecretService);
+        act(&mut earlier, Action::Enter);
+        add_integration(&mut earlier, "east", &jwt_never_expires());
+        let mut w = wizard();
+        w.show_ssh_hint();
+        w.offer_resume(earlier.draft_plan().snapshot);
+        snapshot("resume_offer_over_ssh", &w);
+    }
 }

@@ -225,12 +225,11 @@ impl Wizard {
     /// The draft of the session as it is now, typed secrets going to draft entries in
     /// the resolved store (left out, and counted, while there is none).
     pub fn draft_plan(&mut self) -> DraftPlan {
-        let snapshot_base = self.snapshot();
+        let mut snapshot = self.snapshot();
         let store = match &self.store {
             StoreStatus::Ready(info) => Some(info.kind),
             _ => None,
         };
-        let mut snapshot = snapshot_base;
         let mut writes = Vec::new();
         let mut taken: Vec<String> = Vec::new();
         for (index, integration) in snapshot.integrations.iter_mut().enumerate() {

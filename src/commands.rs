@@ -169,9 +169,16 @@ pub fn run_wizard(
     prepare_session(&mut wizard, path);
     let (events, receiver) = channel();
     let signal_events = events.clone();
-    if let Err(e) = signals::install(move |signal| {
+    let hangup_events = events.clone();
+    let watching = signals::install(move |signal| {
         let _ = signal_events.send(AppEvent::Signal(signal));
-    }) {
+    })
+    .and_then(|()| {
+        signals::watch_terminal_hangup(move |signal| {
+            let _ = hangup_events.send(AppEvent::Signal(signal));
+        })
+    });
+    if let Err(e) = watching {
         eprintln!("wfm-wizard: cannot watch for signals: {e}");
         return EXIT_FAILURE;
     }
@@ -196,7 +203,10 @@ pub fn run_wizard(
     // A save or draft still being written finishes (or the bound passes) before exit.
     signals::wait_for_writes(signals::WRITE_GRACE);
     if let Ok(Outcome::Interrupted(Interrupt::HangUp)) = result {
-        // The terminal is gone: nothing to restore, and nowhere to print.
+        // The terminal is gone: nothing to restore, and nowhere to print. Not even
+        // dropped: ratatui's Drop shows the cursor and `eprintln!`s a failure to, and
+        // that panics on a hung-up terminal.
+        std::mem::forget(terminal);
         return signals::Signal::HangUp.exit_status();
     }
     terminal::restore();

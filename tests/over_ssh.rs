@@ -71,6 +71,88 @@ fn a_dropped_link_ends_the_wizard_and_a_restart_offers_everything_typed() {
     resume_and_save(&sshd, &session, &secrets, dir.path());
 }
 
+/// An administrator stops the wizard on the server (SIGTERM): the operator's terminal,
+/// at the other end of the link, is left usable, not stuck in the alternate screen.
+#[test]
+fn sigterm_on_the_server_gives_the_operator_their_terminal_back() {
+    let Some(sshd) = Sshd::start().unwrap_or_else(|e| panic!("cannot start sshd: {e}")) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    let command = format!(
+        "exec env {} {} --secret-store keyutils",
+        quote(&format!("WFM_WIZARD_CONFIG={}", config.display())),
+        quote(&release_binary().display().to_string())
+    );
+    let pane = sshd.run(&Session::new(&command));
+    pane.wait_for(FIRST_SCREEN);
+    assert_eq!(pane.format("#{alternate_on}"), "1");
+    let wizard = sshd
+        .remote_processes()
+        .into_iter()
+        .find(|p| p.command.contains("wfm-wizard"))
+        .expect("the wizard runs below sshd");
+    let killed = Command::new("kill")
+        .args(["-TERM", &wizard.pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    assert_eq!(pane.wait_client_exit(), 143, "ssh passes on 128 + 15");
+    pane.wait_for("Stopped by signal 15");
+    // tmux reads the pane's last bytes on its own schedule: wait for the flag.
+    let restored = wait_until(ssh_loopback::DEADLINE, || {
+        pane.format("#{alternate_on}") == "0"
+    });
+    assert!(restored.is_ok(), "the alternate screen is left");
+    // The cursor, from the bytes themselves (tmux 3.3a reports a dead pane's cursor
+    // as hidden whatever it was sent): shown after the last hide and screen switch.
+    let raw = String::from_utf8_lossy(&pane.raw()).into_owned();
+    let last = |needle: &str| raw.rfind(needle);
+    assert!(
+        last("\x1b[?25h") > last("\x1b[?25l").max(last("\x1b[?1049l")),
+        "the cursor is shown last; the final bytes: {:?}",
+        &raw[raw.len().saturating_sub(200)..]
+    );
+    assert!(!wizard.alive());
+}
+
+/// After a hangup nothing may be written to the gone terminal: a failed write there
+/// (e.g. `eprintln!`) would panic and turn the exit into an abort. The remote shell
+/// ignores SIGHUP only to outlive the wizard and record its exit status.
+#[test]
+fn a_hangup_exits_129_and_writes_nothing_to_the_gone_terminal() {
+    let Some(sshd) = Sshd::start().unwrap_or_else(|e| panic!("cannot start sshd: {e}")) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    let status_file = dir.path().join("wizard-exit.txt");
+    let command = format!(
+        "trap '' HUP; env {} {} --secret-store keyutils 2>{}; echo $? >{}",
+        quote(&format!("WFM_WIZARD_CONFIG={}", config.display())),
+        quote(&release_binary().display().to_string()),
+        quote(&dir.path().join("stderr.txt").display().to_string()),
+        quote(&status_file.display().to_string()),
+    );
+    let pane = sshd.run(&Session::new(&command));
+    pane.wait_for(FIRST_SCREEN);
+    pane.keys(&["Enter"]);
+    pane.wait_for("› + Add an integration");
+    pane.signal_client("KILL");
+    let written = wait_until(ssh_loopback::DEADLINE, || {
+        std::fs::read_to_string(&status_file).is_ok_and(|t| t.ends_with('\n'))
+    });
+    assert!(written.is_ok(), "the remote shell recorded no exit status");
+    let stderr = std::fs::read_to_string(dir.path().join("stderr.txt")).unwrap_or_default();
+    assert_eq!(
+        std::fs::read_to_string(&status_file).unwrap().trim(),
+        "129",
+        "stderr: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 /// First session: type a whole integration, then lose the link in its form.
 fn type_then_lose_the_link(sshd: &Sshd, session: &Session, dir: &Path) {
     let pane = sshd.run(session);

@@ -74,6 +74,40 @@ pub fn install(_deliver: impl Fn(Signal) + Send + 'static) -> std::io::Result<()
     Ok(())
 }
 
+/// Watches the terminal (standard input) for a hangup, on its own thread, blocking
+/// in poll(2) with no events asked for: only a hangup or an error wakes it. This
+/// catches a dropped link when SIGHUP never arrives because a parent ignores it
+/// (`nohup`, `trap '' HUP; wfm-wizard; ...`): crossterm would then spin on reads of
+/// nothing forever (crossterm #793).
+#[cfg(unix)]
+pub fn watch_terminal_hangup(deliver: impl Fn(Signal) + Send + 'static) -> std::io::Result<()> {
+    use rustix::event::{PollFd, PollFlags, poll};
+    std::thread::Builder::new()
+        .name("hangup".into())
+        .spawn(move || {
+            let stdin = std::io::stdin();
+            let mut fds = [PollFd::new(&stdin, PollFlags::empty())];
+            loop {
+                match poll(&mut fds, None) {
+                    Ok(_) if fds[0].revents().intersects(PollFlags::HUP | PollFlags::ERR) => {
+                        deliver(Signal::HangUp);
+                        watchdog(Signal::HangUp);
+                    }
+                    // Not a terminal we can watch (closed, or an odd file): give up quietly.
+                    Ok(_) if fds[0].revents().contains(PollFlags::NVAL) => return,
+                    Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                    Err(_) => return,
+                }
+            }
+        })?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn watch_terminal_hangup(_deliver: impl Fn(Signal) + Send + 'static) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// The loop did not end the process in time (stuck on a dead terminal): end it here,
 /// still letting writes in flight finish first.
 fn watchdog(signal: Signal) {

@@ -14,8 +14,8 @@ pub use tui_input::InputRequest;
 
 pub use draft::{Draft, FieldState, SecretField};
 pub use resume::{
-    DRAFT_USER_PREFIX, DraftField, DraftIntegration, DraftPlan, LoadedSecrets, Position, SSH_HINT,
-    Snapshot, link_can_drop,
+    DRAFT_USER_PREFIX, DRAFT_VERSION, DraftField, DraftIntegration, DraftPlan, LoadedSecrets,
+    Position, SSH_HINT, Snapshot, link_can_drop,
 };
 pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
 pub use secret_text::SecretText;

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::config_file;
-use crate::wizard::Snapshot;
+use crate::wizard::{DRAFT_VERSION, Snapshot};
 
 /// `/etc/wfm-wizard/integrations.yaml` → `/etc/wfm-wizard/integrations.yaml.draft`.
 pub fn path_for(config: &Path) -> PathBuf {
@@ -23,12 +23,21 @@ pub fn read(config: &Path) -> Result<Option<Snapshot>, String> {
     else {
         return Ok(None);
     };
-    serde_json::from_str(&text).map(Some).map_err(|e| {
+    let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
         format!(
             "{}: not a wfm-wizard draft ({e}); remove it to start afresh",
             path.display()
         )
-    })
+    })?;
+    if snapshot.version != DRAFT_VERSION {
+        return Err(format!(
+            "{}: a draft of format {} (this wfm-wizard reads {DRAFT_VERSION}); finish it with the \
+             wfm-wizard that wrote it, or remove it to start afresh",
+            path.display(),
+            snapshot.version
+        ));
+    }
+    Ok(Some(snapshot))
 }
 
 /// Replaces the draft for `config` atomically; the file is mode 0600.
@@ -116,6 +125,14 @@ mod tests {
         let why = read(&config).unwrap_err();
         assert!(
             why.contains("integrations.yaml.draft") && why.contains("remove it"),
+            "{why}"
+        );
+        let mut newer = snapshot();
+        newer.version = DRAFT_VERSION + 1;
+        write(&config, &newer).unwrap();
+        let why = read(&config).unwrap_err();
+        assert!(
+            why.contains("format 2") && why.contains("remove it"),
             "{why}"
         );
     }

@@ -139,6 +139,7 @@ fn a_hangup_exits_129_and_writes_nothing_to_the_gone_terminal() {
     pane.wait_for(FIRST_SCREEN);
     pane.keys(&["Enter"]);
     pane.wait_for("› + Add an integration");
+    let remote = sshd.remote_processes(); // also: stopped at the end if the test fails
     pane.signal_client("KILL");
     let written = wait_until(ssh_loopback::DEADLINE, || {
         std::fs::read_to_string(&status_file).is_ok_and(|t| t.ends_with('\n'))
@@ -151,6 +152,8 @@ fn a_hangup_exits_129_and_writes_nothing_to_the_gone_terminal() {
         "stderr: {stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+    let gone = wait_until(ssh_loopback::DEADLINE, || remote.iter().all(|p| !p.alive()));
+    assert!(gone.is_ok(), "left running: {remote:?}");
 }
 
 /// First session: type a whole integration, then lose the link in its form.

@@ -47,6 +47,9 @@ pub struct Sshd {
     port: u16,
     user: String,
     child: Child,
+    /// Every remote process [`Sshd::remote_processes`] ever reported: after a
+    /// disconnect one may live on, orphaned and no longer below sshd.
+    seen: std::sync::Mutex<Vec<RemoteProcess>>,
     dir: tempfile::TempDir,
 }
 
@@ -176,6 +179,7 @@ impl Sshd {
                         port,
                         user,
                         child,
+                        seen: std::sync::Mutex::default(),
                         dir,
                     }));
                 }
@@ -211,7 +215,7 @@ impl Sshd {
     /// Every process below sshd that is not sshd itself: the remote shell and program.
     pub fn remote_processes(&self) -> Vec<RemoteProcess> {
         let sshd = std::fs::canonicalize(SSHD).unwrap_or_else(|_| PathBuf::from(SSHD));
-        descendants(self.child.id())
+        let found: Vec<RemoteProcess> = descendants(self.child.id())
             .into_iter()
             .filter(|pid| {
                 std::fs::read_link(format!("/proc/{pid}/exe"))
@@ -235,7 +239,17 @@ impl Sshd {
                     command,
                 })
             })
-            .collect()
+            .collect();
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for p in &found {
+            if !seen.contains(p) {
+                seen.push(p.clone());
+            }
+        }
+        found
     }
 
     /// sshd's log (authentication failures, disconnects), for failure messages.
@@ -244,8 +258,24 @@ impl Sshd {
     }
 
     /// Remote leftovers first (SIGTERM, then SIGKILL), then sshd, all by recorded PID.
+    /// Remote processes still running, those below sshd and those seen before and
+    /// orphaned since (by PID and start time, so a reused PID is left alone).
     fn stop(&mut self) {
-        let leftovers = self.remote_processes();
+        self.remote_processes();
+        let leftovers: Vec<RemoteProcess> = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter(|p| p.alive())
+            .cloned()
+            .collect();
+        if !leftovers.is_empty() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "ssh_loopback: stopping leftover remote processes: {leftovers:?}"
+            );
+        }
         for p in &leftovers {
             signal(p.pid, "TERM");
         }

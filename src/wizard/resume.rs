@@ -417,7 +417,18 @@ impl Wizard {
         }
         self.confirmed.clone_from(&snapshot.confirmed);
         self.removed.clone_from(&snapshot.removed);
-        self.drafts.clear();
+        // Integrations the file gained after the draft was made (saved by someone
+        // else meanwhile) are kept, after the draft's own: resuming must not drop them.
+        let known: Vec<&Integration> = snapshot
+            .integrations
+            .iter()
+            .filter_map(|i| i.original.as_ref())
+            .chain(&snapshot.removed)
+            .collect();
+        let newer: Vec<Draft> = std::mem::take(&mut self.drafts)
+            .into_iter()
+            .filter(|d| d.original.as_ref().is_some_and(|o| !known.contains(&o)))
+            .collect();
         self.restoring.clear();
         for saved in &snapshot.integrations {
             let Some(draft) = self.rebuild(saved) else {
@@ -438,6 +449,7 @@ impl Wizard {
             }
             self.drafts.push(draft);
         }
+        self.drafts.extend(newer);
         self.step = match &snapshot.at {
             Position::Platform => Step::Platform {
                 selected: self.platform,

@@ -385,3 +385,27 @@ fn secrets_left_out_while_the_store_resolved_follow_as_soon_as_it_is_ready() {
     })));
     assert!(later.is_empty(), "caught up once");
 }
+
+#[test]
+fn resuming_keeps_integrations_the_file_gained_since_the_draft() {
+    let (mut first, _) = one_integration();
+    let snapshot = first.draft_plan().snapshot;
+    let document = loaded_document(StoreKind::SecretService, true);
+    let mut later = Wizard::new(
+        crate::catalog::Catalog::builtin(),
+        Some(&document),
+        "x",
+        NOW,
+    );
+    later.offer_resume(snapshot);
+    act(&mut later, Action::Yes);
+    assert_eq!(
+        later.drafts.len(),
+        2,
+        "the draft's integration and the file's newer one"
+    );
+    assert_eq!(
+        later.drafts[1].original.as_ref(),
+        Some(&document.integrations[0])
+    );
+}

@@ -110,6 +110,7 @@ pub fn watch_terminal_hangup(_deliver: impl Fn(Signal) + Send + 'static) -> std:
 
 /// The loop did not end the process in time (stuck on a dead terminal): end it here,
 /// still letting writes in flight finish first.
+#[cfg_attr(not(unix), allow(dead_code))] // no signals are watched there
 fn watchdog(signal: Signal) {
     std::thread::sleep(FORCED_EXIT_AFTER);
     wait_for_writes(Duration::from_millis(50));

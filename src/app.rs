@@ -5,10 +5,11 @@ use std::sync::mpsc::Receiver;
 
 use crossterm::event::Event;
 use ratatui::Terminal;
-use ratatui::backend::Backend;
+use ratatui::backend::{Backend, ClearType};
 
 use crate::io::effects::EffectRunner;
-use crate::wizard::{Msg, Outcome, Wizard};
+use crate::io::signals::Signal;
+use crate::wizard::{Interrupt, Msg, Outcome, Wizard};
 use crate::{keymap, ui};
 
 /// What wakes the loop.
@@ -19,12 +20,27 @@ pub enum AppEvent {
     Effect(Msg),
     /// The terminal stopped delivering input (closed, or an error reading it).
     InputClosed,
+    /// A process signal, from the signal watcher thread.
+    Signal(Signal),
 }
 
 /// Where events come from: a channel in the program, a script in tests.
 pub trait EventSource {
     /// Blocks until the next event; `None` when there will be no more.
     fn next_event(&mut self) -> Option<AppEvent>;
+
+    /// Ctrl-Z: give the terminal back, stop until continued, then take it again.
+    /// Headless sources have no terminal to give back.
+    fn suspend(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// After SIGCONT: make sure the terminal is set up for the wizard again.
+    /// `Ok(false)`: nothing to redraw (the continue ended this program's own suspend,
+    /// which redrew already).
+    fn reclaim(&mut self) -> std::io::Result<bool> {
+        Ok(false)
+    }
 }
 
 impl EventSource for Receiver<AppEvent> {
@@ -66,9 +82,171 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
                 terminal.autoresize()?;
                 terminal.draw(|frame| ui::draw(frame, wizard))?;
             }
+            Some(AppEvent::Input(event)) if keymap::is_suspend(&event) => {
+                // A terminal that cannot be given back keeps the wizard running as it was.
+                if events.suspend().is_ok() {
+                    repaint(terminal, wizard)?;
+                }
+            }
+            Some(AppEvent::Signal(Signal::Suspend)) => {
+                if events.suspend().is_ok() {
+                    repaint(terminal, wizard)?;
+                }
+            }
+            Some(AppEvent::Signal(Signal::Continue)) => {
+                if events.reclaim().unwrap_or(false) {
+                    repaint(terminal, wizard)?;
+                }
+            }
             Some(AppEvent::Input(event)) => pending.extend(keymap::to_msg(wizard, event)),
             Some(AppEvent::Effect(msg)) => pending.push_back(msg),
-            Some(AppEvent::InputClosed) | None => return Ok(Outcome::Cancelled),
+            Some(AppEvent::Signal(Signal::HangUp) | AppEvent::InputClosed) => {
+                return Ok(interrupt(wizard, runner, Interrupt::HangUp));
+            }
+            Some(AppEvent::Signal(Signal::Terminate(n))) => {
+                return Ok(interrupt(wizard, runner, Interrupt::Signal(n)));
+            }
+            None => return Ok(Outcome::Cancelled),
         }
+    }
+}
+
+/// Ends the session from outside: the wizard keeps a draft (its effects start here;
+/// the caller waits for writes in flight), and nothing more is drawn, since after a
+/// hangup there is no terminal to draw on.
+fn interrupt<R: EffectRunner>(wizard: &mut Wizard, runner: &mut R, how: Interrupt) -> Outcome {
+    for effect in wizard.update(Msg::Interrupted(how)) {
+        let _ = runner.run(effect);
+    }
+    wizard.outcome.clone().unwrap_or(Outcome::Interrupted(how))
+}
+
+/// Everything drawn anew: after a suspend the screen holds whatever the shell left.
+/// (Not `Terminal::clear`: it asks the terminal for the cursor position, and the
+/// answer goes to the input thread's pending read, so the query times out.)
+fn repaint<B: Backend>(terminal: &mut Terminal<B>, wizard: &Wizard) -> Result<(), B::Error> {
+    terminal.backend_mut().clear_region(ClearType::All)?;
+    // After a draw the buffer it becomes is blank; swapping blanks the other one too,
+    // so the next draw sends every cell instead of only what changed.
+    terminal.swap_buffers();
+    terminal.draw(|frame| ui::draw(frame, wizard))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::io::effects::InlineRunner;
+    use crate::io::memory_store::MemoryStores;
+    use crate::secret::StoreKind;
+    use crate::test_support::wizard;
+
+    /// Scripted events; counts the suspends the loop asks for.
+    struct Script {
+        events: VecDeque<AppEvent>,
+        suspends: usize,
+    }
+
+    impl EventSource for Script {
+        fn next_event(&mut self) -> Option<AppEvent> {
+            self.events.pop_front()
+        }
+
+        fn suspend(&mut self) -> std::io::Result<()> {
+            self.suspends += 1;
+            Ok(())
+        }
+    }
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> AppEvent {
+        AppEvent::Input(Event::Key(KeyEvent::new(code, modifiers)))
+    }
+
+    fn typed(text: &str) -> impl Iterator<Item = AppEvent> + '_ {
+        text.chars()
+            .map(|c| key(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn run_script(config: &Path, events: Vec<AppEvent>) -> (Outcome, Script) {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut wizard = wizard();
+        let mut script = Script {
+            events: events.into(),
+            suspends: 0,
+        };
+        let mut runner = InlineRunner {
+            stores: Arc::new(MemoryStores::new(StoreKind::Keyutils)),
+            path: config.to_owned(),
+        };
+        let outcome = run(&mut terminal, &mut wizard, &mut script, &mut runner).unwrap();
+        (outcome, script)
+    }
+
+    /// Platform chosen, Add pressed, a Group typed: unsaved work in the open form.
+    fn into_a_form() -> Vec<AppEvent> {
+        let mut events = vec![
+            key(KeyCode::Enter, KeyModifiers::NONE),
+            key(KeyCode::Enter, KeyModifiers::NONE),
+        ];
+        events.extend(typed("east"));
+        events
+    }
+
+    #[test]
+    fn a_terminating_signal_keeps_a_draft_and_ends_with_that_signal() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut events = into_a_form();
+        events.push(AppEvent::Signal(Signal::Terminate(15)));
+        events.extend(typed("never read"));
+        let (outcome, _) = run_script(&config, events);
+        assert_eq!(outcome, Outcome::Interrupted(Interrupt::Signal(15)));
+        let draft = crate::io::draft_file::read(&config)
+            .unwrap()
+            .expect("a draft");
+        assert!(matches!(
+            &draft.integrations[0].fields[0],
+            crate::wizard::DraftField::Text { value, .. } if value == "east"
+        ));
+        assert!(!config.exists());
+    }
+
+    #[test]
+    fn a_closed_terminal_counts_as_a_hangup() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut events = into_a_form();
+        events.push(AppEvent::InputClosed);
+        let (outcome, _) = run_script(&config, events);
+        assert_eq!(outcome, Outcome::Interrupted(Interrupt::HangUp));
+        assert!(crate::io::draft_file::read(&config).unwrap().is_some());
+    }
+
+    #[test]
+    fn ctrl_z_and_sigtstp_suspend_in_any_step_without_changing_the_wizard() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut events = into_a_form();
+        events.push(key(KeyCode::Char('z'), KeyModifiers::CONTROL));
+        events.push(AppEvent::Signal(Signal::Suspend));
+        events.push(AppEvent::Signal(Signal::Continue));
+        events.push(AppEvent::Signal(Signal::HangUp));
+        let (outcome, script) = run_script(&config, events);
+        assert_eq!(script.suspends, 2);
+        assert_eq!(outcome, Outcome::Interrupted(Interrupt::HangUp));
+        let draft = crate::io::draft_file::read(&config)
+            .unwrap()
+            .expect("a draft");
+        assert!(
+            matches!(&draft.integrations[0].fields[0],
+                crate::wizard::DraftField::Text { value, .. } if value == "east"),
+            "Ctrl-Z typed nothing into the field"
+        );
     }
 }

@@ -11,11 +11,11 @@ use std::sync::mpsc::channel;
 use crate::app::{self, AppEvent};
 use crate::catalog::Catalog;
 use crate::config::{Document, Setting, parse_document};
-use crate::io::config_file;
 use crate::io::effects::{StoreProvider, ThreadRunner};
 use crate::io::line_terminal::LineTerminal;
+use crate::io::{config_file, draft_file, signals};
 use crate::validate::{Severity, check_document};
-use crate::wizard::{Outcome, Wizard};
+use crate::wizard::{Interrupt, Outcome, Wizard, link_can_drop};
 use crate::{plain, terminal};
 
 pub const EXIT_OK: u8 = 0;
@@ -144,6 +144,20 @@ pub fn validate(
     status
 }
 
+/// Offers a draft left by an earlier session, and over SSH says that a dropped link
+/// loses nothing.
+fn prepare_session(wizard: &mut Wizard, path: &Path) {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if link_can_drop(set("SSH_CONNECTION"), set("TMUX"), set("STY")) {
+        wizard.show_ssh_hint();
+    }
+    match draft_file::read(path) {
+        Ok(Some(snapshot)) => wizard.offer_resume(snapshot),
+        Ok(None) => {}
+        Err(why) => wizard.draft_unreadable(&why),
+    }
+}
+
 /// The full-screen wizard.
 pub fn run_wizard(
     path: &Path,
@@ -156,6 +170,22 @@ pub fn run_wizard(
         return EXIT_USAGE;
     }
     let mut wizard = Wizard::new(catalog, document, &path.display().to_string(), now());
+    prepare_session(&mut wizard, path);
+    let (events, receiver) = channel();
+    let signal_events = events.clone();
+    let hangup_events = events.clone();
+    let watching = signals::install(move |signal| {
+        let _ = signal_events.send(AppEvent::Signal(signal));
+    })
+    .and_then(|()| {
+        signals::watch_terminal_hangup(move |signal| {
+            let _ = hangup_events.send(AppEvent::Signal(signal));
+        })
+    });
+    if let Err(e) = watching {
+        eprintln!("wfm-wizard: cannot watch for signals: {e}");
+        return EXIT_FAILURE;
+    }
     let mut terminal = match terminal::init() {
         Ok(terminal) => terminal,
         Err(e) => {
@@ -164,7 +194,6 @@ pub fn run_wizard(
             return EXIT_FAILURE;
         }
     };
-    let (events, mut receiver) = channel();
     terminal::spawn_input_reader(events.clone());
     let mut runner = ThreadRunner {
         stores,
@@ -173,7 +202,17 @@ pub fn run_wizard(
             let _ = events.send(AppEvent::Effect(msg));
         }),
     };
-    let result = app::run(&mut terminal, &mut wizard, &mut receiver, &mut runner);
+    let mut events = terminal::TerminalEvents::new(receiver);
+    let result = app::run(&mut terminal, &mut wizard, &mut events, &mut runner);
+    // A save or draft still being written finishes (or the bound passes) before exit.
+    signals::wait_for_writes(signals::WRITE_GRACE);
+    if let Ok(Outcome::Interrupted(Interrupt::HangUp)) = result {
+        // The terminal is gone: nothing to restore, and nowhere to print. Not even
+        // dropped: ratatui's Drop shows the cursor and `eprintln!`s a failure to, and
+        // that panics on a hung-up terminal.
+        std::mem::forget(terminal);
+        return signals::Signal::HangUp.exit_status();
+    }
     terminal::restore();
     report(result.map_err(|e| e.to_string()), path)
 }
@@ -194,6 +233,7 @@ pub fn run_plain(
         }
     };
     let mut wizard = Wizard::new(catalog, document, &path.display().to_string(), now());
+    prepare_session(&mut wizard, path);
     let (replies, receiver) = channel();
     let mut runner = ThreadRunner {
         stores,
@@ -228,6 +268,16 @@ fn report(result: Result<Outcome, String>, path: &Path) -> u8 {
             let _ = writeln!(err, "Cancelled; nothing was written.");
             EXIT_CANCELLED
         }
+        Ok(Outcome::Interrupted(Interrupt::Signal(n))) => {
+            let _ = writeln!(
+                err,
+                "Stopped by signal {n}; nothing was written to {}. Unsaved answers are kept \
+                 in the draft and offered at the next start.",
+                path.display()
+            );
+            signals::Signal::Terminate(n).exit_status()
+        }
+        Ok(Outcome::Interrupted(Interrupt::HangUp)) => signals::Signal::HangUp.exit_status(),
         Err(e) => {
             let _ = writeln!(err, "wfm-wizard: the terminal failed: {e}");
             EXIT_FAILURE

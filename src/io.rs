@@ -1,9 +1,11 @@
 //! The outside world: one file per system. Nothing outside `io` imports the crates used here.
 
 pub mod config_file;
+pub mod draft_file;
 pub mod effects;
 pub mod hygiene;
 pub mod keyring_stores;
 pub mod line_terminal;
 pub mod memory_store;
 pub mod secrets;
+pub mod signals;

@@ -20,10 +20,12 @@ pub enum Mode {
     Done,
     Help,
     Confirm,
+    /// The offer to resume or discard a draft from an earlier session.
+    Resume,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 10] = [
+    pub const ALL: [Mode; 11] = [
         Mode::Platform,
         Mode::Operation,
         Mode::Form,
@@ -34,10 +36,14 @@ impl Mode {
         Mode::Done,
         Mode::Help,
         Mode::Confirm,
+        Mode::Resume,
     ];
 }
 
 pub fn mode(wizard: &Wizard) -> Mode {
+    if wizard.resume_offer.is_some() {
+        return Mode::Resume;
+    }
     match (&wizard.overlay, &wizard.step) {
         (Some(Overlay::Help { .. }), _) => Mode::Help,
         (Some(_), _) => Mode::Confirm,
@@ -198,6 +204,16 @@ const CONFIRM: &[Binding] = &[
     bind(QUIT, Action::Quit, None),
 ];
 
+const RESUME: &[Binding] = &[
+    bind(
+        &[ch('r'), ch('R'), key(KeyCode::Enter)],
+        Action::Yes,
+        Some(("r", "resume")),
+    ),
+    bind(&[ch('d'), ch('D')], Action::Delete, Some(("d", "discard"))),
+    bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit, keep the draft"))),
+];
+
 /// The bindings of a mode, most specific first.
 pub fn bindings(mode: Mode) -> Vec<&'static Binding> {
     let tables: &[&'static [Binding]] = match mode {
@@ -211,6 +227,7 @@ pub fn bindings(mode: Mode) -> Vec<&'static Binding> {
         Mode::Done => &[DONE],
         Mode::Help => &[HELP_OVERLAY],
         Mode::Confirm => &[CONFIRM],
+        Mode::Resume => &[RESUME],
     };
     tables.iter().flat_map(|t| t.iter()).collect()
 }
@@ -223,6 +240,15 @@ pub fn hints(mode: Mode) -> Vec<(&'static str, &'static str)> {
         out.sort_by_key(|(k, _)| *k == "Ctrl-C");
     }
     out
+}
+
+/// Ctrl-Z, which in raw mode arrives as a key rather than as SIGTSTP: the loop
+/// suspends the program, whatever the wizard shows.
+pub fn is_suspend(event: &Event) -> bool {
+    matches!(event, Event::Key(key)
+        if key.kind != KeyEventKind::Release
+            && key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, KeyCode::Char('z' | 'Z')))
 }
 
 /// Translates a terminal event into a message for the wizard, if it means anything now.

@@ -150,6 +150,14 @@ pub fn run<R: EffectRunner>(
                         io.say(line);
                     }
                     session.queue.extend(next);
+                    // The cooked terminal's hangup ends plain mode at once: keep each
+                    // answer in the draft as it is given.
+                    if !session.settle(wizard, io) {
+                        return Outcome::Cancelled;
+                    }
+                    for effect in wizard.draft_now() {
+                        session.start(effect, io);
+                    }
                 }
             }
         }

@@ -1,13 +1,14 @@
 //! Terminal lifecycle: ratatui's init/restore plus bracketed paste, restored on panic too.
 
 use std::io::{IsTerminal, Write, stdout};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Receiver, Sender};
 
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use ratatui::DefaultTerminal;
 
-use crate::app::AppEvent;
+use crate::app::{AppEvent, EventSource};
+use crate::io::signals;
 
 /// What to do instead of the full-screen wizard, ending every refusal.
 const INSTEAD: &str = "`wfm-wizard --plain` asks the same questions line by line; for scripts, \
@@ -69,4 +70,63 @@ pub fn spawn_input_reader(events: Sender<AppEvent>) {
             }
         }
     });
+}
+
+/// Ctrl-Z: the terminal goes back to how the shell left it, the process stops, and
+/// once continued (`fg`) the wizard takes the terminal again; the caller repaints.
+pub fn suspend() -> std::io::Result<()> {
+    restore();
+    let _ = execute!(stdout(), crossterm::cursor::Show);
+    signals::stop_self()?;
+    reclaim()
+}
+
+/// Raw mode, the alternate screen and bracketed paste again, whatever state the
+/// terminal was left in while the process was stopped.
+pub fn reclaim() -> std::io::Result<()> {
+    // Turning raw mode off first makes crossterm set it afresh instead of trusting
+    // its memory of having done so before the stop.
+    let _ = crossterm::terminal::disable_raw_mode();
+    crossterm::terminal::enable_raw_mode()?;
+    execute!(
+        stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        EnableBracketedPaste
+    )
+}
+
+/// The program's events (keys, effect answers, signals) from one channel, with the
+/// real terminal to give back on Ctrl-Z.
+pub struct TerminalEvents {
+    receiver: Receiver<AppEvent>,
+    /// The SIGCONT that ends our own suspend is still to come: `suspend` has redrawn.
+    continue_expected: bool,
+}
+
+impl TerminalEvents {
+    pub fn new(receiver: Receiver<AppEvent>) -> Self {
+        TerminalEvents {
+            receiver,
+            continue_expected: false,
+        }
+    }
+}
+
+impl EventSource for TerminalEvents {
+    fn next_event(&mut self) -> Option<AppEvent> {
+        self.receiver.recv().ok()
+    }
+
+    fn suspend(&mut self) -> std::io::Result<()> {
+        suspend()?;
+        self.continue_expected = true;
+        Ok(())
+    }
+
+    fn reclaim(&mut self) -> std::io::Result<bool> {
+        if std::mem::take(&mut self.continue_expected) {
+            return Ok(false); // one full frame per resume is enough on a slow link
+        }
+        reclaim().map(|()| true)
+    }
 }

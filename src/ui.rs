@@ -3,6 +3,7 @@
 mod form;
 mod lists;
 mod overlay;
+pub mod resume;
 mod review;
 mod store_notice;
 mod text;
@@ -67,6 +68,9 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard) {
     frame.render_widget(Paragraph::new(hints_line(wizard, footer.width)), footer);
     if let Some(overlay) = &wizard.overlay {
         overlay::draw(frame, area, wizard, overlay);
+    }
+    if let Some(offer) = &wizard.resume_offer {
+        resume::draw(frame, area, wizard, offer);
     }
 }
 

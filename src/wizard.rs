@@ -3,6 +3,7 @@
 mod draft;
 mod form;
 pub mod lists;
+mod resume;
 mod save_plan;
 mod secret_text;
 mod store_gate;
@@ -13,13 +14,17 @@ use secrecy::SecretString;
 pub use tui_input::InputRequest;
 
 pub use draft::{Draft, FieldState, SecretField};
+pub use resume::{
+    DRAFT_USER_PREFIX, DRAFT_VERSION, DraftField, DraftIntegration, DraftPlan, LoadedSecrets,
+    Position, SSH_HINT, Snapshot, link_can_drop,
+};
 pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
 pub use secret_text::SecretText;
 pub use store_gate::{SkipReason, StoreExplanation, explain_store, skip_reason};
 
 use crate::catalog::{Catalog, FieldDef, Operation, Platform};
 use crate::config::{Document, Integration};
-use crate::secret::StoreKind;
+use crate::secret::{SecretRef, StoreKind};
 
 /// What the operator asked for, independent of which key said it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +58,19 @@ pub enum Msg {
     Paste(SecretString),
     StoreResolved(Result<StoreInfo, String>),
     SaveDone(Result<SaveReport, String>),
+    /// A signal ends the session: keep a draft of unsaved work, then stop.
+    Interrupted(Interrupt),
+    DraftSaved(Result<(), String>),
+    DraftSecretsLoaded(Result<LoadedSecrets, String>),
+}
+
+/// Why the session is ending from outside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interrupt {
+    /// SIGHUP, or the terminal stopped delivering input: nothing more can be shown.
+    HangUp,
+    /// SIGTERM, SIGINT or SIGQUIT, with the signal number.
+    Signal(u8),
 }
 
 /// Work for the outside world; the loop carries it out and answers with a `Msg`.
@@ -60,6 +78,14 @@ pub enum Msg {
 pub enum Effect {
     ResolveStore,
     Save(SavePlan),
+    SaveDraft(DraftPlan),
+    /// Removes the draft file and these draft entries.
+    DiscardDraft {
+        generation: u64,
+        entries: Vec<SecretRef>,
+    },
+    /// Reads back the secrets a resumed draft parked in draft entries.
+    LoadDraftSecrets(Vec<SecretRef>),
 }
 
 /// The secret store the session will write to.
@@ -137,6 +163,7 @@ pub struct Notice {
 pub enum Outcome {
     Saved(SaveReport),
     Cancelled,
+    Interrupted(Interrupt),
 }
 
 pub struct Wizard {
@@ -157,6 +184,15 @@ pub struct Wizard {
     pub notice: Option<Notice>,
     pub dirty: bool,
     pub outcome: Option<Outcome>,
+    /// A draft from an earlier session, until the operator resumes or discards it.
+    pub resume_offer: Option<Snapshot>,
+    /// Draft keyring entries that hold typed secrets now (deleted on save or discard).
+    pub draft_entries: Vec<SecretRef>,
+    pub draft_generation: u64,
+    /// The last draft left typed secrets out (no store yet): the next one catches up.
+    secrets_left_out: bool,
+    /// (integration, field, draft entry) of secrets being read back after a resume.
+    restoring: Vec<(usize, usize, SecretRef)>,
 }
 
 impl Wizard {
@@ -202,6 +238,11 @@ impl Wizard {
             notice: None,
             dirty: false,
             outcome: None,
+            resume_offer: None,
+            draft_entries: Vec::new(),
+            draft_generation: 0,
+            secrets_left_out: false,
+            restoring: Vec::new(),
         }
     }
 
@@ -232,6 +273,13 @@ impl Wizard {
 
     /// The one place state changes.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let before = self.checkpoint();
+        let mut effects = self.handle(msg);
+        effects.extend(self.draft_after(&before));
+        effects
+    }
+
+    fn handle(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::StoreResolved(result) => {
                 self.store = match result {
@@ -239,16 +287,27 @@ impl Wizard {
                     Err(reason) => StoreStatus::Unavailable(reason),
                 };
                 self.pass_gate_if_settled();
+                self.draft_secrets_now()
+            }
+            Msg::SaveDone(result) => self.finish_save(result),
+            Msg::Interrupted(how) => self.interrupted(how),
+            Msg::DraftSaved(result) => {
+                if let Err(why) = result {
+                    self.notice = Some(Notice {
+                        level: Level::Error,
+                        text: format!("The draft could not be saved: {why}"),
+                    });
+                }
                 Vec::new()
             }
-            Msg::SaveDone(result) => {
-                self.finish_save(result);
+            Msg::DraftSecretsLoaded(result) => {
+                self.restore_secrets(result);
                 Vec::new()
             }
+            Msg::Act(action) if self.resume_offer.is_some() => self.resume_action(action),
             Msg::Act(action) => {
                 if self.overlay.is_some() {
-                    self.overlay_action(action);
-                    return Vec::new();
+                    return self.overlay_action(action);
                 }
                 if action == Action::Quit {
                     self.request_quit();
@@ -260,13 +319,13 @@ impl Wizard {
                 self.step_action(action)
             }
             Msg::Edit(request) => {
-                if self.overlay.is_none() {
+                if self.overlay.is_none() && self.resume_offer.is_none() {
                     self.form_edit(request);
                 }
                 Vec::new()
             }
             Msg::Paste(text) => {
-                if self.overlay.is_none() {
+                if self.overlay.is_none() && self.resume_offer.is_none() {
                     self.form_paste(&text);
                 }
                 Vec::new()
@@ -300,11 +359,13 @@ impl Wizard {
         Vec::new()
     }
 
-    fn overlay_action(&mut self, action: Action) {
+    fn overlay_action(&mut self, action: Action) -> Vec<Effect> {
         match (self.overlay.clone(), action) {
             (Some(Overlay::ConfirmQuit), Action::Yes | Action::Quit) => {
                 self.overlay = None;
                 self.outcome = Some(Outcome::Cancelled);
+                // The operator chose to drop the unsaved work: its draft goes too.
+                return vec![self.discard_draft()];
             }
             (Some(Overlay::ConfirmDelete { draft }), Action::Yes) => {
                 self.overlay = None;
@@ -314,6 +375,7 @@ impl Wizard {
             | (Some(_), Action::No | Action::Back) => self.overlay = None,
             _ => {}
         }
+        Vec::new()
     }
 
     fn request_quit(&mut self) {
@@ -390,7 +452,7 @@ impl Wizard {
         vec![Effect::Save(self.save_plan(store))]
     }
 
-    fn finish_save(&mut self, result: Result<SaveReport, String>) {
+    fn finish_save(&mut self, result: Result<SaveReport, String>) -> Vec<Effect> {
         match result {
             Ok(report) => {
                 self.dirty = false;
@@ -398,8 +460,12 @@ impl Wizard {
                     self.overlay = None; // the question was about unsaved work; there is none now
                 }
                 self.step = Step::Done(report);
+                vec![self.discard_draft()]
             }
-            Err(reason) => self.step = Step::SaveFailed { reason },
+            Err(reason) => {
+                self.step = Step::SaveFailed { reason };
+                Vec::new()
+            }
         }
     }
 }

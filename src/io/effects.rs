@@ -36,7 +36,13 @@ impl EffectRunner for ThreadRunner {
         let stores = Arc::clone(&self.stores);
         let path = self.path.clone();
         let reply = Arc::clone(&self.reply);
-        std::thread::spawn(move || reply(perform(effect, stores.as_ref(), &path)));
+        // Taken before the thread starts, so an exit on a signal waits for this write.
+        let writing = writes_files(&effect).then(super::signals::begin_write);
+        std::thread::spawn(move || {
+            let msg = perform(effect, stores.as_ref(), &path);
+            drop(writing);
+            reply(msg);
+        });
         None
     }
 }
@@ -59,7 +65,23 @@ pub fn perform(effect: Effect, stores: &dyn StoreProvider, path: &Path) -> Msg {
         Effect::Save(plan) => Msg::SaveDone(execute_save(&plan, stores, path, &|text| {
             config_file::write_atomic(path, text)
         })),
+        Effect::SaveDraft(plan) => Msg::DraftSaved(draft::save(&plan, stores, path)),
+        Effect::DiscardDraft {
+            generation,
+            entries,
+        } => Msg::DraftSaved(draft::discard(generation, &entries, stores, path)),
+        Effect::LoadDraftSecrets(entries) => {
+            Msg::DraftSecretsLoaded(draft::load_secrets(&entries, stores))
+        }
     }
+}
+
+/// Effects that write files or keyring entries: an exit must not cut them short.
+fn writes_files(effect: &Effect) -> bool {
+    matches!(
+        effect,
+        Effect::Save(_) | Effect::SaveDraft(_) | Effect::DiscardDraft { .. }
+    )
 }
 
 /// What to put back if the save fails: the entry's earlier value, or nothing.
@@ -194,6 +216,8 @@ fn roll_back(undo: Vec<Undo>) -> Vec<String> {
     }
     failed
 }
+
+mod draft;
 
 #[cfg(test)]
 mod tests;

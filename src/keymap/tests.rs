@@ -41,6 +41,7 @@ fn in_mode(wanted: Mode) -> Wizard {
             });
         }
         Mode::Confirm => w.overlay = Some(Overlay::ConfirmQuit),
+        Mode::Resume => w.resume_offer = Some(w.snapshot()),
     }
     assert_eq!(mode(&w), wanted);
     w

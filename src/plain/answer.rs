@@ -81,6 +81,11 @@ pub fn interpret(wizard: &Wizard, question: &Question, answer: Answer) -> Result
             "" | "r" => Ok(Response::of(vec![Msg::Act(Action::Enter)])),
             _ => Err("Press Enter to try again, or type < to go back to Review.".into()),
         },
+        Kind::Resume => match word.to_lowercase().as_str() {
+            "" | "r" => Ok(Response::of(vec![Msg::Act(Action::Enter)])),
+            "d" => Ok(Response::of(vec![Msg::Act(Action::Delete)])),
+            _ => Err("Type r to resume the draft or d to discard it.".into()),
+        },
         Kind::StoreGate => match word.to_lowercase().as_str() {
             "" | "y" | "yes" => Ok(Response::of(vec![Msg::Act(Action::Enter)])),
             "r" => Ok(Response::of(vec![Msg::Act(Action::Retry)])),

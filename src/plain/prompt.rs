@@ -34,6 +34,8 @@ pub enum Kind {
     Retry,
     /// Where secrets go: accept the store, check again, or go back.
     StoreGate,
+    /// A draft from an earlier session: resume or discard it.
+    Resume,
     YesNo,
     /// A step or overlay this front end does not know: y, n or Enter.
     Generic,
@@ -89,6 +91,16 @@ pub fn notice_line(wizard: &Wizard) -> Option<String> {
 }
 
 pub fn question(wizard: &Wizard) -> Question {
+    if let Some(offer) = &wizard.resume_offer {
+        return ask(
+            vec![
+                "Resume the unsaved draft?".into(),
+                crate::ui::resume::describe(wizard, offer),
+            ],
+            "r resumes it, d discards it, Ctrl-D quits and keeps it [r]: ",
+            Kind::Resume,
+        );
+    }
     if let Some(overlay) = &wizard.overlay {
         return overlay_question(wizard, overlay);
     }

@@ -45,6 +45,8 @@ fn plain_mode_is_not_chosen_otherwise() {
 struct Script {
     answers: VecDeque<Answer>,
     transcript: String,
+    /// A draft file to copy aside when a prompt starting with `draft_at` is asked.
+    draft_probe: Option<(String, std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl Script {
@@ -52,6 +54,7 @@ impl Script {
         Script {
             answers: answers.into(),
             transcript: String::new(),
+            draft_probe: None,
         }
     }
 }
@@ -71,6 +74,11 @@ impl LineIo for Script {
     }
     fn ask(&mut self, prompt: &str) -> Answer {
         self.transcript.push_str(prompt);
+        if let Some((at, from, to)) = &self.draft_probe
+            && prompt.starts_with(at.as_str())
+        {
+            std::fs::copy(from, to).expect("the draft exists when this prompt is asked");
+        }
         match self.answers.pop_front() {
             Some(Answer::Secret(_)) => panic!("a secret answer to a visible prompt: {prompt}"),
             Some(answer) => {
@@ -371,5 +379,60 @@ fn the_kernel_keyring_is_explained_and_accepted_before_the_first_secret() {
             .store(StoreKind::Keyutils)
             .value("ringcentral-v1/historical/east/jwt")
             .is_none()
+    );
+}
+
+#[test]
+fn each_answer_is_kept_in_the_draft_and_the_next_session_offers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("integrations.yaml");
+    let draft = crate::io::draft_file::path_for(&path);
+    let aside = dir.path().join("aside.draft");
+    let stores = Arc::new(MemoryStores::new(StoreKind::SecretService));
+    let session = |wizard: &mut Wizard, script: &mut Script| {
+        let mut runner = InlineRunner {
+            stores: stores.clone(),
+            path: path.clone(),
+        };
+        let (_replies, receiver) = channel();
+        run(wizard, Reason::Flag, script, &mut runner, &receiver)
+    };
+    let new_wizard = || {
+        Wizard::new(
+            crate::catalog::Catalog::builtin(),
+            None,
+            &path.display().to_string(),
+            NOW,
+        )
+    };
+
+    // First visit: the link drops while Status is asked (the draft is copied aside
+    // there, as a hangup would leave it; quitting afterwards discards the file).
+    let mut script = Script::new(vec![line(""), line(""), line("east")]);
+    script.draft_probe = Some(("Status".into(), draft.clone(), aside.clone()));
+    let mut first = new_wizard();
+    session(&mut first, &mut script);
+    assert!(aside.exists(), "{}", script.transcript);
+    std::fs::rename(&aside, &draft).unwrap();
+
+    // Second visit: offered, resumed, every answer back.
+    let mut second = new_wizard();
+    let snapshot = crate::io::draft_file::read(&path)
+        .unwrap()
+        .expect("a draft");
+    second.offer_resume(snapshot);
+    let mut script = Script::new(vec![line("maybe"), line("r")]);
+    let outcome = session(&mut second, &mut script);
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled, "{t}");
+    assert!(t.contains("Resume the unsaved draft?\n"), "{t}");
+    assert!(
+        t.contains("Type r to resume the draft or d to discard it.\n"),
+        "{t}"
+    );
+    assert_eq!(second.drafts.len(), 1, "{t}");
+    assert!(
+        t.contains("Historical settings (east)"),
+        "resumed in the form, with the Group typed before the drop:\n{t}"
     );
 }

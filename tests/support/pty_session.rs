@@ -161,9 +161,27 @@ impl PtySession {
         }
     }
 
-    /// The program's process id, while the platform reports one.
-    pub fn pid(&self) -> Option<u32> {
-        self.pid
+    /// The program's process id, to signal it.
+    pub fn pid(&self) -> u32 {
+        self.pid.expect("the program has a process id")
+    }
+
+    /// Like [`Self::wait_exit`], but fails the test unless the program exits within
+    /// `bound` (for exits the issue bounds, e.g. after a hangup).
+    #[track_caller]
+    pub fn wait_exit_within(&mut self, bound: Duration) -> ExitStatus {
+        match self.exit.recv_timeout(bound) {
+            Ok(Ok(status)) => {
+                self.status = Some(status);
+                self.wait_exit()
+            }
+            Ok(Err(e)) => panic!("cannot wait for the program: {e}"),
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => panic!(
+                "the program did not exit within {} ms. The screen:\n{}",
+                bound.as_millis(),
+                self.output().framed()
+            ),
+        }
     }
 
     /// The terminal's current settings (raw or cooked), as the program left them.

@@ -1,0 +1,176 @@
+//! Carrying out the draft effects: typed secrets into draft keyring entries, the
+//! non-secret answers into the draft file, and removing both.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use super::StoreProvider;
+use crate::io::draft_file;
+use crate::secret::SecretRef;
+use crate::wizard::{DraftPlan, LoadedSecrets};
+
+/// The newest generation carried out per config path. Draft effects run on their own
+/// threads; holding this lock while writing keeps them in order, and an older plan
+/// that arrives late is skipped instead of overwriting a newer draft.
+static CARRIED_OUT: Mutex<BTreeMap<PathBuf, u64>> = Mutex::new(BTreeMap::new());
+
+/// Runs `work` unless a newer generation already ran for `path`.
+fn in_order(
+    path: &Path,
+    generation: u64,
+    work: impl FnOnce() -> Result<(), String>,
+) -> Result<(), String> {
+    let mut done = CARRIED_OUT.lock().unwrap_or_else(PoisonError::into_inner);
+    let last = done.entry(path.to_owned()).or_insert(0);
+    if *last >= generation {
+        return Ok(());
+    }
+    *last = generation;
+    work()
+}
+
+/// Secrets first, so the file never names an entry that is not there; then the file;
+/// then entries no longer named.
+pub fn save(plan: &DraftPlan, stores: &dyn StoreProvider, config: &Path) -> Result<(), String> {
+    in_order(config, plan.generation, || {
+        for write in &plan.writes {
+            stores
+                .open(write.target.store)
+                .and_then(|store| store.set(&write.target.user, &write.value))
+                .map_err(|e| format!("cannot keep a typed secret in {e}"))?;
+        }
+        draft_file::write(config, &plan.snapshot).map_err(|e| {
+            format!(
+                "cannot write {}: {e}",
+                draft_file::path_for(config).display()
+            )
+        })?;
+        delete_entries(&plan.deletes, stores)
+    })
+}
+
+/// Removes the draft file, then its entries.
+pub fn discard(
+    generation: u64,
+    entries: &[SecretRef],
+    stores: &dyn StoreProvider,
+    config: &Path,
+) -> Result<(), String> {
+    in_order(config, generation, || {
+        draft_file::remove(config).map_err(|e| {
+            format!(
+                "cannot remove {}: {e}",
+                draft_file::path_for(config).display()
+            )
+        })?;
+        delete_entries(entries, stores)
+    })
+}
+
+fn delete_entries(entries: &[SecretRef], stores: &dyn StoreProvider) -> Result<(), String> {
+    let failed: Vec<String> = entries
+        .iter()
+        .filter_map(|entry| {
+            stores
+                .open(entry.store)
+                .and_then(|store| store.delete(&entry.user))
+                .err()
+                .map(|e| format!("{} ({e})", entry.user))
+        })
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "these draft keyring entries could not be removed: {}",
+            failed.join("; ")
+        ))
+    }
+}
+
+/// Reads each entry back; a missing one is `None`, an unreachable store an error.
+pub fn load_secrets(
+    entries: &[SecretRef],
+    stores: &dyn StoreProvider,
+) -> Result<LoadedSecrets, String> {
+    entries
+        .iter()
+        .map(|entry| {
+            stores
+                .open(entry.store)
+                .and_then(|store| store.get(&entry.user))
+                .map(|value| (entry.clone(), value))
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::memory_store::MemoryStores;
+    use crate::secret::StoreKind;
+    use crate::test_support::*;
+    use crate::wizard::{Action, Msg, StoreInfo, Wizard};
+
+    const ENTRY: &str = "draft/ringcentral-v1/historical/default/client_secret";
+
+    fn session() -> Wizard {
+        let mut w = wizard();
+        w.update(Msg::StoreResolved(Ok(StoreInfo {
+            kind: StoreKind::Keyutils,
+            note: None,
+        })));
+        act(&mut w, Action::Enter);
+        add_integration(&mut w, "", &jwt_never_expires());
+        w
+    }
+
+    #[test]
+    fn saving_parks_secrets_in_draft_entries_and_discarding_removes_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let stores = MemoryStores::new(StoreKind::Keyutils);
+        let mut w = session();
+        save(&w.draft_plan(), &stores, &config).unwrap();
+        let store = stores.store(StoreKind::Keyutils);
+        assert_eq!(store.value(ENTRY).as_deref(), Some(CLIENT_SECRET));
+        let text = std::fs::read_to_string(draft_file::path_for(&config)).unwrap();
+        assert!(
+            text.contains(ENTRY) && !text.contains(CLIENT_SECRET),
+            "{text}"
+        );
+
+        let entries = w.draft_entries.clone();
+        let loaded = load_secrets(&entries, &stores).unwrap();
+        assert!(loaded.iter().all(|(_, v)| v.is_some()));
+
+        discard(99, &entries, &stores, &config).unwrap();
+        assert!(store.users().is_empty(), "{:?}", store.users());
+        assert!(!draft_file::path_for(&config).exists());
+        assert!(
+            load_secrets(&entries, &stores)
+                .unwrap()
+                .iter()
+                .all(|(_, v)| v.is_none())
+        );
+    }
+
+    #[test]
+    fn a_plan_older_than_one_carried_out_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let stores = MemoryStores::new(StoreKind::Keyutils);
+        let mut w = session();
+        let older = w.draft_plan();
+        let newer = w.draft_plan();
+        save(&newer, &stores, &config).unwrap();
+        discard(newer.generation + 1, &[], &stores, &config).unwrap();
+        save(&older, &stores, &config).unwrap();
+        assert!(
+            !draft_file::path_for(&config).exists(),
+            "a late, older draft does not bring back a discarded one"
+        );
+    }
+}

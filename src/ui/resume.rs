@@ -1,0 +1,112 @@
+//! The offer, on the first screen, to resume or discard a draft an earlier session left.
+
+use std::fmt::Write;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
+
+use super::{short_label, text, theme};
+use crate::wizard::{DraftField, Position, Snapshot, Wizard};
+
+pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, offer: &Snapshot) {
+    let width = area.width.saturating_sub(4).min(72);
+    let inner = usize::from(width.saturating_sub(4));
+    let mut lines: Vec<Line> = text::wrap(&describe(wizard, offer), inner)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    lines.push(Line::default());
+    lines.extend(
+        text::wrap(
+            "r resumes · d discards it · Ctrl-C quits and keeps it",
+            inner,
+        )
+        .into_iter()
+        .map(|l| Line::styled(l, theme::dim())),
+    );
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = Rect {
+        x: area.x + area.width.saturating_sub(width) / 2,
+        y: area.y + area.height.saturating_sub(height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(Line::styled(" Resume the unsaved draft? ", theme::title()))
+        .padding(Padding::horizontal(1));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// What the draft holds, in words: how many integrations, where it stopped, secrets.
+/// Plain mode asks with the same words.
+pub fn describe(wizard: &Wizard, offer: &Snapshot) -> String {
+    let secrets = offer
+        .integrations
+        .iter()
+        .flat_map(|i| &i.fields)
+        .filter(|f| matches!(f, DraftField::Secret { typed: Some(_), .. }))
+        .count();
+    let at = match &offer.at {
+        Position::Platform => "Platform".to_owned(),
+        Position::Operation { operation } => operation_label(wizard, offer, operation),
+        Position::Form { integration, .. } => offer.integrations.get(*integration).map_or_else(
+            || "Review".to_owned(),
+            |i| operation_label(wizard, offer, &i.operation),
+        ),
+        Position::Review => "Review".to_owned(),
+    };
+    let mut text = format!(
+        "A session that ended before saving left a draft: {} integration(s), stopped at {at}. ",
+        offer.integrations.len()
+    );
+    if secrets > 0 {
+        let _ = write!(
+            text,
+            "{secrets} typed secret(s) wait in the keyring under draft entries. "
+        );
+    }
+    text.push_str("Resume it, or discard it and start from the file as it is.");
+    text
+}
+
+fn operation_label(wizard: &Wizard, offer: &Snapshot, operation: &str) -> String {
+    wizard
+        .catalog
+        .platform(&offer.platform)
+        .and_then(|p| p.operation(operation))
+        .map_or_else(|| operation.to_owned(), |o| short_label(&o.label))
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::secret::StoreKind;
+    use crate::test_support::*;
+    use crate::wizard::{Action, Wizard};
+
+    fn snapshot(name: &str, w: &Wizard) {
+        for (width, height) in [(80, 24), (60, 20)] {
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+            terminal.draw(|frame| super::super::draw(frame, w)).unwrap();
+            insta::assert_snapshot!(format!("{name}_{width}x{height}"), terminal.backend());
+        }
+    }
+
+    /// The first screen of a session over SSH that finds a draft with two secrets.
+    #[test]
+    fn the_offer_on_the_first_screen_over_ssh() {
+        let mut earlier = ready(StoreKind::SecretService);
+        act(&mut earlier, Action::Enter);
+        add_integration(&mut earlier, "east", &jwt_never_expires());
+        let mut w = wizard();
+        w.show_ssh_hint();
+        w.offer_resume(earlier.draft_plan().snapshot);
+        snapshot("resume_offer_over_ssh", &w);
+    }
+}

@@ -1,0 +1,620 @@
+//! Drafts of unsaved work: what goes into `<config>.draft` after each step, where typed
+//! secrets are parked meanwhile (draft keyring entries), and resuming or discarding a
+//! draft on the next start. Pure: the file and the keyring are effects.
+
+use std::fmt::Write;
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use tui_input::Input;
+
+use super::{
+    Action, Draft, Effect, FieldState, Interrupt, Level, Notice, Outcome, SecretWrite, Step,
+    StoreStatus, Wizard,
+};
+use crate::catalog::FieldKind;
+use crate::config::Integration;
+use crate::secret::{SERVICE, SecretRef, entry_user};
+
+/// The draft file's format version.
+pub const DRAFT_VERSION: u32 = 1;
+
+/// Keyring users of draft entries start with this.
+pub const DRAFT_USER_PREFIX: &str = "draft/";
+
+/// The non-secret state of a session, as written to the draft file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub version: u32,
+    pub platform: String,
+    #[serde(default)]
+    pub confirmed: Vec<String>,
+    pub at: Position,
+    pub integrations: Vec<DraftIntegration>,
+    /// Integrations loaded from the file and deleted before the draft was saved.
+    #[serde(default)]
+    pub removed: Vec<Integration>,
+    /// Secrets typed while no secret store was ready: not kept anywhere.
+    #[serde(default)]
+    pub secrets_left_out: usize,
+}
+
+/// Where the operator was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "step", deny_unknown_fields)]
+pub enum Position {
+    Platform,
+    Operation { operation: String },
+    Form { integration: usize, focus: usize },
+    Review,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftIntegration {
+    pub platform: String,
+    pub operation: String,
+    /// The integration as loaded from the config file, when it came from there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<Integration>,
+    pub touched: bool,
+    pub fields: Vec<DraftField>,
+}
+
+/// One field's answer. A secret holds only names of keyring entries, never a value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", deny_unknown_fields)]
+pub enum DraftField {
+    Text {
+        key: String,
+        value: String,
+    },
+    Toggle {
+        key: String,
+        on: bool,
+    },
+    Secret {
+        key: String,
+        /// The draft entry holding what was typed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        typed: Option<SecretRef>,
+        /// The entry the config file already refers to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stored: Option<SecretRef>,
+    },
+}
+
+/// What saving a draft writes: the typed secrets into draft entries, then the file,
+/// then removing draft entries no longer needed.
+#[derive(Debug)]
+pub struct DraftPlan {
+    /// Later plans win: a plan older than one already carried out is skipped.
+    pub generation: u64,
+    pub snapshot: Snapshot,
+    pub writes: Vec<SecretWrite>,
+    pub deletes: Vec<SecretRef>,
+}
+
+/// What became of the secrets a resumed draft names.
+pub type LoadedSecrets = Vec<(SecretRef, Option<SecretString>)>;
+
+/// Over SSH (`SSH_CONNECTION` set) and not inside tmux (`TMUX`) or screen (`STY`),
+/// a dropped link ends the wizard: worth saying on the first screen.
+pub fn link_can_drop(ssh_connection: bool, in_tmux: bool, in_screen: bool) -> bool {
+    ssh_connection && !in_tmux && !in_screen
+}
+
+pub const SSH_HINT: &str = "Over SSH: if the link drops, what you typed is kept in a draft \
+                            and offered when you start wfm-wizard again. Running it inside \
+                            tmux keeps the whole session alive.";
+
+/// Where the session is, coarse enough that moving between fields is not a new step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Checkpoint {
+    step: Position,
+    integrations: usize,
+    removed: usize,
+    confirmed: usize,
+}
+
+impl Wizard {
+    /// Says on the first screen that a dropped link loses nothing (see [`link_can_drop`]).
+    pub fn show_ssh_hint(&mut self) {
+        self.notice = Some(Notice {
+            level: Level::Info,
+            text: SSH_HINT.into(),
+        });
+    }
+
+    /// A draft from an earlier session: the first screen offers to resume or discard it.
+    pub fn offer_resume(&mut self, snapshot: Snapshot) {
+        self.resume_offer = Some(snapshot);
+    }
+
+    /// A draft file that cannot be read: say so, and leave it alone.
+    pub fn draft_unreadable(&mut self, why: &str) {
+        self.notice = Some(Notice {
+            level: Level::Error,
+            text: format!("The saved draft was not loaded: {why}"),
+        });
+    }
+
+    pub(super) fn position(&self) -> Position {
+        match &self.step {
+            Step::Platform { .. } => Position::Platform,
+            Step::Operation { op, .. } => Position::Operation {
+                operation: self.operation(*op).id.clone(),
+            },
+            Step::StoreGate { draft } => Position::Operation {
+                operation: self.drafts[*draft].operation.clone(),
+            },
+            Step::Form { draft, focus, .. } => Position::Form {
+                integration: *draft,
+                focus: *focus,
+            },
+            Step::Review { .. } | Step::Saving | Step::SaveFailed { .. } | Step::Done(_) => {
+                Position::Review
+            }
+        }
+    }
+
+    pub(super) fn checkpoint(&self) -> Checkpoint {
+        let step = match self.position() {
+            Position::Form { integration, .. } => Position::Form {
+                integration,
+                focus: 0,
+            },
+            other => other,
+        };
+        Checkpoint {
+            step,
+            integrations: self.drafts.len(),
+            removed: self.removed.len(),
+            confirmed: self.confirmed.len(),
+        }
+    }
+
+    /// After a message: a draft when the session moved to another step with unsaved
+    /// work, nothing otherwise.
+    pub(super) fn draft_after(&mut self, before: &Checkpoint) -> Option<Effect> {
+        if !self.wants_draft() || self.checkpoint() == *before {
+            return None;
+        }
+        Some(self.draft_effect())
+    }
+
+    /// Unsaved work, no save under way, and the earlier draft neither waiting for a
+    /// decision nor still being read back (a new draft would drop its secrets).
+    fn wants_draft(&self) -> bool {
+        let saving = matches!(self.step, Step::Saving | Step::Done(_));
+        self.dirty
+            && !saving
+            && self.outcome.is_none()
+            && self.resume_offer.is_none()
+            && self.restoring.is_empty()
+    }
+
+    /// Once the store is resolved: a draft with the secrets the last one left out.
+    pub(super) fn draft_secrets_now(&mut self) -> Vec<Effect> {
+        let ready = matches!(self.store, StoreStatus::Ready(_));
+        if ready && self.secrets_left_out && self.wants_draft() {
+            vec![self.draft_effect()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// A draft of the session as it is now, when there is unsaved work. Plain mode asks
+    /// after every answered field: a hangup ends it at once, with no last draft.
+    pub fn draft_now(&mut self) -> Vec<Effect> {
+        if self.wants_draft() {
+            vec![self.draft_effect()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn draft_effect(&mut self) -> Effect {
+        let plan = self.draft_plan();
+        self.secrets_left_out = plan.snapshot.secrets_left_out > 0;
+        // While the store is still being resolved (a moment at start) the next draft
+        // catches up; a store that is unavailable will not, so say so.
+        if plan.snapshot.secrets_left_out > 0
+            && self.notice.is_none()
+            && let StoreStatus::Unavailable(reason) = &self.store
+        {
+            self.notice = Some(Notice {
+                level: Level::Info,
+                text: format!(
+                    "Typed secrets are not kept in the draft: no secret store ({reason}). \
+                     The other answers are."
+                ),
+            });
+        }
+        Effect::SaveDraft(plan)
+    }
+
+    /// The draft of the session as it is now, typed secrets going to draft entries in
+    /// the resolved store (left out, and counted, while there is none).
+    pub fn draft_plan(&mut self) -> DraftPlan {
+        let mut snapshot = self.snapshot();
+        let store = match &self.store {
+            StoreStatus::Ready(info) => Some(info.kind),
+            _ => None,
+        };
+        let mut writes = Vec::new();
+        let mut taken: Vec<String> = Vec::new();
+        for (index, integration) in snapshot.integrations.iter_mut().enumerate() {
+            let defs = self.draft_fields(index);
+            let group = self.drafts[index].group(&defs);
+            for (field, state) in integration
+                .fields
+                .iter_mut()
+                .zip(&self.drafts[index].fields)
+            {
+                let (DraftField::Secret { key, typed, .. }, FieldState::Secret(secret)) =
+                    (field, state)
+                else {
+                    continue;
+                };
+                if secret.typed.is_empty() {
+                    continue;
+                }
+                let Some(store) = store else {
+                    snapshot.secrets_left_out += 1;
+                    continue;
+                };
+                let base = format!(
+                    "{DRAFT_USER_PREFIX}{}",
+                    entry_user(
+                        &integration.platform,
+                        &integration.operation,
+                        Some(&group),
+                        key
+                    )
+                );
+                // Two unfinished integrations may share a group for a moment.
+                let mut user = base.clone();
+                let mut n = 2;
+                while taken.contains(&user) {
+                    user = format!("{base}~{n}");
+                    n += 1;
+                }
+                taken.push(user.clone());
+                let target = SecretRef {
+                    store,
+                    service: SERVICE.to_owned(),
+                    user,
+                };
+                writes.push(SecretWrite {
+                    target: target.clone(),
+                    value: secret.typed.to_secret(),
+                });
+                *typed = Some(target);
+            }
+        }
+        let kept: Vec<SecretRef> = writes.iter().map(|w| w.target.clone()).collect();
+        let deletes = self
+            .draft_entries
+            .iter()
+            .filter(|old| !kept.contains(old))
+            .cloned()
+            .collect();
+        self.draft_entries = kept;
+        self.draft_generation += 1;
+        DraftPlan {
+            generation: self.draft_generation,
+            snapshot,
+            writes,
+            deletes,
+        }
+    }
+
+    /// Removes the draft file and every draft entry this session knows of.
+    pub(super) fn discard_draft(&mut self) -> Effect {
+        self.draft_generation += 1;
+        Effect::DiscardDraft {
+            generation: self.draft_generation,
+            entries: std::mem::take(&mut self.draft_entries),
+        }
+    }
+
+    /// The non-secret state, secrets only marked as stored (no draft entries yet).
+    pub fn snapshot(&self) -> Snapshot {
+        let integrations = (0..self.drafts.len())
+            .map(|index| {
+                let draft = &self.drafts[index];
+                let fields = self
+                    .draft_fields(index)
+                    .iter()
+                    .zip(&draft.fields)
+                    .map(|(def, state)| match state {
+                        FieldState::Text(input) => DraftField::Text {
+                            key: def.key.clone(),
+                            value: input.value().to_owned(),
+                        },
+                        FieldState::Toggle(on) => DraftField::Toggle {
+                            key: def.key.clone(),
+                            on: *on,
+                        },
+                        FieldState::Secret(secret) => DraftField::Secret {
+                            key: def.key.clone(),
+                            typed: None,
+                            stored: secret.stored.clone(),
+                        },
+                    })
+                    .collect();
+                DraftIntegration {
+                    platform: draft.platform.clone(),
+                    operation: draft.operation.clone(),
+                    original: draft.original.clone(),
+                    touched: draft.touched,
+                    fields,
+                }
+            })
+            .collect();
+        Snapshot {
+            version: DRAFT_VERSION,
+            platform: self.current_platform().id.clone(),
+            confirmed: self.confirmed.clone(),
+            at: self.position(),
+            integrations,
+            removed: self.removed.clone(),
+            secrets_left_out: 0,
+        }
+    }
+
+    /// Keys while the offer is up: resume (`Yes`), discard (`Delete`), quit.
+    pub(super) fn resume_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Yes | Action::Enter => self.resume(),
+            Action::Delete => {
+                let Some(snapshot) = self.resume_offer.take() else {
+                    return Vec::new();
+                };
+                self.draft_entries = typed_entries(&snapshot);
+                self.notice = Some(Notice {
+                    level: Level::Info,
+                    text: "Draft discarded.".into(),
+                });
+                vec![self.discard_draft()]
+            }
+            Action::Quit => {
+                // The draft stays for next time.
+                self.outcome = Some(Outcome::Cancelled);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn resume(&mut self) -> Vec<Effect> {
+        let Some(snapshot) = self.resume_offer.take() else {
+            return Vec::new();
+        };
+        self.apply(&snapshot);
+        self.draft_entries = typed_entries(&snapshot);
+        self.dirty = true;
+        let mut text = format!(
+            "Resumed the draft: {} integration(s). Nothing is written until you save on Review.",
+            self.drafts.len()
+        );
+        if snapshot.secrets_left_out > 0 {
+            let _ = write!(
+                text,
+                " {} secret(s) typed before the secret store was ready were not kept: type them again.",
+                snapshot.secrets_left_out
+            );
+        }
+        self.notice = Some(Notice {
+            level: Level::Info,
+            text,
+        });
+        if self.draft_entries.is_empty() {
+            Vec::new()
+        } else {
+            vec![Effect::LoadDraftSecrets(self.draft_entries.clone())]
+        }
+    }
+
+    /// Rebuilds the session from a snapshot; what the catalog no longer has is dropped.
+    fn apply(&mut self, snapshot: &Snapshot) {
+        if let Some(p) = self
+            .catalog
+            .platforms
+            .iter()
+            .position(|p| p.id == snapshot.platform)
+        {
+            self.platform = p;
+        }
+        self.confirmed.clone_from(&snapshot.confirmed);
+        self.removed.clone_from(&snapshot.removed);
+        // Integrations the file gained after the draft was made (saved by someone
+        // else meanwhile) are kept, after the draft's own: resuming must not drop them.
+        let known: Vec<&Integration> = snapshot
+            .integrations
+            .iter()
+            .filter_map(|i| i.original.as_ref())
+            .chain(&snapshot.removed)
+            .collect();
+        let newer: Vec<Draft> = std::mem::take(&mut self.drafts)
+            .into_iter()
+            .filter(|d| d.original.as_ref().is_some_and(|o| !known.contains(&o)))
+            .collect();
+        self.restoring.clear();
+        for saved in &snapshot.integrations {
+            let Some(draft) = self.rebuild(saved) else {
+                continue;
+            };
+            let index = self.drafts.len();
+            let defs = self.catalog.platform(&draft.platform).and_then(|p| {
+                p.operation(&draft.operation)
+                    .map(|o| p.form_fields(o).map(|d| d.key.clone()).collect::<Vec<_>>())
+            });
+            for (field, key) in defs.unwrap_or_default().iter().enumerate() {
+                if let Some(DraftField::Secret {
+                    typed: Some(entry), ..
+                }) = saved.fields.iter().find(|f| field_key(f) == key)
+                {
+                    self.restoring.push((index, field, entry.clone()));
+                }
+            }
+            self.drafts.push(draft);
+        }
+        self.drafts.extend(newer);
+        self.step = match &snapshot.at {
+            Position::Platform => Step::Platform {
+                selected: self.platform,
+            },
+            Position::Operation { operation } => {
+                let op = self
+                    .current_platform()
+                    .operations
+                    .iter()
+                    .position(|o| o.id == *operation)
+                    .unwrap_or(0);
+                let items = self.list_items(op);
+                Step::Operation {
+                    op,
+                    selected: items.len() - 1,
+                }
+            }
+            Position::Form { integration, focus } if *integration < self.drafts.len() => {
+                // A new session has not yet said where secrets go: through the gate first.
+                self.open_form_through_gate(*integration);
+                if let Step::Form { focus: at, .. } = &mut self.step {
+                    *at = (*focus).min(self.drafts[*integration].fields.len() - 1);
+                }
+                return;
+            }
+            Position::Form { .. } | Position::Review => Step::Review { scroll: 0 },
+        };
+    }
+
+    fn rebuild(&self, saved: &DraftIntegration) -> Option<Draft> {
+        let platform = self.catalog.platform(&saved.platform)?;
+        let operation = platform.operation(&saved.operation)?;
+        let mut draft = Draft::new(platform, operation);
+        for (def, state) in platform.form_fields(operation).zip(draft.fields.iter_mut()) {
+            let Some(field) = saved.fields.iter().find(|f| field_key(f) == def.key) else {
+                continue;
+            };
+            match (def.kind, state, field) {
+                (
+                    FieldKind::Group | FieldKind::Text,
+                    FieldState::Text(input),
+                    DraftField::Text { value, .. },
+                ) => {
+                    *input = Input::new(value.clone());
+                }
+                (
+                    FieldKind::Toggle,
+                    FieldState::Toggle(on),
+                    DraftField::Toggle { on: saved, .. },
+                ) => {
+                    *on = *saved;
+                }
+                (
+                    FieldKind::Secret,
+                    FieldState::Secret(secret),
+                    DraftField::Secret { stored, .. },
+                ) => {
+                    secret.stored.clone_from(stored);
+                }
+                _ => {}
+            }
+        }
+        draft.original.clone_from(&saved.original);
+        draft.touched = saved.touched;
+        draft.visited.fill(true);
+        Some(draft)
+    }
+
+    /// Puts secrets read back from draft entries into their fields.
+    pub(super) fn restore_secrets(&mut self, result: Result<LoadedSecrets, String>) {
+        self.restore_each(result);
+        self.restoring.clear();
+    }
+
+    fn restore_each(&mut self, result: Result<LoadedSecrets, String>) {
+        let loaded = match result {
+            Ok(loaded) => loaded,
+            Err(why) => {
+                self.notice = Some(Notice {
+                    level: Level::Error,
+                    text: format!(
+                        "The draft's typed secrets could not be read ({why}); type them again."
+                    ),
+                });
+                return;
+            }
+        };
+        let mut missing = 0;
+        for (reference, value) in loaded {
+            let Some(value) = value else {
+                missing += 1;
+                continue;
+            };
+            if let Some(secret) = self.secret_for(&reference) {
+                secret.typed.clear();
+                secret
+                    .typed
+                    .push_str(secrecy::ExposeSecret::expose_secret(&value));
+            }
+        }
+        if missing > 0 {
+            self.notice = Some(Notice {
+                level: Level::Error,
+                text: format!(
+                    "{missing} secret(s) typed before were no longer in the keyring (the kernel \
+                     keyring forgets at reboot); type them again."
+                ),
+            });
+        }
+    }
+
+    /// The secret field whose draft entry is `reference`.
+    fn secret_for(&mut self, reference: &SecretRef) -> Option<&mut super::SecretField> {
+        let (index, field) = self
+            .restoring
+            .iter()
+            .find(|(_, _, r)| r == reference)
+            .map(|(i, f, _)| (*i, *f))?;
+        match self.drafts.get_mut(index)?.fields.get_mut(field)? {
+            FieldState::Secret(secret) => Some(secret),
+            _ => None,
+        }
+    }
+
+    /// What the loop does on SIGHUP/SIGTERM/SIGINT: keep the draft, then end.
+    pub(super) fn interrupted(&mut self, how: Interrupt) -> Vec<Effect> {
+        let effect = self.wants_draft().then(|| self.draft_effect());
+        self.outcome = Some(Outcome::Interrupted(how));
+        effect.into_iter().collect()
+    }
+}
+
+fn field_key(field: &DraftField) -> &str {
+    match field {
+        DraftField::Text { key, .. }
+        | DraftField::Toggle { key, .. }
+        | DraftField::Secret { key, .. } => key,
+    }
+}
+
+/// The draft entries a snapshot names.
+fn typed_entries(snapshot: &Snapshot) -> Vec<SecretRef> {
+    snapshot
+        .integrations
+        .iter()
+        .flat_map(|i| &i.fields)
+        .filter_map(|f| match f {
+            DraftField::Secret { typed, .. } => typed.clone(),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -5,3 +5,4 @@ pub mod effects;
 pub mod keyring_stores;
 pub mod memory_store;
 pub mod secrets;
+pub mod terminal_output;

@@ -8,6 +8,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use crate::io::effects::EffectRunner;
+use crate::ui::Theme;
 use crate::wizard::{Msg, Outcome, Wizard};
 use crate::{keymap, ui};
 
@@ -40,8 +41,9 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
     wizard: &mut Wizard,
     events: &mut E,
     runner: &mut R,
+    theme: Theme,
 ) -> Result<Outcome, B::Error> {
-    terminal.draw(|frame| ui::draw(frame, wizard))?;
+    terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
     let mut pending: VecDeque<Msg> = VecDeque::new();
     // Slow work (probing the keyring) starts only once the first frame is on screen.
     for effect in wizard.start() {
@@ -56,15 +58,15 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
             changed = true;
         }
         if changed {
-            terminal.draw(|frame| ui::draw(frame, wizard))?;
+            terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
         }
         if let Some(outcome) = wizard.outcome.clone() {
             return Ok(outcome);
         }
         match events.next_event() {
+            // Drawing asks the terminal for its size: one repaint laid out for the new one.
             Some(AppEvent::Input(Event::Resize(..))) => {
-                terminal.autoresize()?;
-                terminal.draw(|frame| ui::draw(frame, wizard))?;
+                terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
             }
             Some(AppEvent::Input(event)) => pending.extend(keymap::to_msg(wizard, event)),
             Some(AppEvent::Effect(msg)) => pending.push_back(msg),

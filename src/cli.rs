@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::FalseyValueParser;
 use clap::{Parser, Subcommand};
 
 use crate::io::secrets::StoreChoice;
@@ -22,6 +23,11 @@ pub struct Cli {
     /// Where new secrets go: auto, secret-service, keyutils, keychain or windows
     #[arg(long, env = "WFM_WIZARD_SECRET_STORE", global = true, default_value = "auto", value_parser = parse_store)]
     pub secret_store: StoreChoice,
+
+    /// Draw with ASCII only (no Unicode borders, markers or masks); automatic when the
+    /// locale is not UTF-8 or TERM is linux or a VT
+    #[arg(long, env = "WFM_WIZARD_ASCII", global = true, value_parser = FalseyValueParser::new())]
+    pub ascii: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,

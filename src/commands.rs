@@ -11,6 +11,8 @@ use crate::config::{Document, Setting, parse_document};
 use crate::io::config_file;
 use crate::io::effects::{StoreProvider, ThreadRunner};
 use crate::terminal;
+use crate::ui::Theme;
+use crate::ui::theme::Environment;
 use crate::validate::{Severity, check_document};
 use crate::wizard::{Outcome, Wizard};
 
@@ -140,19 +142,35 @@ pub fn validate(
     status
 }
 
+/// What the terminal can show, from the environment (read here, once) and `--ascii`.
+pub fn theme_from_env(ascii_flag: bool) -> Theme {
+    let var = |name| std::env::var(name).ok();
+    let (lc_all, lc_ctype, lang) = (var("LC_ALL"), var("LC_CTYPE"), var("LANG"));
+    let (term, no_color) = (var("TERM"), var("NO_COLOR"));
+    let env = Environment {
+        lc_all: lc_all.as_deref(),
+        lc_ctype: lc_ctype.as_deref(),
+        lang: lang.as_deref(),
+        term: term.as_deref(),
+        no_color: no_color.as_deref(),
+    };
+    Theme::detect(&env, ascii_flag)
+}
+
 /// The full-screen wizard.
 pub fn run_wizard(
     path: &Path,
     catalog: Arc<Catalog>,
     document: Option<&Document>,
     stores: Arc<dyn StoreProvider>,
+    theme: Theme,
 ) -> u8 {
     if let Err(why) = terminal::preflight() {
         eprintln!("wfm-wizard: {why}");
         return EXIT_USAGE;
     }
     let mut wizard = Wizard::new(catalog, document, &path.display().to_string(), now());
-    let mut terminal = match terminal::init() {
+    let mut terminal = match terminal::init(theme.colour) {
         Ok(terminal) => terminal,
         Err(e) => {
             terminal::restore();
@@ -169,7 +187,13 @@ pub fn run_wizard(
             let _ = events.send(AppEvent::Effect(msg));
         }),
     };
-    let result = app::run(&mut terminal, &mut wizard, &mut receiver, &mut runner);
+    let result = app::run(
+        &mut terminal,
+        &mut wizard,
+        &mut receiver,
+        &mut runner,
+        theme,
+    );
     terminal::restore();
     let mut err = std::io::stderr();
     match result {

@@ -18,7 +18,10 @@ fn main() -> ExitCode {
             commands::validate(&path, &catalog, stores.as_ref(), &mut std::io::stdout())
         }
         None => match commands::load_document(&path, &catalog, commands::now()) {
-            Ok(document) => commands::run_wizard(&path, catalog, document.as_ref(), stores),
+            Ok(document) => {
+                let theme = commands::theme_from_env(cli.ascii);
+                commands::run_wizard(&path, catalog, document.as_ref(), stores, theme)
+            }
             Err(why) => {
                 eprintln!("wfm-wizard: {}: {why}", path.display());
                 EXIT_INVALID

@@ -1,13 +1,21 @@
-//! Terminal lifecycle: ratatui's init/restore plus bracketed paste, restored on panic too.
+//! Terminal lifecycle: raw mode, alternate screen and bracketed paste, restored on panic
+//! too; frames go out through [`TerminalOutput`].
 
 use std::io::{IsTerminal, Write, stdout};
 use std::sync::mpsc::Sender;
 
+use crossterm::cursor::Show;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
-use ratatui::DefaultTerminal;
+use crossterm::style::{Attribute, SetAttribute};
+use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+use ratatui::Terminal;
 
 use crate::app::AppEvent;
+use crate::io::terminal_output::TerminalOutput;
+
+/// The wizard's terminal: frames written straight to the terminal, one write each.
+pub type WizardTerminal = Terminal<TerminalOutput<Box<dyn Write>>>;
 
 /// Refuses to start the full-screen wizard where it cannot work, with what to do instead.
 pub fn preflight() -> Result<(), String> {
@@ -30,19 +38,40 @@ pub fn preflight() -> Result<(), String> {
 }
 
 /// Raw mode, alternate screen and bracketed paste; a panic restores all three first.
-pub fn init() -> std::io::Result<DefaultTerminal> {
-    let terminal = ratatui::try_init()?;
-    execute!(stdout(), EnableBracketedPaste)?;
-    let ratatui_hook = std::panic::take_hook();
+/// `colour: false` (NO_COLOR) keeps colour codes off the wire.
+pub fn init(colour: bool) -> std::io::Result<WizardTerminal> {
+    let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(stdout(), DisableBracketedPaste);
-        ratatui_hook(info); // restores raw mode and the alternate screen, then reports
+        restore();
+        previous_hook(info);
     }));
-    Ok(terminal)
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    Terminal::new(TerminalOutput::new(unbuffered_stdout()?, colour))
+}
+
+/// Standard output without Rust's line buffer in between, so each frame is one write().
+fn unbuffered_stdout() -> std::io::Result<Box<dyn Write>> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let fd = stdout().as_fd().try_clone_to_owned()?;
+        Ok(Box::new(std::fs::File::from(fd)))
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(Box::new(stdout()))
+    }
 }
 
 pub fn restore() {
-    let _ = execute!(stdout(), DisableBracketedPaste);
+    // The backend leaves the last frame's style and cursor visibility as they were.
+    let _ = execute!(
+        stdout(),
+        DisableBracketedPaste,
+        SetAttribute(Attribute::Reset),
+        Show
+    );
     ratatui::restore();
     let _ = stdout().flush();
 }

@@ -4,6 +4,7 @@
 //! costs 1 byte here instead of the ~38 the stock backend restates every frame.
 
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use ratatui::backend::{Backend, ClearType, WindowSize};
 use ratatui::buffer::Cell;
@@ -25,11 +26,29 @@ const PLAIN: Pen = Pen {
     modifier: Modifier::empty(),
 };
 
-/// Where the size comes from: the real terminal, or a fixed size for tests.
-#[derive(Clone, Copy, Debug)]
+/// Where the size comes from: the real terminal, or a size set from outside.
+#[derive(Clone, Debug)]
 enum SizeSource {
     Terminal,
-    Fixed(Size),
+    Fixed(FixedSize),
+}
+
+/// A terminal size that tests and benchmarks set, as a window resize would.
+#[derive(Clone, Debug)]
+pub struct FixedSize(Arc<Mutex<Size>>);
+
+impl FixedSize {
+    pub fn new(width: u16, height: u16) -> Self {
+        FixedSize(Arc::new(Mutex::new(Size { width, height })))
+    }
+
+    pub fn set(&self, width: u16, height: u16) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Size { width, height };
+    }
+
+    fn get(&self) -> Size {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// A ratatui backend writing to `W`. State that is `None` is unknown (at start, after a
@@ -51,9 +70,9 @@ impl<W: Write> TerminalOutput<W> {
         Self::with_source(writer, SizeSource::Terminal, colour)
     }
 
-    /// A terminal of a fixed size, for tests and benchmarks; see [`Self::resize`].
-    pub fn with_size(writer: W, size: Size, colour: bool) -> Self {
-        Self::with_source(writer, SizeSource::Fixed(size), colour)
+    /// A terminal whose size is whatever `size` is set to, for tests and benchmarks.
+    pub fn with_size(writer: W, size: &FixedSize, colour: bool) -> Self {
+        Self::with_source(writer, SizeSource::Fixed(size.clone()), colour)
     }
 
     fn with_source(writer: W, size: SizeSource, colour: bool) -> Self {
@@ -65,13 +84,6 @@ impl<W: Write> TerminalOutput<W> {
             cursor: None,
             cursor_visible: None,
             pen: None,
-        }
-    }
-
-    /// Changes a fixed size, as a window resize would.
-    pub fn resize(&mut self, size: Size) {
-        if let SizeSource::Fixed(_) = self.size {
-            self.size = SizeSource::Fixed(size);
         }
     }
 
@@ -322,12 +334,12 @@ impl<W: Write> Backend for TerminalOutput<W> {
     }
 
     fn size(&self) -> io::Result<Size> {
-        match self.size {
+        match &self.size {
             SizeSource::Terminal => {
                 let (width, height) = crossterm::terminal::size()?;
                 Ok(Size { width, height })
             }
-            SizeSource::Fixed(size) => Ok(size),
+            SizeSource::Fixed(size) => Ok(size.get()),
         }
     }
 

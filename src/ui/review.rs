@@ -7,44 +7,44 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{text, theme};
+use super::{Theme, text};
 use crate::catalog::FieldKind;
 use crate::secret::StoreKind;
 use crate::wizard::{FieldState, Step, StoreInfo, StoreStatus, Wizard};
 
 const LABEL_COLUMN: usize = 31;
 
-pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: u16) {
-    let lines = review_lines(wizard, usize::from(area.width));
+pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: u16, theme: Theme) {
+    let lines = review_lines(wizard, usize::from(area.width), theme);
     let max = lines.len().saturating_sub(usize::from(area.height));
     let scroll = usize::from(scroll).min(max) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
 }
 
-pub fn review_lines(wizard: &Wizard, width: usize) -> Vec<Line<'static>> {
+pub fn review_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let row = |label: &str, value: &str, style| pair(label, &theme.text(value), width, style);
     let mut lines = vec![Line::styled(
         "Review: this is what Ctrl-S writes.",
-        theme::title(),
+        theme.title(),
     )];
-    lines.extend(pair("File", &wizard.config_path, width, Style::new()));
+    lines.extend(row("File", &wizard.config_path, Style::new()));
     let (store_text, store_style) = match &wizard.store {
         StoreStatus::Resolving => (
-            "checking which secret store to use…".to_owned(),
-            theme::dim(),
+            format!("checking which secret store to use{}", theme.ellipsis()),
+            theme.dim(),
         ),
         StoreStatus::Ready(info) => (store_description(info.kind), Style::new()),
-        StoreStatus::Unavailable(reason) => (format!("unavailable: {reason}"), theme::error()),
+        StoreStatus::Unavailable(reason) => (format!("unavailable: {reason}"), theme.error()),
     };
-    lines.extend(pair("Secrets go to", &store_text, width, store_style));
+    lines.extend(row("Secrets go to", &store_text, store_style));
     if let StoreStatus::Ready(StoreInfo {
         note: Some(note), ..
     }) = &wizard.store
     {
-        lines.extend(pair(
+        lines.extend(row(
             "",
             &format!("Secret Service not used: {note}"),
-            width,
-            theme::warning(),
+            theme.warning(),
         ));
     }
     let problems = wizard.problems();
@@ -52,10 +52,10 @@ pub fn review_lines(wizard: &Wizard, width: usize) -> Vec<Line<'static>> {
         lines.push(Line::default());
         for problem in problems {
             lines.extend(text::wrapped_lines(
-                &format!("{}{problem}", theme::ERROR_MARK),
+                &format!("{}{}", theme.error_mark(), theme.text(&problem)),
                 width,
                 0,
-                theme::error(),
+                theme.error(),
             ));
         }
     }
@@ -63,7 +63,7 @@ pub fn review_lines(wizard: &Wizard, width: usize) -> Vec<Line<'static>> {
         lines.push(Line::default());
         lines.push(Line::styled(
             "No integrations: the file will list none.",
-            theme::dim(),
+            theme.dim(),
         ));
     }
     let new_store = match &wizard.store {
@@ -72,19 +72,19 @@ pub fn review_lines(wizard: &Wizard, width: usize) -> Vec<Line<'static>> {
     };
     for index in 0..wizard.drafts.len() {
         lines.push(Line::default());
-        lines.extend(integration_lines(wizard, index, width, new_store));
+        lines.extend(integration_lines(wizard, index, width, new_store, theme));
     }
     for removed in &wizard.removed {
         lines.push(Line::default());
         let group = removed.group.as_deref().unwrap_or("no group");
         lines.extend(text::wrapped_lines(
-            &format!(
+            &theme.text(&format!(
                 "Delete {}/{} ({group}) and remove its keyring entries",
                 removed.platform, removed.operation
-            ),
+            )),
             width,
             0,
-            theme::warning(),
+            theme.warning(),
         ));
     }
     lines
@@ -95,6 +95,7 @@ fn integration_lines(
     index: usize,
     width: usize,
     new_store: Option<StoreKind>,
+    theme: Theme,
 ) -> Vec<Line<'static>> {
     let draft = &wizard.drafts[index];
     let defs = wizard.draft_fields(index);
@@ -103,8 +104,14 @@ fn integration_lines(
         .platform(&draft.platform)
         .map_or(draft.platform.clone(), |p| p.label.clone());
     let mut lines = vec![Line::styled(
-        format!("{platform} · {}", wizard.draft_name(index)),
-        theme::title(),
+        theme
+            .text(&format!(
+                "{platform}{}{}",
+                theme.dot(),
+                wizard.draft_name(index)
+            ))
+            .into_owned(),
+        theme.title(),
     )];
     for (def, state) in defs.iter().zip(&draft.fields) {
         let value = match (def.kind, state) {
@@ -129,16 +136,21 @@ fn integration_lines(
                     };
                     format!(
                         "{} ({} chars) {} {target}, {verb}",
-                        theme::MASK.to_string().repeat(8),
+                        theme.mask().to_string().repeat(8),
                         secret.typed.char_count(),
-                        theme::ARROW
+                        theme.arrow()
                     )
                 }
                 (Some(reference), true) => format!("stored in {} (kept)", reference.store),
                 (None, true) => "missing".to_owned(),
             },
         };
-        lines.extend(pair(&def.label, &value, width, Style::new()));
+        lines.extend(pair(
+            &theme.text(&def.label),
+            &theme.text(&value),
+            width,
+            Style::new(),
+        ));
     }
     lines
 }
@@ -179,44 +191,52 @@ pub fn store_description(kind: StoreKind) -> String {
     }
 }
 
-pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard) {
+pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme) {
     let width = usize::from(area.width);
     let mut lines = Vec::new();
     match &wizard.step {
         Step::Saving => lines.push(Line::styled(
-            "Saving: storing secrets, then writing the file…",
-            theme::title(),
+            format!(
+                "Saving: storing secrets, then writing the file{}",
+                theme.ellipsis()
+            ),
+            theme.title(),
         )),
         Step::SaveFailed { reason } => {
-            lines.push(Line::styled("Not saved.", theme::error()));
+            lines.push(Line::styled("Not saved.", theme.error()));
             lines.push(Line::default());
-            lines.extend(text::wrapped_lines(reason, width, 0, Style::new()));
+            lines.extend(text::wrapped_lines(
+                &theme.text(reason),
+                width,
+                0,
+                Style::new(),
+            ));
             lines.push(Line::default());
             lines.extend(text::wrapped_lines(
                 "Enter tries again once you have fixed the cause; Esc goes back to Review. Your answers are kept.",
                 width,
                 0,
-                theme::dim(),
+                theme.dim(),
             ));
         }
         Step::Done(report) => {
-            lines.push(Line::styled("Saved.", theme::title()));
+            lines.push(Line::styled("Saved.", theme.title()));
             lines.push(Line::default());
             lines.extend(text::wrapped_lines(
-                &format!(
+                &theme.text(&format!(
                     "{} integration(s) written to {}; {} secret(s) stored in the keyring.",
                     report.integrations, wizard.config_path, report.secrets_written
-                ),
+                )),
                 width,
                 0,
                 Style::new(),
             ));
             for warning in &report.warnings {
                 lines.extend(text::wrapped_lines(
-                    &format!("{}{warning}", theme::WARNING_MARK),
+                    &format!("{}{}", theme.warning_mark(), theme.text(warning)),
                     width,
                     0,
-                    theme::warning(),
+                    theme.warning(),
                 ));
             }
             lines.push(Line::default());

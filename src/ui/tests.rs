@@ -12,7 +12,9 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (60, 20)];
 
 fn render(w: &Wizard, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| draw(frame, w)).unwrap();
+    terminal
+        .draw(|frame| draw(frame, w, Theme::default()))
+        .unwrap();
     terminal
 }
 

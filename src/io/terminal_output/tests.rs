@@ -1,10 +1,10 @@
 use ratatui::Terminal;
-use ratatui::layout::{Position, Size};
+use ratatui::layout::Position;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::TerminalOutput;
+use super::{FixedSize, TerminalOutput};
 
 /// Everything written, and how many `write` calls it took.
 #[derive(Default)]
@@ -26,7 +26,8 @@ impl std::io::Write for Recorder {
 }
 
 fn terminal(width: u16, height: u16, colour: bool) -> Terminal<TerminalOutput<Recorder>> {
-    let output = TerminalOutput::with_size(Recorder::default(), Size { width, height }, colour);
+    let size = FixedSize::new(width, height);
+    let output = TerminalOutput::with_size(Recorder::default(), &size, colour);
     Terminal::new(output).unwrap()
 }
 
@@ -163,15 +164,21 @@ fn a_wide_character_advances_the_cursor_by_two() {
 
 #[test]
 fn a_resize_clears_once_and_repaints_everything_for_the_new_size() {
-    let mut t = terminal(10, 2, true);
+    let size = FixedSize::new(10, 2);
+    let output = TerminalOutput::with_size(Recorder::default(), &size, true);
+    let mut t = Terminal::new(output).unwrap();
     frame(&mut t, vec![Line::from("ab")], None);
-    t.backend_mut().resize(Size {
-        width: 6,
-        height: 3,
-    });
+    size.set(6, 3);
     let out = frame(&mut t, vec![Line::from("ab"), Line::from("c")], None);
+    assert_eq!(t.backend().writer().writes, 2, "one write per frame");
     // The pen is already plain and the cursor (after "b") known: neither is restated.
     assert_eq!(out, "\x1b[2J\rab\x1b[2Hc");
+    size.set(4, 3);
+    let narrower = frame(&mut t, vec![Line::from("ab"), Line::from("c")], None);
+    assert_eq!(
+        narrower, "\x1b[2J\x1b[Hab\x1b[2Hc",
+        "one clear, though ratatui asks twice"
+    );
 }
 
 #[test]

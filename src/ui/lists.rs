@@ -150,18 +150,16 @@ fn integration_row(wizard: &Wizard, draft: usize, theme: Theme) -> (String, Stri
     (name, detail)
 }
 
+/// The selection is the bold marker alone: a move rewrites two markers, not two rows.
 fn item_line(selected: bool, label: String, detail: String, theme: Theme) -> Line<'static> {
-    if selected {
-        Line::from(vec![
-            Span::styled(theme.marker(), theme.focused()),
-            Span::styled(label, theme.focused()),
-            Span::styled(detail, theme.dim()),
-        ])
+    let marker = if selected {
+        Span::styled(theme.marker(), theme.focused())
     } else {
-        Line::from(vec![
-            Span::raw(theme.no_marker()),
-            Span::raw(label),
-            Span::styled(detail, theme.dim()),
-        ])
-    }
+        Span::raw(theme.no_marker())
+    };
+    Line::from(vec![
+        marker,
+        Span::raw(label),
+        Span::styled(detail, theme.dim()),
+    ])
 }

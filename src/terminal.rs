@@ -38,7 +38,7 @@ pub fn preflight() -> Result<(), String> {
 }
 
 /// Raw mode, alternate screen and bracketed paste; a panic restores all three first.
-/// `colour: false` (NO_COLOR) keeps colour codes off the wire.
+/// `colour: false` (`NO_COLOR`) keeps colour codes off the wire.
 pub fn init(colour: bool) -> std::io::Result<WizardTerminal> {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -50,7 +50,7 @@ pub fn init(colour: bool) -> std::io::Result<WizardTerminal> {
     Terminal::new(TerminalOutput::new(unbuffered_stdout()?, colour))
 }
 
-/// Standard output without Rust's line buffer in between, so each frame is one write().
+/// Standard output without Rust's line buffer in between, so each frame is one `write()`.
 fn unbuffered_stdout() -> std::io::Result<Box<dyn Write>> {
     #[cfg(unix)]
     {

@@ -138,9 +138,10 @@ impl Run {
     }
 
     fn table(&self) -> String {
+        use std::fmt::Write as _;
         let mut out = format!("first frame: {} B\n", self.first_frame);
         for c in &self.costs {
-            out.push_str(&format!("{:>6} B  {:?} {}\n", c.bytes, c.kind, c.label));
+            let _ = writeln!(out, "{:>6} B  {:?} {}", c.bytes, c.kind, c.label);
         }
         out
     }

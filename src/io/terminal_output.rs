@@ -12,7 +12,7 @@ use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
-/// What the terminal shows text with: colours (unless NO_COLOR) and modifiers.
+/// What the terminal shows text with: colours (unless `NO_COLOR`) and modifiers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Pen {
     fg: Color,
@@ -64,7 +64,7 @@ pub struct TerminalOutput<W: Write> {
 }
 
 impl<W: Write> TerminalOutput<W> {
-    /// For the real terminal: its size is asked of the terminal. `colour: false` (NO_COLOR)
+    /// For the real terminal: its size is asked of the terminal. `colour: false` (`NO_COLOR`)
     /// never sends a colour code; bold, reverse and the other modifiers still go out.
     pub fn new(writer: W, colour: bool) -> Self {
         Self::with_source(writer, SizeSource::Terminal, colour)

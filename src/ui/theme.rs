@@ -4,7 +4,7 @@
 //! What the terminal can show is decided once at start-up ([`Theme::detect`], from the
 //! environment's values passed in) and the theme travels to every view: ASCII glyphs
 //! where the locale is not UTF-8 or the terminal is a Linux console or a VT, and no
-//! colour under NO_COLOR (bold and reverse stay, and every state also has a mark).
+//! colour under `NO_COLOR` (bold and reverse stay, and every state also has a mark).
 
 use std::borrow::Cow;
 
@@ -161,7 +161,7 @@ impl Theme {
     }
 }
 
-/// The effective locale (LC_ALL, else LC_CTYPE, else LANG; unset or empty means C)
+/// The effective locale (`LC_ALL`, else `LC_CTYPE`, else `LANG`; unset or empty means C)
 /// names UTF-8.
 pub fn locale_is_utf8(lc_all: Option<&str>, lc_ctype: Option<&str>, lang: Option<&str>) -> bool {
     let effective = [lc_all, lc_ctype, lang]

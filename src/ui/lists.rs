@@ -99,7 +99,14 @@ pub fn draw_operation(
         .iter()
         .filter(|i| matches!(i, ListItem::Integration(_)))
         .count();
-    for (i, item) in items.iter().enumerate() {
+    // Only the rows on screen are built: a list of 10,000 integrations costs no more
+    // per frame than one of ten.
+    let header = lines.len();
+    let height = usize::from(area.height);
+    let offset = (header + selected + 1).saturating_sub(height);
+    let first = offset.saturating_sub(header);
+    let end = (offset + height).saturating_sub(header).min(items.len());
+    for (i, item) in items.iter().enumerate().take(end).skip(first) {
         let (label, detail) = match *item {
             ListItem::Integration(draft) => integration_row(wizard, draft, theme),
             ListItem::Add if integrations == 0 => {
@@ -117,10 +124,8 @@ pub fn draw_operation(
         };
         lines.push(item_line(i == selected, label, detail, theme));
     }
-    let selected_line = lines.len() - items.len() + selected;
-    let height = usize::from(area.height);
-    let offset = (selected_line + 1).saturating_sub(height) as u16;
-    frame.render_widget(Paragraph::new(lines).scroll((offset, 0)), area);
+    let scroll = (offset - first) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
 }
 
 fn integration_row(wizard: &Wizard, draft: usize, theme: Theme) -> (String, String) {

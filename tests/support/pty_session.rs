@@ -161,6 +161,11 @@ impl PtySession {
         }
     }
 
+    /// The program's process id, for reading its /proc figures.
+    pub fn pid(&self) -> Option<u32> {
+        self.pid
+    }
+
     /// Resizes the terminal, as dragging the window does: the program gets SIGWINCH and
     /// the emulated screen takes the new size.
     #[track_caller]

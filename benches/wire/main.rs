@@ -57,7 +57,11 @@ fn wizard_command(binary: &Path, config: &Path) -> CommandBuilder {
 }
 
 fn wizard_script() -> Vec<Step> {
-    let mut script = vec![Step::Key("other", ENTER)];
+    let mut script = vec![
+        Step::Resize("resize, first screen", 100, 30),
+        Step::Resize("resize, first screen", 80, 24),
+        Step::Key("other", ENTER),
+    ];
     for key in [DOWN, UP, DOWN, UP] {
         script.push(Step::Key("list move", key));
     }
@@ -79,8 +83,8 @@ fn wizard_script() -> Vec<Step> {
     }
     script.push(Step::Key("focus", BACK_TAB));
     script.push(Step::Key("focus", TAB));
-    script.push(Step::Resize(100, 30));
-    script.push(Step::Resize(80, 24));
+    script.push(Step::Resize("resize", 100, 30));
+    script.push(Step::Resize("resize", 80, 24));
     script
 }
 
@@ -109,8 +113,8 @@ fn whiptail_script() -> Vec<Step> {
         Step::Key("focus", TAB),
         Step::Key("focus", TAB),
         Step::Key("focus", TAB),
-        Step::Resize(100, 30),
-        Step::Resize(80, 24),
+        Step::Resize("resize", 100, 30),
+        Step::Resize("resize", 80, 24),
     ]);
     script
 }
@@ -144,6 +148,14 @@ fn row(name: &str, f: &Figures, first_frame_ms: f64, binary: &str) {
 }
 
 fn main() {
+    // `cargo bench --bench wire -- scale` measures only the cost of scale.
+    if !std::env::args().any(|a| a == "scale") {
+        wire();
+    }
+    scale();
+}
+
+fn wire() {
     let binary = release_binary();
     let dir = tempfile::tempdir().expect("temporary directory");
     let config = dir.path().join("integrations.yaml");
@@ -195,13 +207,18 @@ fn main() {
         println!("\n(whiptail is not installed: `apt-get install whiptail` to compare)");
     }
     println!(
-        "\nwfm-wizard per step: chars {:?}; secret chars {:?}; focus {:?}; list moves {:?}",
+        "\nwfm-wizard per step: chars {:?}; secret chars {:?}; focus {:?}; list moves {:?}; \
+         resizes on the first screen {:?}, in the form {:?}",
         wizard.all("char"),
         wizard.all("secret char"),
         wizard.all("focus"),
-        wizard.all("list move")
+        wizard.all("list move"),
+        wizard.all("resize, first screen"),
+        wizard.all("resize")
     );
+}
 
+fn scale() {
     println!("\n## Scale (in process: read + parse + validate + Wizard::new, then frames)\n");
     println!("| integrations | file | load + validate | first frame | list frame | Review frame |");
     println!("|---|---|---|---|---|---|");

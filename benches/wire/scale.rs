@@ -77,10 +77,14 @@ pub fn breakdown(n: usize) {
     let problems = wfm_wizard::validate::check_document(&doc, &catalog, 0);
     let check = t.elapsed();
     let t = Instant::now();
-    let _w = Wizard::new(catalog.clone(), Some(&doc), "/tmp/x.yaml", 0);
+    let wizard = Wizard::new(catalog.clone(), Some(&doc), "/tmp/x.yaml", 0);
     let new = t.elapsed();
+    let t = Instant::now();
+    let _ = wizard.problems();
+    let wizard_problems = t.elapsed();
     println!(
-        "  {n}: YAML alone {raw:.2?}, parse {parse:.2?}, check {check:.2?} ({} problems), Wizard::new {new:.2?}",
+        "  {n}: YAML alone {raw:.2?}, parse {parse:.2?}, check {check:.2?} ({} problems), \
+         Wizard::new {new:.2?}, Wizard::problems {wizard_problems:.2?}",
         problems.len()
     );
 }

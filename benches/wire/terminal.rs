@@ -16,7 +16,7 @@ pub const IDLE: Duration = Duration::from_secs(5);
 /// One key (or resize) of a script, and what kind of key it is.
 pub enum Step {
     Key(&'static str, &'static str),
-    Resize(u16, u16),
+    Resize(&'static str, u16, u16),
 }
 
 #[derive(Debug, Default)]
@@ -136,9 +136,9 @@ pub fn measure(
                 session.send(keys);
                 *kind
             }
-            Step::Resize(cols, rows) => {
+            Step::Resize(kind, cols, rows) => {
                 session.resize(*rows, *cols);
-                "resize"
+                *kind
             }
         };
         let now = settle(&session);

@@ -78,6 +78,10 @@ pub fn restore() {
 
 /// Reads terminal input on its own thread, blocking, and forwards it to the loop.
 pub fn spawn_input_reader(events: Sender<AppEvent>) {
+    // crossterm starts watching SIGWINCH when its reader is first used. Doing that here,
+    // before the first frame, means a resize right after start is not lost to a thread
+    // that has not run yet.
+    let _ = crossterm::event::poll(std::time::Duration::ZERO);
     std::thread::spawn(move || {
         loop {
             if let Ok(event) = crossterm::event::read() {

@@ -73,6 +73,14 @@ fn private_secret_service() -> Option<PrivateSecretService> {
 /// The wizard in a terminal with `envs` (`LANG`, `TERM`, `NO_COLOR`, …) and nothing else
 /// from ours that could change how it draws.
 fn wizard(config: &Path, secrets: &PrivateSecretService, envs: &[(&str, &str)]) -> PtySession {
+    PtySession::spawn(wizard_command(config, secrets, envs))
+}
+
+fn wizard_command(
+    config: &Path,
+    secrets: &PrivateSecretService,
+    envs: &[(&str, &str)],
+) -> CommandBuilder {
     let mut command = CommandBuilder::new(release_binary());
     command.args(["--secret-store", "secret-service"]);
     command.env("WFM_WIZARD_CONFIG", config);
@@ -94,7 +102,7 @@ fn wizard(config: &Path, secrets: &PrivateSecretService, envs: &[(&str, &str)]) 
         command.env(key, value);
     }
     command.cwd(config.parent().expect("a directory"));
-    PtySession::spawn(command)
+    command
 }
 
 /// Everything an operator meets once: lists, the form with an error, a warning, a
@@ -334,4 +342,40 @@ fn keys_cost_the_same_few_bytes_in_the_release_binary_over_a_real_terminal() {
         assert!(bytes * 10 <= first * 13, "{report}");
     }
     let _ = writeln!(std::io::stderr(), "terminal_wire: {report}");
+}
+
+#[test]
+fn ascii_is_forced_by_the_flag_or_the_environment_even_under_utf8() {
+    let Some(secrets) = private_secret_service() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    for (flag, env) in [(true, None), (false, Some("1")), (false, Some("0"))] {
+        let mut envs = vec![("LANG", "C.UTF-8")];
+        if let Some(value) = env {
+            envs.push(("WFM_WIZARD_ASCII", value));
+        }
+        let mut command = wizard_command(&config, &secrets, &envs);
+        if flag {
+            command.arg("--ascii");
+        }
+        let mut w = PtySession::spawn(command);
+        let ascii = env != Some("0");
+        w.wait_for(if ascii {
+            "> RingCentral v1"
+        } else {
+            "› RingCentral v1"
+        });
+        w.send("\x03");
+        w.send("y");
+        w.wait_exit();
+        let output = w.output();
+        assert_eq!(
+            output.raw().is_ascii(),
+            ascii,
+            "--ascii {flag}, WFM_WIZARD_ASCII {env:?}:\n{}",
+            output.framed()
+        );
+    }
 }

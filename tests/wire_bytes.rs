@@ -386,3 +386,41 @@ fn no_color_sends_no_colour_code_but_keeps_bold() {
     }
     assert!(sgr::sets(&run.wire, 1), "bold is still sent");
 }
+
+#[test]
+fn a_terminal_shrunk_to_1x1_and_back_is_drawn_without_a_panic() {
+    let mut steps = Steps::default();
+    for (width, height) in [(20, 5), (1, 1), (2, 1), (80, 24)] {
+        steps.push(
+            Kind::Resize,
+            &format!("{width}x{height}"),
+            AppEvent::Input(Event::Resize(width, height)),
+        );
+    }
+    steps
+        .push(
+            Kind::Other,
+            "Ctrl-C",
+            key_with(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        )
+        .push(Kind::Other, "y", key(KeyCode::Char('y')));
+    let run = run(steps, Theme::default());
+    let mut at = run.first_frame;
+    let mut screens = Vec::new();
+    for cost in &run.costs[..4] {
+        let (width, height) = match cost.label.split_once('x') {
+            Some((w, h)) => (w.parse().unwrap(), h.parse().unwrap()),
+            None => unreachable!(),
+        };
+        let mut screen = vt100::Parser::new(height, width, 0);
+        screen.process(&run.wire[at..at + cost.bytes]);
+        at += cost.bytes;
+        screens.push(screen.screen().contents());
+    }
+    assert!(screens[0].contains("Terminal too small"), "{}", screens[0]);
+    assert!(
+        screens[3].contains("Choose the contact-center platform"),
+        "{}",
+        screens[3]
+    );
+}

@@ -279,7 +279,7 @@ impl<W: Write> Backend for TerminalOutput<W> {
             });
             let symbol = cell.symbol();
             self.pending.extend_from_slice(symbol.as_bytes());
-            let advance = symbol.width().max(1) as u16;
+            let advance = symbol.width() as u16;
             // In the last column the terminal's cursor waits to wrap: its place is unknown.
             self.cursor = (x + advance < width).then_some(Position { x: x + advance, y });
         }

@@ -50,7 +50,8 @@ pub fn locate(index: usize, integration: &Integration) -> String {
 /// checked in milliseconds, not in the seconds comparing every pair took.
 #[derive(Clone, Debug, Default)]
 pub struct GroupIndex {
-    buckets: HashMap<(String, String), Bucket>,
+    /// Platform, then operation (nested so a look-up allocates no key).
+    buckets: HashMap<String, HashMap<String, Bucket>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -63,7 +64,9 @@ impl GroupIndex {
     pub fn add(&mut self, platform: &str, operation: &str, group: &str) {
         let bucket = self
             .buckets
-            .entry((platform.to_owned(), operation.to_owned()))
+            .entry(platform.to_owned())
+            .or_default()
+            .entry(operation.to_owned())
             .or_default();
         bucket.total += 1;
         *bucket.groups.entry(group_key(group)).or_default() += 1;
@@ -73,7 +76,8 @@ impl GroupIndex {
     /// platform and operation, and how many of those use its group.
     pub fn counts(&self, platform: &str, operation: &str, group: &str) -> (usize, usize) {
         self.buckets
-            .get(&(platform.to_owned(), operation.to_owned()))
+            .get(platform)
+            .and_then(|operations| operations.get(operation))
             .map_or((0, 0), |b| {
                 let same = b.groups.get(&group_key(group)).copied().unwrap_or(0);
                 (b.total.saturating_sub(1), same.saturating_sub(1))

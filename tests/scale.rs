@@ -106,3 +106,40 @@ fn the_list_of_ten_thousand_shows_the_rows_around_the_selection() {
     );
     assert!(at("g0 ").is_none(), "the top of the list is scrolled away");
 }
+
+/// 5,000: Review's scroll position is a u16 in the wizard, and 10,000 integrations
+/// are ~80,000 lines.
+#[test]
+fn review_of_five_thousand_scrolls_to_the_last_integration_and_back() {
+    let text = yaml(5_000, |i| Some(format!("g{i}")));
+    let document = parse_document(&text).expect("parsed");
+    let mut wizard = Wizard::new(Catalog::builtin(), Some(&document), "/tmp/x.yaml", 0);
+    wizard.step = wfm_wizard::wizard::Step::Review { scroll: 0 };
+    let screen = |wizard: &Wizard| {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|frame| ui::draw(frame, wizard, Theme::default()))
+            .unwrap();
+        format!("{}", terminal.backend())
+    };
+    let top = screen(&wizard);
+    assert!(top.contains("Review: this is what Ctrl-S writes."), "{top}");
+    assert!(
+        top.contains("RingCentral v1 · Historical settings (g0)"),
+        "{top}"
+    );
+    key(&mut wizard, KeyCode::End);
+    let end = screen(&wizard);
+    let rows: Vec<&str> = end.lines().collect();
+    assert!(
+        rows[3..].iter().any(|r| r.contains("(g4999)")),
+        "the last integration is on screen:\n{end}"
+    );
+    let last_body_row = rows[rows.len() - 3];
+    assert!(
+        last_body_row.contains("Sub account ID"),
+        "and ends the body:\n{end}"
+    );
+    key(&mut wizard, KeyCode::Home);
+    assert_eq!(screen(&wizard), top);
+}

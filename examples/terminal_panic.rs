@@ -3,6 +3,6 @@
 //! mode off, alternate screen left, bracketed paste off, and the message readable.
 
 fn main() {
-    let _terminal = wfm_wizard::terminal::init().expect("a terminal");
+    let _terminal = wfm_wizard::terminal::init(true).expect("a terminal");
     panic!("deliberate panic to check that the terminal is restored");
 }

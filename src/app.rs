@@ -9,6 +9,7 @@ use ratatui::backend::{Backend, ClearType};
 
 use crate::io::effects::EffectRunner;
 use crate::io::signals::Signal;
+use crate::ui::Theme;
 use crate::wizard::{Interrupt, Msg, Outcome, Wizard};
 use crate::{keymap, ui};
 
@@ -56,8 +57,9 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
     wizard: &mut Wizard,
     events: &mut E,
     runner: &mut R,
+    theme: Theme,
 ) -> Result<Outcome, B::Error> {
-    terminal.draw(|frame| ui::draw(frame, wizard))?;
+    terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
     let mut pending: VecDeque<Msg> = VecDeque::new();
     // Slow work (probing the keyring) starts only once the first frame is on screen.
     for effect in wizard.start() {
@@ -72,30 +74,30 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
             changed = true;
         }
         if changed {
-            terminal.draw(|frame| ui::draw(frame, wizard))?;
+            terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
         }
         if let Some(outcome) = wizard.outcome.clone() {
             return Ok(outcome);
         }
         match events.next_event() {
+            // Drawing asks the terminal for its size: one repaint laid out for the new one.
             Some(AppEvent::Input(Event::Resize(..))) => {
-                terminal.autoresize()?;
-                terminal.draw(|frame| ui::draw(frame, wizard))?;
+                terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
             }
             Some(AppEvent::Input(event)) if keymap::is_suspend(&event) => {
                 // A terminal that cannot be given back keeps the wizard running as it was.
                 if events.suspend().is_ok() {
-                    repaint(terminal, wizard)?;
+                    repaint(terminal, wizard, theme)?;
                 }
             }
             Some(AppEvent::Signal(Signal::Suspend)) => {
                 if events.suspend().is_ok() {
-                    repaint(terminal, wizard)?;
+                    repaint(terminal, wizard, theme)?;
                 }
             }
             Some(AppEvent::Signal(Signal::Continue)) => {
                 if events.reclaim().unwrap_or(false) {
-                    repaint(terminal, wizard)?;
+                    repaint(terminal, wizard, theme)?;
                 }
             }
             Some(AppEvent::Input(event)) => pending.extend(keymap::to_msg(wizard, event)),
@@ -124,12 +126,19 @@ fn interrupt<R: EffectRunner>(wizard: &mut Wizard, runner: &mut R, how: Interrup
 /// Everything drawn anew: after a suspend the screen holds whatever the shell left.
 /// (Not `Terminal::clear`: it asks the terminal for the cursor position, and the
 /// answer goes to the input thread's pending read, so the query times out.)
-fn repaint<B: Backend>(terminal: &mut Terminal<B>, wizard: &Wizard) -> Result<(), B::Error> {
+fn repaint<B: Backend>(
+    terminal: &mut Terminal<B>,
+    wizard: &Wizard,
+    theme: Theme,
+) -> Result<(), B::Error> {
+    // The terminal was restored for the shell (cursor shown): the backend learns so,
+    // and the frame hides it again if it should be hidden.
+    terminal.backend_mut().show_cursor()?;
     terminal.backend_mut().clear_region(ClearType::All)?;
     // After a draw the buffer it becomes is blank; swapping blanks the other one too,
     // so the next draw sends every cell instead of only what changed.
     terminal.swap_buffers();
-    terminal.draw(|frame| ui::draw(frame, wizard))?;
+    terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
     Ok(())
 }
 
@@ -184,7 +193,14 @@ mod tests {
             stores: Arc::new(MemoryStores::new(StoreKind::Keyutils)),
             path: config.to_owned(),
         };
-        let outcome = run(&mut terminal, &mut wizard, &mut script, &mut runner).unwrap();
+        let outcome = run(
+            &mut terminal,
+            &mut wizard,
+            &mut script,
+            &mut runner,
+            Theme::default(),
+        )
+        .unwrap();
         (outcome, script)
     }
 

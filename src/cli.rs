@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::FalseyValueParser;
 use clap::{Parser, Subcommand};
 
 use crate::io::secrets::StoreChoice;
@@ -27,6 +28,10 @@ pub struct Cli {
     /// without echo. Also chosen by ACCESSIBLE=1 or TERM=dumb
     #[arg(long)]
     pub plain: bool,
+    /// Draw with ASCII only (no Unicode borders, markers or masks); automatic when the
+    /// locale is not UTF-8 or TERM is linux or a VT
+    #[arg(long, env = "WFM_WIZARD_ASCII", global = true, value_parser = FalseyValueParser::new())]
+    pub ascii: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -14,6 +14,8 @@ use crate::config::{Document, Setting, parse_document};
 use crate::io::effects::{StoreProvider, ThreadRunner};
 use crate::io::line_terminal::LineTerminal;
 use crate::io::{config_file, draft_file, signals};
+use crate::ui::Theme;
+use crate::ui::theme::Environment;
 use crate::validate::{Severity, check_document};
 use crate::wizard::{Interrupt, Outcome, Wizard, link_can_drop};
 use crate::{plain, terminal};
@@ -158,12 +160,28 @@ fn prepare_session(wizard: &mut Wizard, path: &Path) {
     }
 }
 
+/// What the terminal can show, from the environment (read here, once) and `--ascii`.
+pub fn theme_from_env(ascii_flag: bool) -> Theme {
+    let var = |name| std::env::var(name).ok();
+    let (lc_all, lc_ctype, lang) = (var("LC_ALL"), var("LC_CTYPE"), var("LANG"));
+    let (term, no_color) = (var("TERM"), var("NO_COLOR"));
+    let env = Environment {
+        lc_all: lc_all.as_deref(),
+        lc_ctype: lc_ctype.as_deref(),
+        lang: lang.as_deref(),
+        term: term.as_deref(),
+        no_color: no_color.as_deref(),
+    };
+    Theme::detect(&env, ascii_flag)
+}
+
 /// The full-screen wizard.
 pub fn run_wizard(
     path: &Path,
     catalog: Arc<Catalog>,
     document: Option<&Document>,
     stores: Arc<dyn StoreProvider>,
+    theme: Theme,
 ) -> u8 {
     if let Err(why) = terminal::preflight() {
         eprintln!("wfm-wizard: {why}");
@@ -186,7 +204,7 @@ pub fn run_wizard(
         eprintln!("wfm-wizard: cannot watch for signals: {e}");
         return EXIT_FAILURE;
     }
-    let mut terminal = match terminal::init() {
+    let mut terminal = match terminal::init(theme.colour) {
         Ok(terminal) => terminal,
         Err(e) => {
             terminal::restore();
@@ -203,7 +221,7 @@ pub fn run_wizard(
         }),
     };
     let mut events = terminal::TerminalEvents::new(receiver);
-    let result = app::run(&mut terminal, &mut wizard, &mut events, &mut runner);
+    let result = app::run(&mut terminal, &mut wizard, &mut events, &mut runner, theme);
     // A save or draft still being written finishes (or the bound passes) before exit.
     signals::wait_for_writes(signals::WRITE_GRACE);
     if let Ok(Outcome::Interrupted(Interrupt::HangUp)) = result {

@@ -9,3 +9,4 @@ pub mod line_terminal;
 pub mod memory_store;
 pub mod secrets;
 pub mod signals;
+pub mod terminal_output;

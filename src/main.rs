@@ -55,10 +55,14 @@ fn main() -> ExitCode {
             &mut std::io::stderr(),
         ),
         None => match commands::load_document(&path, &catalog, commands::now()) {
-            Ok(document) => match plain::requested(cli.plain) {
-                Some(why) => commands::run_plain(&path, catalog, document.as_ref(), stores, why),
-                None => commands::run_wizard(&path, catalog, document.as_ref(), stores),
-            },
+            Ok(document) => {
+                if let Some(why) = plain::requested(cli.plain) {
+                    commands::run_plain(&path, catalog, document.as_ref(), stores, why)
+                } else {
+                    let theme = commands::theme_from_env(cli.ascii);
+                    commands::run_wizard(&path, catalog, document.as_ref(), stores, theme)
+                }
+            }
             Err(why) => {
                 eprintln!("wfm-wizard: {}: {why}", path.display());
                 EXIT_INVALID

@@ -1,19 +1,27 @@
-//! Terminal lifecycle: ratatui's init/restore plus bracketed paste, restored on panic too.
+//! Terminal lifecycle: raw mode, alternate screen and bracketed paste, restored on panic
+//! too; frames go out through [`TerminalOutput`].
 
 use std::io::{IsTerminal, Write, stdout};
 use std::sync::mpsc::{Receiver, Sender};
 
+use crossterm::cursor::Show;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
-use ratatui::DefaultTerminal;
+use crossterm::style::{Attribute, SetAttribute};
+use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+use ratatui::Terminal;
 
 use crate::app::{AppEvent, EventSource};
 use crate::io::signals;
+use crate::io::terminal_output::TerminalOutput;
 
 /// What to do instead of the full-screen wizard, ending every refusal.
 const INSTEAD: &str = "`wfm-wizard --plain` asks the same questions line by line; for scripts, \
     `wfm-wizard validate` checks a file (an `apply --answers FILE` subcommand that writes one \
     without a terminal is planned).";
+
+/// The wizard's terminal: frames written straight to the terminal, one write each.
+pub type WizardTerminal = Terminal<TerminalOutput<Box<dyn Write>>>;
 
 /// Refuses to start the full-screen wizard where it cannot work, with what to do instead.
 pub fn preflight() -> Result<(), String> {
@@ -39,25 +47,50 @@ pub fn preflight() -> Result<(), String> {
 }
 
 /// Raw mode, alternate screen and bracketed paste; a panic restores all three first.
-pub fn init() -> std::io::Result<DefaultTerminal> {
-    let terminal = ratatui::try_init()?;
-    execute!(stdout(), EnableBracketedPaste)?;
-    let ratatui_hook = std::panic::take_hook();
+/// `colour: false` (`NO_COLOR`) keeps colour codes off the wire.
+pub fn init(colour: bool) -> std::io::Result<WizardTerminal> {
+    let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(stdout(), DisableBracketedPaste);
-        ratatui_hook(info); // restores raw mode and the alternate screen, then reports
+        restore();
+        previous_hook(info);
     }));
-    Ok(terminal)
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    Terminal::new(TerminalOutput::new(unbuffered_stdout()?, colour))
+}
+
+/// Standard output without Rust's line buffer in between, so each frame is one `write()`.
+fn unbuffered_stdout() -> std::io::Result<Box<dyn Write>> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let fd = stdout().as_fd().try_clone_to_owned()?;
+        Ok(Box::new(std::fs::File::from(fd)))
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(Box::new(stdout()))
+    }
 }
 
 pub fn restore() {
-    let _ = execute!(stdout(), DisableBracketedPaste);
+    // The backend leaves the last frame's style and cursor visibility as they were.
+    let _ = execute!(
+        stdout(),
+        DisableBracketedPaste,
+        SetAttribute(Attribute::Reset),
+        Show
+    );
     ratatui::restore();
     let _ = stdout().flush();
 }
 
 /// Reads terminal input on its own thread, blocking, and forwards it to the loop.
 pub fn spawn_input_reader(events: Sender<AppEvent>) {
+    // crossterm starts watching SIGWINCH when its reader is first used. Doing that here,
+    // before the first frame, means a resize right after start is not lost to a thread
+    // that has not run yet.
+    let _ = crossterm::event::poll(std::time::Duration::ZERO);
     std::thread::spawn(move || {
         loop {
             if let Ok(event) = crossterm::event::read() {

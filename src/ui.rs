@@ -14,6 +14,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+pub use self::theme::Theme;
 use crate::keymap;
 use crate::wizard::{Level, Step, Wizard};
 
@@ -21,13 +22,13 @@ use crate::wizard::{Level, Step, Wizard};
 pub const MIN_WIDTH: u16 = 44;
 pub const MIN_HEIGHT: u16 = 12;
 
-pub fn draw(frame: &mut Frame, wizard: &Wizard) {
+pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        draw_too_small(frame, area);
+        draw_too_small(frame, area, theme);
         return;
     }
-    let notice_lines = notice_lines(wizard, area.width);
+    let notice_lines = notice_lines(wizard, area.width, theme);
     let [header, progress, rule, body, notice, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -37,10 +38,10 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard) {
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(header_line(wizard)), header);
-    frame.render_widget(Paragraph::new(progress_line(wizard)), progress);
+    frame.render_widget(Paragraph::new(header_line(wizard, theme)), header);
+    frame.render_widget(Paragraph::new(progress_line(wizard, theme)), progress);
     frame.render_widget(
-        Paragraph::new(theme::RULE.repeat(usize::from(rule.width))).style(theme::dim()),
+        Paragraph::new(theme.rule().repeat(usize::from(rule.width))).style(theme.dim()),
         rule,
     );
     let body = Rect {
@@ -49,34 +50,40 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard) {
         ..body
     };
     match &wizard.step {
-        Step::Platform { selected } => lists::draw_platforms(frame, body, wizard, *selected),
+        Step::Platform { selected } => {
+            lists::draw_platforms(frame, body, wizard, *selected, theme);
+        }
         Step::Operation { op, selected } => {
-            lists::draw_operation(frame, body, wizard, *op, *selected);
+            lists::draw_operation(frame, body, wizard, *op, *selected, theme);
         }
         Step::Form {
             draft,
             focus,
             revealed,
-        } => form::draw(frame, body, wizard, *draft, *focus, *revealed),
-        Step::StoreGate { .. } => store_notice::draw(frame, body, wizard),
-        Step::Review { scroll } => review::draw(frame, body, wizard, *scroll),
+        } => form::draw(frame, body, wizard, *draft, *focus, *revealed, theme),
+        Step::StoreGate { .. } => store_notice::draw(frame, body, wizard, theme),
+        Step::Review { scroll } => review::draw(frame, body, wizard, *scroll, theme),
         Step::Saving | Step::SaveFailed { .. } | Step::Done(_) => {
-            review::draw_outcome(frame, body, wizard);
+            review::draw_outcome(frame, body, wizard, theme);
         }
     }
     frame.render_widget(Paragraph::new(notice_lines), notice);
-    frame.render_widget(Paragraph::new(hints_line(wizard, footer.width)), footer);
+    frame.render_widget(
+        Paragraph::new(hints_line(wizard, footer.width, theme)),
+        footer,
+    );
     if let Some(overlay) = &wizard.overlay {
-        overlay::draw(frame, area, wizard, overlay);
+        overlay::draw(frame, area, wizard, overlay, theme);
     }
     if let Some(offer) = &wizard.resume_offer {
-        resume::draw(frame, area, wizard, offer);
+        resume::draw(frame, area, wizard, offer, theme);
     }
 }
 
-fn draw_too_small(frame: &mut Frame, area: Rect) {
+fn draw_too_small(frame: &mut Frame, area: Rect, theme: Theme) {
+    let dash = if theme.ascii { "-" } else { "—" };
     let text = format!(
-        "Terminal too small: need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}. Enlarge the window, or press Ctrl-C to quit.",
+        "Terminal too small {dash} need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}. Enlarge the window, or press Ctrl-C to quit.",
         area.width, area.height
     );
     let lines: Vec<Line> = text::wrap(&text, usize::from(area.width))
@@ -86,15 +93,18 @@ fn draw_too_small(frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn header_line(wizard: &Wizard) -> Line<'static> {
+fn header_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
     Line::from(vec![
-        Span::styled(" wfm-wizard", theme::title()),
-        Span::styled(format!("  {}", wizard.config_path), theme::dim()),
+        Span::styled(" wfm-wizard", theme.title()),
+        Span::styled(
+            format!("  {}", theme.text(&wizard.config_path)),
+            theme.dim(),
+        ),
     ])
 }
 
 /// "Platform › Historical › User import › Review", the current step underlined.
-fn progress_line(wizard: &Wizard) -> Line<'static> {
+fn progress_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
     let current = match &wizard.step {
         Step::Platform { .. } => 0,
         Step::Operation { op, .. } => op + 1,
@@ -115,16 +125,16 @@ fn progress_line(wizard: &Wizard) -> Line<'static> {
             .current_platform()
             .operations
             .iter()
-            .map(|o| short_label(&o.label)),
+            .map(|o| theme.text(&short_label(&o.label)).into_owned()),
     );
     names.push("Review".to_owned());
     let mut spans = vec![Span::raw(" ")];
     for (i, name) in names.into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(theme::STEP_SEPARATOR, theme::dim()));
+            spans.push(Span::styled(theme.step_separator(), theme.dim()));
         }
         if i == current {
-            spans.push(Span::styled(name, theme::current_step()));
+            spans.push(Span::styled(name, theme.current_step()));
         } else {
             spans.push(Span::raw(name));
         }
@@ -138,17 +148,20 @@ pub fn short_label(label: &str) -> String {
 }
 
 /// The notice, wrapped (never cut) to at most a few lines.
-fn notice_lines(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
+fn notice_lines(wizard: &Wizard, width: u16, theme: Theme) -> Vec<Line<'static>> {
     const MOST: usize = 4;
     let Some(notice) = &wizard.notice else {
         return Vec::new();
     };
     let (text, style) = match notice.level {
         Level::Error => (
-            format!("{}{}", theme::ERROR_MARK, notice.text),
-            theme::error(),
+            format!("{}{}", theme.error_mark(), theme.text(&notice.text)),
+            theme.error(),
         ),
-        Level::Info => (notice.text.clone(), ratatui::style::Style::new()),
+        Level::Info => (
+            theme.text(&notice.text).into_owned(),
+            ratatui::style::Style::new(),
+        ),
     };
     let mut lines = text::wrapped_lines(&text, usize::from(width).saturating_sub(1), 1, style);
     if lines.len() > MOST {
@@ -159,16 +172,17 @@ fn notice_lines(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
 }
 
 /// As many key hints as fit, in table order.
-fn hints_line(wizard: &Wizard, width: u16) -> Line<'static> {
+fn hints_line(wizard: &Wizard, width: u16, theme: Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
     for (key, what) in keymap::hints(keymap::mode(wizard)) {
+        let key = theme.text(key).into_owned();
         let cost = key.chars().count() + what.chars().count() + 3;
         if used + cost > usize::from(width) {
             break;
         }
-        spans.push(Span::styled(key, theme::key_hint()));
-        spans.push(Span::raw(format!(" {what}  ")));
+        spans.push(Span::styled(key, theme.key_hint()));
+        spans.push(Span::raw(format!(" {}  ", theme.text(what))));
         used += cost;
     }
     Line::from(spans)

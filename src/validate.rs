@@ -89,30 +89,46 @@ fn is_ringcentral_client_id(text: &str) -> bool {
 /// Checks the Group of one integration against the others of the same platform and
 /// operation (`others` excludes the integration itself).
 pub fn check_group(group: &str, others: &[&str], operation_label: &str) -> Option<String> {
+    let key = group_key(group);
+    let same = others.iter().filter(|o| group_key(o) == key).count();
+    check_group_counts(group, others.len(), same, operation_label)
+}
+
+/// [`check_group`] from counts, for many integrations at once (see
+/// [`document::GroupIndex`]): `others` integrations share this one's platform and
+/// operation, and `same` of them use its group.
+pub fn check_group_counts(
+    group: &str,
+    others: usize,
+    same: usize,
+    operation_label: &str,
+) -> Option<String> {
     let group = group.trim();
     if group.contains('/') {
         return Some(
             "A Group may not contain '/'; it becomes part of the keyring entry name.".into(),
         );
     }
-    if others.is_empty() {
+    if others == 0 {
         return None;
     }
     if group.is_empty() {
         return Some(format!(
             "Required: there are {} {operation_label} integrations, so each needs a Group name.",
-            others.len() + 1
+            others + 1
         ));
     }
-    if others
-        .iter()
-        .any(|o| o.trim().to_lowercase() == group.to_lowercase())
-    {
+    if same > 0 {
         return Some(format!(
             "Another {operation_label} integration already uses the Group \"{group}\"; choose a different name."
         ));
     }
     None
+}
+
+/// Groups are compared trimmed and ignoring case.
+pub fn group_key(group: &str) -> String {
+    group.trim().to_lowercase()
 }
 
 /// A calendar date (UTC) for seconds since the Unix epoch, as YYYY-MM-DD.

@@ -42,7 +42,7 @@ fn integration(secret: &str) -> String {
 fn loading_a_hostile_or_wrong_file_exits_3_naming_the_file_and_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("#".repeat(1024 * 1024 + 10), "larger than"),
+        ("#".repeat(8 * 1024 * 1024 + 10), "larger than"),
         (
             format!(
                 "version: 1\nintegrations: {}{}\n",

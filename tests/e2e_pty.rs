@@ -295,11 +295,10 @@ fn fill_integration(
     answers: &Answers,
 ) {
     let jwt = &answers.jwt;
-    wizard.wait_for(&format!("{operation} (no group) · new integration"));
+    wizard.wait_for(&format!("{operation} · new integration"));
     wizard.wait_for("› Group");
     if let Some(group) = group {
         wizard.send(group);
-        wizard.wait_for(&format!("{operation} ({group}) · new integration"));
         wizard.wait_for(&format!("› Group {group}"));
     }
     wizard.send(ENTER);
@@ -312,20 +311,24 @@ fn fill_integration(
     wizard.send(ENTER);
     wizard.wait_for("› RingCentral CX client secret");
 
+    // While the field has the focus only the mask grows; the count shows on leaving it.
     wizard.send(client_secret);
-    wizard.wait_for("› RingCentral CX client secret •");
-    wizard.wait_for(&format!("({} chars)", client_secret.len()));
+    wizard.wait_for(&format!(
+        "› RingCentral CX client secret {}",
+        "•".repeat(client_secret.chars().count())
+    ));
     assert_secrets_hidden(wizard, answers);
     wizard.send(ENTER);
     wizard.wait_for("› RingCentral CX JWT");
+    wizard.wait_for(&format!("({} chars)", client_secret.len()));
 
     wizard.paste(&format!("{jwt}\n")); // copied with its line break, as it often is
     wizard.wait_for("› RingCentral CX JWT •");
-    wizard.wait_for(&format!("({} chars)", jwt.len()));
     wizard.wait_for("Issuer https://platform.ringcentral.com; never expires");
     assert_secrets_hidden(wizard, answers);
     wizard.send(ENTER);
     wizard.wait_for("› Sub account ID");
+    wizard.wait_for(&format!("({} chars)", jwt.len()));
 
     wizard.send(SUB_ACCOUNT_ID);
     wizard.wait_for(&format!("› Sub account ID {SUB_ACCOUNT_ID}"));

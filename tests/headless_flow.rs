@@ -13,6 +13,7 @@ use wfm_wizard::config::{Setting, parse_document};
 use wfm_wizard::io::effects::InlineRunner;
 use wfm_wizard::io::memory_store::MemoryStores;
 use wfm_wizard::secret::StoreKind;
+use wfm_wizard::ui::Theme;
 use wfm_wizard::wizard::{Outcome, Wizard};
 
 struct Script(VecDeque<AppEvent>);
@@ -115,7 +116,14 @@ fn an_operator_configures_historical_and_user_import_and_the_file_and_store_hold
         1_800_000_000,
     );
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let outcome = app::run(&mut terminal, &mut wizard, &mut script, &mut runner).unwrap();
+    let outcome = app::run(
+        &mut terminal,
+        &mut wizard,
+        &mut script,
+        &mut runner,
+        Theme::default(),
+    )
+    .unwrap();
 
     let Outcome::Saved(report) = outcome else {
         panic!("not saved: {outcome:?}")
@@ -189,7 +197,14 @@ fn running_out_of_input_cancels_without_writing() {
     };
     let mut wizard = Wizard::new(Catalog::builtin(), None, "x", 1_800_000_000);
     let mut terminal = Terminal::new(TestBackend::new(60, 20)).unwrap();
-    let outcome = app::run(&mut terminal, &mut wizard, &mut script, &mut runner).unwrap();
+    let outcome = app::run(
+        &mut terminal,
+        &mut wizard,
+        &mut script,
+        &mut runner,
+        Theme::default(),
+    )
+    .unwrap();
     assert_eq!(outcome, Outcome::Cancelled);
     assert!(!path.exists());
 }

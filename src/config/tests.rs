@@ -41,7 +41,7 @@ fn refused(text: &str) -> String {
 #[test]
 fn hostile_or_wrong_files_are_refused_with_a_message_that_says_why() {
     let big = format!("version: 1\n#{}\n", "x".repeat(MAX_FILE_BYTES));
-    assert!(refused(&big).contains("limit is 1048576 bytes"));
+    assert!(refused(&big).contains("limit is 8388608 bytes"));
     let deep = format!(
         "version: 1\nintegrations: {}{}\n",
         "[".repeat(40),

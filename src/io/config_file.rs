@@ -48,7 +48,7 @@ pub fn read(path: &Path) -> Result<Option<String>, String> {
         .map_err(|e| format!("cannot read it: {e}"))?;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(format!(
-            "it is larger than {MAX_FILE_BYTES} bytes (1 MiB); this is not a wfm-wizard file"
+            "it is larger than {MAX_FILE_BYTES} bytes (8 MiB); this is not a wfm-wizard file"
         ));
     }
     String::from_utf8(bytes)

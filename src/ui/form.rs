@@ -5,7 +5,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{text, theme};
+use super::{Theme, text};
 use crate::wizard::{FieldState, Wizard};
 
 /// At this width and above, labels and values share a line.
@@ -27,6 +27,7 @@ pub fn draw(
     draft: usize,
     focus: usize,
     revealed: bool,
+    theme: Theme,
 ) {
     let defs = wizard.draft_fields(draft);
     let width = usize::from(area.width);
@@ -45,16 +46,8 @@ pub fn draw(
         }
     };
     let d = &wizard.drafts[draft];
-    let title = if d.original.is_some() {
-        "editing"
-    } else {
-        "new integration"
-    };
     let mut lines = vec![
-        Line::styled(
-            format!("{} · {title}", wizard.draft_name(draft)),
-            theme::title(),
-        ),
+        Line::styled(title(wizard, draft, theme), theme.title()),
         Line::default(),
     ];
     let mut caret = None;
@@ -64,16 +57,20 @@ pub fn draw(
         let focused = index == focus;
         let (value_lines, value_caret) = value_spans(
             &d.fields[index],
-            focused,
-            focused && revealed,
-            layout.value_width,
-            usize::from(area.height).saturating_sub(REVEAL_MARGIN),
+            Shown {
+                focused,
+                revealed: focused && revealed,
+                width: layout.value_width,
+                max_rows: usize::from(area.height).saturating_sub(REVEAL_MARGIN),
+            },
+            theme,
         );
-        let value_row = push_field(&mut lines, &def.label, focused, value_lines, &layout);
+        let label = theme.text(&def.label);
+        let value_row = push_field(&mut lines, &label, focused, value_lines, &layout, theme);
         if focused {
             caret = value_caret.map(|(row, x)| (layout.value_x + x, value_row + row));
         }
-        lines.extend(messages(wizard, draft, index, &layout));
+        lines.extend(messages(wizard, draft, index, &layout, theme));
         if focused {
             focus_rows = (start, lines.len());
         }
@@ -94,23 +91,41 @@ pub fn draw(
     }
 }
 
+/// "Historical settings · new integration", or "· editing east". Not the group being
+/// typed: a title that follows each keystroke would cost bytes on every character.
+fn title(wizard: &Wizard, draft: usize, theme: Theme) -> String {
+    let d = &wizard.drafts[draft];
+    let operation = wizard
+        .catalog
+        .platform(&d.platform)
+        .and_then(|p| p.operation(&d.operation))
+        .map_or(d.operation.as_str(), |o| o.label.as_str());
+    let what = match &d.original {
+        None => "new integration".to_owned(),
+        Some(original) => match &original.group {
+            Some(group) => format!("editing {group}"),
+            None => "editing (no group)".to_owned(),
+        },
+    };
+    theme
+        .text(&format!("{operation}{}{what}", theme.dot()))
+        .into_owned()
+}
+
 /// Adds a field's label and value lines; returns the row of the value's first line.
+/// Focus is the bold marker alone: restyling a whole label costs ~50 bytes per Tab.
 fn push_field(
     lines: &mut Vec<Line<'static>>,
     label: &str,
     focused: bool,
     mut value_lines: Vec<Vec<Span<'static>>>,
     layout: &Layout,
+    theme: Theme,
 ) -> usize {
     let marker = if focused {
-        theme::MARKER
+        Span::styled(theme.marker(), theme.focused())
     } else {
-        theme::NO_MARKER
-    };
-    let label_style = if focused {
-        theme::focused()
-    } else {
-        ratatui::style::Style::new()
+        Span::raw(theme.no_marker())
     };
     let first_value = if value_lines.is_empty() {
         Vec::new()
@@ -120,15 +135,9 @@ fn push_field(
     let indent = || Span::raw(" ".repeat(layout.value_x));
     let mut first = if layout.side_by_side {
         let label = format!("{label:<w$}", w = LABEL_COLUMN - 2);
-        vec![
-            Span::styled(marker, label_style),
-            Span::styled(label, label_style),
-        ]
+        vec![marker, Span::raw(label)]
     } else {
-        lines.push(Line::from(vec![
-            Span::styled(marker, label_style),
-            Span::styled(label.to_owned(), label_style),
-        ]));
+        lines.push(Line::from(vec![marker, Span::raw(label.to_owned())]));
         vec![indent()]
     };
     first.extend(first_value);
@@ -156,13 +165,22 @@ fn scroll_offset((start, end): (usize, usize), caret_row: usize, height: usize) 
 /// The value's lines of spans and the caret (line, column) within them, if it shows one.
 type ValueView = (Vec<Vec<Span<'static>>>, Option<(usize, usize)>);
 
-fn value_spans(
-    state: &FieldState,
+/// How a value is shown: whether it has the focus and is revealed, and the room it has.
+#[derive(Clone, Copy)]
+struct Shown {
     focused: bool,
     revealed: bool,
     width: usize,
     max_rows: usize,
-) -> ValueView {
+}
+
+fn value_spans(state: &FieldState, shown: Shown, theme: Theme) -> ValueView {
+    let Shown {
+        focused,
+        revealed,
+        width,
+        max_rows,
+    } = shown;
     match state {
         FieldState::Text(input) => {
             let scroll = if focused {
@@ -183,8 +201,12 @@ fn value_spans(
                 return match &secret.stored {
                     Some(reference) => (
                         vec![vec![Span::styled(
-                            format!("stored in {} · type to replace", reference.store),
-                            theme::dim(),
+                            format!(
+                                "stored in {}{}type to replace",
+                                reference.store,
+                                theme.dot()
+                            ),
+                            theme.dim(),
                         )]],
                         Some((0, 0)),
                     ),
@@ -192,12 +214,27 @@ fn value_spans(
                 };
             }
             let count = secret.typed.char_count();
-            let suffix = Span::styled(format!(" ({count} chars)"), theme::dim());
+            let suffix = Span::styled(format!(" ({count} chars)"), theme.dim());
+            if focused && !revealed {
+                // While typing, only the mask grows: a count after the caret would
+                // shift, and be re-sent, with every character. It shows on leaving.
+                let shown = theme
+                    .mask()
+                    .to_string()
+                    .repeat(count.min(width.saturating_sub(1)));
+                let caret = shown.chars().count();
+                return (vec![vec![Span::raw(shown)]], Some((0, caret)));
+            }
             if revealed {
-                return revealed_lines(secret.typed.expose(), width.max(1), max_rows, suffix);
+                return revealed_lines(
+                    secret.typed.expose(),
+                    (width.max(1), max_rows),
+                    suffix,
+                    theme,
+                );
             }
             let room = width.saturating_sub(suffix.content.len() + 1);
-            let shown = theme::MASK.to_string().repeat(count.min(room));
+            let shown = theme.mask().to_string().repeat(count.min(room));
             let caret = shown.chars().count();
             (vec![vec![Span::raw(shown), suffix]], Some((0, caret)))
         }
@@ -206,7 +243,12 @@ fn value_spans(
 
 /// A revealed secret wrapped to `width`. When it needs more than `max_rows` rows, its
 /// start and end are shown with the count of characters between: never cut silently.
-fn revealed_lines(value: &str, width: usize, max_rows: usize, suffix: Span<'static>) -> ValueView {
+fn revealed_lines(
+    value: &str,
+    (width, max_rows): (usize, usize),
+    suffix: Span<'static>,
+    theme: Theme,
+) -> ValueView {
     let chars: Vec<char> = value.chars().collect();
     let rows: Vec<String> = chars.chunks(width).map(|c| c.iter().collect()).collect();
     let last_len = rows.last().map_or(0, |r| r.chars().count());
@@ -219,9 +261,10 @@ fn revealed_lines(value: &str, width: usize, max_rows: usize, suffix: Span<'stat
             .map(|r| r.chars().count())
             .sum();
         let mut out: Vec<_> = rows[..head].iter().map(line).collect();
+        let ellipsis = theme.ellipsis();
         out.push(vec![Span::styled(
-            format!("… {hidden} more characters …"),
-            theme::dim(),
+            format!("{ellipsis} {hidden} more characters {ellipsis}"),
+            theme.dim(),
         )]);
         out.extend(rows[rows.len() - tail..].iter().map(line));
         out
@@ -235,33 +278,39 @@ fn revealed_lines(value: &str, width: usize, max_rows: usize, suffix: Span<'stat
 
 /// Error, warning and info lines under a field. Errors and warnings wait until the
 /// operator has left the field once.
-fn messages(wizard: &Wizard, draft: usize, index: usize, layout: &Layout) -> Vec<Line<'static>> {
+fn messages(
+    wizard: &Wizard,
+    draft: usize,
+    index: usize,
+    layout: &Layout,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     let check = wizard.field_check(draft, index);
     let visited = wizard.drafts[draft].visited[index];
     let width = layout.value_x + layout.value_width;
     let mut out = Vec::new();
     if visited && let Some(error) = check.error {
         out.extend(text::wrapped_lines(
-            &format!("{}{error}", theme::ERROR_MARK),
+            &format!("{}{}", theme.error_mark(), theme.text(&error)),
             width,
             layout.value_x,
-            theme::error(),
+            theme.error(),
         ));
     }
     if visited && let Some(warning) = check.warning {
         out.extend(text::wrapped_lines(
-            &format!("{}{warning}", theme::WARNING_MARK),
+            &format!("{}{}", theme.warning_mark(), theme.text(&warning)),
             width,
             layout.value_x,
-            theme::warning(),
+            theme.warning(),
         ));
     }
     if let Some(info) = check.info {
         out.extend(text::wrapped_lines(
-            &info,
+            &theme.text(&info),
             width,
             layout.value_x,
-            theme::dim(),
+            theme.dim(),
         ));
     }
     out

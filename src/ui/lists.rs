@@ -5,14 +5,20 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{text, theme};
+use super::{Theme, text};
 use crate::wizard::{Wizard, lists::ListItem};
 
-pub fn draw_platforms(frame: &mut Frame, area: Rect, wizard: &Wizard, selected: usize) {
+pub fn draw_platforms(
+    frame: &mut Frame,
+    area: Rect,
+    wizard: &Wizard,
+    selected: usize,
+    theme: Theme,
+) {
     let mut lines = vec![
         Line::styled(
             "Choose the contact-center platform to configure.",
-            theme::title(),
+            theme.title(),
         ),
         Line::default(),
     ];
@@ -27,33 +33,51 @@ pub fn draw_platforms(frame: &mut Frame, area: Rect, wizard: &Wizard, selected: 
             1 => "  (1 integration configured)".to_owned(),
             n => format!("  ({n} integrations configured)"),
         };
-        lines.push(item_line(i == selected, platform.label.clone(), summary));
+        let label = theme.text(&platform.label).into_owned();
+        lines.push(item_line(i == selected, label, summary, theme));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-pub fn draw_operation(frame: &mut Frame, area: Rect, wizard: &Wizard, op: usize, selected: usize) {
+pub fn draw_operation(
+    frame: &mut Frame,
+    area: Rect,
+    wizard: &Wizard,
+    op: usize,
+    selected: usize,
+    theme: Theme,
+) {
     let width = usize::from(area.width);
     let operation = wizard.operation(op);
     let mut lines = vec![
         Line::styled(
-            format!("{} · {}", operation.label, wizard.current_platform().label),
-            theme::title(),
+            theme
+                .text(&format!(
+                    "{}{}{}",
+                    operation.label,
+                    theme.dot(),
+                    wizard.current_platform().label
+                ))
+                .into_owned(),
+            theme.title(),
         ),
         Line::default(),
     ];
     for prerequisite in wizard.unconfirmed(op) {
         lines.extend(text::wrapped_lines(
-            &prerequisite.text,
+            &theme.text(&prerequisite.text),
             width,
             0,
-            theme::warning(),
+            theme.warning(),
         ));
         lines.extend(text::wrapped_lines(
-            &format!("{} Press y once it is configured.", prerequisite.question),
+            &theme.text(&format!(
+                "{} Press y once it is configured.",
+                prerequisite.question
+            )),
             width,
             0,
-            theme::title(),
+            theme.title(),
         ));
         lines.push(Line::default());
     }
@@ -63,10 +87,10 @@ pub fn draw_operation(frame: &mut Frame, area: Rect, wizard: &Wizard, op: usize,
             .operation(&requirement.operation)
             .map_or(requirement.operation.clone(), |o| o.label.clone());
         lines.extend(text::wrapped_lines(
-            &format!("Configure {label} first: {}", requirement.why),
+            &theme.text(&format!("Configure {label} first: {}", requirement.why)),
             width,
             0,
-            theme::warning(),
+            theme.warning(),
         ));
         lines.push(Line::default());
     }
@@ -75,34 +99,43 @@ pub fn draw_operation(frame: &mut Frame, area: Rect, wizard: &Wizard, op: usize,
         .iter()
         .filter(|i| matches!(i, ListItem::Integration(_)))
         .count();
-    for (i, item) in items.iter().enumerate() {
+    // Only the rows on screen are built: a list of 10,000 integrations costs no more
+    // per frame than one of ten.
+    let header = lines.len();
+    let height = usize::from(area.height);
+    let offset = (header + selected + 1).saturating_sub(height);
+    let first = offset.saturating_sub(header);
+    let end = (offset + height).saturating_sub(header).min(items.len());
+    for (i, item) in items.iter().enumerate().take(end).skip(first) {
         let (label, detail) = match *item {
-            ListItem::Integration(draft) => integration_row(wizard, draft),
+            ListItem::Integration(draft) => integration_row(wizard, draft, theme),
             ListItem::Add if integrations == 0 => {
                 ("+ Add an integration".to_owned(), String::new())
             }
             ListItem::Add => ("+ Add another integration".to_owned(), String::new()),
             ListItem::Continue => (
-                format!("{} Continue to {}", theme::ARROW, wizard.next_label(op)),
+                format!(
+                    "{} Continue to {}",
+                    theme.arrow(),
+                    theme.text(&wizard.next_label(op))
+                ),
                 String::new(),
             ),
         };
-        lines.push(item_line(i == selected, label, detail));
+        lines.push(item_line(i == selected, label, detail, theme));
     }
-    let selected_line = lines.len() - items.len() + selected;
-    let height = usize::from(area.height);
-    let offset = (selected_line + 1).saturating_sub(height) as u16;
-    frame.render_widget(Paragraph::new(lines).scroll((offset, 0)), area);
+    let scroll = (offset - first) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
 }
 
-fn integration_row(wizard: &Wizard, draft: usize) -> (String, String) {
+fn integration_row(wizard: &Wizard, draft: usize, theme: Theme) -> (String, String) {
     let d = &wizard.drafts[draft];
     let defs = wizard.draft_fields(draft);
     let group = d.group(&defs);
     let name = if group.is_empty() {
         "(no group)".to_owned()
     } else {
-        group
+        theme.text(&group).into_owned()
     };
     let status = if d.enabled(&defs) {
         "enabled"
@@ -112,26 +145,26 @@ fn integration_row(wizard: &Wizard, draft: usize) -> (String, String) {
     let incomplete = (0..d.fields.len()).any(|f| wizard.field_check(draft, f).error.is_some());
     let mut detail = format!("  {status}");
     if incomplete {
-        detail.push_str(" · incomplete");
+        detail.push_str(theme.dot());
+        detail.push_str("incomplete");
     }
     if d.original.is_none() {
-        detail.push_str(" · new");
+        detail.push_str(theme.dot());
+        detail.push_str("new");
     }
     (name, detail)
 }
 
-fn item_line(selected: bool, label: String, detail: String) -> Line<'static> {
-    if selected {
-        Line::from(vec![
-            Span::styled(theme::MARKER, theme::focused()),
-            Span::styled(label, theme::focused()),
-            Span::styled(detail, theme::dim()),
-        ])
+/// The selection is the bold marker alone: a move rewrites two markers, not two rows.
+fn item_line(selected: bool, label: String, detail: String, theme: Theme) -> Line<'static> {
+    let marker = if selected {
+        Span::styled(theme.marker(), theme.focused())
     } else {
-        Line::from(vec![
-            Span::raw(theme::NO_MARKER),
-            Span::raw(label),
-            Span::styled(detail, theme::dim()),
-        ])
-    }
+        Span::raw(theme.no_marker())
+    };
+    Line::from(vec![
+        marker,
+        Span::raw(label),
+        Span::styled(detail, theme.dim()),
+    ])
 }

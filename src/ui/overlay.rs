@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::{text, theme};
+use super::{Theme, text};
 use crate::wizard::{Overlay, Wizard};
 
-pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay) {
+pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay, theme: Theme) {
     let (title, body, hint) = match overlay {
         Overlay::Help { title, text } => (title.clone(), text.clone(), "Esc closes this help."),
         Overlay::ConfirmQuit => (
@@ -25,12 +25,13 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay) {
     };
     let width = area.width.saturating_sub(4).min(72);
     let inner = usize::from(width.saturating_sub(4));
-    let mut lines: Vec<Line> = text::wrap(&body, inner)
+    let title = theme.text(&title);
+    let mut lines: Vec<Line> = text::wrap(&theme.text(&body), inner)
         .into_iter()
         .map(Line::from)
         .collect();
     lines.push(Line::default());
-    lines.push(Line::styled(hint, theme::dim()));
+    lines.push(Line::styled(theme.text(hint).into_owned(), theme.dim()));
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = Rect {
         x: area.x + (area.width - width) / 2,
@@ -41,7 +42,8 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay) {
     frame.render_widget(Clear, rect);
     let block = Block::new()
         .borders(Borders::ALL)
-        .title(Line::styled(format!(" {title} "), theme::title()));
+        .border_set(theme.border())
+        .title(Line::styled(format!(" {title} "), theme.title()));
     frame.render_widget(
         Paragraph::new(lines).block(block.padding(ratatui::widgets::Padding::horizontal(1))),
         rect,

@@ -7,24 +7,25 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
 
-use super::{short_label, text, theme};
+use super::theme::Theme;
+use super::{short_label, text};
 use crate::wizard::{DraftField, Position, Snapshot, Wizard};
 
-pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, offer: &Snapshot) {
+pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, offer: &Snapshot, theme: Theme) {
     let width = area.width.saturating_sub(4).min(72);
     let inner = usize::from(width.saturating_sub(4));
-    let mut lines: Vec<Line> = text::wrap(&describe(wizard, offer), inner)
+    let mut lines: Vec<Line> = text::wrap(&theme.text(&describe(wizard, offer)), inner)
         .into_iter()
         .map(Line::from)
         .collect();
     lines.push(Line::default());
     lines.extend(
         text::wrap(
-            "r resumes · d discards it · Ctrl-C quits and keeps it",
+            &theme.text("r resumes · d discards it · Ctrl-C quits and keeps it"),
             inner,
         )
         .into_iter()
-        .map(|l| Line::styled(l, theme::dim())),
+        .map(|l| Line::styled(l, theme.dim())),
     );
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = Rect {
@@ -36,7 +37,8 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, offer: &Snapshot) {
     frame.render_widget(Clear, rect);
     let block = Block::new()
         .borders(Borders::ALL)
-        .title(Line::styled(" Resume the unsaved draft? ", theme::title()))
+        .border_set(theme.border())
+        .title(Line::styled(" Resume the unsaved draft? ", theme.title()))
         .padding(Padding::horizontal(1));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
@@ -93,7 +95,9 @@ mod tests {
     fn snapshot(name: &str, w: &Wizard) {
         for (width, height) in [(80, 24), (60, 20)] {
             let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-            terminal.draw(|frame| super::super::draw(frame, w)).unwrap();
+            terminal
+                .draw(|frame| super::super::draw(frame, w, crate::ui::Theme::default()))
+                .unwrap();
             insta::assert_snapshot!(format!("{name}_{width}x{height}"), terminal.backend());
         }
     }

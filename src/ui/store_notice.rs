@@ -6,29 +6,33 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::{text, theme};
+use super::text;
+use super::theme::Theme;
 use crate::wizard::{StoreStatus, Wizard, explain_store};
 
-pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard) {
+pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme) {
     let width = usize::from(area.width);
     let mut lines = vec![Line::styled(
         "Where your secrets will be kept",
-        theme::title(),
+        theme.title(),
     )];
     lines.push(Line::raw(""));
     let mut para = |words: &str, style: Style| {
-        lines.extend(text::wrapped_lines(words, width, 0, style));
+        lines.extend(text::wrapped_lines(&theme.text(words), width, 0, style));
         lines.push(Line::raw(""));
     };
     match &wizard.store {
         StoreStatus::Resolving => para(
             "Checking which secret store to use (the Secret Service gets at most 3 s)…",
-            theme::dim(),
+            theme.dim(),
         ),
         StoreStatus::Unavailable(reason) => {
             para(
-                &format!("{}No secret store can be used: {reason}", theme::ERROR_MARK),
-                theme::error(),
+                &format!(
+                    "{}No secret store can be used: {reason}",
+                    theme.error_mark()
+                ),
+                theme.error(),
             );
             para(
                 "Fix the store and press r to check again, or press Ctrl-C and start wfm-wizard \
@@ -38,14 +42,14 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard) {
         }
         StoreStatus::Ready(info) => {
             let e = explain_store(info);
-            para(&e.headline, theme::title());
+            para(&e.headline, theme.title());
             let lifetime_style = if e.survives_reboot {
                 Style::new()
             } else {
-                theme::warning()
+                theme.warning()
             };
             para(
-                &format!("{}{}", theme::WARNING_MARK, e.lifetime),
+                &format!("{}{}", theme.warning_mark(), e.lifetime),
                 lifetime_style,
             );
             if let Some(why) = &e.why_skipped {
@@ -65,7 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard) {
                 };
                 para(
                     &format!("Press Enter to continue with this store{retry}, or Esc to go back."),
-                    theme::title(),
+                    theme.title(),
                 );
             }
         }
@@ -98,7 +102,9 @@ mod tests {
 
     fn screen(w: &Wizard, width: u16, height: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|frame| crate::ui::draw(frame, w)).unwrap();
+        terminal
+            .draw(|frame| crate::ui::draw(frame, w, crate::ui::Theme::default()))
+            .unwrap();
         format!("{}", terminal.backend())
     }
 

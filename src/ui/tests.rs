@@ -11,10 +11,19 @@ use crate::wizard::{Action, Msg, Overlay, SaveReport, StoreInfo, Wizard};
 const SIZES: [(u16, u16); 2] = [(80, 24), (60, 20)];
 
 fn render(w: &Wizard, width: u16, height: u16) -> Terminal<TestBackend> {
+    render_with(w, width, height, Theme::default())
+}
+
+fn render_with(w: &Wizard, width: u16, height: u16, theme: Theme) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| draw(frame, w)).unwrap();
+    terminal.draw(|frame| draw(frame, w, theme)).unwrap();
     terminal
 }
+
+const ASCII: Theme = Theme {
+    ascii: true,
+    colour: false,
+};
 
 fn snapshot(name: &str, w: &Wizard) {
     for (width, height) in SIZES {
@@ -211,7 +220,64 @@ fn a_terminal_below_the_minimum_says_so_instead_of_clipping() {
 }
 
 #[test]
-fn errors_are_red_and_bold_and_the_focused_label_is_bold_without_recolouring_rows() {
+fn every_screen_draws_at_every_size_down_to_1x1_in_both_themes() {
+    let mut help = filled_form();
+    act(&mut help, Action::Help);
+    let mut quit = filled_form();
+    act(&mut quit, Action::Quit);
+    let states = [wizard(), filled_form(), review(), loaded(), help, quit];
+    for w in &states {
+        for theme in [Theme::default(), ASCII] {
+            for width in [1, 2, 5, 20, 43, 44, 45, 63, 64, 80, 200] {
+                for height in [1, 2, 5, 11, 12, 13, 24, 60] {
+                    render_with(w, width, height, theme);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn ascii_screens_hold_only_ascii() {
+    let mut revealed = filled_form();
+    act(&mut revealed, Action::Prev);
+    act(&mut revealed, Action::Prev);
+    act(&mut revealed, Action::Reveal);
+    let mut help = filled_form();
+    act(&mut help, Action::Help);
+    let mut problems = ready(StoreKind::SecretService);
+    act(&mut problems, Action::Enter);
+    act(&mut problems, Action::Enter);
+    type_text(&mut problems, "x");
+    act(&mut problems, Action::Last);
+    act(&mut problems, Action::Enter);
+    let states = [
+        wizard(),
+        filled_form(),
+        revealed,
+        review(),
+        loaded(),
+        help,
+        problems,
+    ];
+    for w in &states {
+        for (width, height) in [(80, 24), (60, 20), (40, 10)] {
+            let screen = format!("{}", render_with(w, width, height, ASCII).backend());
+            assert!(screen.is_ascii(), "{screen}");
+        }
+    }
+    insta::assert_snapshot!(
+        "ascii_form_filled_80x24",
+        render_with(&filled_form(), 80, 24, ASCII).backend()
+    );
+    insta::assert_snapshot!(
+        "ascii_too_small_40x10",
+        render_with(&filled_form(), 40, 10, ASCII).backend()
+    );
+}
+
+#[test]
+fn errors_are_red_and_bold_and_the_focus_is_a_bold_marker_without_recolouring_rows() {
     let mut w = new_form();
     act(&mut w, Action::Last);
     act(&mut w, Action::Enter); // all errors shown, focus on client ID
@@ -234,9 +300,14 @@ fn errors_are_red_and_bold_and_the_focused_label_is_bold_without_recolouring_row
     assert_eq!(buffer[(x, error_row)].fg, Color::Red);
     assert!(buffer[(x, error_row)].modifier.contains(Modifier::BOLD));
     let label_row = row_of("RingCentral CX client ID ");
+    assert_eq!(buffer[(1, label_row)].symbol(), "›");
     assert!(
-        buffer[(3, label_row)].modifier.contains(Modifier::BOLD),
-        "focused label is bold"
+        buffer[(1, label_row)].modifier.contains(Modifier::BOLD),
+        "the focus marker is bold"
+    );
+    assert!(
+        !buffer[(3, label_row)].modifier.contains(Modifier::BOLD),
+        "the label is left alone: restyling it costs bytes on every Tab"
     );
     assert_eq!(
         buffer[(3, label_row)].bg,
@@ -244,7 +315,18 @@ fn errors_are_red_and_bold_and_the_focused_label_is_bold_without_recolouring_row
         "focus is not a background colour"
     );
     let other_row = row_of("Sub account ID");
-    assert!(!buffer[(3, other_row)].modifier.contains(Modifier::BOLD));
+    assert_eq!(buffer[(1, other_row)].symbol(), " ");
+    let under_no_color = render_with(&w, 80, 24, ASCII);
+    let buffer = under_no_color.backend().buffer();
+    let x = (0..80)
+        .find(|&x| buffer[(x, error_row)].symbol() == "R")
+        .unwrap();
+    assert_eq!(buffer[(x, error_row)].fg, Color::Reset, "no colour");
+    assert!(
+        buffer[(x, error_row)].modifier.contains(Modifier::BOLD),
+        "still bold"
+    );
+    assert_eq!(buffer[(x - 2, error_row)].symbol(), "x", "and marked");
 }
 
 #[test]

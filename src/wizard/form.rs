@@ -4,7 +4,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::{Action, InputRequest, Level, Notice, Overlay, Step, Wizard};
 use crate::catalog::FieldKind;
-use crate::validate::{FieldCheck, Value, check_field, check_group};
+use crate::validate::document::GroupIndex;
+use crate::validate::{FieldCheck, Value, check_field, check_group_counts};
 
 impl Wizard {
     pub(super) fn open_form(&mut self, draft: usize) {
@@ -21,26 +22,29 @@ impl Wizard {
         let def = defs[field];
         let d = &self.drafts[draft];
         if def.kind == FieldKind::Group {
-            let others: Vec<String> = (0..self.drafts.len())
-                .filter(|&i| {
-                    i != draft
-                        && self.drafts[i].platform == d.platform
-                        && self.drafts[i].operation == d.operation
-                })
-                .map(|i| self.drafts[i].group(&self.draft_fields(i)))
-                .collect();
-            let others: Vec<&str> = others.iter().map(String::as_str).collect();
+            let group = d.group(&defs);
+            let (others, same) = self.group_index().counts(&d.platform, &d.operation, &group);
             let label = self
                 .catalog
                 .platform(&d.platform)
                 .and_then(|p| p.operation(&d.operation))
                 .map_or("", |o| o.label.as_str());
             return FieldCheck {
-                error: check_group(&d.group(&defs), &others, label),
+                error: check_group_counts(&group, others, same, label),
                 ..FieldCheck::default()
             };
         }
         check_field(def, d.value(field), self.now)
+    }
+
+    fn group_index(&self) -> &GroupIndex {
+        self.group_index.get_or_init(|| {
+            let mut index = GroupIndex::default();
+            for (i, d) in self.drafts.iter().enumerate() {
+                index.add(&d.platform, &d.operation, &d.group(&self.draft_fields(i)));
+            }
+            index
+        })
     }
 
     pub(super) fn form_action(

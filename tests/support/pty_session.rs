@@ -184,6 +184,21 @@ impl PtySession {
         }
     }
 
+    /// Resizes the terminal, as dragging the window does: the program gets SIGWINCH and
+    /// the emulated screen takes the new size.
+    #[track_caller]
+    pub fn resize(&mut self, rows: u16, cols: u16) {
+        self.shared.lock().parser.screen_mut().set_size(rows, cols);
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap_or_else(|e| panic!("cannot resize the terminal: {e}"));
+    }
+
     /// The terminal's current settings (raw or cooked), as the program left them.
     pub fn termios(&self) -> Option<nix::sys::termios::Termios> {
         self.master.get_termios()

@@ -1,0 +1,121 @@
+//! The cost of scale, in process: load, validate and render a configuration with N
+//! integrations. Part of `cargo bench --bench wire`; kept in its own module.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use wfm_wizard::catalog::Catalog;
+use wfm_wizard::commands;
+use wfm_wizard::keymap;
+use wfm_wizard::ui::{self, Theme};
+use wfm_wizard::wizard::{Step, Wizard};
+
+/// A valid file with `n` integrations, half historical and half user-import, each with
+/// its own group.
+pub fn document(n: usize) -> String {
+    let mut out = String::from(
+        "version: 1\nconfirmed:\n- ringcentral-v1/user-import/set-employee-defaults\nintegrations:\n",
+    );
+    for i in 0..n {
+        let operation = if i % 2 == 0 {
+            "historical"
+        } else {
+            "user-import"
+        };
+        let user = format!("ringcentral-v1/{operation}/g{i}");
+        let _ = write!(
+            out,
+            "- platform: ringcentral-v1\n  operation: {operation}\n  group: g{i}\n  enabled: true\n  settings:\n    client_id: AbCdEfGhIjKlMnOpQrStUv\n    client_secret:\n      keyring: {{store: keyutils, service: wfm-wizard, user: {user}/client_secret}}\n    jwt:\n      keyring: {{store: keyutils, service: wfm-wizard, user: {user}/jwt}}\n    sub_account_id: \"15910001\"\n"
+        );
+    }
+    out
+}
+
+pub struct Figures {
+    pub n: usize,
+    pub file_bytes: usize,
+    pub load: Duration,
+    pub first_frame: Duration,
+    pub list_frame: Duration,
+    pub review_frame: Duration,
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, wizard: &Wizard) -> Duration {
+    let started = Instant::now();
+    terminal
+        .draw(|frame| ui::draw(frame, wizard, Theme::default()))
+        .expect("draw");
+    started.elapsed()
+}
+
+fn key(wizard: &mut Wizard, code: crossterm::event::KeyCode) {
+    let event = crossterm::event::Event::Key(code.into());
+    if let Some(msg) = keymap::to_msg(wizard, event) {
+        wizard.update(msg);
+    }
+}
+
+/// Reads, parses and checks the file as the wizard does at start, then draws the first
+/// frame, the operation's list and Review (a median of `rounds`).
+pub fn breakdown(n: usize) {
+    let text = document(n);
+    let catalog = Catalog::builtin();
+    let t = Instant::now();
+    let _: serde::de::IgnoredAny = wfm_wizard::config::parse_yaml(&text).expect("YAML");
+    let raw = t.elapsed();
+    let t = Instant::now();
+    let doc = wfm_wizard::config::parse_document(&text).expect("parse");
+    let parse = t.elapsed();
+    let t = Instant::now();
+    let problems = wfm_wizard::validate::check_document(&doc, &catalog, 0);
+    let check = t.elapsed();
+    let t = Instant::now();
+    let wizard = Wizard::new(catalog.clone(), Some(&doc), "/tmp/x.yaml", 0);
+    let new = t.elapsed();
+    let t = Instant::now();
+    let _ = wizard.problems();
+    let wizard_problems = t.elapsed();
+    println!(
+        "  {n}: YAML alone {raw:.2?}, parse {parse:.2?}, check {check:.2?} ({} problems), \
+         Wizard::new {new:.2?}, Wizard::problems {wizard_problems:.2?}",
+        problems.len()
+    );
+}
+
+pub fn measure(n: usize, rounds: usize) -> Figures {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("integrations.yaml");
+    let text = document(n);
+    std::fs::write(&path, &text).expect("write the file");
+    let catalog = Catalog::builtin();
+    let (mut load, mut first, mut list, mut review) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let document = commands::load_document(&path, &catalog, commands::now())
+            .unwrap_or_else(|e| panic!("{n} integrations refused: {e}"))
+            .expect("a file");
+        let mut wizard = Wizard::new(catalog.clone(), Some(&document), "/tmp/x.yaml", 0);
+        load.push(started.elapsed());
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+        first.push(draw(&mut terminal, &wizard));
+        key(&mut wizard, crossterm::event::KeyCode::Enter);
+        list.push(draw(&mut terminal, &wizard));
+        wizard.step = Step::Review { scroll: 0 };
+        review.push(draw(&mut terminal, &wizard));
+    }
+    Figures {
+        n,
+        file_bytes: text.len(),
+        load: median(load),
+        first_frame: median(first),
+        list_frame: median(list),
+        review_frame: median(review),
+    }
+}

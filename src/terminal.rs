@@ -74,14 +74,16 @@ fn unbuffered_stdout() -> std::io::Result<Box<dyn Write>> {
 }
 
 pub fn restore() {
-    // The backend leaves the last frame's style and cursor visibility as they were.
+    // The backend leaves the last frame's style and cursor visibility as they were. The
+    // cursor is shown after leaving the alternate screen: terminals that keep its
+    // visibility per screen show it on the operator's own screen too.
     let _ = execute!(
         stdout(),
         DisableBracketedPaste,
-        SetAttribute(Attribute::Reset),
-        Show
+        SetAttribute(Attribute::Reset)
     );
     ratatui::restore();
+    let _ = execute!(stdout(), Show);
     let _ = stdout().flush();
 }
 

@@ -167,12 +167,8 @@ fn type_then_lose_the_link(sshd: &Sshd, session: &Session, dir: &Path) {
     type_field(&pane, GROUP, GROUP);
     pane.keys(&["Enter"]); // Status stays on
     type_field(&pane, CLIENT_ID, CLIENT_ID);
-    type_field(
-        &pane,
-        CLIENT_SECRET,
-        &format!("({} chars)", CLIENT_SECRET.len()),
-    );
-    type_field(&pane, &jwt(), &format!("({} chars)", jwt().len()));
+    type_secret(&pane, CLIENT_SECRET);
+    type_secret(&pane, &jwt());
     pane.type_text(SUB_ACCOUNT_ID);
     pane.wait_for(SUB_ACCOUNT_ID);
     // Esc ends the step: a draft is saved, the secrets in draft entries once the store
@@ -268,6 +264,14 @@ fn type_field(pane: &Pane, text: &str, shown: &str) {
     pane.type_text(text);
     pane.wait_for(shown);
     pane.keys(&["Enter"]);
+}
+
+/// Types a secret into the focused field and leaves it with Enter: the form shows a
+/// secret's length once the focus has moved on.
+fn type_secret(pane: &Pane, secret: &str) {
+    pane.type_text(secret);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&format!("({} chars)", secret.len()));
 }
 
 fn files_in(dir: &Path) -> Vec<String> {

@@ -337,14 +337,15 @@ fn full_screen_answers(wizard: &mut PtySession, jwt: &str) {
     wizard.send(CLIENT_ID);
     wizard.send(ENTER);
     wizard.wait_for("› RingCentral CX client secret");
+    // A secret's length shows once the focus has moved on.
     wizard.send(CLIENT_SECRET);
-    wizard.wait_for(&format!("({} chars)", CLIENT_SECRET.len()));
     wizard.send(ENTER);
     wizard.wait_for("› RingCentral CX JWT");
+    wizard.wait_for(&format!("({} chars)", CLIENT_SECRET.len()));
     wizard.paste(&format!("{jwt}\n"));
-    wizard.wait_for(&format!("({} chars)", jwt.len()));
     wizard.send(ENTER);
     wizard.wait_for("› Sub account ID");
+    wizard.wait_for(&format!("({} chars)", jwt.len()));
     wizard.send(SUB_ACCOUNT_ID);
     wizard.send(ENTER);
     wizard.wait_for("› → Continue to User import settings");

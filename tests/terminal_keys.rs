@@ -58,10 +58,16 @@ fn at_group_field(dir: &std::path::Path) -> PtySession {
     wizard
 }
 
-/// The Group's value, as the form's title shows it: "Historical settings (abc)".
+/// Whether the focused Group row shows exactly `value` (the Status row follows it).
+fn group_is(o: &pty_session::Output, value: &str) -> bool {
+    o.shows(&format!("› Group {value} Status [x] enabled"))
+}
+
 #[track_caller]
 fn wait_group(wizard: &PtySession, value: &str) {
-    wizard.wait_for(&format!("Historical settings ({value}) · new integration"));
+    wizard.wait_until(&format!("the Group to read {value:?}"), |o| {
+        group_is(o, value)
+    });
 }
 
 #[test]
@@ -86,19 +92,19 @@ fn home_and_end_work_in_every_terminal_form() {
     let mut wizard = at_group_field(dir.path());
     for (family, home, end) in HOME_END {
         wizard.send(CTRL_U);
-        wizard.wait_for("Historical settings (no group) · new integration");
+        wait_group(&wizard, "");
         wizard.send("bc");
         wait_group(&wizard, "bc");
         wizard.send(home);
         wizard.send("a");
         wizard.wait_until(
             &format!("{family} Home to move the caret to the start"),
-            |o| o.shows("Historical settings (abc) · new integration"),
+            |o| group_is(o, "abc"),
         );
         wizard.send(end);
         wizard.send("d");
         wizard.wait_until(&format!("{family} End to move the caret to the end"), |o| {
-            o.shows("Historical settings (abcd) · new integration")
+            group_is(o, "abcd")
         });
     }
 }

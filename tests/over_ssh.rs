@@ -7,6 +7,8 @@
 mod private_secret_service;
 #[path = "support/release_binary.rs"]
 mod release_binary;
+#[path = "support/sgr.rs"]
+mod sgr;
 #[path = "support/ssh_loopback.rs"]
 mod ssh_loopback;
 
@@ -69,6 +71,128 @@ fn a_dropped_link_ends_the_wizard_and_a_restart_offers_everything_typed() {
     let session = Session::new(&remote_wizard(&config, &secrets));
     type_then_lose_the_link(&sshd, &session, dir.path());
     resume_and_save(&sshd, &session, &secrets, dir.path());
+}
+
+/// A Linux console, or a Latin-1 client: `LANG=C` travels with the session, and not
+/// one byte above 0x7F comes back over the link through a visit with every kind of
+/// screen (lists, the form with a masked secret and an error, help, the quit question).
+#[test]
+fn lang_c_gets_not_one_byte_above_0x7f_over_the_link() {
+    let Some((secrets, sshd, dir)) = setting_up() else {
+        return;
+    };
+    let config = dir.path().join("integrations.yaml");
+    let pane = sshd.run(&Session::new(&remote_wizard(&config, &secrets)).lang("C"));
+    pane.wait_for("> RingCentral v1");
+    visit_every_kind_of_screen(&pane, "> ");
+    let raw = pane.raw();
+    let high: Vec<(usize, u8)> = raw
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, b)| *b > 0x7f)
+        .collect();
+    assert!(
+        high.is_empty(),
+        "{} byte(s) above 0x7F of {}, first at {:?}",
+        high.len(),
+        raw.len(),
+        high.first()
+    );
+    assert!(
+        raw.len() > 1000,
+        "the visit drew screens: {} bytes",
+        raw.len()
+    );
+}
+
+/// `NO_COLOR` travels with the session: no colour code comes back, while bold (focus,
+/// titles) still does.
+#[test]
+fn no_color_gets_no_colour_code_over_the_link_but_keeps_bold() {
+    let Some((secrets, sshd, dir)) = setting_up() else {
+        return;
+    };
+    let config = dir.path().join("integrations.yaml");
+    let session = Session::new(&remote_wizard(&config, &secrets)).env("NO_COLOR", "1");
+    let pane = sshd.run(&session);
+    pane.wait_for("› RingCentral v1");
+    visit_every_kind_of_screen(&pane, "› ");
+    let raw = pane.raw();
+    let coloured: Vec<Vec<u16>> = sgr::sequences(&raw)
+        .into_iter()
+        .filter(|codes| !sgr::colour_codes(codes).is_empty())
+        .collect();
+    assert!(coloured.is_empty(), "colour codes sent: {coloured:?}");
+    assert!(sgr::sets(&raw, 1), "bold is still sent");
+}
+
+/// `TERM=dumb` (a serial console, an editor's shell buffer): the same questions line by
+/// line, with no escape sequence at all.
+#[test]
+fn term_dumb_over_the_link_asks_line_by_line_without_escape_codes() {
+    let Some((secrets, sshd, dir)) = setting_up() else {
+        return;
+    };
+    let config = dir.path().join("integrations.yaml");
+    let pane = sshd.run(&Session::new(&remote_wizard(&config, &secrets)).term("dumb"));
+    pane.wait_for("(plain mode: TERM=dumb)");
+    pane.wait_for("Platform [1]:");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Choose [1]:");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Group:");
+    pane.type_text(GROUP);
+    pane.keys(&["Enter"]);
+    pane.wait_for("Status [enabled]");
+    pane.keys(&["C-d"]);
+    pane.wait_for("Quit without saving?");
+    pane.keys(&["C-d"]);
+    assert_eq!(pane.wait_client_exit(), 130, "cancelled by the operator");
+    let raw = pane.raw();
+    assert!(
+        !raw.contains(&0x1b),
+        "an escape byte in plain mode: {:?}",
+        String::from_utf8_lossy(&raw)
+    );
+    assert!(
+        !config.exists(),
+        "nothing was saved, so no file was written"
+    );
+}
+
+/// A private Secret Service, a loopback sshd and a directory for the config, or `None`
+/// (after a loud skip) when the tools are missing.
+fn setting_up() -> Option<(PrivateSecretService, Sshd, tempfile::TempDir)> {
+    let secrets = private_secret_service()?;
+    let sshd = Sshd::start().unwrap_or_else(|e| panic!("cannot start sshd: {e}"))?;
+    let dir = tempfile::Builder::new()
+        .prefix("wfm-over-ssh-")
+        .tempdir()
+        .expect("temporary directory");
+    Some((secrets, sshd, dir))
+}
+
+/// Lists, the store notice, the form with a required-field error and a masked secret,
+/// field help, and the quit question; then quits. `marker` is the focus marker.
+fn visit_every_kind_of_screen(pane: &Pane, marker: &str) {
+    pane.keys(&["Enter"]);
+    pane.wait_for(&format!("{marker}+ Add an integration"));
+    pane.keys(&["Enter"]);
+    pane.wait_for(&format!("{marker}Group"));
+    type_field(pane, GROUP, GROUP);
+    pane.keys(&["Enter"]); // Status stays on
+    pane.wait_for(&format!("{marker}RingCentral CX client ID"));
+    pane.keys(&["Tab"]); // left empty: the form marks it
+    pane.wait_for("Required: enter the RingCentral CX client ID.");
+    type_secret(pane, CLIENT_SECRET);
+    pane.keys(&["F1"]);
+    pane.wait_for("Esc closes");
+    pane.keys(&["Escape"]);
+    pane.keys(&["C-c"]);
+    pane.wait_for("Quit without saving?");
+    pane.type_text("y");
+    assert_eq!(pane.wait_client_exit(), 130, "cancelled by the operator");
 }
 
 /// An administrator stops the wizard on the server (SIGTERM): the operator's terminal,

@@ -204,7 +204,9 @@ fn session() -> Steps {
         .push(Kind::ListMove, "Up", key(KeyCode::Up))
         .push(Kind::Other, "Enter: add", key(KeyCode::Enter))
         .typed("group", "east")
-        .tab()
+        // Entering the form said where secrets go; the first key that acts takes that
+        // notice away, once: not a focus change's cost.
+        .push(Kind::Other, "Tab: the store notice goes", key(KeyCode::Tab))
         .tab()
         .typed("client ID", "AbCdEfGhIjKlMnOpQrStUv")
         .tab()
@@ -276,9 +278,10 @@ fn a_focus_change_or_list_move_rewrites_markers_not_rows() {
     let run = run(session(), Theme::default());
     let table = run.table();
     assert_eq!(run.of(Kind::ListMove), [22, 22, 22, 22], "{table}");
-    // Tab, Tab, Tab into the secret, back with Shift-Tab (the count appears after the
-    // mask), and forward again (it goes).
-    assert_eq!(run.of(Kind::Focus), [27, 35, 26, 52, 49], "{table}");
+    // Tab into the client ID, Tab into the secret, back with Shift-Tab (the count
+    // appears after the mask), and forward again (it goes). The first Tab, which also
+    // takes the store notice away, is counted apart.
+    assert_eq!(run.of(Kind::Focus), [33, 26, 52, 49], "{table}");
     assert!(
         run.of(Kind::Focus)
             .iter()

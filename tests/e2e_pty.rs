@@ -10,13 +10,13 @@
 mod private_secret_service;
 #[path = "support/pty_session.rs"]
 mod pty_session;
+#[path = "support/release_binary.rs"]
+mod release_binary;
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use base64::Engine;
@@ -25,12 +25,9 @@ use portable_pty::CommandBuilder;
 use wfm_wizard::config::{Integration, Setting, Settings, parse_document};
 use wfm_wizard::secret::{SecretRef, StoreKind};
 
-use private_secret_service::{
-    KeyringState, PrivateSecretService, REQUIRE_ENV, signal, tools_present,
-};
-use pty_session::{
-    ALTERNATE_SCREEN_OFF, BRACKETED_PASTE_OFF, CTRL_S, DEADLINE, ENTER, PtySession, find,
-};
+use private_secret_service::{KeyringState, PrivateSecretService, signal, tools_present};
+use pty_session::{ALTERNATE_SCREEN_OFF, BRACKETED_PASTE_OFF, CTRL_S, ENTER, PtySession, find};
+use release_binary::{on_path, output_within, release_binary};
 
 const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
 const SUB_ACCOUNT_ID: &str = "15910001";
@@ -69,7 +66,7 @@ impl Answers {
 
 #[test]
 fn operator_configures_two_integrations_in_a_real_terminal() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return; // skipped, and said so loudly
     };
     let binary = release_binary();
@@ -157,7 +154,7 @@ fn a_hung_secret_service_never_freezes_the_wizard() {
 /// message, the screen stays live, and no file is written.
 #[test]
 fn a_keyring_that_stops_answering_during_the_save_is_reported() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return; // skipped, and said so loudly
     };
     let binary = release_binary();
@@ -686,36 +683,6 @@ fn never_expiring_jwt(len: usize) -> String {
 // -------------------------------------------------------------------------------------
 // Processes
 
-/// The private Secret Service, or `None` when its tools are missing, said loudly; a
-/// failure instead under `WFM_WIZARD_REQUIRE_REAL_STORES=1`.
-fn private_secret_service() -> Option<PrivateSecretService> {
-    const TOOLS: [&str; 3] = ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"];
-    let started = tools_present(&TOOLS)
-        .and_then(|present| {
-            if present {
-                PrivateSecretService::start()
-            } else {
-                Ok(None)
-            }
-        })
-        .unwrap_or_else(|e| panic!("cannot start a private Secret Service: {e}"));
-    if started.is_none() {
-        // Straight to stderr: the test harness keeps `eprintln!` of a passing test to itself.
-        let mut missing: Vec<&str> = TOOLS.into_iter().filter(|t| !on_path(t)).collect();
-        if !on_path("gdbus") && !on_path("dbus-send") {
-            missing.push("gdbus or dbus-send");
-        }
-        let bar = "!".repeat(78);
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n{bar}\nSKIPPED: e2e_pty did not run: missing {}; install gnome-keyring dbus-daemon \
-             libsecret-tools (set {REQUIRE_ENV}=1 to make this a failure)\n{bar}\n",
-            missing.join(", ")
-        );
-    }
-    started
-}
-
 fn wizard_command(
     binary: &Path,
     config: &Path,
@@ -737,85 +704,4 @@ fn wizard_command(
     // A umask that would leave a new file readable by all, so mode 0600 is the program's doing.
     command.umask(Some(0o022));
     command
-}
-
-/// The release binary, built once per test process.
-///
-/// Built here because the issue asks for the end-to-end test to run the release binary,
-/// the one operators get (LTO, stripped, no debug assertions), and `cargo test` must be
-/// the only command anyone runs: cargo builds the test profile's binary for tests, so
-/// the test asks cargo for the release one itself. The `cargo test` that runs this has
-/// released its build lock by then, so the inner build does not wait for it (checked
-/// with `cargo test` and `cargo test --release`).
-fn release_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        // Straight to stderr, so whoever waits knows why (the harness captures `eprintln!`).
-        let _ = writeln!(
-            std::io::stderr(),
-            "e2e_pty: making sure the release binary is built (a first build takes minutes)"
-        );
-        let started = Instant::now();
-        let out = Command::new(&cargo)
-            .args(["build", "--release", "--bin", "wfm-wizard", "--quiet"])
-            .current_dir(manifest_dir)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", cargo.display()));
-        assert!(
-            out.status.success(),
-            "cargo build --release failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        eprintln!(
-            "e2e_pty: release build took {} ms",
-            started.elapsed().as_millis()
-        );
-        let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-            .map_or_else(|| manifest_dir.join("target"), |dir| manifest_dir.join(dir));
-        let binary = target_dir.join("release").join("wfm-wizard");
-        assert!(
-            binary.is_file(),
-            "no release binary at {}",
-            binary.display()
-        );
-        binary
-    })
-}
-
-/// Runs `command` to completion with its output captured (stdin as the caller set it,
-/// else none), failing the test (and killing it) after [`DEADLINE`].
-fn output_within(mut command: Command) -> Output {
-    let child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    let pid = child.id();
-    let (report, result) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = report.send(child.wait_with_output());
-    });
-    match result.recv_timeout(DEADLINE) {
-        Ok(Ok(output)) => output,
-        Ok(Err(e)) => panic!("waiting for {command:?}: {e}"),
-        Err(_) => {
-            let _ = Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
-            panic!("{command:?} did not finish within {} s", DEADLINE.as_secs());
-        }
-    }
-}
-
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| {
-            std::fs::metadata(dir.join(tool))
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-    })
 }

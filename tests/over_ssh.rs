@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use private_secret_service::{PrivateSecretService, tools_present};
+use private_secret_service::PrivateSecretService;
 use release_binary::release_binary;
 use ssh_loopback::{Pane, Session, Sshd, quote, wait_until};
 
@@ -57,7 +57,7 @@ fn remote_wizard(config: &Path, secrets: &PrivateSecretService) -> String {
 
 #[test]
 fn a_dropped_link_ends_the_wizard_and_a_restart_offers_everything_typed() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return;
     };
     let Some(sshd) = Sshd::start().unwrap_or_else(|e| panic!("cannot start sshd: {e}")) else {
@@ -164,7 +164,7 @@ fn term_dumb_over_the_link_asks_line_by_line_without_escape_codes() {
 /// A private Secret Service, a loopback sshd and a directory for the config, or `None`
 /// (after a loud skip) when the tools are missing.
 fn setting_up() -> Option<(PrivateSecretService, Sshd, tempfile::TempDir)> {
-    let secrets = private_secret_service()?;
+    let secrets = private_secret_service::start_or_skip()?;
     let sshd = Sshd::start().unwrap_or_else(|e| panic!("cannot start sshd: {e}"))?;
     let dir = tempfile::Builder::new()
         .prefix("wfm-over-ssh-")
@@ -434,17 +434,4 @@ fn entry_users(secrets: &PrivateSecretService) -> Vec<String> {
         .filter_map(|l| l.strip_prefix("attribute.username = "))
         .map(str::to_owned)
         .collect()
-}
-
-fn private_secret_service() -> Option<PrivateSecretService> {
-    let tools = ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"];
-    tools_present(&tools)
-        .and_then(|present| {
-            if present {
-                PrivateSecretService::start()
-            } else {
-                Ok(None)
-            }
-        })
-        .unwrap_or_else(|e| panic!("cannot start a private Secret Service: {e}"))
 }

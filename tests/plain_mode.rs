@@ -21,7 +21,7 @@ use nix::sys::termios::LocalFlags;
 use portable_pty::CommandBuilder;
 use wfm_wizard::config::{Setting, parse_document};
 
-use private_secret_service::{PrivateSecretService, tools_present};
+use private_secret_service::PrivateSecretService;
 use pty_session::{CTRL_S, ENTER, PtySession, find};
 use release_binary::{on_path, output_within, release_binary};
 
@@ -37,7 +37,7 @@ const CLIENT_ID_REQUIRED: &str = "Required: enter the RingCentral CX client ID."
 
 #[test]
 fn a_plain_session_saves_the_file_and_never_echoes_a_secret() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -96,7 +96,7 @@ fn a_plain_session_saves_the_file_and_never_echoes_a_secret() {
 
 #[test]
 fn the_echo_is_off_only_while_a_secret_is_typed_and_ctrl_c_there_asks_to_quit() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -129,7 +129,7 @@ fn the_echo_is_off_only_while_a_secret_is_typed_and_ctrl_c_there_asks_to_quit() 
 
 #[test]
 fn a_wrong_answer_is_asked_again_and_back_works_like_esc() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -160,7 +160,7 @@ fn a_wrong_answer_is_asked_again_and_back_works_like_esc() {
 
 #[test]
 fn plain_mode_writes_the_same_file_as_the_full_screen_wizard() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -440,19 +440,6 @@ fn full_screen_command(config: &Path, secrets: &PrivateSecretService) -> Command
         command.cwd(dir);
     }
     command
-}
-
-/// The private Secret Service, or `None` (said loudly) when its tools are missing.
-fn private_secret_service() -> Option<PrivateSecretService> {
-    tools_present(&["secret-tool"])
-        .and_then(|present| {
-            if present {
-                PrivateSecretService::start()
-            } else {
-                Ok(None)
-            }
-        })
-        .unwrap_or_else(|e| panic!("cannot start a private Secret Service: {e}"))
 }
 
 fn secret_tool_lookup(secrets: &PrivateSecretService, user: &str) -> Vec<u8> {

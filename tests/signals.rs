@@ -23,7 +23,6 @@ use nix::sys::termios::LocalFlags;
 use portable_pty::CommandBuilder;
 use wfm_wizard::wizard::{DraftField, Snapshot};
 
-use private_secret_service::{PrivateSecretService, tools_present};
 use pty_session::{DEADLINE, ENTER, PtySession};
 use release_binary::release_binary;
 
@@ -136,7 +135,7 @@ fn sigterm_and_sigint_restore_the_terminal_and_exit_128_plus_n() {
 
 #[test]
 fn sighup_ends_the_wizard_within_a_second_and_keeps_what_was_typed() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -282,17 +281,4 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
         .windows(needle.len())
         .filter(|w| *w == needle)
         .count()
-}
-
-fn private_secret_service() -> Option<PrivateSecretService> {
-    let tools = ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"];
-    tools_present(&tools)
-        .and_then(|present| {
-            if present {
-                PrivateSecretService::start()
-            } else {
-                Ok(None)
-            }
-        })
-        .unwrap_or_else(|e| panic!("cannot start a private Secret Service: {e}"))
 }

@@ -17,9 +17,9 @@ use std::io::Write;
 use std::path::Path;
 
 use portable_pty::CommandBuilder;
-use private_secret_service::{PrivateSecretService, REQUIRE_ENV, tools_present};
+use private_secret_service::PrivateSecretService;
 use pty_session::{CTRL_S, ENTER, PtySession};
-use release_binary::{on_path, release_binary};
+use release_binary::release_binary;
 
 const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
 const SECRET: &str = "historical-secret-0123456789-abcdefghijklmno";
@@ -43,31 +43,6 @@ fn jwt() -> String {
         ),
         "s".repeat(86)
     )
-}
-
-fn private_secret_service() -> Option<PrivateSecretService> {
-    const TOOLS: [&str; 3] = ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"];
-    let started = tools_present(&TOOLS)
-        .and_then(|present| {
-            if present {
-                PrivateSecretService::start()
-            } else {
-                Ok(None)
-            }
-        })
-        .unwrap_or_else(|e| panic!("cannot start a private Secret Service: {e}"));
-    if started.is_none() {
-        let missing: Vec<&str> = TOOLS.into_iter().filter(|t| !on_path(t)).collect();
-        let bar = "!".repeat(78);
-        // Straight to stderr: the test harness keeps `eprintln!` of a passing test to itself.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n{bar}\nSKIPPED: terminal_wire did not run: missing {}; install gnome-keyring \
-             dbus-daemon libsecret-tools (set {REQUIRE_ENV}=1 to make this a failure)\n{bar}\n",
-            missing.join(", ")
-        );
-    }
-    started
 }
 
 /// The wizard in a terminal with `envs` (`LANG`, `TERM`, `NO_COLOR`, …) and nothing else
@@ -166,7 +141,7 @@ fn full_session(w: &mut PtySession, marker: &str) {
 
 #[test]
 fn under_a_c_locale_not_one_byte_above_0x7f_reaches_the_terminal() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return; // skipped, and said so loudly
     };
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -197,7 +172,7 @@ fn under_a_c_locale_not_one_byte_above_0x7f_reaches_the_terminal() {
 
 #[test]
 fn under_no_color_no_colour_code_is_sent_and_bold_still_is() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -256,7 +231,7 @@ fn clears(w: &PtySession, from: usize, bytes: usize) -> usize {
 
 #[test]
 fn keys_cost_the_same_few_bytes_in_the_release_binary_over_a_real_terminal() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -357,7 +332,7 @@ fn keys_cost_the_same_few_bytes_in_the_release_binary_over_a_real_terminal() {
 
 #[test]
 fn ascii_is_forced_by_the_flag_or_the_environment_even_under_utf8() {
-    let Some(secrets) = private_secret_service() else {
+    let Some(secrets) = private_secret_service::start_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().expect("temporary directory");

@@ -409,3 +409,17 @@ impl Drop for PartStarted {
         }
     }
 }
+
+/// The private Secret Service a test needs, or `None` after [`tools_present`]'s loud
+/// skip (a failure under [`REQUIRE_ENV`]); a failure when it cannot start.
+pub fn start_or_skip() -> Option<PrivateSecretService> {
+    tools_present(&["dbus-daemon", "gnome-keyring-daemon", "secret-tool"])
+        .and_then(|present| {
+            if present {
+                PrivateSecretService::start()
+            } else {
+                Ok(None)
+            }
+        })
+        .unwrap_or_else(|e| panic!("cannot start a private Secret Service: {e}"))
+}

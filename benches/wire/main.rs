@@ -66,6 +66,8 @@ fn wizard_script() -> Vec<Step> {
         script.push(Step::Key("list move", key));
     }
     script.push(Step::Key("other", ENTER));
+    // The kernel keyring is acknowledged at the store gate before the first form.
+    script.push(Step::Key("other", ENTER));
     for c in ["e", "a", "s", "t"] {
         script.push(Step::Key("char", c));
     }

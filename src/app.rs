@@ -59,8 +59,8 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
     runner: &mut R,
     theme: Theme,
 ) -> Result<Outcome, B::Error> {
-    terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
     let mut pending: VecDeque<Msg> = VecDeque::new();
+    draw(terminal, wizard, theme, &mut pending)?;
     // Slow work (probing the keyring) starts only once the first frame is on screen.
     for effect in wizard.start() {
         pending.extend(runner.run(effect));
@@ -74,7 +74,7 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
             changed = true;
         }
         if changed {
-            terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
+            draw(terminal, wizard, theme, &mut pending)?;
         }
         if let Some(outcome) = wizard.outcome.clone() {
             return Ok(outcome);
@@ -82,22 +82,22 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
         match events.next_event() {
             // Drawing asks the terminal for its size: one repaint laid out for the new one.
             Some(AppEvent::Input(Event::Resize(..))) => {
-                terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
+                draw(terminal, wizard, theme, &mut pending)?;
             }
             Some(AppEvent::Input(event)) if keymap::is_suspend(&event) => {
                 // A terminal that cannot be given back keeps the wizard running as it was.
                 if events.suspend().is_ok() {
-                    repaint(terminal, wizard, theme)?;
+                    repaint(terminal, wizard, theme, &mut pending)?;
                 }
             }
             Some(AppEvent::Signal(Signal::Suspend)) => {
                 if events.suspend().is_ok() {
-                    repaint(terminal, wizard, theme)?;
+                    repaint(terminal, wizard, theme, &mut pending)?;
                 }
             }
             Some(AppEvent::Signal(Signal::Continue)) => {
                 if events.reclaim().unwrap_or(false) {
-                    repaint(terminal, wizard, theme)?;
+                    repaint(terminal, wizard, theme, &mut pending)?;
                 }
             }
             Some(AppEvent::Input(event)) => pending.extend(keymap::to_msg(wizard, event)),
@@ -130,6 +130,7 @@ fn repaint<B: Backend>(
     terminal: &mut Terminal<B>,
     wizard: &Wizard,
     theme: Theme,
+    pending: &mut VecDeque<Msg>,
 ) -> Result<(), B::Error> {
     // The terminal was restored for the shell (cursor shown): the backend learns so,
     // and the frame hides it again if it should be hidden.
@@ -138,7 +139,23 @@ fn repaint<B: Backend>(
     // After a draw the buffer it becomes is blank; swapping blanks the other one too,
     // so the next draw sends every cell instead of only what changed.
     terminal.swap_buffers();
-    terminal.draw(|frame| ui::draw(frame, wizard, theme))?;
+    draw(terminal, wizard, theme, pending)
+}
+
+/// Draws the wizard. On Review it also tells the wizard, when that changed, how far
+/// Review can scroll on this screen (a message, handled like any other).
+fn draw<B: Backend>(
+    terminal: &mut Terminal<B>,
+    wizard: &Wizard,
+    theme: Theme,
+    pending: &mut VecDeque<Msg>,
+) -> Result<(), B::Error> {
+    let area = terminal.draw(|frame| ui::draw(frame, wizard, theme))?.area;
+    if let Some(limit) = ui::review_scroll_limit(wizard, area, theme)
+        && limit != wizard.review_limit
+    {
+        pending.push_back(Msg::ReviewLimit(limit));
+    }
     Ok(())
 }
 
@@ -264,5 +281,62 @@ mod tests {
                 crate::wizard::DraftField::Text { value, .. } if value == "east"),
             "Ctrl-Z typed nothing into the field"
         );
+    }
+
+    /// Review, 40 integrations long, on an 80x24 screen: End shows the last line, and
+    /// Up from there moves the view at once (the loop tells the wizard how far it can
+    /// scroll). Before, End scrolled to "infinity" and Up had to undo that first.
+    #[test]
+    fn end_then_up_on_review_moves_the_view_at_once() {
+        let mut document = crate::test_support::loaded_document(StoreKind::SecretService, true);
+        let first = document.integrations[0].clone();
+        document.integrations = (0..40)
+            .map(|i| crate::config::Integration {
+                group: Some(format!("g{i:02}")),
+                ..first.clone()
+            })
+            .collect();
+        let mut wizard = crate::wizard::Wizard::new(
+            crate::catalog::Catalog::builtin(),
+            Some(&document),
+            "/etc/wfm-wizard/integrations.yaml",
+            crate::test_support::NOW,
+        );
+        wizard.step = crate::wizard::Step::Review { scroll: 0 };
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut script = Script {
+            events: [KeyCode::End, KeyCode::Up]
+                .map(|code| key(code, KeyModifiers::NONE))
+                .into(),
+            suspends: 0,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut runner = InlineRunner {
+            stores: Arc::new(MemoryStores::new(StoreKind::SecretService)),
+            path: dir.path().join("integrations.yaml"),
+        };
+        run(
+            &mut terminal,
+            &mut wizard,
+            &mut script,
+            &mut runner,
+            Theme::default(),
+        )
+        .unwrap();
+        let limit = wizard.review_limit;
+        assert!(limit > 100 && limit < usize::MAX, "measured: {limit}");
+        assert_eq!(
+            wizard.step,
+            crate::wizard::Step::Review { scroll: limit - 1 },
+            "one line up from the end"
+        );
+        let screen: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(ratatui::buffer::Cell::symbol)
+            .collect();
+        assert!(screen.contains("g39"), "the last integration is in view");
     }
 }

@@ -22,6 +22,40 @@ use crate::wizard::{Level, Step, Wizard};
 pub const MIN_WIDTH: u16 = 44;
 pub const MIN_HEIGHT: u16 = 12;
 
+/// How far Review can scroll on a screen of `size`; `None` on any other step.
+pub fn review_scroll_limit(wizard: &Wizard, size: Rect, theme: Theme) -> Option<usize> {
+    if !matches!(wizard.step, Step::Review { .. })
+        || size.width < MIN_WIDTH
+        || size.height < MIN_HEIGHT
+    {
+        return None;
+    }
+    let notice_lines = notice_lines(wizard, size.width, theme);
+    let [_, _, _, body, _, _] = screen_areas(size, notice_lines.len());
+    Some(review::scroll_limit(wizard, inset(body), theme))
+}
+
+fn screen_areas(area: Rect, notice_lines: usize) -> [Rect; 6] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(notice_lines.max(1) as u16),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The body without its one-column margins.
+fn inset(body: Rect) -> Rect {
+    Rect {
+        x: body.x + 1,
+        width: body.width.saturating_sub(2),
+        ..body
+    }
+}
+
 pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -29,26 +63,14 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
         return;
     }
     let notice_lines = notice_lines(wizard, area.width, theme);
-    let [header, progress, rule, body, notice, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(notice_lines.len().max(1) as u16),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, progress, rule, body, notice, footer] = screen_areas(area, notice_lines.len());
     frame.render_widget(Paragraph::new(header_line(wizard, theme)), header);
     frame.render_widget(Paragraph::new(progress_line(wizard, theme)), progress);
     frame.render_widget(
         Paragraph::new(theme.rule().repeat(usize::from(rule.width))).style(theme.dim()),
         rule,
     );
-    let body = Rect {
-        x: body.x + 1,
-        width: body.width.saturating_sub(2),
-        ..body
-    };
+    let body = inset(body);
     match &wizard.step {
         Step::Platform { selected } => {
             lists::draw_platforms(frame, body, wizard, *selected, theme);

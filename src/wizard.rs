@@ -63,6 +63,9 @@ pub enum Msg {
     Interrupted(Interrupt),
     DraftSaved(Result<(), String>),
     DraftSecretsLoaded(Result<LoadedSecrets, String>),
+    /// How far Review can scroll on the screen as drawn (the loop measures it), so
+    /// End and Page Down stop at the last line and Up moves at once from there.
+    ReviewLimit(usize),
 }
 
 /// Why the session is ending from outside.
@@ -131,7 +134,7 @@ pub enum Step {
         draft: usize,
     },
     Review {
-        scroll: u16,
+        scroll: usize,
     },
     Saving,
     SaveFailed {
@@ -198,6 +201,8 @@ pub struct Wizard {
     /// every visible row's group, Review every draft's, and comparing each with all
     /// the others made 1,000 integrations cost 40 ms a frame.
     group_index: std::cell::OnceCell<GroupIndex>,
+    /// The furthest Review can scroll, as last measured on screen (unbounded until then).
+    pub review_limit: usize,
 }
 
 impl Wizard {
@@ -249,6 +254,7 @@ impl Wizard {
             secrets_left_out: false,
             restoring: Vec::new(),
             group_index: std::cell::OnceCell::new(),
+            review_limit: usize::MAX,
         }
     }
 
@@ -304,6 +310,13 @@ impl Wizard {
                         level: Level::Error,
                         text: format!("The draft could not be saved: {why}"),
                     });
+                }
+                Vec::new()
+            }
+            Msg::ReviewLimit(limit) => {
+                self.review_limit = limit;
+                if let Step::Review { scroll } = &mut self.step {
+                    *scroll = (*scroll).min(limit);
                 }
                 Vec::new()
             }
@@ -395,7 +408,7 @@ impl Wizard {
         }
     }
 
-    fn review_action(&mut self, scroll: u16, action: Action) -> Vec<Effect> {
+    fn review_action(&mut self, scroll: usize, action: Action) -> Vec<Effect> {
         let scroll = match action {
             Action::Save => return self.save(),
             Action::Back => {
@@ -403,12 +416,12 @@ impl Wizard {
                 self.enter_operation(last);
                 return Vec::new();
             }
-            Action::Next => scroll.saturating_add(1),
+            Action::Next => scroll.saturating_add(1).min(self.review_limit),
             Action::Prev => scroll.saturating_sub(1),
-            Action::PageDown => scroll.saturating_add(10),
+            Action::PageDown => scroll.saturating_add(10).min(self.review_limit),
             Action::PageUp => scroll.saturating_sub(10),
             Action::First => 0,
-            Action::Last => u16::MAX,
+            Action::Last => self.review_limit,
             Action::Help => {
                 self.overlay = Some(Overlay::Help {
                     title: "Review".into(),

@@ -17,22 +17,17 @@ const LABEL_COLUMN: usize = 31;
 /// Builds only the integrations on screen: with 10,000 of them, building every line
 /// cost ~55 ms a frame. Their heights are counted from the same rows, so scrolling is
 /// exact.
-pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: u16, theme: Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: usize, theme: Theme) {
     let width = usize::from(area.width);
     let height = usize::from(area.height);
-    let head = head_lines(wizard, width, theme);
-    let tail = removed_lines(wizard, width, theme);
-    let new_store = match &wizard.store {
-        StoreStatus::Ready(info) => Some(info.kind),
-        _ => None,
-    };
-    let rows: Vec<IntegrationRows> = (0..wizard.drafts.len())
-        .map(|index| integration_rows(wizard, index, new_store, theme))
-        .collect();
-    // Each integration is a blank line, its title and its fields.
-    let heights: Vec<usize> = rows.iter().map(|r| 2 + r.height(width)).collect();
-    let total = head.len() + heights.iter().sum::<usize>() + tail.len();
-    let top = usize::from(scroll).min(total.saturating_sub(height));
+    let Measured {
+        head,
+        tail,
+        rows,
+        heights,
+        total,
+    } = measure(wizard, width, theme);
+    let top = scroll.min(total.saturating_sub(height));
     let bottom = top + height;
     let mut lines = Vec::with_capacity(height);
     let mut keep = |at: usize, line: Line<'static>| {
@@ -59,6 +54,44 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: u16, theme: 
         at += 1;
     }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// How far Review can scroll in `area` (its body on screen).
+pub fn scroll_limit(wizard: &Wizard, area: Rect, theme: Theme) -> usize {
+    measure(wizard, usize::from(area.width), theme)
+        .total
+        .saturating_sub(usize::from(area.height))
+}
+
+/// Review's lines at `width`: built for the head and tail, counted for the integrations.
+struct Measured {
+    head: Vec<Line<'static>>,
+    tail: Vec<Line<'static>>,
+    rows: Vec<IntegrationRows>,
+    heights: Vec<usize>,
+    total: usize,
+}
+
+fn measure(wizard: &Wizard, width: usize, theme: Theme) -> Measured {
+    let head = head_lines(wizard, width, theme);
+    let tail = removed_lines(wizard, width, theme);
+    let new_store = match &wizard.store {
+        StoreStatus::Ready(info) => Some(info.kind),
+        _ => None,
+    };
+    let rows: Vec<IntegrationRows> = (0..wizard.drafts.len())
+        .map(|index| integration_rows(wizard, index, new_store, theme))
+        .collect();
+    // Each integration is a blank line, its title and its fields.
+    let heights: Vec<usize> = rows.iter().map(|r| 2 + r.height(width)).collect();
+    let total = head.len() + heights.iter().sum::<usize>() + tail.len();
+    Measured {
+        head,
+        tail,
+        rows,
+        heights,
+        total,
+    }
 }
 
 /// The file, the store, the problems: everything above the integrations.

@@ -4,6 +4,7 @@ mod draft;
 mod form;
 pub mod lists;
 mod resume;
+pub mod review_text;
 mod save_plan;
 mod secret_text;
 mod store_gate;

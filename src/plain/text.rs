@@ -2,10 +2,10 @@
 //! ASCII lines (no glyphs, no layout), so a serial console or a screen reader gets
 //! the same information.
 
-use crate::catalog::FieldKind;
 use crate::secret::StoreKind;
 use crate::wizard::lists::ListItem;
-use crate::wizard::{FieldState, StoreInfo, StoreStatus, Wizard};
+use crate::wizard::review_text::{self, store_description};
+use crate::wizard::{StoreInfo, StoreStatus, Wizard};
 
 /// A list row: "1) east  enabled, new".
 pub fn numbered(index: usize, text: &str) -> String {
@@ -110,44 +110,8 @@ fn integration_lines(wizard: &Wizard, index: usize, new_store: Option<StoreKind>
         .map_or(draft.platform.clone(), |p| p.label.clone());
     let mut lines = vec![format!("  {platform} - {}", wizard.draft_name(index))];
     for (def, state) in wizard.draft_fields(index).iter().zip(&draft.fields) {
-        let value = match (def.kind, state) {
-            (FieldKind::Group, FieldState::Text(input)) if input.value().trim().is_empty() => {
-                "(none: keyring entries use \"default\")".to_owned()
-            }
-            (_, FieldState::Text(input)) => input.value().trim().to_owned(),
-            (_, FieldState::Toggle(on)) => if *on { "enabled" } else { "disabled" }.to_owned(),
-            (_, FieldState::Secret(secret)) => match (&secret.stored, secret.typed.is_empty()) {
-                (_, false) => {
-                    let target =
-                        new_store.map_or_else(|| "the secret store".to_owned(), |k| k.to_string());
-                    let verb = if secret.stored.is_some() {
-                        "replaces the stored one"
-                    } else {
-                        "new"
-                    };
-                    format!(
-                        "hidden ({} chars) to {target}, {verb}",
-                        secret.typed.char_count()
-                    )
-                }
-                (Some(reference), true) => format!("stored in {} (kept)", reference.store),
-                (None, true) => "missing".to_owned(),
-            },
-        };
+        let value = review_text::field_value(def, state, new_store, "hidden", "to");
         lines.push(format!("    {}: {value}", def.label));
     }
     lines
-}
-
-pub fn store_description(kind: StoreKind) -> String {
-    match kind {
-        StoreKind::SecretService => {
-            "secret-service (the desktop keyring; kept across reboots)".into()
-        }
-        StoreKind::Keyutils => {
-            "keyutils (the kernel keyring: lost at reboot or after 3 idle days)".into()
-        }
-        StoreKind::Keychain => "keychain (macOS Keychain)".into(),
-        StoreKind::Windows => "windows (Windows Credential Manager)".into(),
-    }
 }

@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, text};
-use crate::catalog::FieldKind;
 use crate::secret::StoreKind;
-use crate::wizard::{FieldState, Step, StoreInfo, StoreStatus, Wizard};
+use crate::wizard::review_text::{self, store_description};
+use crate::wizard::{Step, StoreInfo, StoreStatus, Wizard};
 
 const LABEL_COLUMN: usize = 31;
 
@@ -207,37 +207,13 @@ fn integration_rows(
         .into_owned();
     let mut fields = Vec::with_capacity(defs.len());
     for (def, state) in defs.iter().zip(&draft.fields) {
-        let value = match (def.kind, state) {
-            (FieldKind::Group, FieldState::Text(input)) => {
-                let group = input.value().trim();
-                if group.is_empty() {
-                    "(none: keyring entries use \"default\")".to_owned()
-                } else {
-                    group.to_owned()
-                }
-            }
-            (_, FieldState::Text(input)) => input.value().trim().to_owned(),
-            (_, FieldState::Toggle(on)) => if *on { "enabled" } else { "disabled" }.to_owned(),
-            (_, FieldState::Secret(secret)) => match (&secret.stored, secret.typed.is_empty()) {
-                (_, false) => {
-                    let target =
-                        new_store.map_or_else(|| "the secret store".to_owned(), |k| k.to_string());
-                    let verb = if secret.stored.is_some() {
-                        "replaces the stored one"
-                    } else {
-                        "new"
-                    };
-                    format!(
-                        "{} ({} chars) {} {target}, {verb}",
-                        theme.mask().to_string().repeat(8),
-                        secret.typed.char_count(),
-                        theme.arrow()
-                    )
-                }
-                (Some(reference), true) => format!("stored in {} (kept)", reference.store),
-                (None, true) => "missing".to_owned(),
-            },
-        };
+        let value = review_text::field_value(
+            def,
+            state,
+            new_store,
+            &theme.mask().to_string().repeat(8),
+            theme.arrow(),
+        );
         fields.push((
             theme.text(&def.label).into_owned(),
             theme.text(&value).into_owned(),
@@ -280,19 +256,6 @@ fn pair(label: &str, value: &str, width: usize, style: Style) -> Vec<Line<'stati
         let mut out = vec![Line::from(format!("  {label}"))];
         out.extend(text::wrapped_lines(value, width, 4, style));
         out
-    }
-}
-
-pub fn store_description(kind: StoreKind) -> String {
-    match kind {
-        StoreKind::SecretService => {
-            "secret-service (the desktop keyring; kept across reboots)".into()
-        }
-        StoreKind::Keyutils => {
-            "keyutils (the kernel keyring: lost at reboot or after 3 idle days)".into()
-        }
-        StoreKind::Keychain => "keychain (macOS Keychain)".into(),
-        StoreKind::Windows => "windows (Windows Credential Manager)".into(),
     }
 }
 

@@ -41,7 +41,7 @@ mod linux {
     use wfm_wizard::io::secrets::{self, PROBE_USER, SecretStore, StoreChoice};
     use wfm_wizard::secret::StoreKind;
 
-    use crate::private_secret_service::{PrivateSecretService, tools_present};
+    use crate::private_secret_service::{PrivateSecretService, tools_present, wait_until};
 
     /// Which part of the test this process plays; unset in the process cargo starts.
     pub(crate) const MODE: &str = "WFM_WIZARD_REAL_STORES_MODE";
@@ -612,19 +612,6 @@ mod linux {
             String::from_utf8_lossy(&out.stderr)
         );
         out.stdout
-    }
-
-    fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-        let deadline = Instant::now() + limit;
-        loop {
-            if done() {
-                return true;
-            }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(20)); // poll interval
-        }
     }
 
     /// Removes the test's Secret Service items, whatever happened.

@@ -4,16 +4,18 @@ pub mod inventory;
 pub mod secrets_report;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::channel;
 
 use crate::app::{self, AppEvent};
 use crate::catalog::Catalog;
 use crate::config::{Document, Setting, parse_document};
+use crate::io::edit_lock::{self, EditLock, LockError};
 use crate::io::effects::{StoreProvider, ThreadRunner};
 use crate::io::line_terminal::LineTerminal;
-use crate::io::{config_file, draft_file, signals};
+use crate::io::save_journal::{self, JournalError, Recovered};
+use crate::io::{config_file, draft_file, namespace, signals};
 use crate::ui::Theme;
 use crate::ui::theme::Environment;
 use crate::validate::{Severity, check_document};
@@ -146,17 +148,162 @@ pub fn validate(
     status
 }
 
-/// Offers a draft left by an earlier session, and over SSH says that a dropped link
-/// loses nothing.
-fn prepare_session(wizard: &mut Wizard, path: &Path) {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-    if link_can_drop(set("SSH_CONNECTION"), set("TMUX"), set("STY")) {
-        wizard.show_ssh_hint();
+/// Finishes or undoes a save that a dead process left, before a command looks at the
+/// file or its secrets; says what it did on `err`. `Err` is the exit status.
+pub fn recover(path: &Path, stores: &dyn StoreProvider, err: &mut dyn Write) -> Result<(), u8> {
+    let real = config_file::real_path(path);
+    match save_journal::recover(&real, stores) {
+        Ok(Recovered::Nothing) => Ok(()),
+        Ok(Recovered::RolledForward) => {
+            let _ = writeln!(
+                err,
+                "note: an interrupted save of {} was finished (the file had been written).",
+                path.display()
+            );
+            Ok(())
+        }
+        Ok(Recovered::RolledBack) => {
+            let _ = writeln!(
+                err,
+                "note: an interrupted save of {} was undone: the file and its secrets are as \
+                 they were before it.",
+                path.display()
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {}: {e}", path.display());
+            Err(match e {
+                JournalError::Store { .. } => EXIT_STORE_UNAVAILABLE,
+                _ => EXIT_FAILURE,
+            })
+        }
     }
-    match draft_file::read(path) {
-        Ok(Some(snapshot)) => wizard.offer_resume(snapshot),
-        Ok(None) => {}
-        Err(why) => wizard.draft_unreadable(&why),
+}
+
+/// A wizard session's hold on its config: the edit lock (or why it is read-only), the
+/// file as loaded, and the identity it writes under.
+pub struct Session {
+    pub path: PathBuf,
+    pub document: Option<Document>,
+    hash: Option<String>,
+    /// `None`: read-only, another wfm-wizard holds the lock (said in `read_only`).
+    _lock: Option<EditLock>,
+    read_only: Option<String>,
+}
+
+/// Takes the edit lock (or, when another wizard holds it, asks whether to look
+/// read-only), finishes an interrupted save, and loads the file.
+pub fn open_session(
+    path: &Path,
+    catalog: &Catalog,
+    stores: &dyn StoreProvider,
+) -> Result<Session, u8> {
+    let real = config_file::real_path(path);
+    let mut err = std::io::stderr();
+    let (lock, read_only) = match edit_lock::acquire(&real, &edit_lock::this_process(now())) {
+        Ok(lock) => (Some(lock), None),
+        Err(LockError::Busy(holder)) => {
+            let who = LockError::Busy(holder).to_string();
+            if !ask_read_only(path, &who) {
+                return Err(EXIT_FAILURE);
+            }
+            (None, Some(who))
+        }
+        Err(e) => {
+            let _ = writeln!(err, "wfm-wizard: {}: {e}", path.display());
+            return Err(EXIT_FAILURE);
+        }
+    };
+    if lock.is_some() {
+        recover(path, stores, &mut err)?;
+    }
+    let text = config_file::read(path).map_err(|why| {
+        let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
+        EXIT_INVALID
+    })?;
+    let document = load_document(path, catalog, now()).map_err(|why| {
+        let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
+        EXIT_INVALID
+    })?;
+    Ok(Session {
+        path: path.to_owned(),
+        hash: text.as_deref().map(save_journal::text_hash),
+        document,
+        _lock: lock,
+        read_only,
+    })
+}
+
+/// The edit lock for a command that changes the stores (`prune`), after finishing an
+/// interrupted save. Refuses while a wizard edits the file.
+pub fn lock_for_command(path: &Path, stores: &dyn StoreProvider) -> Result<EditLock, u8> {
+    let mut err = std::io::stderr();
+    let lock = edit_lock::acquire(
+        &config_file::real_path(path),
+        &edit_lock::this_process(now()),
+    )
+    .map_err(|e| {
+        let _ = writeln!(
+            err,
+            "error: {}: {e}; try again when it is done",
+            path.display()
+        );
+        EXIT_FAILURE
+    })?;
+    recover(path, stores, &mut err)?;
+    Ok(lock)
+}
+
+/// Asks on the terminal whether to look at a config another wizard is editing.
+fn ask_read_only(path: &Path, who: &str) -> bool {
+    let mut err = std::io::stderr();
+    let _ = write!(
+        err,
+        "{}: {who}.\nChanges cannot be saved while it is. Open it read-only, to look? [y/N] ",
+        path.display()
+    );
+    let _ = err.flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    let yes = matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES");
+    if !yes {
+        let _ = writeln!(err, "Not opened; nothing was changed.");
+    }
+    yes
+}
+
+impl Session {
+    /// The wizard over this session's file.
+    fn wizard(&self, catalog: Arc<Catalog>) -> Wizard {
+        let real = config_file::real_path(&self.path);
+        let identity = namespace::identify(&real, self.document.as_ref());
+        let mut wizard = Wizard::new(
+            catalog,
+            self.document.as_ref(),
+            &self.path.display().to_string(),
+            now(),
+        )
+        .with_identity(identity)
+        .with_loaded_hash(self.hash.clone());
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        if link_can_drop(set("SSH_CONNECTION"), set("TMUX"), set("STY")) {
+            wizard.show_ssh_hint();
+        }
+        if let Some(who) = &self.read_only {
+            wizard.read_only(who);
+            return wizard;
+        }
+        match draft_file::read(&real) {
+            Ok(Some(snapshot)) => wizard.offer_resume(snapshot),
+            Ok(None) => {}
+            Err(why) => wizard.draft_unreadable(&why),
+        }
+        wizard
+    }
+
+    fn draft_path(&self) -> PathBuf {
+        config_file::real_path(&self.path)
     }
 }
 
@@ -177,9 +324,8 @@ pub fn theme_from_env(ascii_flag: bool) -> Theme {
 
 /// The full-screen wizard.
 pub fn run_wizard(
-    path: &Path,
+    session: &Session,
     catalog: Arc<Catalog>,
-    document: Option<&Document>,
     stores: Arc<dyn StoreProvider>,
     theme: Theme,
 ) -> u8 {
@@ -187,8 +333,8 @@ pub fn run_wizard(
         eprintln!("wfm-wizard: {why}");
         return EXIT_USAGE;
     }
-    let mut wizard = Wizard::new(catalog, document, &path.display().to_string(), now());
-    prepare_session(&mut wizard, path);
+    let path = session.path.as_path();
+    let mut wizard = session.wizard(catalog);
     let (events, receiver) = channel();
     let signal_events = events.clone();
     let hangup_events = events.clone();
@@ -215,7 +361,7 @@ pub fn run_wizard(
     terminal::spawn_input_reader(events.clone());
     let mut runner = ThreadRunner {
         stores,
-        path: path.to_owned(),
+        path: session.draft_path(),
         reply: Arc::new(move |msg| {
             let _ = events.send(AppEvent::Effect(msg));
         }),
@@ -237,12 +383,12 @@ pub fn run_wizard(
 
 /// The same wizard asked line by line (`--plain`, `ACCESSIBLE=1`, `TERM=dumb`).
 pub fn run_plain(
-    path: &Path,
+    session: &Session,
     catalog: Arc<Catalog>,
-    document: Option<&Document>,
     stores: Arc<dyn StoreProvider>,
     why: plain::Reason,
 ) -> u8 {
+    let path = session.path.as_path();
     let mut terminal = match LineTerminal::open() {
         Ok(terminal) => terminal,
         Err(why) => {
@@ -250,12 +396,11 @@ pub fn run_plain(
             return EXIT_USAGE;
         }
     };
-    let mut wizard = Wizard::new(catalog, document, &path.display().to_string(), now());
-    prepare_session(&mut wizard, path);
+    let mut wizard = session.wizard(catalog);
     let (replies, receiver) = channel();
     let mut runner = ThreadRunner {
         stores,
-        path: path.to_owned(),
+        path: session.draft_path(),
         reply: Arc::new(move |msg| {
             let _ = replies.send(msg);
         }),

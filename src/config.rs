@@ -8,8 +8,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::secret::SecretRef;
 
-/// The newest schema version this program reads and the one it writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The newest schema version this program reads and the one it writes. Version 2 adds
+/// the config's namespace (its own keyring entry names), its path and a save counter;
+/// version-1 files load and become version 2 at their next save.
+pub const SCHEMA_VERSION: u32 = 2;
 /// Files larger than this are refused before parsing. 10,000 integrations in this
 /// format take about 4.5 MB; 8 MiB leaves room for comments and long values, and still
 /// refuses a log or a binary opened by mistake before reading it whole. Hostile YAML
@@ -33,12 +35,28 @@ const HEADER: &str = "\
 #[serde(deny_unknown_fields)]
 pub struct Document {
     pub version: u32,
+    /// This config's own part of the keyring: every entry it writes is named
+    /// `<namespace>/...`. Absent in version-1 files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Where the file was when it was last saved: a file found elsewhere whose
+    /// original still exists is a copy, and gets a namespace of its own at its next save.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Counts saves: 1 after the first one. History and rollback name saves by it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u64,
     /// Prerequisites the operator confirmed, as `<platform>/<operation>/<prerequisite>`,
     /// so each is asked once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub confirmed: Vec<String>,
     #[serde(default)]
     pub integrations: Vec<Integration>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One configured integration of a platform and operation.
@@ -213,7 +231,7 @@ struct VersionNumber {
 pub fn parse_document(text: &str) -> Result<Document, ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError(
-            "the file is empty; expected `version: 1` and `integrations:`".into(),
+            "the file is empty; expected `version: 2` and `integrations:`".into(),
         ));
     }
     // A good file is parsed once (a 10,000-integration file takes ~0.4 s a pass); the
@@ -221,6 +239,13 @@ pub fn parse_document(text: &str) -> Result<Document, ParseError> {
     if let Ok(document) = parse_yaml::<Document>(text)
         && (1..=SCHEMA_VERSION).contains(&document.version)
     {
+        if document.version >= 2 && document.namespace.is_none() {
+            return Err(ParseError(
+                "`namespace` is missing: a version-2 file records the keyring namespace its \
+                 secrets are under; restore the line from a backup (`wfm-wizard history`)"
+                    .into(),
+            ));
+        }
         return Ok(document);
     }
     let probe: VersionProbe = parse_yaml(text).map_err(|e| {
@@ -234,7 +259,7 @@ pub fn parse_document(text: &str) -> Result<Document, ParseError> {
     })?;
     if probe.version.is_none() {
         return Err(ParseError(
-            "`version` is missing; this program writes `version: 1`".into(),
+            "`version` is missing; this program writes `version: 2`".into(),
         ));
     }
     let VersionNumber { version } = parse_yaml(text)

@@ -2,11 +2,14 @@
 
 pub mod config_file;
 pub mod draft_file;
+pub mod edit_lock;
 pub mod effects;
 pub mod hygiene;
 pub mod keyring_stores;
 pub mod line_terminal;
 pub mod memory_store;
+pub mod namespace;
+pub mod save_journal;
 pub mod secrets;
 pub mod signals;
 pub mod terminal_output;

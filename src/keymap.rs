@@ -173,7 +173,7 @@ const SAVE_FAILED: &[Binding] = &[
     bind(
         &[key(KeyCode::Enter), ctrl('s')],
         Action::Save,
-        Some(("Enter", "retry")),
+        Some(("Enter", "try again")),
     ),
     bind(ESC, Action::Back, Some(("Esc", "back to review"))),
     bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),

@@ -6,8 +6,8 @@ use std::io::IsTerminal;
 use wfm_wizard::catalog::Catalog;
 
 use wfm_wizard::cli::{Cli, Command, SecretCommand};
+use wfm_wizard::commands;
 use wfm_wizard::commands::secrets_report::{self, Confirm};
-use wfm_wizard::commands::{self, EXIT_INVALID};
 use wfm_wizard::io::config_file;
 use wfm_wizard::io::keyring_stores::KeyringStores;
 use wfm_wizard::plain;
@@ -21,6 +21,14 @@ fn main() -> ExitCode {
     let path = cli.config.unwrap_or_else(config_file::default_path);
     let catalog = Catalog::builtin();
     let stores = Arc::new(KeyringStores::new(cli.secret_store));
+    let reads = matches!(
+        cli.command,
+        Some(Command::Validate | Command::Status | Command::Secret(_))
+    );
+    if reads && let Err(status) = commands::recover(&path, stores.as_ref(), &mut std::io::stderr())
+    {
+        return ExitCode::from(status);
+    }
     let status = match cli.command {
         Some(Command::Validate) => {
             commands::validate(&path, &catalog, stores.as_ref(), &mut std::io::stdout())
@@ -29,6 +37,11 @@ fn main() -> ExitCode {
             secrets_report::status(&path, stores.as_ref(), &mut std::io::stdout())
         }
         Some(Command::Prune { yes }) => {
+            // Held to the end of this arm: no wizard may write drafts meanwhile.
+            let _lock = match commands::lock_for_command(&path, stores.as_ref()) {
+                Ok(lock) => lock,
+                Err(status) => return ExitCode::from(status),
+            };
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
             let confirm = if yes {
@@ -54,19 +67,16 @@ fn main() -> ExitCode {
             &mut std::io::stdout(),
             &mut std::io::stderr(),
         ),
-        None => match commands::load_document(&path, &catalog, commands::now()) {
-            Ok(document) => {
+        None => match commands::open_session(&path, &catalog, stores.as_ref()) {
+            Ok(session) => {
                 if let Some(why) = plain::requested(cli.plain) {
-                    commands::run_plain(&path, catalog, document.as_ref(), stores, why)
+                    commands::run_plain(&session, catalog, stores, why)
                 } else {
                     let theme = commands::theme_from_env(cli.ascii);
-                    commands::run_wizard(&path, catalog, document.as_ref(), stores, theme)
+                    commands::run_wizard(&session, catalog, stores, theme)
                 }
             }
-            Err(why) => {
-                eprintln!("wfm-wizard: {}: {why}", path.display());
-                EXIT_INVALID
-            }
+            Err(status) => status,
         },
     };
     ExitCode::from(status)

@@ -59,8 +59,86 @@ pub struct SecretRef {
     pub user: String,
 }
 
-/// The keyring user name of one secret: `<platform>/<operation>/<group or default>/<field>`.
-pub fn entry_user(platform: &str, operation: &str, group: Option<&str>, field: &str) -> String {
+/// Lower-case hex digits of `bytes`.
+pub fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+/// How many hex digits a config's namespace has (48 random bits).
+pub const NAMESPACE_LEN: usize = 12;
+
+/// Whether `text` has the form of a namespace: 12 lower-case hex digits.
+pub fn is_namespace(text: &str) -> bool {
+    text.len() == NAMESPACE_LEN
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The namespace an entry name starts with; `None` for names from before namespaces
+/// (`<platform>/...`).
+pub fn namespace_of(user: &str) -> Option<&str> {
+    user.split_once('/')
+        .map(|(first, _)| first)
+        .filter(|first| is_namespace(first))
+}
+
+/// The keyring user name of one secret of the config whose namespace is `namespace`:
+/// `<namespace>/<platform>/<operation>/<group or default>/<field>`.
+pub fn entry_user(
+    namespace: &str,
+    platform: &str,
+    operation: &str,
+    group: Option<&str>,
+    field: &str,
+) -> String {
+    format!(
+        "{namespace}/{}",
+        legacy_entry_user(platform, operation, group, field)
+    )
+}
+
+/// Where a typed secret of an unsaved session waits: `<namespace>/draft/<platform>/...`.
+pub fn draft_entry_user(
+    namespace: &str,
+    platform: &str,
+    operation: &str,
+    group: Option<&str>,
+    field: &str,
+) -> String {
+    format!(
+        "{namespace}/{DRAFT_SEGMENT}/{}",
+        legacy_entry_user(platform, operation, group, field)
+    )
+}
+
+/// The path segment that marks a draft entry (after the namespace; first, in the
+/// names of drafts from before namespaces).
+pub const DRAFT_SEGMENT: &str = "draft";
+
+/// Whether `user` names a draft entry, of either naming.
+pub fn is_draft_entry(user: &str) -> bool {
+    let rest = match namespace_of(user) {
+        Some(namespace) => &user[namespace.len() + 1..],
+        None => user,
+    };
+    rest.split('/').next() == Some(DRAFT_SEGMENT)
+}
+
+/// The name version-1 files used, shared by every config: `<platform>/<operation>/<group or
+/// default>/<field>`. Read when such a file is loaded; never written any more.
+pub fn legacy_entry_user(
+    platform: &str,
+    operation: &str,
+    group: Option<&str>,
+    field: &str,
+) -> String {
     let group = group
         .map(str::trim)
         .filter(|g| !g.is_empty())
@@ -74,9 +152,44 @@ mod tests {
 
     #[test]
     fn entry_user_uses_default_for_a_missing_or_blank_group() {
-        assert_eq!(entry_user("p", "o", None, "jwt"), "p/o/default/jwt");
-        assert_eq!(entry_user("p", "o", Some("  "), "jwt"), "p/o/default/jwt");
-        assert_eq!(entry_user("p", "o", Some(" east "), "jwt"), "p/o/east/jwt");
+        let ns = "0123456789ab";
+        assert_eq!(
+            entry_user(ns, "p", "o", None, "jwt"),
+            "0123456789ab/p/o/default/jwt"
+        );
+        assert_eq!(
+            entry_user(ns, "p", "o", Some("  "), "jwt"),
+            "0123456789ab/p/o/default/jwt"
+        );
+        assert_eq!(
+            entry_user(ns, "p", "o", Some(" east "), "jwt"),
+            "0123456789ab/p/o/east/jwt"
+        );
+        assert_eq!(legacy_entry_user("p", "o", None, "jwt"), "p/o/default/jwt");
+    }
+
+    #[test]
+    fn a_namespace_is_told_apart_from_a_platform() {
+        assert_eq!(
+            namespace_of("0123456789ab/p/o/default/jwt"),
+            Some("0123456789ab")
+        );
+        assert_eq!(namespace_of("ringcentral-v1/historical/default/jwt"), None);
+        assert_eq!(namespace_of("0123456789AB/p"), None);
+        assert_eq!(namespace_of("0123456789a/p"), None);
+        assert_eq!(namespace_of("draft/p/o/default/jwt"), None);
+    }
+
+    #[test]
+    fn draft_entries_are_recognised_in_both_namings() {
+        let ns = "0123456789ab";
+        assert_eq!(
+            draft_entry_user(ns, "p", "o", None, "jwt"),
+            "0123456789ab/draft/p/o/default/jwt"
+        );
+        assert!(is_draft_entry("0123456789ab/draft/p/o/default/jwt"));
+        assert!(is_draft_entry("draft/p/o/default/jwt"));
+        assert!(!is_draft_entry("0123456789ab/p/o/draft/jwt"));
     }
 
     #[test]

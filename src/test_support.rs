@@ -131,11 +131,14 @@ pub fn loaded_document(store: crate::secret::StoreKind, enabled: bool) -> crate:
         Setting::Secret(crate::secret::SecretRef {
             store,
             service: "wfm-wizard".into(),
-            user: format!("ringcentral-v1/historical/default/{field}"),
+            user: format!("000000000000/ringcentral-v1/historical/default/{field}"),
         })
     };
     Document {
-        version: 1,
+        version: 2,
+        namespace: Some(crate::wizard::UNASSIGNED_NAMESPACE.into()),
+        path: Some("x".into()),
+        revision: 1,
         confirmed: vec![],
         integrations: vec![Integration {
             platform: "ringcentral-v1".into(),

@@ -16,8 +16,8 @@ pub use tui_input::InputRequest;
 
 pub use draft::{Draft, FieldState, SecretField};
 pub use resume::{
-    DRAFT_USER_PREFIX, DRAFT_VERSION, DraftField, DraftIntegration, DraftPlan, LoadedSecrets,
-    Position, SSH_HINT, Snapshot, link_can_drop,
+    DRAFT_VERSION, DraftField, DraftIntegration, DraftPlan, LoadedSecrets, Position, SSH_HINT,
+    Snapshot, link_can_drop,
 };
 pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
 pub use secret_text::SecretText;
@@ -25,8 +25,13 @@ pub use store_gate::{SkipReason, StoreExplanation, explain_store, skip_reason};
 
 use crate::catalog::{Catalog, FieldDef, Operation, Platform};
 use crate::config::{Document, Integration};
+use crate::identity::Identity;
 use crate::secret::{SecretRef, StoreKind};
 use crate::validate::document::GroupIndex;
+
+/// The namespace of a wizard built without an identity (tests, views): the binary
+/// always gives one (`Wizard::with_identity`).
+pub const UNASSIGNED_NAMESPACE: &str = "000000000000";
 
 /// What the operator asked for, independent of which key said it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,11 +64,14 @@ pub enum Msg {
     /// A bracketed paste, whole, as the terminal delivered it.
     Paste(SecretString),
     StoreResolved(Result<StoreInfo, String>),
-    SaveDone(Result<SaveReport, String>),
+    SaveDone(Result<SaveReport, SaveFailure>),
     /// A signal ends the session: keep a draft of unsaved work, then stop.
     Interrupted(Interrupt),
     DraftSaved(Result<(), String>),
     DraftSecretsLoaded(Result<LoadedSecrets, String>),
+    Reloaded(Result<Reloaded, String>),
+    /// How many orphan draft entries were removed at start.
+    DraftEntriesCleaned(Result<usize, String>),
     /// How far Review can scroll on the screen as drawn (the loop measures it), so
     /// End and Page Down stop at the last line and Up moves at once from there.
     ReviewLimit(usize),
@@ -91,6 +99,21 @@ pub enum Effect {
     },
     /// Reads back the secrets a resumed draft parked in draft entries.
     LoadDraftSecrets(Vec<SecretRef>),
+    /// Reads the config file again (it was changed on disk by someone else).
+    Reload,
+    /// Removes draft entries of these namespaces in the store that no draft file names
+    /// (left by a session that died).
+    CleanDraftEntries {
+        namespaces: Vec<String>,
+        kind: StoreKind,
+    },
+}
+
+/// The config file as read again: its document (`None`: it is gone) and text hash.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reloaded {
+    pub document: Option<Document>,
+    pub hash: Option<String>,
 }
 
 /// The secret store the session will write to.
@@ -106,6 +129,33 @@ pub enum StoreStatus {
     Resolving,
     Ready(StoreInfo),
     Unavailable(String),
+}
+
+/// Why a save did not happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveFailure {
+    /// The file on disk is not the one this session loaded (an editor, Ansible, a
+    /// restore changed it): nothing was written.
+    FileChanged,
+    /// Anything else, in the operator's words.
+    Failed(String),
+}
+
+impl std::fmt::Display for SaveFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SaveFailure::FileChanged => {
+                f.write_str("the file was changed on disk since it was loaded; nothing was written")
+            }
+            SaveFailure::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+impl From<&str> for SaveFailure {
+    fn from(text: &str) -> SaveFailure {
+        SaveFailure::Failed(text.to_owned())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,6 +190,8 @@ pub enum Step {
     Saving,
     SaveFailed {
         reason: String,
+        /// The file changed on disk: Enter reloads it instead of trying again.
+        reload: bool,
     },
     Done(SaveReport),
 }
@@ -176,6 +228,15 @@ pub struct Wizard {
     /// Seconds since the epoch, fixed at start (for JWT expiry).
     pub now: i64,
     pub config_path: String,
+    /// The namespace this session's entries go under, and the path recorded at save.
+    pub identity: Identity,
+    /// The save counter of the file as loaded (0: no file, or a version-1 file).
+    pub loaded_revision: u64,
+    /// SHA-256 of the file's text as loaded (`None`: there was none): a save finds out
+    /// whether someone else changed the file meanwhile.
+    pub loaded_hash: Option<String>,
+    /// Another wizard edits the file (who, in words): this one only looks.
+    pub read_only: Option<String>,
     pub platform: usize,
     pub drafts: Vec<Draft>,
     /// Integrations loaded from the file and deleted in this session.
@@ -234,10 +295,20 @@ impl Wizard {
                     .unwrap_or(0);
             }
         }
+        let identity = Identity::fixed(
+            document
+                .and_then(|d| d.namespace.as_deref())
+                .unwrap_or(UNASSIGNED_NAMESPACE),
+            config_path,
+        );
         Wizard {
             catalog,
             now,
             config_path: config_path.to_owned(),
+            identity,
+            loaded_revision: document.map_or(0, |d| d.revision),
+            loaded_hash: None,
+            read_only: None,
             platform,
             drafts,
             removed: Vec::new(),
@@ -259,9 +330,60 @@ impl Wizard {
         }
     }
 
+    /// The same wizard writing under `identity` (decided by the caller, who looked at
+    /// the disk: see `io::namespace::identify`).
+    #[must_use]
+    pub fn with_identity(mut self, identity: Identity) -> Wizard {
+        self.identity = identity;
+        self
+    }
+
+    /// The same wizard, told the hash of the file text it was built from.
+    #[must_use]
+    pub fn with_loaded_hash(mut self, hash: Option<String>) -> Wizard {
+        self.loaded_hash = hash;
+        self
+    }
+
+    /// Look, never write: another wizard holds the file (`who` says who). No draft is
+    /// written or offered (the draft is the other session's), and Ctrl-S refuses.
+    pub fn read_only(&mut self, who: &str) {
+        self.read_only = Some(who.to_owned());
+        self.notice = Some(Notice {
+            level: Level::Info,
+            text: format!("Read-only: {who}. Nothing you change here can be saved."),
+        });
+    }
+
+    /// The last save found the file changed on disk: Enter reloads instead of retrying.
+    pub fn file_changed(&self) -> bool {
+        matches!(self.step, Step::SaveFailed { reload: true, .. })
+    }
+
     /// Effects to run once the first frame is on screen.
     pub fn start(&self) -> Vec<Effect> {
         vec![Effect::ResolveStore]
+    }
+
+    /// Once the store is known: tidy the draft entries a dead session left there.
+    fn clean_draft_entries(&self) -> Option<Effect> {
+        let StoreStatus::Ready(info) = &self.store else {
+            return None;
+        };
+        if self.read_only.is_some() {
+            return None;
+        }
+        let mut namespaces = vec![self.identity.namespace.clone()];
+        namespaces.extend(
+            self.resume_offer
+                .as_ref()
+                .and_then(|s| s.namespace.clone())
+                .filter(|n| *n != self.identity.namespace),
+        );
+        Some(Effect::CleanDraftEntries {
+            namespaces,
+            kind: info.kind,
+        })
     }
 
     pub fn current_platform(&self) -> &Platform {
@@ -290,18 +412,31 @@ impl Wizard {
         let before = self.checkpoint();
         let mut effects = self.handle(msg);
         effects.extend(self.draft_after(&before));
+        if self.read_only.is_some() {
+            effects.retain(|e| {
+                !matches!(
+                    e,
+                    Effect::Save(_) | Effect::SaveDraft(_) | Effect::DiscardDraft { .. }
+                )
+            });
+        }
         effects
     }
 
     fn handle(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::StoreResolved(result) => {
+                let first = matches!(self.store, StoreStatus::Resolving);
                 self.store = match result {
                     Ok(info) => StoreStatus::Ready(info),
                     Err(reason) => StoreStatus::Unavailable(reason),
                 };
                 self.pass_gate_if_settled();
-                self.draft_secrets_now()
+                let mut effects = self.draft_secrets_now();
+                if first {
+                    effects.extend(self.clean_draft_entries());
+                }
+                effects
             }
             Msg::SaveDone(result) => self.finish_save(result),
             Msg::Interrupted(how) => self.interrupted(how),
@@ -318,6 +453,16 @@ impl Wizard {
                 self.review_limit = limit;
                 if let Step::Review { scroll } = &mut self.step {
                     *scroll = (*scroll).min(limit);
+                }
+                Vec::new()
+            }
+            Msg::Reloaded(result) => self.reloaded(result),
+            Msg::DraftEntriesCleaned(result) => {
+                if let Err(why) = result {
+                    self.notice = Some(Notice {
+                        level: Level::Error,
+                        text: why,
+                    });
                 }
                 Vec::new()
             }
@@ -366,7 +511,8 @@ impl Wizard {
             Step::StoreGate { draft } => return self.gate_action(draft, action),
             Step::Review { scroll } => return self.review_action(scroll, action),
             Step::Saving => {}
-            Step::SaveFailed { .. } => match action {
+            Step::SaveFailed { reload, .. } => match action {
+                Action::Save | Action::Enter if reload => return vec![Effect::Reload],
                 Action::Save | Action::Enter => return self.save(),
                 Action::Back => self.step = Step::Review { scroll: 0 },
                 _ => {}
@@ -440,6 +586,13 @@ impl Wizard {
     }
 
     fn save(&mut self) -> Vec<Effect> {
+        if let Some(who) = &self.read_only {
+            self.notice = Some(Notice {
+                level: Level::Error,
+                text: format!("Not saved: read-only, {who}. Quit with Ctrl-C."),
+            });
+            return Vec::new();
+        }
         let problems = self.problems();
         if let Some(first) = problems.first() {
             self.step = Step::Review { scroll: 0 };
@@ -473,7 +626,47 @@ impl Wizard {
         vec![Effect::Save(self.save_plan(store))]
     }
 
-    fn finish_save(&mut self, result: Result<SaveReport, String>) -> Vec<Effect> {
+    /// The file as it is now replaces the session: the operator was told that this
+    /// session's changes are dropped.
+    fn reloaded(&mut self, result: Result<Reloaded, String>) -> Vec<Effect> {
+        let reloaded = match result {
+            Ok(reloaded) => reloaded,
+            Err(why) => {
+                self.step = Step::SaveFailed {
+                    reason: format!("The file could not be read again: {why}"),
+                    reload: true,
+                };
+                return Vec::new();
+            }
+        };
+        let mut fresh = Wizard::new(
+            Arc::clone(&self.catalog),
+            reloaded.document.as_ref(),
+            &self.config_path,
+            self.now,
+        );
+        fresh.identity = self.identity.clone();
+        if let Some(namespace) = reloaded.document.as_ref().and_then(|d| d.namespace.clone()) {
+            fresh.identity.namespace = namespace;
+        }
+        fresh.loaded_hash = reloaded.hash;
+        fresh.store = self.store.clone();
+        fresh.store_acknowledged = self.store_acknowledged;
+        fresh.draft_entries = std::mem::take(&mut self.draft_entries);
+        fresh.draft_generation = self.draft_generation;
+        fresh.notice = Some(Notice {
+            level: Level::Info,
+            text: format!(
+                "Reloaded {}: {} integration(s) as the file is now. Make your changes again, then save on Review.",
+                self.config_path,
+                fresh.drafts.len()
+            ),
+        });
+        *self = fresh;
+        vec![self.discard_draft()]
+    }
+
+    fn finish_save(&mut self, result: Result<SaveReport, SaveFailure>) -> Vec<Effect> {
         match result {
             Ok(report) => {
                 self.dirty = false;
@@ -483,8 +676,25 @@ impl Wizard {
                 self.step = Step::Done(report);
                 vec![self.discard_draft()]
             }
-            Err(reason) => {
-                self.step = Step::SaveFailed { reason };
+            Err(SaveFailure::Failed(reason)) => {
+                self.step = Step::SaveFailed {
+                    reason,
+                    reload: false,
+                };
+                Vec::new()
+            }
+            Err(SaveFailure::FileChanged) => {
+                self.step = Step::SaveFailed {
+                    reload: true,
+                    reason: format!(
+                        "{} was changed on disk after this session loaded it (by an editor, \
+                         Ansible or a restore), so it was not overwritten and nothing was \
+                         written. Enter reloads the file as it is now: this session's changes \
+                         are dropped, and you make them again on the new contents. Esc goes \
+                         back to Review; Ctrl-C quits.",
+                        self.config_path
+                    ),
+                };
                 Vec::new()
             }
         }

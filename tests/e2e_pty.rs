@@ -94,9 +94,9 @@ fn operator_configures_two_integrations_in_a_real_terminal() {
         started.elapsed().as_millis()
     );
 
-    check_file(&config, &answers);
+    let namespace = check_file(&config, &answers);
     check_no_secret_in_files(dir.path(), &answers);
-    check_keyring(&secrets, &answers);
+    check_keyring(&secrets, &answers, &namespace);
     check_validate(binary, &config, &secrets);
     eprintln!(
         "e2e_pty: wizard and checks took {} ms",
@@ -398,7 +398,8 @@ fn review_and_save(wizard: &mut PtySession, answers: &Answers) {
 // -------------------------------------------------------------------------------------
 // Checks from the outside
 
-fn check_file(config: &Path, answers: &Answers) {
+/// Checks the file and returns the namespace it records.
+fn check_file(config: &Path, answers: &Answers) -> String {
     let text = std::fs::read_to_string(config).expect("the wizard wrote the file");
     let mode = std::fs::metadata(config)
         .expect("file metadata")
@@ -413,7 +414,15 @@ fn check_file(config: &Path, answers: &Answers) {
     }
 
     let document = parse_document(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"));
-    assert_eq!(document.version, 1, "{text}");
+    assert_eq!(document.version, 2, "{text}");
+    let namespace = document.namespace.clone().expect("a namespace is recorded");
+    assert!(wfm_wizard::secret::is_namespace(&namespace), "{text}");
+    assert_eq!(
+        document.path.as_deref(),
+        Some(config.to_str().unwrap()),
+        "{text}"
+    );
+    assert_eq!(document.revision, 1, "{text}");
     assert_eq!(
         document.confirmed,
         [format!("{PLATFORM}/user-import/set-employee-defaults")],
@@ -422,19 +431,20 @@ fn check_file(config: &Path, answers: &Answers) {
     assert_eq!(
         document.integrations,
         [
-            expected_integration("historical", Some(GROUP)),
-            expected_integration("user-import", None),
+            expected_integration(&namespace, "historical", Some(GROUP)),
+            expected_integration(&namespace, "user-import", None),
         ],
         "{text}"
     );
+    namespace
 }
 
-fn expected_integration(operation: &str, group: Option<&str>) -> Integration {
+fn expected_integration(namespace: &str, operation: &str, group: Option<&str>) -> Integration {
     let reference = |field: &str| {
         Setting::Secret(SecretRef {
             store: StoreKind::SecretService,
             service: SERVICE.to_owned(),
-            user: keyring_user(operation, group, field),
+            user: keyring_user(namespace, operation, group, field),
         })
     };
     Integration {
@@ -454,9 +464,9 @@ fn expected_integration(operation: &str, group: Option<&str>) -> Integration {
     }
 }
 
-fn keyring_user(operation: &str, group: Option<&str>, field: &str) -> String {
+fn keyring_user(namespace: &str, operation: &str, group: Option<&str>, field: &str) -> String {
     format!(
-        "{PLATFORM}/{operation}/{}/{field}",
+        "{namespace}/{PLATFORM}/{operation}/{}/{field}",
         group.unwrap_or("default")
     )
 }
@@ -479,18 +489,24 @@ fn check_no_secret_in_files(dir: &Path, answers: &Answers) {
     }
 }
 
-fn check_keyring(secrets: &PrivateSecretService, answers: &Answers) {
+fn check_keyring(secrets: &PrivateSecretService, answers: &Answers, namespace: &str) {
     let expected = [
         (
-            keyring_user("historical", Some(GROUP), "client_secret"),
+            keyring_user(namespace, "historical", Some(GROUP), "client_secret"),
             &answers.historical_secret,
         ),
-        (keyring_user("historical", Some(GROUP), "jwt"), &answers.jwt),
         (
-            keyring_user("user-import", None, "client_secret"),
+            keyring_user(namespace, "historical", Some(GROUP), "jwt"),
+            &answers.jwt,
+        ),
+        (
+            keyring_user(namespace, "user-import", None, "client_secret"),
             &answers.user_import_secret,
         ),
-        (keyring_user("user-import", None, "jwt"), &answers.jwt),
+        (
+            keyring_user(namespace, "user-import", None, "jwt"),
+            &answers.jwt,
+        ),
     ];
     for (user, want) in &expected {
         let mut lookup = Command::new("secret-tool");

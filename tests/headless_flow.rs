@@ -1,13 +1,16 @@
 //! The real loop on a `TestBackend`: scripted key and paste events in, a YAML file out,
 //! secrets in an in-memory store.
 
+#[path = "support/script.rs"]
+mod script;
+
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use wfm_wizard::app::{self, AppEvent, EventSource};
+use wfm_wizard::app;
 use wfm_wizard::catalog::Catalog;
 use wfm_wizard::config::{Setting, parse_document};
 use wfm_wizard::io::effects::InlineRunner;
@@ -16,57 +19,7 @@ use wfm_wizard::secret::StoreKind;
 use wfm_wizard::ui::Theme;
 use wfm_wizard::wizard::{Outcome, Wizard};
 
-struct Script(VecDeque<AppEvent>);
-
-impl EventSource for Script {
-    fn next_event(&mut self) -> Option<AppEvent> {
-        self.0.pop_front()
-    }
-}
-
-impl Script {
-    fn key(&mut self, code: KeyCode) -> &mut Self {
-        self.with(code, KeyModifiers::NONE)
-    }
-    fn with(&mut self, code: KeyCode, modifiers: KeyModifiers) -> &mut Self {
-        let event = KeyEvent {
-            code,
-            modifiers,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        };
-        self.0.push_back(AppEvent::Input(Event::Key(event)));
-        self
-    }
-    fn text(&mut self, text: &str) -> &mut Self {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self
-    }
-    fn paste(&mut self, text: &str) -> &mut Self {
-        self.0
-            .push_back(AppEvent::Input(Event::Paste(text.to_owned())));
-        self
-    }
-    fn enter(&mut self) -> &mut Self {
-        self.key(KeyCode::Enter)
-    }
-    /// Fills a new integration's form from its first field and finishes it.
-    fn integration(&mut self, group: &str, secret: &str, jwt: &str) -> &mut Self {
-        self.text(group)
-            .enter()
-            .enter()
-            .text("AbCdEfGhIjKlMnOpQrStUv")
-            .enter();
-        self.paste(secret)
-            .enter()
-            .paste(&format!("{jwt}\n"))
-            .enter()
-            .text("15910001")
-            .enter()
-    }
-}
+use script::Script;
 
 /// A JWT that never expires, padded to about 1,000 characters.
 fn long_jwt() -> String {
@@ -157,7 +110,10 @@ fn an_operator_configures_historical_and_user_import_and_the_file_and_store_hold
     let Some(Setting::Secret(reference)) = historical.settings.get("jwt") else {
         panic!("jwt reference")
     };
-    assert_eq!(reference.user, "ringcentral-v1/historical/east/jwt");
+    assert_eq!(
+        reference.user,
+        "000000000000/ringcentral-v1/historical/east/jwt"
+    );
     assert_eq!(reference.service, "wfm-wizard");
     assert_eq!(reference.store, StoreKind::SecretService);
 
@@ -165,20 +121,22 @@ fn an_operator_configures_historical_and_user_import_and_the_file_and_store_hold
     assert_eq!(
         store.users(),
         [
-            "ringcentral-v1/historical/east/client_secret",
-            "ringcentral-v1/historical/east/jwt",
-            "ringcentral-v1/user-import/default/client_secret",
-            "ringcentral-v1/user-import/default/jwt",
+            "000000000000/ringcentral-v1/historical/east/client_secret",
+            "000000000000/ringcentral-v1/historical/east/jwt",
+            "000000000000/ringcentral-v1/user-import/default/client_secret",
+            "000000000000/ringcentral-v1/user-import/default/jwt",
         ]
     );
     assert_eq!(
-        store.value("ringcentral-v1/historical/east/jwt").as_deref(),
+        store
+            .value("000000000000/ringcentral-v1/historical/east/jwt")
+            .as_deref(),
         Some(jwt.as_str()),
         "the pasted JWT is whole, newline dropped"
     );
     assert_eq!(
         store
-            .value("ringcentral-v1/user-import/default/client_secret")
+            .value("000000000000/ringcentral-v1/user-import/default/client_secret")
             .as_deref(),
         Some("import-secret-0123456789")
     );

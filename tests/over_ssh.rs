@@ -27,7 +27,8 @@ const FIRST_SCREEN: &str = "Choose the contact-center platform to configure.";
 const GROUP: &str = "east";
 const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
 const SUB_ACCOUNT_ID: &str = "15910001";
-const JWT_ENTRY: &str = "draft/ringcentral-v1/historical/east/jwt";
+/// The end of the JWT's draft entry name (it starts with the config's namespace).
+const JWT_ENTRY: &str = "/draft/ringcentral-v1/historical/east/jwt";
 /// Test values, never real credentials.
 const CLIENT_SECRET: &str = "Ssh-Test-0123456789abcdefghijklmnopqrstuvwx";
 
@@ -329,8 +330,8 @@ fn type_then_lose_the_link(sshd: &Sshd, session: &Session, dir: &Path) {
     drop(pane);
     assert_eq!(
         files_in(dir),
-        ["integrations.yaml.draft"],
-        "only the draft: no config, no temporary file"
+        ["integrations.yaml.draft", "integrations.yaml.lock"],
+        "only the draft (and the edit lock file): no config, no temporary file"
     );
 }
 
@@ -366,19 +367,29 @@ fn resume_and_save(sshd: &Sshd, session: &Session, secrets: &PrivateSecretServic
     assert_eq!(pane.wait_client_exit(), 0, "screen:\n{}", pane.screen());
     drop(pane);
 
+    let namespace = release_binary::saved_namespace(&dir.join("integrations.yaml"));
     assert_eq!(
-        lookup(secrets, "ringcentral-v1/historical/east/client_secret"),
+        lookup(
+            secrets,
+            &format!("{namespace}/ringcentral-v1/historical/east/client_secret")
+        ),
         CLIENT_SECRET
     );
-    assert_eq!(lookup(secrets, "ringcentral-v1/historical/east/jwt"), jwt());
+    assert_eq!(
+        lookup(
+            secrets,
+            &format!("{namespace}/ringcentral-v1/historical/east/jwt")
+        ),
+        jwt()
+    );
     assert_eq!(
         files_in(dir),
-        ["integrations.yaml"],
+        release_binary::LEFT_AFTER_SAVE,
         "the draft is gone once saved"
     );
     let users = entry_users(secrets);
     assert!(
-        users.iter().all(|u| !u.starts_with("draft/")),
+        users.iter().all(|u| !wfm_wizard::secret::is_draft_entry(u)),
         "the draft entries are gone once saved: {users:?}"
     );
 }

@@ -48,8 +48,9 @@ mod linux {
     /// The keyring service of this run, for the `auto-without-bus` child.
     pub(crate) const SERVICE: &str = "WFM_WIZARD_REAL_STORES_SERVICE";
 
-    pub(crate) const JWT_USER: &str = "ringcentral-v1/historical/default/jwt";
-    pub(crate) const SECRET_USER: &str = "ringcentral-v1/historical/default/client_secret";
+    pub(crate) const JWT_USER: &str = "0123456789ab/ringcentral-v1/historical/default/jwt";
+    pub(crate) const SECRET_USER: &str =
+        "0123456789ab/ringcentral-v1/historical/default/client_secret";
 
     struct Test {
         name: &'static str,

@@ -26,17 +26,21 @@ fn command(args: &[&str], config: &Path) -> CommandBuilder {
     command
 }
 
+/// The namespace of the config these tests write.
+const NAMESPACE: &str = "0123456789ab";
+
 fn config_with_keyutils_secret(dir: &Path, group: &str) -> std::path::PathBuf {
     let reference = |field: &str| {
         format!(
-            "{{keyring: {{store: keyutils, service: wfm-wizard, user: ringcentral-v1/historical/{group}/{field}}}}}"
+            "{{keyring: {{store: keyutils, service: wfm-wizard, user: {NAMESPACE}/ringcentral-v1/historical/{group}/{field}}}}}"
         )
     };
     let path = dir.join("integrations.yaml");
     std::fs::write(
         &path,
         format!(
-            "version: 1\nintegrations:\n- platform: ringcentral-v1\n  operation: historical\n  group: {group}\n  enabled: true\n  settings:\n    client_id: AbCdEfGhIjKlMnOpQrStUv\n    client_secret: {}\n    jwt: {}\n    sub_account_id: '15910001'\n",
+            "version: 2\nnamespace: {NAMESPACE}\npath: {}\nintegrations:\n- platform: ringcentral-v1\n  operation: historical\n  group: {group}\n  enabled: true\n  settings:\n    client_id: AbCdEfGhIjKlMnOpQrStUv\n    client_secret: {}\n    jwt: {}\n    sub_account_id: '15910001'\n",
+            path.display(),
             reference("client_secret"),
             reference("jwt")
         ),
@@ -68,7 +72,7 @@ fn prune_asks_on_the_terminal_and_n_removes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let config = config_with_keyutils_secret(dir.path(), "pty-kept");
     let orphan = format!(
-        "keyring:ringcentral-v1/historical/pty-orphan-{}/jwt@wfm-wizard",
+        "keyring:{NAMESPACE}/ringcentral-v1/historical/pty-orphan-{}/jwt@wfm-wizard",
         std::process::id()
     );
     // In a session keyring of its own that the program inherits, so nothing else sees it.

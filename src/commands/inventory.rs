@@ -7,10 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Document, Setting};
-use crate::secret::{SecretRef, StoreKind};
-
-/// Keyring users starting with this belong to a draft file (`<config>.draft`).
-pub const DRAFT_PREFIX: &str = "draft/";
+use crate::secret::{SecretRef, StoreKind, is_draft_entry, namespace_of};
 
 /// A short fingerprint of a stored secret, to tell whether two secrets are the same
 /// value without showing it: the first 8 hex digits of SHA-256 over a domain tag, the
@@ -75,33 +72,44 @@ pub fn references(document: &Document) -> Vec<(usize, String, SecretRef)> {
 }
 
 /// Entries under the service that no reference names, split into orphans and the
-/// entries of a draft (kept while the draft file exists).
+/// entries a live draft names. Only the config's own namespace is looked at: entries of
+/// other configs and the shared names of version-1 files are only counted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Unreferenced {
     pub orphans: Vec<(StoreKind, String)>,
     pub drafts: Vec<(StoreKind, String)>,
+    /// Entries outside this config's namespace, left alone.
+    pub others: usize,
 }
 
+/// `namespace`: the one this file owns (`None`: it owns none yet, so nothing is its
+/// orphan). `draft_entries`: the entries the draft file names.
 pub fn unreferenced(
     document: Option<&Document>,
+    namespace: Option<&str>,
     listed: &[(StoreKind, String)],
-    draft_file_exists: bool,
+    draft_entries: &[SecretRef],
 ) -> Unreferenced {
-    let referenced: BTreeSet<(StoreKind, String)> = document
-        .map(references)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(_, _, r)| (r.store, r.user))
+    let refs = document.map(references).unwrap_or_default();
+    let referenced: BTreeSet<(StoreKind, &str)> = refs
+        .iter()
+        .map(|(_, _, r)| (r.store, r.user.as_str()))
+        .collect();
+    let drafted: BTreeSet<(StoreKind, &str)> = draft_entries
+        .iter()
+        .map(|r| (r.store, r.user.as_str()))
         .collect();
     let mut out = Unreferenced::default();
     for (kind, user) in listed {
-        if referenced.contains(&(*kind, user.clone())) {
-            continue;
-        }
-        if draft_file_exists && user.starts_with(DRAFT_PREFIX) {
-            out.drafts.push((*kind, user.clone()));
-        } else {
-            out.orphans.push((*kind, user.clone()));
+        let key = (*kind, user.as_str());
+        if namespace.is_none() || namespace_of(user) != namespace {
+            out.others += 1;
+        } else if !referenced.contains(&key) {
+            if is_draft_entry(user) && drafted.contains(&key) {
+                out.drafts.push((*kind, user.clone()));
+            } else {
+                out.orphans.push((*kind, user.clone()));
+            }
         }
     }
     out
@@ -160,46 +168,69 @@ mod tests {
     }
 
     #[test]
-    fn unreferenced_entries_are_orphans_unless_a_draft_file_keeps_them() {
-        let document = loaded_document(StoreKind::Keyutils, true);
+    fn only_this_configs_namespace_is_looked_at_and_a_live_draft_keeps_its_entries() {
+        const OURS: &str = "0123456789ab";
+        let mut document = loaded_document(StoreKind::Keyutils, true);
+        document.namespace = Some(OURS.into());
+        for (_, setting) in &mut document.integrations[0].settings.0 {
+            if let crate::config::Setting::Secret(r) = setting {
+                r.user = r.user.replace(crate::wizard::UNASSIGNED_NAMESPACE, OURS);
+            }
+        }
+        let entry = |kind, user: &str| (kind, user.to_owned());
         let listed = vec![
-            (
+            entry(
                 StoreKind::Keyutils,
-                "ringcentral-v1/historical/default/jwt".to_owned(),
+                "0123456789ab/ringcentral-v1/historical/default/jwt",
             ),
-            (
+            entry(
                 StoreKind::SecretService,
-                "ringcentral-v1/historical/default/jwt".to_owned(),
+                "0123456789ab/ringcentral-v1/historical/default/jwt",
             ),
-            (
+            entry(
                 StoreKind::Keyutils,
-                "ringcentral-v1/historical/old/jwt".to_owned(),
+                "0123456789ab/ringcentral-v1/historical/old/jwt",
             ),
-            (StoreKind::Keyutils, "draft/1/client_secret".to_owned()),
+            entry(
+                StoreKind::Keyutils,
+                "0123456789ab/draft/ringcentral-v1/historical/x/jwt",
+            ),
+            entry(
+                StoreKind::Keyutils,
+                "0123456789ab/draft/ringcentral-v1/historical/y/jwt",
+            ),
+            entry(
+                StoreKind::Keyutils,
+                "ba9876543210/ringcentral-v1/historical/default/jwt",
+            ),
+            entry(StoreKind::Keyutils, "ringcentral-v1/historical/default/jwt"),
+            entry(
+                StoreKind::Keyutils,
+                "draft/ringcentral-v1/historical/default/jwt",
+            ),
         ];
-        let with_draft = unreferenced(Some(&document), &listed, true);
+        let live_draft = [SecretRef {
+            store: StoreKind::Keyutils,
+            service: "wfm-wizard".into(),
+            user: "0123456789ab/draft/ringcentral-v1/historical/x/jwt".into(),
+        }];
+        let found = unreferenced(Some(&document), Some(OURS), &listed, &live_draft);
         assert_eq!(
-            with_draft.orphans,
+            found.orphans,
             [
-                (
-                    StoreKind::SecretService,
-                    "ringcentral-v1/historical/default/jwt".to_owned()
-                ),
-                (
-                    StoreKind::Keyutils,
-                    "ringcentral-v1/historical/old/jwt".to_owned()
-                ),
-            ],
-            "same user in another store than the reference names is an orphan"
+                listed[1].clone(), // the same name in another store than the file names
+                listed[2].clone(),
+                listed[4].clone(), // a draft entry no draft names
+            ]
         );
+        assert_eq!(found.drafts, [listed[3].clone()]);
         assert_eq!(
-            with_draft.drafts,
-            [(StoreKind::Keyutils, "draft/1/client_secret".to_owned())]
+            found.others, 3,
+            "another config's and version-1 names are left alone"
         );
-        let without = unreferenced(Some(&document), &listed, false);
-        assert_eq!(without.orphans.len(), 3);
-        assert!(without.drafts.is_empty());
-        assert_eq!(unreferenced(None, &listed, false).orphans.len(), 4);
+        let owns_none = unreferenced(Some(&document), None, &listed, &[]);
+        assert!(owns_none.orphans.is_empty() && owns_none.drafts.is_empty());
+        assert_eq!(owns_none.others, listed.len());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::{
     EXIT_CANCELLED, EXIT_FAILURE, EXIT_INVALID, EXIT_OK, EXIT_STORE_UNAVAILABLE, EXIT_USAGE,
 };
 use crate::config::{Document, Setting, parse_document};
+use crate::identity::Ownership;
 use crate::io::config_file;
 use crate::io::effects::StoreProvider;
 use crate::io::secrets::native_kinds;
@@ -30,6 +31,39 @@ fn read_document(path: &Path) -> Result<Option<Document>, String> {
     let text = config_file::read(path).map_err(|e| format!("error: {}: {e}", path.display()))?;
     text.map(|t| parse_document(&t).map_err(|e| format!("error: {}: {e}", path.display())))
         .transpose()
+}
+
+/// The namespace whose orphans this file may list and remove, or why there is none.
+fn own_namespace(path: &Path, document: Option<&Document>) -> Result<String, String> {
+    let real = config_file::real_path(path);
+    let identity = crate::io::namespace::identify(&real, document);
+    match (
+        &identity.note,
+        document.and_then(|d| d.namespace.as_deref()),
+    ) {
+        (None | Some(Ownership::MovedFrom { .. }), Some(namespace)) => Ok(namespace.to_owned()),
+        (Some(Ownership::CopyOf { original, .. }), _) => Err(format!(
+            "this file is a copy of {original} and uses its keyring entries, so no entry is \
+             listed as this file's orphan; open it in wfm-wizard and save once to give it \
+             entries of its own"
+        )),
+        _ => Err(
+            "this file was written before each config had its own keyring namespace (version \
+             1): its entry names may be shared with other version-1 files, so none is listed \
+             as an orphan; open it in wfm-wizard and save once to move its secrets to its own \
+             namespace"
+                .into(),
+        ),
+    }
+}
+
+/// The entries the draft file names (none when there is no readable draft).
+fn draft_entries(path: &Path) -> Vec<SecretRef> {
+    crate::io::draft_file::read(&config_file::real_path(path))
+        .ok()
+        .flatten()
+        .map(|snapshot| snapshot.typed_entries())
+        .unwrap_or_default()
 }
 
 /// Every entry under the service in every store of this system; stores that could not
@@ -101,8 +135,21 @@ pub fn status(path: &Path, stores: &dyn StoreProvider, out: &mut dyn Write) -> u
         }
     }
     let (listed, notes) = list_all(stores);
-    let found = unreferenced(document.as_ref(), &listed, draft_path(path).exists());
-    print_unreferenced(&found, path, out);
+    match own_namespace(path, document.as_ref()) {
+        Ok(namespace) => {
+            let found = unreferenced(
+                document.as_ref(),
+                Some(&namespace),
+                &listed,
+                &draft_entries(path),
+            );
+            print_unreferenced(&found, path, out);
+        }
+        Err(why) if document.is_some() => {
+            let _ = writeln!(out, "note: {why}");
+        }
+        Err(_) => {}
+    }
     for note in notes {
         let _ = writeln!(out, "note: {note}");
     }
@@ -123,13 +170,24 @@ fn presence(stores: &dyn StoreProvider, reference: &SecretRef) -> Presence {
 }
 
 fn print_unreferenced(found: &Unreferenced, path: &Path, out: &mut dyn Write) {
+    if found.others > 0 {
+        let _ = writeln!(
+            out,
+            "{} entr{} under service {SERVICE} belong to other configs or to version-1 files: left alone.",
+            found.others,
+            if found.others == 1 { "y" } else { "ies" }
+        );
+    }
     if found.orphans.is_empty() {
-        let _ = writeln!(out, "No orphan entries under service {SERVICE}.");
+        let _ = writeln!(
+            out,
+            "No orphan entries of this config under service {SERVICE}."
+        );
     } else {
         let _ = writeln!(
             out,
-            "Orphan entries under service {SERVICE} (no integration refers to them; \
-             `wfm-wizard prune` removes them):"
+            "Orphan entries of this config under service {SERVICE} (no integration refers \
+             to them; `wfm-wizard prune` removes them):"
         );
         for (kind, user) in &found.orphans {
             let _ = writeln!(out, "    {:14}  {user}", kind.as_str());
@@ -138,7 +196,7 @@ fn print_unreferenced(found: &Unreferenced, path: &Path, out: &mut dyn Write) {
     if !found.drafts.is_empty() {
         let _ = writeln!(
             out,
-            "Draft entries, kept while {} exists:",
+            "Draft entries, kept while {} names them:",
             draft_path(path).display()
         );
         for (kind, user) in &found.drafts {
@@ -181,11 +239,23 @@ pub fn prune(
             return EXIT_INVALID;
         }
     };
+    let namespace = match own_namespace(path, Some(&document)) {
+        Ok(namespace) => namespace,
+        Err(why) => {
+            let _ = writeln!(err, "Nothing removed: {why}.");
+            return EXIT_OK;
+        }
+    };
     let (listed, notes) = list_all(stores);
     for note in &notes {
         let _ = writeln!(err, "note: {note}");
     }
-    let found = unreferenced(Some(&document), &listed, draft_path(path).exists());
+    let found = unreferenced(
+        Some(&document),
+        Some(&namespace),
+        &listed,
+        &draft_entries(path),
+    );
     print_unreferenced(&found, path, out);
     if found.orphans.is_empty() {
         return EXIT_OK;

@@ -80,7 +80,12 @@ fn hostile_or_wrong_files_are_refused_with_a_message_that_says_why() {
         "{not_a_mapping}"
     );
     assert!(refused("").contains("empty"));
-    assert!(refused("version: 2\nintegrations: []\n").contains("newer than this program knows"));
+    assert!(refused("version: 3\nintegrations: []\n").contains("newer than this program knows"));
+    assert!(
+        refused("version: 2\nintegrations: []\n").contains("`namespace` is missing"),
+        "{}",
+        refused("version: 2\nintegrations: []\n")
+    );
     assert!(refused("integrations: []\n").contains("`version` is missing"));
     assert!(refused("version: 1\nintegrations: []\nextra: 1\n").contains("unknown field"));
     let laughs = "version: 1\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";

@@ -70,6 +70,21 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     file.commit()
 }
 
+/// Where the config really is: symlinks resolved (for a file not there yet, its
+/// directory). Sidecar files (draft, lock, journal, history) live beside this path, so
+/// every name of one file shares them. Falls back to `path` when nothing resolves.
+pub fn real_path(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) if !dir.as_os_str().is_empty() => {
+            std::fs::canonicalize(dir).map_or_else(|_| path.to_owned(), |dir| dir.join(name))
+        }
+        _ => path.to_owned(),
+    }
+}
+
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);

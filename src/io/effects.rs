@@ -3,13 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use secrecy::SecretString;
-
 use super::config_file;
+use super::save_journal::{self, JournalError, NewValue, SaveWork};
 use super::secrets::{NO_ANSWER, SecretStore, StoreError};
 use crate::config::render_document;
 use crate::secret::StoreKind;
-use crate::wizard::{Effect, Msg, SavePlan, SaveReport, StoreInfo};
+use crate::wizard::{Effect, Msg, Reloaded, SaveFailure, SavePlan, SaveReport, StoreInfo};
 
 /// The stores a session can reach: the one chosen for new secrets, and any store a
 /// reference names.
@@ -63,158 +62,129 @@ pub fn perform(effect: Effect, stores: &dyn StoreProvider, path: &Path) -> Msg {
     match effect {
         Effect::ResolveStore => Msg::StoreResolved(stores.resolve()),
         Effect::Save(plan) => Msg::SaveDone(execute_save(&plan, stores, path, &|text| {
-            config_file::write_atomic(path, text)
+            config_file::write_atomic(path, text).map_err(|e| e.to_string())
         })),
         Effect::SaveDraft(plan) => Msg::DraftSaved(draft::save(&plan, stores, path)),
         Effect::DiscardDraft {
             generation,
             entries,
         } => Msg::DraftSaved(draft::discard(generation, &entries, stores, path)),
+        Effect::Reload => Msg::Reloaded(reload(path)),
+        Effect::CleanDraftEntries { namespaces, kind } => {
+            Msg::DraftEntriesCleaned(draft::clean_orphans(&namespaces, kind, stores, path))
+        }
         Effect::LoadDraftSecrets(entries) => {
             Msg::DraftSecretsLoaded(draft::load_secrets(&entries, stores))
         }
     }
 }
 
+fn reload(path: &Path) -> Result<Reloaded, String> {
+    let text = config_file::read(path)?;
+    let document = text
+        .as_deref()
+        .map(crate::config::parse_document)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    Ok(Reloaded {
+        hash: text.as_deref().map(save_journal::text_hash),
+        document,
+    })
+}
+
 /// Effects that write files or keyring entries: an exit must not cut them short.
 fn writes_files(effect: &Effect) -> bool {
     matches!(
         effect,
-        Effect::Save(_) | Effect::SaveDraft(_) | Effect::DiscardDraft { .. }
+        Effect::Save(_)
+            | Effect::SaveDraft(_)
+            | Effect::DiscardDraft { .. }
+            | Effect::CleanDraftEntries { .. }
     )
 }
 
-/// What to put back if the save fails: the entry's earlier value, or nothing.
-struct Undo {
-    store: Arc<dyn SecretStore>,
-    user: String,
-    previous: Option<SecretString>,
-}
-
-/// Secrets first (copies, then new values), then the file, then removals. If a secret
-/// or the file cannot be written, every entry touched is put back as it was.
+/// Secrets first (copies, then new values), then the file, then removals, through the
+/// save journal (`save_journal.rs`): whatever instant the process dies, the next start
+/// finds the old file with the old secrets or the new file with the new ones.
 pub fn execute_save(
     plan: &SavePlan,
     stores: &dyn StoreProvider,
     path: &Path,
-    write_file: &dyn Fn(&str) -> std::io::Result<()>,
-) -> Result<SaveReport, String> {
-    let text =
-        render_document(&plan.document).map_err(|e| format!("Could not render the file: {e}"))?;
-    let mut undo: Vec<Undo> = Vec::new();
-    let fail = |undo: Vec<Undo>, why: String| -> String {
-        let leftovers = roll_back(undo);
-        if why.contains(NO_ANSWER) {
-            // A call that timed out may still land when the store wakes up: no promise
-            // about the keyring, but say how to find out.
-            let put_back = if leftovers.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " These entries could not be put back: {}.",
-                    leftovers.join("; ")
-                )
-            };
-            format!(
-                "{why} Nothing was written to the file.{put_back} If the store wakes up, \
-                 the entry it was asked to save may still appear: `wfm-wizard status` lists \
-                 it and `wfm-wizard prune` removes it."
-            )
-        } else if leftovers.is_empty() {
-            format!("{why} Nothing was written, and the keyring is as it was before this save.")
-        } else {
-            format!(
-                "{why} Nothing was written; these keyring entries could not be put back: {}",
-                leftovers.join("; ")
-            )
-        }
-    };
+    write_file: &dyn Fn(&str) -> Result<(), String>,
+) -> Result<SaveReport, SaveFailure> {
+    let text = render_document(&plan.document)
+        .map_err(|e| SaveFailure::Failed(format!("Could not render the file: {e}")))?;
+    // Told before anything else is tried (the journal checks again when it starts).
+    if save_journal::changed_since(path, plan.expected_hash.as_deref()) {
+        return Err(SaveFailure::FileChanged);
+    }
+    let mut values = Vec::new();
     for copy in &plan.copies {
-        let step = || -> Result<Option<Undo>, String> {
-            let store = stores.open(copy.from.store).map_err(|e| e.to_string())?;
-            let Some(value) = store.get(&copy.from.user).map_err(|e| e.to_string())? else {
-                return Err(format!(
+        let value = stores
+            .open(copy.from.store)
+            .and_then(|store| store.get(&copy.from.user))
+            .map_err(|e| {
+                SaveFailure::Failed(format!(
+                    "Could not move a secret to {}: {e}. Nothing was written.",
+                    copy.to.user
+                ))
+            })?
+            .ok_or_else(|| {
+                SaveFailure::Failed(format!(
                     "The stored secret {} is no longer in {} (the kernel keyring forgets at reboot). \
-                     Type it again in the form.",
+                     Type it again in the form. Nothing was written.",
                     copy.from.user, copy.from.store
-                ));
-            };
-            let previous = store.get(&copy.to.user).map_err(|e| e.to_string())?;
-            store
-                .set(&copy.to.user, &value)
-                .map_err(|e| e.to_string())?;
-            Ok(Some(Undo {
-                store,
-                user: copy.to.user.clone(),
-                previous,
-            }))
-        };
-        match step() {
-            Ok(entry) => undo.extend(entry),
-            Err(why) => {
-                return Err(fail(
-                    undo,
-                    format!("Could not move a secret to {}: {why}.", copy.to.user),
-                ));
-            }
-        }
+                ))
+            })?;
+        values.push(NewValue {
+            target: &copy.to,
+            value,
+        });
     }
     for write in &plan.writes {
-        let step = || -> Result<Undo, StoreError> {
-            let store = stores.open(write.target.store)?;
-            let previous = store.get(&write.target.user)?;
-            store.set(&write.target.user, &write.value)?;
-            Ok(Undo {
-                store,
-                user: write.target.user.clone(),
-                previous,
-            })
-        };
-        match step() {
-            Ok(entry) => undo.push(entry),
-            Err(e) => {
-                return Err(fail(
-                    undo,
-                    format!("Could not store {} in {e}.", write.target.user),
-                ));
-            }
-        }
+        values.push(NewValue {
+            target: &write.target,
+            value: write.value.clone(),
+        });
     }
-    if let Err(e) = write_file(&text) {
-        return Err(fail(
-            undo,
-            format!("Could not write {}: {e}.", path.display()),
-        ));
+    let work = SaveWork {
+        config: path,
+        expected: plan.expected_hash.as_deref(),
+        text: &text,
+        values,
+        deletes: &plan.deletes,
+        write_file: &|text| {
+            write_file(text).map_err(|e| format!("Could not write {}: {e}", path.display()))
+        },
+        before_commit: &|| Ok(()),
+    };
+    match save_journal::save(&work, stores) {
+        Ok(warnings) => Ok(SaveReport {
+            integrations: plan.document.integrations.len(),
+            secrets_written: plan.writes.len() + plan.copies.len(),
+            warnings,
+        }),
+        Err(JournalError::FileChanged) => Err(SaveFailure::FileChanged),
+        Err(error) => Err(SaveFailure::Failed(explain_failure(&error))),
     }
-    let mut warnings = Vec::new();
-    for old in &plan.deletes {
-        if let Err(e) = stores.open(old.store).and_then(|s| s.delete(&old.user)) {
-            warnings.push(format!(
-                "The old keyring entry {} could not be removed ({e}).",
-                old.user
-            ));
-        }
-    }
-    Ok(SaveReport {
-        integrations: plan.document.integrations.len(),
-        secrets_written: plan.writes.len() + plan.copies.len(),
-        warnings,
-    })
 }
 
-/// Puts entries back in reverse order; returns the ones that could not be.
-fn roll_back(undo: Vec<Undo>) -> Vec<String> {
-    let mut failed = Vec::new();
-    for entry in undo.into_iter().rev() {
-        let result = match &entry.previous {
-            Some(value) => entry.store.set(&entry.user, value),
-            None => entry.store.delete(&entry.user),
-        };
-        if let Err(e) = result {
-            failed.push(format!("{} ({e})", entry.user));
+/// The operator's sentence for a save that did not happen.
+fn explain_failure(error: &JournalError) -> String {
+    match error {
+        JournalError::Store { put_back, .. } if !put_back.is_empty() => format!(
+            "{error}. The file was not changed. The next start of wfm-wizard (any command) \
+             puts those entries back once the store answers."
+        ),
+        JournalError::Store { why, .. } if why.contains(NO_ANSWER) => format!(
+            "{why}. Nothing was written to the file. If the store wakes up, the entry it was \
+             asked to save may still appear: `wfm-wizard status` lists it and \
+             `wfm-wizard prune` removes it."
+        ),
+        _ => {
+            format!("{error}. Nothing was written, and the keyring is as it was before this save.")
         }
     }
-    failed
 }
 
 mod draft;

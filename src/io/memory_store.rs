@@ -19,6 +19,9 @@ pub struct MemoryStore {
     fail_on_set: Option<u32>,
     /// What the injected failure says, when not the default.
     failure_text: Option<String>,
+    /// Calls (get, set, delete) left before the process "dies": the call panics, so
+    /// nothing after it runs, as with kill -9 (crash tests of the save journal).
+    calls_before_death: Mutex<Option<u32>>,
 }
 
 impl MemoryStore {
@@ -30,6 +33,39 @@ impl MemoryStore {
             sets: Mutex::new(0),
             fail_on_set: None,
             failure_text: None,
+            calls_before_death: Mutex::new(None),
+        }
+    }
+
+    /// The next `calls` calls work; the one after panics ("the process died").
+    pub fn die_after(&self, calls: u32) {
+        *self
+            .calls_before_death
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(calls);
+    }
+
+    /// Calls work again (the next process).
+    pub fn revive(&self) {
+        *self
+            .calls_before_death
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
+    fn maybe_die(&self) {
+        let mut left = self
+            .calls_before_death
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match left.as_mut() {
+            Some(0) => {
+                *left = None;
+                drop(left);
+                panic!("simulated death of the process");
+            }
+            Some(n) => *n -= 1,
+            None => {}
         }
     }
 
@@ -73,14 +109,15 @@ impl SecretStore for MemoryStore {
     }
 
     fn set(&self, user: &str, value: &SecretString) -> Result<(), StoreError> {
+        self.maybe_die();
         let mut sets = self
             .sets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !user.starts_with(crate::wizard::DRAFT_USER_PREFIX) {
+        if !crate::secret::is_draft_entry(user) {
             *sets += 1;
         }
-        if self.fail_on_set == Some(*sets) && !user.starts_with(crate::wizard::DRAFT_USER_PREFIX) {
+        if self.fail_on_set == Some(*sets) && !crate::secret::is_draft_entry(user) {
             return Err(StoreError {
                 store: self.kind,
                 message: self
@@ -97,6 +134,7 @@ impl SecretStore for MemoryStore {
     }
 
     fn get(&self, user: &str) -> Result<Option<SecretString>, StoreError> {
+        self.maybe_die();
         Ok(self
             .lock()
             .get(user)
@@ -104,6 +142,7 @@ impl SecretStore for MemoryStore {
     }
 
     fn delete(&self, user: &str) -> Result<(), StoreError> {
+        self.maybe_die();
         self.lock().remove(user);
         Ok(())
     }

@@ -26,7 +26,12 @@ fn in_mode(wanted: Mode) -> Wizard {
         }
         Mode::Review => w.step = Step::Review { scroll: 0 },
         Mode::Saving => w.step = Step::Saving,
-        Mode::SaveFailed => w.step = Step::SaveFailed { reason: "x".into() },
+        Mode::SaveFailed => {
+            w.step = Step::SaveFailed {
+                reason: "x".into(),
+                reload: false,
+            }
+        }
         Mode::Done => {
             w.step = Step::Done(SaveReport {
                 integrations: 0,

@@ -121,14 +121,18 @@ pub fn question(wizard: &Wizard) -> Question {
         )
     } else if let Step::Saving = step {
         ask(Vec::new(), "", Kind::Wait)
-    } else if let Step::SaveFailed { reason } = step {
+    } else if let Step::SaveFailed { reason, .. } = step {
         ask(
             vec![
                 "Not saved.".into(),
                 reason.clone(),
-                "Enter tries again once you have fixed the cause; < goes back to Review. \
-                 Your answers are kept."
-                    .into(),
+                if wizard.file_changed() {
+                    "Enter reloads the file; < goes back to Review.".into()
+                } else {
+                    "Enter tries again once you have fixed the cause; < goes back to Review. \
+                     Your answers are kept."
+                        .into()
+                },
             ],
             "Try again? [Enter]: ",
             Kind::Retry,

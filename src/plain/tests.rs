@@ -187,12 +187,14 @@ fn a_scripted_session_saves_the_same_rules_and_secrets_as_the_full_screen_form()
     assert_eq!(document.integrations[0].group.as_deref(), Some("east"));
     let store = stores.store(StoreKind::SecretService);
     assert_eq!(
-        store.value("ringcentral-v1/historical/east/jwt").as_deref(),
+        store
+            .value("000000000000/ringcentral-v1/historical/east/jwt")
+            .as_deref(),
         Some(jwt.as_str())
     );
     assert_eq!(
         store
-            .value("ringcentral-v1/historical/east/client_secret")
+            .value("000000000000/ringcentral-v1/historical/east/client_secret")
             .as_deref(),
         Some(CLIENT_SECRET)
     );
@@ -377,7 +379,7 @@ fn the_kernel_keyring_is_explained_and_accepted_before_the_first_secret() {
     assert!(
         stores
             .store(StoreKind::Keyutils)
-            .value("ringcentral-v1/historical/east/jwt")
+            .value("000000000000/ringcentral-v1/historical/east/jwt")
             .is_none()
     );
 }

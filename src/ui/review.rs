@@ -270,7 +270,7 @@ pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme
             ),
             theme.title(),
         )),
-        Step::SaveFailed { reason } => {
+        Step::SaveFailed { reason, .. } => {
             lines.push(Line::styled("Not saved.", theme.error()));
             lines.push(Line::default());
             lines.extend(text::wrapped_lines(
@@ -280,12 +280,12 @@ pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme
                 Style::new(),
             ));
             lines.push(Line::default());
-            lines.extend(text::wrapped_lines(
-                "Enter tries again once you have fixed the cause; Esc goes back to Review. Your answers are kept.",
-                width,
-                0,
-                theme.dim(),
-            ));
+            let next = if wizard.file_changed() {
+                "Enter reloads the file; Esc goes back to Review."
+            } else {
+                "Enter tries again once you have fixed the cause; Esc goes back to Review. Your answers are kept."
+            };
+            lines.extend(text::wrapped_lines(next, width, 0, theme.dim()));
         }
         Step::Done(report) => {
             lines.push(Line::styled("Saved.", theme.title()));

@@ -6,6 +6,7 @@ use std::fmt;
 use super::{Value, check_field, check_group_counts, group_key};
 use crate::catalog::{Catalog, FieldKind, Operation, Platform};
 use crate::config::{Document, Integration, Setting};
+use crate::secret::{NAMESPACE_LEN, SERVICE, is_namespace, namespace_of};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -134,6 +135,7 @@ pub fn check_document(document: &Document, catalog: &Catalog, now: i64) -> Vec<P
             continue;
         };
         check_settings(platform, operation, integration, now, &mut push);
+        check_references(document, integration, &mut push);
         let group = integration.group.as_deref().unwrap_or("");
         let (others, same) = groups.counts(&integration.platform, &integration.operation, group);
         if let Some(message) = check_group_counts(group, others, same, &operation.label) {
@@ -168,6 +170,51 @@ pub fn check_document(document: &Document, catalog: &Catalog, now: i64) -> Vec<P
         }
     }
     problems
+}
+
+/// Each secret names an entry of this program's service, in this config's namespace.
+fn check_references(
+    document: &Document,
+    integration: &Integration,
+    push: &mut impl FnMut(Severity, String),
+) {
+    if let Some(namespace) = &document.namespace
+        && !is_namespace(namespace)
+    {
+        push(
+            Severity::Error,
+            format!(
+                "`namespace` must be {NAMESPACE_LEN} lower-case hex digits, as wfm-wizard writes it"
+            ),
+        );
+        return;
+    }
+    for (key, setting) in &integration.settings.0 {
+        let Setting::Secret(reference) = setting else {
+            continue;
+        };
+        if reference.service != SERVICE {
+            push(
+                Severity::Error,
+                format!(
+                    "`{key}` refers to service `{}`; wfm-wizard only reads its own ({SERVICE}): \
+                     run wfm-wizard and enter the secret again",
+                    reference.service
+                ),
+            );
+        } else if let Some(namespace) = &document.namespace
+            && namespace_of(&reference.user) != Some(namespace.as_str())
+        {
+            push(
+                Severity::Error,
+                format!(
+                    "`{key}` refers to {}, outside this config's namespace {namespace} (another \
+                     config's entry): run wfm-wizard and enter the secret again",
+                    reference.user
+                ),
+            );
+        }
+    }
 }
 
 /// The settings of one integration: known keys, secrets as references, field rules.

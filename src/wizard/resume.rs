@@ -14,19 +14,20 @@ use super::{
 };
 use crate::catalog::FieldKind;
 use crate::config::Integration;
-use crate::secret::{SERVICE, SecretRef, entry_user};
+use crate::secret::{SERVICE, SecretRef, draft_entry_user, is_namespace};
 
-/// The draft file's format version.
-pub const DRAFT_VERSION: u32 = 1;
-
-/// Keyring users of draft entries start with this.
-pub const DRAFT_USER_PREFIX: &str = "draft/";
+/// The draft file's format version. Version 2 records the namespace; version-1 drafts
+/// are still read.
+pub const DRAFT_VERSION: u32 = 2;
 
 /// The non-secret state of a session, as written to the draft file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
     pub version: u32,
+    /// The namespace the session was writing under (absent in version-1 drafts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     pub platform: String,
     #[serde(default)]
     pub confirmed: Vec<String>,
@@ -265,14 +266,12 @@ impl Wizard {
                     snapshot.secrets_left_out += 1;
                     continue;
                 };
-                let base = format!(
-                    "{DRAFT_USER_PREFIX}{}",
-                    entry_user(
-                        &integration.platform,
-                        &integration.operation,
-                        Some(&group),
-                        key
-                    )
+                let base = draft_entry_user(
+                    &self.identity.namespace,
+                    &integration.platform,
+                    &integration.operation,
+                    Some(&group),
+                    key,
                 );
                 // Two unfinished integrations may share a group for a moment.
                 let mut user = base.clone();
@@ -356,6 +355,7 @@ impl Wizard {
             .collect();
         Snapshot {
             version: DRAFT_VERSION,
+            namespace: Some(self.identity.namespace.clone()),
             platform: self.current_platform().id.clone(),
             confirmed: self.confirmed.clone(),
             at: self.position(),
@@ -394,6 +394,14 @@ impl Wizard {
             return Vec::new();
         };
         self.apply(&snapshot);
+        // A file that does not record a namespace of its own yet (new, version 1, a
+        // copy) drew one for this session: go on with the one the draft was made under.
+        if self.identity.note.is_some()
+            && !self.identity.owns_recorded_namespace()
+            && let Some(namespace) = snapshot.namespace.as_ref().filter(|n| is_namespace(n))
+        {
+            self.identity.namespace.clone_from(namespace);
+        }
         self.draft_entries = typed_entries(&snapshot);
         self.dirty = true;
         let mut text = format!(
@@ -605,15 +613,21 @@ fn field_key(field: &DraftField) -> &str {
 
 /// The draft entries a snapshot names.
 fn typed_entries(snapshot: &Snapshot) -> Vec<SecretRef> {
-    snapshot
-        .integrations
-        .iter()
-        .flat_map(|i| &i.fields)
-        .filter_map(|f| match f {
-            DraftField::Secret { typed, .. } => typed.clone(),
-            _ => None,
-        })
-        .collect()
+    snapshot.typed_entries()
+}
+
+impl Snapshot {
+    /// The draft entries this draft names: the typed secrets waiting in the store.
+    pub fn typed_entries(&self) -> Vec<SecretRef> {
+        self.integrations
+            .iter()
+            .flat_map(|i| &i.fields)
+            .filter_map(|f| match f {
+                DraftField::Secret { typed, .. } => typed.clone(),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -2,10 +2,10 @@
 
 use secrecy::SecretString;
 
-use super::{FieldState, Wizard};
+use super::{FieldState, SecretField, Wizard};
 use crate::catalog::FieldKind;
 use crate::config::{Document, Integration, SCHEMA_VERSION, Setting, Settings};
-use crate::secret::{SERVICE, SecretRef, StoreKind, entry_user};
+use crate::secret::{SERVICE, SecretRef, StoreKind, entry_user, namespace_of};
 
 /// A new value for a keyring entry.
 pub struct SecretWrite {
@@ -36,6 +36,56 @@ pub struct SavePlan {
     pub writes: Vec<SecretWrite>,
     /// Entries no integration refers to once the file is written.
     pub deletes: Vec<SecretRef>,
+    /// SHA-256 of the file as the session loaded it: a different file is not overwritten.
+    pub expected_hash: Option<String>,
+}
+
+/// What a save does to the store, collected field by field.
+struct Changes<'a> {
+    copies: &'a mut Vec<SecretCopy>,
+    writes: &'a mut Vec<SecretWrite>,
+    deletes: &'a mut Vec<SecretRef>,
+}
+
+impl Changes<'_> {
+    /// The reference one secret field gets at `user`: a typed value is written there, a
+    /// kept one is copied there when its entry had another name. `None`: no value.
+    fn secret(
+        &mut self,
+        secret: &SecretField,
+        user: String,
+        store: StoreKind,
+    ) -> Option<SecretRef> {
+        if secret.typed.is_empty() {
+            let old = secret.stored.as_ref()?;
+            if old.user == user {
+                return Some(old.clone());
+            }
+            let to = SecretRef {
+                user,
+                ..old.clone()
+            };
+            self.copies.push(SecretCopy {
+                from: old.clone(),
+                to: to.clone(),
+            });
+            self.deletes.push(old.clone());
+            return Some(to);
+        }
+        let target = SecretRef {
+            store,
+            service: SERVICE.to_owned(),
+            user,
+        };
+        self.writes.push(SecretWrite {
+            target: target.clone(),
+            value: secret.typed.to_secret(),
+        });
+        if let Some(old) = secret.stored.as_ref().filter(|old| **old != target) {
+            self.deletes.push(old.clone());
+        }
+        Some(target)
+    }
 }
 
 impl Wizard {
@@ -59,44 +109,20 @@ impl Wizard {
                     }
                     (FieldKind::Secret, FieldState::Secret(secret)) => {
                         let user = entry_user(
+                            &self.identity.namespace,
                             &draft.platform,
                             &draft.operation,
                             group.as_deref(),
                             &def.key,
                         );
-                        let reference = if secret.typed.is_empty() {
-                            let Some(old) = &secret.stored else { continue };
-                            if old.user == user {
-                                old.clone()
-                            } else {
-                                let to = SecretRef {
-                                    user,
-                                    ..old.clone()
-                                };
-                                copies.push(SecretCopy {
-                                    from: old.clone(),
-                                    to: to.clone(),
-                                });
-                                deletes.push(old.clone());
-                                to
-                            }
-                        } else {
-                            let target = SecretRef {
-                                store,
-                                service: SERVICE.to_owned(),
-                                user,
-                            };
-                            writes.push(SecretWrite {
-                                target: target.clone(),
-                                value: secret.typed.to_secret(),
-                            });
-                            if let Some(old) = secret.stored.as_ref().filter(|old| **old != target)
-                            {
-                                deletes.push(old.clone());
-                            }
-                            target
+                        let mut changes = Changes {
+                            copies: &mut copies,
+                            writes: &mut writes,
+                            deletes: &mut deletes,
                         };
-                        settings.push((def.key.clone(), Setting::Secret(reference)));
+                        if let Some(reference) = changes.secret(secret, user, store) {
+                            settings.push((def.key.clone(), Setting::Secret(reference)));
+                        }
                     }
                     _ => {}
                 }
@@ -124,7 +150,10 @@ impl Wizard {
                 Setting::Text(_) => None,
             })
             .collect();
-        deletes.retain(|d| !kept.contains(&d));
+        // Only this config's own entries are ever removed: a version-1 name may still be
+        // used by another version-1 file, and a copied file's entries are its original's.
+        let own = self.identity.namespace.as_str();
+        deletes.retain(|d| !kept.contains(&d) && namespace_of(&d.user) == Some(own));
         deletes.dedup();
         let mut confirmed = self.confirmed.clone();
         confirmed.sort();
@@ -132,12 +161,16 @@ impl Wizard {
         SavePlan {
             document: Document {
                 version: SCHEMA_VERSION,
+                namespace: Some(self.identity.namespace.clone()),
+                path: Some(self.identity.path.clone()),
+                revision: self.loaded_revision + 1,
                 confirmed,
                 integrations,
             },
             copies,
             writes,
             deletes,
+            expected_hash: self.loaded_hash.clone(),
         }
     }
 }

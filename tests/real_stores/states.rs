@@ -378,29 +378,41 @@ pub fn prune_removes_only_orphans(_ctx: &Ctx) {
         .prefix("wfm-prune-")
         .tempdir()
         .expect("temporary directory");
-    std::fs::set_permissions(
-        dir.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .expect("chmod");
     let config = write_config(dir.path(), StoreKind::Keyutils, "kept");
-    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o644))
-        .expect("chmod");
-    std::fs::write(dir.path().join("integrations.yaml.draft"), "draft").expect("draft file");
+    let draft_entry = format!("{NAMESPACE}/draft/ringcentral-v1/historical/next/jwt");
+    write_draft_naming(&config, &draft_entry);
+    // nobody owns the directory, the config and its draft: prune takes the edit lock there.
+    for path in [dir.path().to_owned(), config.clone(), draft_of(&config)] {
+        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).expect("chown");
+    }
     let kept = users_of("kept");
+    let orphan = format!("{NAMESPACE}/ringcentral-v1/historical/gone/jwt");
+    // Another config's entry and a version-1 name: never this file's to remove.
+    let others = [
+        "ba9876543210/ringcentral-v1/historical/gone/jwt",
+        "ringcentral-v1/historical/gone/jwt",
+    ];
+    let all = [
+        kept[0].as_str(),
+        kept[1].as_str(),
+        orphan.as_str(),
+        draft_entry.as_str(),
+        others[0],
+        others[1],
+    ]
+    .map(|u| format!("'{u}'"))
+    .join(" ");
     let script = format!(
         "set -e
-         for u in '{kept0}' '{kept1}' 'ringcentral-v1/historical/gone/jwt' 'draft/1/jwt'; do
+         for u in {all}; do
            printf 'test value' | keyctl padd user \"keyring:$u@wfm-wizard\" @s >/dev/null
          done
          \"$0\" prune --yes --config '{config}'
          echo '--- left:'
-         for u in '{kept0}' '{kept1}' 'ringcentral-v1/historical/gone/jwt' 'draft/1/jwt'; do
+         for u in {all}; do
            keyctl search @s user \"keyring:$u@wfm-wizard\" >/dev/null 2>&1 && echo \"kept $u\" || echo \"gone $u\"
          done
          for id in $(keyctl rlist @s); do keyctl invalidate $id 2>/dev/null || true; done",
-        kept0 = kept[0],
-        kept1 = kept[1],
         config = config.display()
     );
     let out = Command::new("setpriv")
@@ -426,17 +438,56 @@ pub fn prune_removes_only_orphans(_ctx: &Ctx) {
     );
     assert!(out.status.success(), "{text}");
     assert!(
-        text.contains("removed keyutils ringcentral-v1/historical/gone/jwt"),
+        text.contains(&format!("removed keyutils {orphan}")),
         "{text}"
     );
-    assert!(
-        text.contains("gone ringcentral-v1/historical/gone/jwt"),
-        "{text}"
-    );
-    for user in [kept[0].as_str(), kept[1].as_str(), "draft/1/jwt"] {
-        assert!(text.contains(&format!("kept {user}")), "{user}: {text}");
+    assert!(text.contains(&format!("gone {orphan}")), "{text}");
+    for user in [
+        kept[0].as_str(),
+        kept[1].as_str(),
+        &draft_entry,
+        others[0],
+        others[1],
+    ] {
+        assert!(text.contains(&format!("kept {user}\n")), "{user}: {text}");
     }
     assert!(text.contains("Draft entries, kept while"), "{text}");
+}
+
+fn draft_of(config: &Path) -> PathBuf {
+    let mut name = config.as_os_str().to_owned();
+    name.push(".draft");
+    PathBuf::from(name)
+}
+
+/// A draft file beside `config` whose one typed secret waits in `entry` (keyutils).
+fn write_draft_naming(config: &Path, entry: &str) {
+    use wfm_wizard::wizard::{DRAFT_VERSION, DraftField, DraftIntegration, Position, Snapshot};
+    let snapshot = Snapshot {
+        version: DRAFT_VERSION,
+        namespace: Some(NAMESPACE.into()),
+        platform: "ringcentral-v1".into(),
+        confirmed: Vec::new(),
+        at: Position::Platform,
+        integrations: vec![DraftIntegration {
+            platform: "ringcentral-v1".into(),
+            operation: "historical".into(),
+            original: None,
+            touched: true,
+            fields: vec![DraftField::Secret {
+                key: "jwt".into(),
+                typed: Some(reference(StoreKind::Keyutils, entry)),
+                stored: None,
+            }],
+        }],
+        removed: Vec::new(),
+        secrets_left_out: 0,
+    };
+    std::fs::write(
+        draft_of(config),
+        serde_json::to_string(&snapshot).expect("draft as JSON"),
+    )
+    .expect("write the draft");
 }
 
 /// Writes of a save go back as they were when the file cannot be written, on the real
@@ -448,11 +499,7 @@ pub fn rollback_when_the_file_cannot_be_written(ctx: &Ctx) {
     let _kernel = KernelKeyCleanup::new(PRODUCT_SERVICE, &user_refs);
     let _secret_tool = SecretToolCleanup(PRODUCT_SERVICE, &user_refs);
     let dir = tempfile::tempdir().expect("temporary directory");
-    // Root ignores file modes, so make the write impossible another way: the config's
-    // parent "directory" is a regular file.
-    let blocker = dir.path().join("not-a-directory");
-    std::fs::write(&blocker, "x").expect("blocker");
-    let path = blocker.join("integrations.yaml");
+    let path = dir.path().join("integrations.yaml");
     for kind in [StoreKind::Keyutils, StoreKind::SecretService] {
         let stores = KeyringStores::new(StoreChoice::Named(kind));
         let store = stores.open(kind).expect("open the store");
@@ -460,9 +507,11 @@ pub fn rollback_when_the_file_cannot_be_written(ctx: &Ctx) {
             .set(&users[0], &SecretString::from("the old value".to_owned()))
             .expect("set the old value");
         let plan = plan(kind, &users, ["replacement", "brand new"]);
-        let write = |text: &str| wfm_wizard::io::config_file::write_atomic(&path, text);
-        let err =
-            execute_save(&plan, &stores, &path, &write).expect_err("the file cannot be written");
+        // Root ignores file modes: the write fails the way a full or read-only disk makes it.
+        let write = |_: &str| Err("read-only file system".to_owned());
+        let err = execute_save(&plan, &stores, &path, &write)
+            .expect_err("the file cannot be written")
+            .to_string();
         assert!(err.contains("Could not write"), "{kind}: {err}");
         assert!(
             err.contains("the keyring is as it was before this save"),
@@ -495,8 +544,12 @@ pub fn rollback_when_the_second_write_fails(_ctx: &Ctx) {
     let path = dir.path().join("integrations.yaml");
     let stores = KeyringStores::new(StoreChoice::Named(StoreKind::Keyutils));
     let plan = plan(StoreKind::Keyutils, &users, ["first value", ""]);
-    let write = |text: &str| wfm_wizard::io::config_file::write_atomic(&path, text);
-    let err = execute_save(&plan, &stores, &path, &write).expect_err("the second write fails");
+    let write = |text: &str| {
+        wfm_wizard::io::config_file::write_atomic(&path, text).map_err(|e| e.to_string())
+    };
+    let err = execute_save(&plan, &stores, &path, &write)
+        .expect_err("the second write fails")
+        .to_string();
     assert!(err.contains("cannot be empty"), "{err}");
     assert!(
         err.contains("the keyring is as it was before this save"),
@@ -506,10 +559,13 @@ pub fn rollback_when_the_second_write_fails(_ctx: &Ctx) {
     assert_eq!(read_back(StoreKind::Keyutils, &users[0]), None);
 }
 
+/// The namespace of the configs these tests write.
+const NAMESPACE: &str = "0123456789ab";
+
 fn users_of(group: &str) -> Vec<String> {
     ["client_secret", "jwt"]
         .iter()
-        .map(|field| format!("ringcentral-v1/historical/{group}/{field}"))
+        .map(|field| format!("{NAMESPACE}/ringcentral-v1/historical/{group}/{field}"))
         .collect()
 }
 
@@ -524,7 +580,10 @@ fn reference(kind: StoreKind, user: &str) -> SecretRef {
 fn plan(kind: StoreKind, users: &[String], values: [&str; 2]) -> SavePlan {
     SavePlan {
         document: Document {
-            version: 1,
+            version: 2,
+            namespace: Some(NAMESPACE.into()),
+            path: None,
+            revision: 1,
             confirmed: Vec::new(),
             integrations: Vec::new(),
         },
@@ -538,6 +597,7 @@ fn plan(kind: StoreKind, users: &[String], values: [&str; 2]) -> SavePlan {
             })
             .collect(),
         deletes: Vec::new(),
+        expected_hash: None,
     }
 }
 
@@ -553,8 +613,12 @@ fn read_back(kind: StoreKind, user: &str) -> Option<String> {
 /// A config with one Historical integration in `group` whose secrets are in `kind`.
 fn write_config(dir: &Path, kind: StoreKind, group: &str) -> PathBuf {
     let users = users_of(group);
+    let path = dir.join("integrations.yaml");
     let document = Document {
-        version: 1,
+        version: 2,
+        namespace: Some(NAMESPACE.into()),
+        path: Some(path.display().to_string()),
+        revision: 1,
         confirmed: Vec::new(),
         integrations: vec![Integration {
             platform: "ringcentral-v1".into(),
@@ -575,7 +639,6 @@ fn write_config(dir: &Path, kind: StoreKind, group: &str) -> PathBuf {
             ]),
         }],
     };
-    let path = dir.join("integrations.yaml");
     std::fs::write(&path, render_document(&document).expect("render")).expect("write config");
     path
 }

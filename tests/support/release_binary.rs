@@ -83,3 +83,16 @@ pub fn on_path(tool: &str) -> bool {
         })
     })
 }
+
+/// The namespace a saved config records (its keyring entries start with it).
+pub fn saved_namespace(config: &Path) -> String {
+    let text = std::fs::read_to_string(config).expect("read the config");
+    let document = wfm_wizard::config::parse_document(&text).expect("parse the config");
+    document
+        .namespace
+        .expect("a saved config records its namespace")
+}
+
+/// What stays beside a saved config `integrations.yaml`: the file and the edit lock
+/// (a lock file is never removed: removing one races with a process about to take it).
+pub const LEFT_AFTER_SAVE: [&str; 2] = ["integrations.yaml", "integrations.yaml.lock"];

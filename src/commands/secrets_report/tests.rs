@@ -3,7 +3,36 @@ use crate::io::memory_store::MemoryStores;
 use crate::test_support::loaded_document;
 use secrecy::SecretString;
 
-const JWT_USER: &str = "ringcentral-v1/historical/default/jwt";
+const JWT_USER: &str = "000000000000/ringcentral-v1/historical/default/jwt";
+const ORPHAN: &str = "000000000000/ringcentral-v1/historical/old/jwt";
+const DRAFTED: &str = "000000000000/draft/ringcentral-v1/historical/east/jwt";
+/// Another config's entry, and a version-1 name: never this file's to list or remove.
+const OTHERS: [&str; 2] = [
+    "ba9876543210/ringcentral-v1/historical/default/jwt",
+    "ringcentral-v1/historical/default/jwt",
+];
+
+/// A draft file beside `path` that names the entry `DRAFTED`.
+fn write_draft(path: &Path) {
+    use crate::wizard::{DraftField, DraftIntegration};
+    let mut snapshot = crate::test_support::wizard().snapshot();
+    snapshot.integrations.push(DraftIntegration {
+        platform: "ringcentral-v1".into(),
+        operation: "historical".into(),
+        original: None,
+        touched: true,
+        fields: vec![DraftField::Secret {
+            key: "jwt".into(),
+            typed: Some(SecretRef {
+                store: StoreKind::Keyutils,
+                service: SERVICE.into(),
+                user: DRAFTED.into(),
+            }),
+            stored: None,
+        }],
+    });
+    crate::io::draft_file::write(path, &snapshot).unwrap();
+}
 
 fn setup() -> (tempfile::TempDir, PathBuf, MemoryStores) {
     let dir = tempfile::tempdir().unwrap();
@@ -12,7 +41,7 @@ fn setup() -> (tempfile::TempDir, PathBuf, MemoryStores) {
     std::fs::write(&path, text).unwrap();
     let stores = MemoryStores::new(StoreKind::Keyutils);
     let keyutils = stores.store(StoreKind::Keyutils);
-    for user in [JWT_USER, "old/x/default/jwt", "draft/1/jwt"] {
+    for user in [JWT_USER, ORPHAN, DRAFTED, OTHERS[0], OTHERS[1]] {
         keyutils
             .set(user, &SecretString::from(format!("value of {user}")))
             .unwrap();
@@ -49,18 +78,25 @@ fn status_shows_each_secret_its_store_presence_fingerprint_and_the_orphans() {
         secret.contains("MISSING") && secret.contains("reboot"),
         "{secret}"
     );
-    assert!(out.contains("old/x/default/jwt"), "{out}");
+    assert!(out.contains(ORPHAN), "{out}");
+    assert!(out.contains(DRAFTED), "no draft file: an orphan\n{out}");
     assert!(
-        out.contains("draft/1/jwt"),
-        "no draft file: an orphan\n{out}"
+        out.contains("2 entries under service wfm-wizard belong to other configs"),
+        "{out}"
     );
+    for other in OTHERS {
+        assert!(
+            !out.lines().any(|l| l.trim_end().ends_with(other)),
+            "{other} listed:\n{out}"
+        );
+    }
     assert!(!out.contains("value of"), "never a value: {out}");
 }
 
 #[test]
 fn prune_asks_refuses_without_a_terminal_and_spares_draft_entries() {
     let (_dir, path, stores) = setup();
-    std::fs::write(draft_path(&path), "draft").unwrap();
+    write_draft(&path);
     let (mut out, mut err) = (Vec::new(), Vec::new());
     assert_eq!(
         prune(&path, &stores, Confirm::NoTerminal, &mut out, &mut err),
@@ -72,16 +108,18 @@ fn prune_asks_refuses_without_a_terminal_and_spares_draft_entries() {
         prune(&path, &stores, Confirm::Ask(&mut no), &mut out, &mut err),
         EXIT_CANCELLED
     );
-    assert_eq!(stores.store(StoreKind::Keyutils).users().len(), 3);
+    assert_eq!(stores.store(StoreKind::Keyutils).users().len(), 5);
     let mut yes: &[u8] = b"y\n";
     assert_eq!(
         prune(&path, &stores, Confirm::Ask(&mut yes), &mut out, &mut err),
         EXIT_OK
     );
+    let mut left = vec![DRAFTED, JWT_USER, OTHERS[0], OTHERS[1]];
+    left.sort_unstable();
     assert_eq!(
         stores.store(StoreKind::Keyutils).users(),
-        ["draft/1/jwt", JWT_USER],
-        "the orphan went; the referenced and the draft entry stayed"
+        left,
+        "the orphan went; the referenced entry, the live draft's and other configs' stayed"
     );
 }
 

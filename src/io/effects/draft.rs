@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::StoreProvider;
 use crate::io::draft_file;
-use crate::secret::SecretRef;
+use crate::secret::{SecretRef, StoreKind, is_draft_entry, namespace_of};
 use crate::wizard::{DraftPlan, LoadedSecrets};
 
 /// The newest generation carried out per config path. Draft effects run on their own
@@ -89,6 +89,49 @@ fn delete_entries(entries: &[SecretRef], stores: &dyn StoreProvider) -> Result<(
     }
 }
 
+/// Removes the draft entries of `namespaces` in `kind` that the draft file does not
+/// name: left by a session that died between writing its entries and its draft file,
+/// or between removing them. Holds the same lock as draft saves, which write their
+/// entries and the file that names them in one go, so this session's own entries are
+/// always named when it looks. Returns how many went.
+pub fn clean_orphans(
+    namespaces: &[String],
+    kind: StoreKind,
+    stores: &dyn StoreProvider,
+    config: &Path,
+) -> Result<usize, String> {
+    let done = CARRIED_OUT.lock().unwrap_or_else(PoisonError::into_inner);
+    let named: Vec<SecretRef> = match draft_file::read(config) {
+        Ok(snapshot) => snapshot.map(|s| s.typed_entries()).unwrap_or_default(),
+        Err(_) => return Ok(0), // an unreadable draft: the operator decides about it
+    };
+    let mut removed = 0;
+    let mut failed = Vec::new();
+    let store = stores.open(kind).map_err(|e| e.to_string())?;
+    let users = store.list().map_err(|e| e.to_string())?;
+    {
+        for user in users {
+            let ours = namespace_of(&user).is_some_and(|n| namespaces.iter().any(|m| m == n));
+            let is_named = named.iter().any(|r| r.store == kind && r.user == user);
+            if ours && is_draft_entry(&user) && !is_named {
+                match store.delete(&user) {
+                    Ok(()) => removed += 1,
+                    Err(e) => failed.push(format!("{user} ({e})")),
+                }
+            }
+        }
+    }
+    drop(done);
+    if failed.is_empty() {
+        Ok(removed)
+    } else {
+        Err(format!(
+            "draft keyring entries no draft names could not be removed: {}",
+            failed.join("; ")
+        ))
+    }
+}
+
 /// Reads each entry back; a missing one is `None`, an unreachable store an error.
 pub fn load_secrets(
     entries: &[SecretRef],
@@ -114,7 +157,7 @@ mod tests {
     use crate::test_support::*;
     use crate::wizard::{Action, Msg, StoreInfo, Wizard};
 
-    const ENTRY: &str = "draft/ringcentral-v1/historical/default/client_secret";
+    const ENTRY: &str = "000000000000/draft/ringcentral-v1/historical/default/client_secret";
 
     fn session() -> Wizard {
         let mut w = wizard();
@@ -155,6 +198,38 @@ mod tests {
                 .iter()
                 .all(|(_, v)| v.is_none())
         );
+    }
+
+    #[test]
+    fn draft_entries_no_draft_names_are_removed_before_the_session_writes_any() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let stores = MemoryStores::new(StoreKind::Keyutils);
+        let store = stores.store(StoreKind::Keyutils);
+        let value = secrecy::SecretString::from("v");
+        let other_config = "ba9876543210/draft/ringcentral-v1/historical/default/jwt";
+        let legacy = "draft/ringcentral-v1/historical/default/jwt";
+        let saved = "000000000000/ringcentral-v1/historical/default/jwt";
+        for user in [ENTRY, other_config, legacy, saved] {
+            crate::io::secrets::SecretStore::set(store.as_ref(), user, &value).unwrap();
+        }
+        let ours = ["000000000000".to_owned()];
+        let clean = || clean_orphans(&ours, StoreKind::Keyutils, &stores, &config);
+        assert_eq!(clean(), Ok(1));
+        let mut left = vec![other_config, saved, legacy];
+        left.sort_unstable();
+        assert_eq!(
+            store.users(),
+            left,
+            "only this config's unnamed draft entry went"
+        );
+        // Entries the draft file names are kept; once it is gone, they are orphans.
+        let mut w = session();
+        save(&w.draft_plan(), &stores, &config).unwrap();
+        assert_eq!(clean(), Ok(0));
+        assert_eq!(store.value(ENTRY).as_deref(), Some(CLIENT_SECRET));
+        draft_file::remove(&config).unwrap();
+        assert_eq!(clean(), Ok(2), "the client secret's and the JWT's entries");
     }
 
     #[test]

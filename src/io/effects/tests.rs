@@ -1,5 +1,4 @@
 use std::cell::RefCell;
-use std::path::Path;
 
 use secrecy::SecretString;
 
@@ -15,8 +14,15 @@ fn plan_for_one_integration(store: StoreKind) -> SavePlan {
     w.save_plan(store)
 }
 
-const JWT_USER: &str = "ringcentral-v1/historical/default/jwt";
-const SECRET_USER: &str = "ringcentral-v1/historical/default/client_secret";
+const JWT_USER: &str = "000000000000/ringcentral-v1/historical/default/jwt";
+const SECRET_USER: &str = "000000000000/ringcentral-v1/historical/default/client_secret";
+
+/// A config path in a fresh directory (the journal goes beside it).
+fn config() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("integrations.yaml");
+    (dir, path)
+}
 
 #[test]
 fn secrets_are_stored_before_the_file_is_written() {
@@ -25,7 +31,7 @@ fn secrets_are_stored_before_the_file_is_written() {
     let report = execute_save(
         &plan_for_one_integration(StoreKind::SecretService),
         &stores,
-        Path::new("/x"),
+        &config().1,
         &|text| {
             seen_at_write
                 .borrow_mut()
@@ -49,20 +55,20 @@ fn secrets_are_stored_before_the_file_is_written() {
 #[test]
 fn a_failed_file_write_removes_the_secrets_stored_for_new_entries() {
     let stores = MemoryStores::new(StoreKind::Keyutils);
+    let (_dir, path) = config();
     let error = execute_save(
         &plan_for_one_integration(StoreKind::Keyutils),
         &stores,
-        Path::new("/etc/x.yaml"),
-        &|_| {
-            Err(std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "read-only file system",
-            ))
-        },
+        &path,
+        &|_| Err("read-only file system".into()),
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(
-        error.contains("Could not write /etc/x.yaml: read-only file system"),
+        error.contains(&format!(
+            "Could not write {}: read-only file system",
+            path.display()
+        )),
         "{error}"
     );
     assert!(error.contains("the keyring is as it was"), "{error}");
@@ -80,8 +86,8 @@ fn a_failed_file_write_restores_a_replaced_secret() {
     let result = execute_save(
         &plan_for_one_integration(StoreKind::Keyutils),
         &stores,
-        Path::new("/x"),
-        &|_| Err(std::io::Error::other("disk full")),
+        &config().1,
+        &|_| Err("disk full".into()),
     );
     assert!(result.is_err());
     let store = stores.store(StoreKind::Keyutils);
@@ -97,13 +103,14 @@ fn a_store_that_fails_on_the_second_write_leaves_nothing_and_writes_no_file() {
     let error = execute_save(
         &plan_for_one_integration(StoreKind::SecretService),
         &stores,
-        Path::new("/x"),
+        &config().1,
         &|_| {
             *wrote.borrow_mut() = true;
             Ok(())
         },
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(!*wrote.borrow());
     assert!(
         error.contains(&format!(
@@ -124,10 +131,11 @@ fn a_store_that_timed_out_is_not_promised_to_be_as_it_was() {
     let error = execute_save(
         &plan_for_one_integration(StoreKind::SecretService),
         &stores,
-        Path::new("/x"),
+        &config().1,
         &|_| Ok(()),
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(error.contains("did not answer within 5 s"), "{error}");
     assert!(
         error.contains("Nothing was written to the file."),
@@ -145,7 +153,7 @@ fn a_store_that_timed_out_is_not_promised_to_be_as_it_was() {
 fn removed_and_moved_entries_are_deleted_only_after_the_file_is_written() {
     let stores = MemoryStores::new(StoreKind::SecretService);
     let plan = plan_for_one_integration(StoreKind::SecretService);
-    execute_save(&plan, &stores, Path::new("/x"), &|_| Ok(())).unwrap();
+    execute_save(&plan, &stores, &config().1, &|_| Ok(())).unwrap();
     let document = {
         let mut w = wizard();
         act(&mut w, Action::Enter);
@@ -157,7 +165,7 @@ fn removed_and_moved_entries_are_deleted_only_after_the_file_is_written() {
     let plan = w.save_plan(StoreKind::SecretService);
     let store = stores.store(StoreKind::SecretService);
     let during = RefCell::new(Vec::new());
-    execute_save(&plan, &stores, Path::new("/x"), &|_| {
+    execute_save(&plan, &stores, &config().1, &|_| {
         during.borrow_mut().extend(store.users());
         Ok(())
     })
@@ -170,13 +178,13 @@ fn removed_and_moved_entries_are_deleted_only_after_the_file_is_written() {
     assert_eq!(
         store.users(),
         [
-            "ringcentral-v1/historical/east/client_secret",
-            "ringcentral-v1/historical/east/jwt"
+            "000000000000/ringcentral-v1/historical/east/client_secret",
+            "000000000000/ringcentral-v1/historical/east/jwt"
         ]
     );
     assert_eq!(
         store
-            .value("ringcentral-v1/historical/east/client_secret")
+            .value("000000000000/ringcentral-v1/historical/east/client_secret")
             .as_deref(),
         Some(CLIENT_SECRET)
     );
@@ -190,10 +198,11 @@ fn a_kept_secret_that_vanished_from_its_store_is_reported_not_invented() {
     let error = execute_save(
         &w.save_plan(StoreKind::Keyutils),
         &stores,
-        Path::new("/x"),
+        &config().1,
         &|_| Ok(()),
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(
         error.contains("is no longer in keyutils") && error.contains("Type it again"),
         "{error}"
@@ -212,7 +221,7 @@ fn the_real_file_writer_is_used_by_perform() {
     );
     assert!(matches!(msg, Msg::SaveDone(Ok(_))), "{msg:?}");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("user: ringcentral-v1/historical/default/jwt"));
+    assert!(text.contains("user: 000000000000/ringcentral-v1/historical/default/jwt"));
     assert!(!text.contains(CLIENT_SECRET));
     assert!(matches!(
         perform(Effect::ResolveStore, &stores, &path),

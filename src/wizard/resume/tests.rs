@@ -5,8 +5,8 @@ use crate::secret::StoreKind;
 use crate::test_support::*;
 use crate::wizard::{InputRequest, Msg, Overlay, SaveReport};
 
-const SECRET_ENTRY: &str = "draft/ringcentral-v1/historical/east/client_secret";
-const JWT_ENTRY: &str = "draft/ringcentral-v1/historical/east/jwt";
+const SECRET_ENTRY: &str = "000000000000/draft/ringcentral-v1/historical/east/client_secret";
+const JWT_ENTRY: &str = "000000000000/draft/ringcentral-v1/historical/east/jwt";
 
 fn drafts_in(effects: &[Effect]) -> Vec<&DraftPlan> {
     effects
@@ -332,8 +332,8 @@ fn two_unfinished_integrations_with_one_group_get_separate_entries() {
     assert_eq!(
         users,
         [
-            "draft/ringcentral-v1/historical/default/jwt",
-            "draft/ringcentral-v1/historical/default/jwt~2"
+            "000000000000/draft/ringcentral-v1/historical/default/jwt",
+            "000000000000/draft/ringcentral-v1/historical/default/jwt~2"
         ]
     );
 }

@@ -1,0 +1,235 @@
+//! One editor at a time: `<config>.lock`, locked with flock(2) for as long as a wizard
+//! (or `prune`, `rollback`) works on the config. The kernel drops the lock when the
+//! process dies, however it dies, so a stale lock file never blocks anyone. The file
+//! says who holds it, for the one who is turned away.
+
+use std::fs::File;
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Who holds the lock, as written into the lock file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    pub user: String,
+    pub pid: u32,
+    /// The holder's terminal, e.g. `/dev/pts/3` (`None`: none, a script).
+    pub terminal: Option<String>,
+    /// Seconds since the epoch.
+    pub since: i64,
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (pid {}", self.user, self.pid)?;
+        if let Some(terminal) = &self.terminal {
+            write!(f, ", on {terminal}")?;
+        }
+        write!(f, ") since {}", utc_time(self.since))
+    }
+}
+
+/// The lock, held until dropped.
+#[derive(Debug)]
+pub struct EditLock {
+    _file: File,
+}
+
+/// Why the lock was not taken.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another process holds it (`None`: it has not said who yet).
+    Busy(Option<Holder>),
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for LockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockError::Busy(Some(holder)) => write!(f, "it is being edited by {holder}"),
+            LockError::Busy(None) => f.write_str("it is being edited by another wfm-wizard"),
+            LockError::Io(path, e) => write!(f, "cannot use the lock file {}: {e}", path.display()),
+        }
+    }
+}
+
+/// `<config>.lock`, beside the config's real path.
+pub fn lock_path(config: &Path) -> PathBuf {
+    let mut name = config.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Takes the lock without waiting, and records `holder` in it.
+pub fn acquire(config: &Path, holder: &Holder) -> Result<EditLock, LockError> {
+    let path = lock_path(config);
+    let io = |e| LockError::Io(path.clone(), e);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(io)?;
+    }
+    let mut options = File::options();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+        // A link planted at the lock's name must not make us write elsewhere.
+        options.custom_flags(rustix_nofollow());
+    }
+    let mut file = options.open(&path).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(LockError::Busy(read_holder(&mut file)));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+    }
+    let text = serde_json::to_string(holder).map_err(|e| io(std::io::Error::other(e)))?;
+    file.set_len(0).map_err(io)?;
+    file.rewind().map_err(io)?;
+    file.write_all(text.as_bytes()).map_err(io)?;
+    Ok(EditLock { _file: file })
+}
+
+#[cfg(unix)]
+fn rustix_nofollow() -> i32 {
+    rustix::fs::OFlags::NOFOLLOW.bits().cast_signed()
+}
+
+fn read_holder(file: &mut File) -> Option<Holder> {
+    let mut text = String::new();
+    file.take(4096).read_to_string(&mut text).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The holder of this process: the login user behind sudo, the pid, the terminal.
+pub fn this_process(now: i64) -> Holder {
+    Holder {
+        user: login_user(),
+        pid: std::process::id(),
+        terminal: terminal_name(),
+        since: now,
+    }
+}
+
+/// The person behind the process: `SUDO_USER` when sudo started it, else the login name.
+pub fn login_user() -> String {
+    let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+    let uid = uid();
+    let name = var("LOGNAME").or_else(|| var("USER"));
+    match (var("SUDO_USER"), name) {
+        (Some(sudo), Some(name)) => format!("{sudo} (as {name})"),
+        (Some(sudo), None) => sudo,
+        (None, Some(name)) => name,
+        (None, None) => format!("uid {uid}"),
+    }
+}
+
+#[cfg(unix)]
+fn uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid())
+}
+
+#[cfg(not(unix))]
+fn uid() -> u32 {
+    0
+}
+
+fn terminal_name() -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() {
+            return std::fs::read_link("/proc/self/fd/0")
+                .ok()
+                .map(|p| p.display().to_string());
+        }
+    }
+    None
+}
+
+/// `2026-12-01 23:04 UTC`, from seconds since the epoch (no time zone database needed).
+pub fn utc_time(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        of_day / 3600,
+        of_day % 3600 / 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holder(pid: u32) -> Holder {
+        Holder {
+            user: "alice".into(),
+            pid,
+            terminal: Some("/dev/pts/3".into()),
+            since: 1_796_166_240,
+        }
+    }
+
+    #[test]
+    fn a_second_editor_is_told_who_holds_the_lock_until_it_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let first = acquire(&config, &holder(11)).unwrap();
+        match acquire(&config, &holder(22)) {
+            Err(LockError::Busy(Some(who))) => {
+                assert_eq!(who, holder(11));
+                assert_eq!(
+                    who.to_string(),
+                    "alice (pid 11, on /dev/pts/3) since 2026-12-01 23:04 UTC"
+                );
+            }
+            other => panic!("expected busy, got {other:?}"),
+        }
+        drop(first);
+        assert!(acquire(&config, &holder(22)).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_at_the_lock_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me").unwrap();
+        std::os::unix::fs::symlink(&victim, lock_path(&config)).unwrap();
+        assert!(matches!(
+            acquire(&config, &holder(1)),
+            Err(LockError::Io(..))
+        ));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    }
+
+    #[test]
+    fn utc_time_counts_days_right() {
+        assert_eq!(utc_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00 UTC");
+    }
+}

@@ -156,7 +156,7 @@ fn prepare_session(wizard: &mut Wizard, path: &Path) {
     match draft_file::read(path) {
         Ok(Some(snapshot)) => wizard.offer_resume(snapshot),
         Ok(None) => {}
-        Err(why) => wizard.draft_unreadable(&why),
+        Err(why) => wizard.draft_unreadable(&why.to_string()),
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::config_file;
+use super::file_safety::FileError;
 use super::secrets::{NO_ANSWER, SecretStore, StoreError};
 use crate::config::render_document;
 use crate::secret::StoreKind;
@@ -97,7 +98,7 @@ pub fn execute_save(
     plan: &SavePlan,
     stores: &dyn StoreProvider,
     path: &Path,
-    write_file: &dyn Fn(&str) -> std::io::Result<()>,
+    write_file: &dyn Fn(&str) -> Result<(), FileError>,
 ) -> Result<SaveReport, String> {
     let text =
         render_document(&plan.document).map_err(|e| format!("Could not render the file: {e}"))?;

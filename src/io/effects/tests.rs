@@ -54,15 +54,21 @@ fn a_failed_file_write_removes_the_secrets_stored_for_new_entries() {
         &stores,
         Path::new("/etc/x.yaml"),
         &|_| {
-            Err(std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "read-only file system",
-            ))
+            Err(FileError::Io {
+                action: "write",
+                path: "/etc/x.yaml".into(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "read-only file system",
+                ),
+            })
         },
     )
     .unwrap_err();
     assert!(
-        error.contains("Could not write /etc/x.yaml: read-only file system"),
+        error.contains(
+            "Could not write /etc/x.yaml: cannot write /etc/x.yaml: read-only file system"
+        ),
         "{error}"
     );
     assert!(error.contains("the keyring is as it was"), "{error}");
@@ -81,7 +87,13 @@ fn a_failed_file_write_restores_a_replaced_secret() {
         &plan_for_one_integration(StoreKind::Keyutils),
         &stores,
         Path::new("/x"),
-        &|_| Err(std::io::Error::other("disk full")),
+        &|_| {
+            Err(FileError::Io {
+                action: "write",
+                path: "/x".into(),
+                source: std::io::Error::other("disk full"),
+            })
+        },
     );
     assert!(result.is_err());
     let store = stores.store(StoreKind::Keyutils);

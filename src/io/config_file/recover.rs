@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::io::file_safety::{FileError, check_target, parent_of};
+use crate::io::file_safety::FileError;
 
 /// What [`recover`] did, for a log line.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -57,7 +57,9 @@ pub fn recover(path: &Path) -> Result<Recovered, FileError> {
     use std::os::unix::fs::MetadataExt;
 
     use super::write::unix::{overwrite, remove_staged, staged_name};
-    use crate::io::file_safety::{open_dir, temp_owner_pid, unix::effective_uid};
+    use crate::io::file_safety::{
+        check_target, open_dir, parent_of, temp_owner_pid, unix::effective_uid,
+    };
 
     let real = super::real_path::resolve(path, &mut |link| Ok(check_target(link)?))?;
     let dir_path = parent_of(&real);

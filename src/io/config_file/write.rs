@@ -53,7 +53,7 @@ fn write_real(real: &Path, bytes: &[u8]) -> Result<(), FileError> {
 pub(super) mod unix {
     use std::fs::File;
     use std::os::fd::OwnedFd;
-    use std::os::unix::fs::{FileExt, MetadataExt};
+    use std::os::unix::fs::{FileExt, MetadataExt, PermissionsExt};
     use std::path::Path;
 
     use rustix::fs::{AtFlags, Gid, Mode, OFlags, Uid};
@@ -108,8 +108,9 @@ pub(super) mod unix {
         }
         super::super::xattrs::copy(old, &temp.file, &temp_path)?;
         // Last: a chown clears set-id bits, and an ACL write sets the group bits.
-        rustix::fs::fchmod(&temp.file, Mode::from_raw_mode(meta.mode() & 0o7777))
-            .map_err(|e| FileError::io("set the mode of", &temp_path)(e.into()))
+        temp.file
+            .set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+            .map_err(FileError::io("set the mode of", &temp_path))
     }
 
     /// The name of the complete copy kept while a hard-linked file is rewritten.

@@ -151,7 +151,7 @@ pub fn validate(
 /// Finishes or undoes a save that a dead process left, before a command looks at the
 /// file or its secrets; says what it did on `err`. `Err` is the exit status.
 pub fn recover(path: &Path, stores: &dyn StoreProvider, err: &mut dyn Write) -> Result<(), u8> {
-    let real = config_file::real_path(path);
+    let real = config_file::real_path_or_given(path);
     match save_journal::recover(&real, stores) {
         Ok(Recovered::Nothing) => Ok(()),
         Ok(Recovered::RolledForward) => {
@@ -181,6 +181,20 @@ pub fn recover(path: &Path, stores: &dyn StoreProvider, err: &mut dyn Write) -> 
     }
 }
 
+/// Removes temporary files dead processes left beside the config (under the edit lock,
+/// so no save of this config is under way).
+fn tidy(path: &Path, err: &mut dyn Write) {
+    match config_file::recover(&config_file::real_path_or_given(path)) {
+        Ok(done) if done.is_nothing() => {}
+        Ok(done) => {
+            let _ = writeln!(err, "note: {}: {done}.", path.display());
+        }
+        Err(e) => {
+            let _ = writeln!(err, "warning: {}: {e}", path.display());
+        }
+    }
+}
+
 /// A wizard session's hold on its config: the edit lock (or why it is read-only), the
 /// file as loaded, and the identity it writes under.
 pub struct Session {
@@ -199,7 +213,7 @@ pub fn open_session(
     catalog: &Catalog,
     stores: &dyn StoreProvider,
 ) -> Result<Session, u8> {
-    let real = config_file::real_path(path);
+    let real = config_file::real_path_or_given(path);
     let mut err = std::io::stderr();
     let (lock, read_only) = match edit_lock::acquire(&real, &edit_lock::this_process(now())) {
         Ok(lock) => (Some(lock), None),
@@ -217,6 +231,7 @@ pub fn open_session(
     };
     if lock.is_some() {
         recover(path, stores, &mut err)?;
+        tidy(path, &mut err);
     }
     let text = config_file::read(path).map_err(|why| {
         let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
@@ -240,7 +255,7 @@ pub fn open_session(
 pub fn lock_for_command(path: &Path, stores: &dyn StoreProvider) -> Result<EditLock, u8> {
     let mut err = std::io::stderr();
     let lock = edit_lock::acquire(
-        &config_file::real_path(path),
+        &config_file::real_path_or_given(path),
         &edit_lock::this_process(now()),
     )
     .map_err(|e| {
@@ -252,6 +267,7 @@ pub fn lock_for_command(path: &Path, stores: &dyn StoreProvider) -> Result<EditL
         EXIT_FAILURE
     })?;
     recover(path, stores, &mut err)?;
+    tidy(path, &mut err);
     Ok(lock)
 }
 
@@ -276,7 +292,7 @@ fn ask_read_only(path: &Path, who: &str) -> bool {
 impl Session {
     /// The wizard over this session's file.
     fn wizard(&self, catalog: Arc<Catalog>) -> Wizard {
-        let real = config_file::real_path(&self.path);
+        let real = config_file::real_path_or_given(&self.path);
         let identity = namespace::identify(&real, self.document.as_ref());
         let mut wizard = Wizard::new(
             catalog,
@@ -297,13 +313,13 @@ impl Session {
         match draft_file::read(&real) {
             Ok(Some(snapshot)) => wizard.offer_resume(snapshot),
             Ok(None) => {}
-            Err(why) => wizard.draft_unreadable(&why),
+            Err(why) => wizard.draft_unreadable(&why.to_string()),
         }
         wizard
     }
 
     fn draft_path(&self) -> PathBuf {
-        config_file::real_path(&self.path)
+        config_file::real_path_or_given(&self.path)
     }
 }
 

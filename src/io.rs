@@ -4,6 +4,7 @@ pub mod config_file;
 pub mod draft_file;
 pub mod edit_lock;
 pub mod effects;
+pub mod file_safety;
 pub mod hygiene;
 pub mod keyring_stores;
 pub mod line_terminal;

@@ -62,7 +62,7 @@ fn keyctl_ready() -> bool {
 /// Runs the real app loop over `config` with `keys`, the way `wfm-wizard` opens a
 /// session (identity and hash of the file as loaded), on the kernel keyring.
 fn run_wizard(config: &Path, keys: &mut Script) -> Outcome {
-    let real = config_file::real_path(config);
+    let real = config_file::real_path_or_given(config);
     let text = config_file::read(&real).expect("read the config");
     let document = text
         .as_deref()
@@ -165,6 +165,7 @@ fn keyctl_value(user: &str) -> Option<String> {
     );
     let out = Command::new("keyctl")
         .args(["session", "-", "sh", "-c", &script])
+        .stderr(Stdio::null())
         .output()
         .expect("run keyctl");
     out.status
@@ -203,6 +204,7 @@ impl Drop for Cleanup {
                     .arg(format!(
                         "keyctl get_persistent @s >/dev/null && keyctl invalidate {id}"
                     ))
+                    .stderr(Stdio::null())
                     .status();
             }
         }

@@ -143,7 +143,7 @@ fn a_file_changed_on_disk_under_a_wizard_is_not_overwritten_and_can_be_reloaded(
     let mut session = wizard(&config);
     session.wait_for(FIRST_SCREEN);
     session.send(ENTER);
-    session.wait_for("+ Add an integration");
+    session.wait_for("Continue to User import settings");
     session.send(END);
     session.send(ENTER); // continue to User import
     session.wait_for("User import settings");

@@ -35,7 +35,7 @@ fn read_document(path: &Path) -> Result<Option<Document>, String> {
 
 /// The namespace whose orphans this file may list and remove, or why there is none.
 fn own_namespace(path: &Path, document: Option<&Document>) -> Result<String, String> {
-    let real = config_file::real_path(path);
+    let real = config_file::real_path_or_given(path);
     let identity = crate::io::namespace::identify(&real, document);
     match (
         &identity.note,
@@ -59,7 +59,7 @@ fn own_namespace(path: &Path, document: Option<&Document>) -> Result<String, Str
 
 /// The entries the draft file names (none when there is no readable draft).
 fn draft_entries(path: &Path) -> Vec<SecretRef> {
-    crate::io::draft_file::read(&config_file::real_path(path))
+    crate::io::draft_file::read(&config_file::real_path_or_given(path))
         .ok()
         .flatten()
         .map(|snapshot| snapshot.typed_entries())

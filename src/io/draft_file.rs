@@ -1,12 +1,47 @@
 //! The draft file beside the config (`<config path>.draft`): the non-secret answers of
 //! an unsaved session, written atomically with mode 0600, so a dropped link loses
 //! nothing typed. Secrets are never in it, only the names of their draft keyring entries.
+//! The draft is the wizard's own: never read or written through a link, never one of
+//! another user.
 
-use std::io::Write;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::config_file;
+use super::file_safety::{self, FileError, UnsafePlace};
 use crate::wizard::{DRAFT_VERSION, Snapshot};
+
+/// Why a draft cannot be used; each says what to do.
+#[derive(Debug)]
+pub enum DraftError {
+    /// Refused (a link, another user's, a shared directory) or unreadable.
+    File(FileError),
+    /// Not JSON of a draft.
+    Damaged { path: PathBuf, detail: String },
+    /// Written by a wfm-wizard with another draft format.
+    OtherFormat { path: PathBuf, version: u32 },
+}
+
+impl fmt::Display for DraftError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::File(e) => e.fmt(f),
+            Self::Damaged { path, detail } => write!(
+                f,
+                "{}: not a wfm-wizard draft ({detail}); remove it to start afresh",
+                path.display()
+            ),
+            Self::OtherFormat { path, version } => write!(
+                f,
+                "{}: a draft of format {version} (this wfm-wizard reads {DRAFT_VERSION}); \
+                 finish it with the wfm-wizard that wrote it, or remove it to start afresh",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DraftError {}
 
 /// `/etc/wfm-wizard/integrations.yaml` → `/etc/wfm-wizard/integrations.yaml.draft`.
 pub fn path_for(config: &Path) -> PathBuf {
@@ -16,57 +51,54 @@ pub fn path_for(config: &Path) -> PathBuf {
 }
 
 /// The draft saved for `config`, `None` when there is none. A draft that cannot be
-/// read is an error naming the file, so the operator can remove it.
-pub fn read(config: &Path) -> Result<Option<Snapshot>, String> {
+/// read or trusted is an error naming the file, so the operator can remove it.
+pub fn read(config: &Path) -> Result<Option<Snapshot>, DraftError> {
     let path = path_for(config);
-    let Some(text) = config_file::read(&path).map_err(|e| format!("{}: {e}", path.display()))?
-    else {
+    let Some(text) = config_file::read_no_follow(&path).map_err(DraftError::File)? else {
         return Ok(None);
     };
-    let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}: not a wfm-wizard draft ({e}); remove it to start afresh",
-            path.display()
-        )
+    let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| DraftError::Damaged {
+        path: path.clone(),
+        detail: e.to_string(),
     })?;
     if !(1..=DRAFT_VERSION).contains(&snapshot.version) {
-        return Err(format!(
-            "{}: a draft of format {} (this wfm-wizard reads {DRAFT_VERSION}); finish it with the \
-             wfm-wizard that wrote it, or remove it to start afresh",
-            path.display(),
-            snapshot.version
-        ));
+        return Err(DraftError::OtherFormat {
+            path,
+            version: snapshot.version,
+        });
     }
     Ok(Some(snapshot))
 }
 
 /// Replaces the draft for `config` atomically; the file is mode 0600.
-pub fn write(config: &Path, snapshot: &Snapshot) -> std::io::Result<()> {
-    let text = serde_json::to_string_pretty(snapshot)?;
-    let mut options = atomic_write_file::AtomicWriteFile::options();
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        // An existing draft's mode is not kept: a draft is always private.
-        atomic_write_file::unix::OpenOptionsExt::preserve_mode(&mut options, false);
-    }
-    if let Some(dir) = config.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir)?;
-    }
-    let mut file = options.open(path_for(config))?;
-    file.write_all(text.as_bytes())?;
-    file.write_all(b"\n")?;
-    file.commit()
+pub fn write(config: &Path, snapshot: &Snapshot) -> Result<(), FileError> {
+    let path = path_for(config);
+    let mut text = serde_json::to_string_pretty(snapshot).map_err(|e| FileError::Io {
+        action: "write",
+        path: path.clone(),
+        source: e.into(),
+    })?;
+    text.push('\n');
+    file_safety::create_private_dir(file_safety::parent_of(&path))?;
+    file_safety::write_private_atomic(&path, text.as_bytes())
 }
 
-/// Removes the draft for `config`; no draft is not an error.
-pub fn remove(config: &Path) -> std::io::Result<()> {
-    match std::fs::remove_file(path_for(config)) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+/// Removes the draft for `config`; no draft is not an error. A link, or a file another
+/// user placed, is refused and left alone.
+pub fn remove(config: &Path) -> Result<(), FileError> {
+    let path = path_for(config);
+    file_safety::check_target(&path)?;
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(UnsafePlace::Symlink { path }.into());
+        }
+        _ => {}
+    }
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(FileError::io("remove", &path)(e))
+        }
         _ => Ok(()),
     }
 }
@@ -122,7 +154,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("integrations.yaml");
         std::fs::write(path_for(&config), "{ half").unwrap();
-        let why = read(&config).unwrap_err();
+        let why = read(&config).unwrap_err().to_string();
         assert!(
             why.contains("integrations.yaml.draft") && why.contains("remove it"),
             "{why}"
@@ -130,10 +162,37 @@ mod tests {
         let mut newer = snapshot();
         newer.version = DRAFT_VERSION + 1;
         write(&config, &newer).unwrap();
-        let why = read(&config).unwrap_err();
+        let why = read(&config).unwrap_err().to_string();
         assert!(
             why.contains(&format!("format {}", DRAFT_VERSION + 1)) && why.contains("remove it"),
             "{why}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_draft_that_is_a_link_is_neither_read_nor_written_nor_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let elsewhere = dir.path().join("elsewhere");
+        let saved = snapshot();
+        std::fs::write(&elsewhere, serde_json::to_string(&saved).unwrap()).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, path_for(&config)).unwrap();
+        let is_link_refusal = |e: &FileError| matches!(e, FileError::Unsafe(UnsafePlace::Symlink { path }) if *path == path_for(&config));
+        match read(&config) {
+            Err(DraftError::File(e)) => assert!(is_link_refusal(&e), "{e}"),
+            other => panic!("read through a link: {other:?}"),
+        }
+        assert!(is_link_refusal(&write(&config, &saved).unwrap_err()));
+        assert!(is_link_refusal(&remove(&config).unwrap_err()));
+        assert!(
+            std::fs::symlink_metadata(path_for(&config))
+                .unwrap()
+                .is_symlink()
+        );
+        assert_eq!(
+            std::fs::read_to_string(&elsewhere).unwrap(),
+            serde_json::to_string(&saved).unwrap()
         );
     }
 }

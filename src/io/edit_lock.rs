@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::file_safety::{self, UnsafePlace};
+
 /// Who holds the lock, as written into the lock file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holder {
@@ -41,6 +43,8 @@ pub struct EditLock {
 pub enum LockError {
     /// Another process holds it (`None`: it has not said who yet).
     Busy(Option<Holder>),
+    /// The place is not safe to create the lock in (another user could swap it).
+    Unsafe(UnsafePlace),
     Io(PathBuf, std::io::Error),
 }
 
@@ -49,6 +53,7 @@ impl std::fmt::Display for LockError {
         match self {
             LockError::Busy(Some(holder)) => write!(f, "it is being edited by {holder}"),
             LockError::Busy(None) => f.write_str("it is being edited by another wfm-wizard"),
+            LockError::Unsafe(place) => place.fmt(f),
             LockError::Io(path, e) => write!(f, "cannot use the lock file {}: {e}", path.display()),
         }
     }
@@ -64,6 +69,8 @@ pub fn lock_path(config: &Path) -> PathBuf {
 /// Takes the lock without waiting, and records `holder` in it.
 pub fn acquire(config: &Path, holder: &Holder) -> Result<EditLock, LockError> {
     let path = lock_path(config);
+    file_safety::check_target(config).map_err(LockError::Unsafe)?;
+    file_safety::check_target(&path).map_err(LockError::Unsafe)?;
     let io = |e| LockError::Io(path.clone(), e);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         let mut builder = std::fs::DirBuilder::new();

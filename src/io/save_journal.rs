@@ -341,8 +341,16 @@ pub enum Recovered {
 /// the journal. Safe to call from every command, as often as wanted.
 pub fn recover(config: &Path, stores: &dyn StoreProvider) -> Result<Recovered, JournalError> {
     let path = journal_path(config);
+    super::file_safety::check_target(&path).map_err(|e| JournalError::File(e.to_string()))?;
     loop {
-        let mut file = match File::options().read(true).write(true).open(&path) {
+        let mut options = File::options();
+        options.read(true).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut options,
+            rustix::fs::OFlags::NOFOLLOW.bits().cast_signed(),
+        );
+        let mut file = match options.open(&path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Recovered::Nothing),
             Err(e) => {
@@ -367,6 +375,10 @@ pub fn recover(config: &Path, stores: &dyn StoreProvider) -> Result<Recovered, J
                 path.display()
             ))
         })?;
+        // A hard-linked config is rewritten in place from a complete staged copy, made
+        // after every secret was in: finishing it is rolling forward.
+        super::config_file::recover(config)
+            .map_err(|e| JournalError::File(format!("cannot finish the file: {e}")))?;
         let current = read_text(config)?;
         let committed = current.as_deref().map(text_hash).as_deref() == Some(&journal.new_hash);
         let outcome = if committed {

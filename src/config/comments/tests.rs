@@ -7,12 +7,13 @@ use crate::secret::{SecretRef, StoreKind};
 
 mod generated;
 
-/// Every document of these tests is built here, so new `Document` fields are one line.
+/// Every document of these tests is built here; fields added to `Document` take their
+/// defaults, or are set in this one place.
 fn document(integrations: Vec<Integration>) -> Document {
     Document {
         version: 1,
-        confirmed: Vec::new(),
         integrations,
+        ..Document::default()
     }
 }
 

@@ -8,6 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::secret::SecretRef;
 
+pub mod comments;
+
 /// The newest schema version this program reads and the one it writes. Version 2 adds
 /// the config's namespace (its own keyring entry names), its path and a save counter;
 /// version-1 files load and become version 2 at their next save.

@@ -8,6 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::secret::SecretRef;
 
+pub mod diff;
+
 /// The newest schema version this program reads and the one it writes.
 pub const SCHEMA_VERSION: u32 = 1;
 /// Files larger than this are refused before parsing. 10,000 integrations in this

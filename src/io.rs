@@ -3,6 +3,7 @@
 pub mod config_file;
 pub mod draft_file;
 pub mod effects;
+pub mod history_file;
 pub mod hygiene;
 pub mod keyring_stores;
 pub mod line_terminal;

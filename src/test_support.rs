@@ -179,7 +179,7 @@ pub fn document_of(integrations: Vec<crate::config::Integration>) -> crate::conf
     }
 }
 
-/// A RingCentral integration of `operation` in `group`, secrets in `store`.
+/// A `RingCentral` integration of `operation` in `group`, secrets in `store`.
 pub fn integration_in(
     operation: &str,
     group: Option<&str>,

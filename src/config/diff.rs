@@ -2,7 +2,7 @@
 //! section and the audit trail's records are both made of these.
 
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::{Deserialize, Serialize};
 
@@ -118,7 +118,7 @@ impl fmt::Display for Change {
                 write!(f, "{}: {} ", escape(label), escape(field))?;
                 match from {
                     Some(from) => {
-                        write!(f, "moved from {} {} to ", from.store, escape(&from.user))?
+                        write!(f, "moved from {} {} to ", from.store, escape(&from.user))?;
                     }
                     None => f.write_str("now refers to ")?,
                 }
@@ -163,10 +163,10 @@ pub fn escape(text: &str) -> String {
         match c {
             '\\' => out.push_str("\\\\"),
             c if u32::from(c) < 0x100 && c.is_control() => {
-                out.push_str(&format!("\\x{:02x}", u32::from(c)));
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
             }
             c if c.is_control() || is_bidi_control(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
         }
@@ -269,28 +269,25 @@ pub fn diff(
     let mut matched_old = vec![false; old_integrations.len()];
     let mut changes = Vec::new();
     for (index, integration) in new.integrations.iter().enumerate() {
-        match predecessor.get(&index) {
-            Some(&before) => {
-                matched_old[before] = true;
-                compare(
-                    &old_integrations[before],
-                    integration,
-                    rewritten,
-                    &mut changes,
-                );
-            }
-            None => {
-                changes.push(Change::IntegrationAdded {
-                    label: label(integration),
-                });
-                // Its text is on Review already; its secrets are what the audit needs.
-                let nothing = Integration {
-                    settings: super::Settings::default(),
-                    ..integration.clone()
-                };
-                let name = label(integration);
-                compare_settings(&name, &nothing, integration, rewritten, false, &mut changes);
-            }
+        if let Some(&before) = predecessor.get(&index) {
+            matched_old[before] = true;
+            compare(
+                &old_integrations[before],
+                integration,
+                rewritten,
+                &mut changes,
+            );
+        } else {
+            let name = label(integration);
+            changes.push(Change::IntegrationAdded {
+                label: name.clone(),
+            });
+            // Its text is on Review already; its secrets are what the audit needs.
+            let nothing = Integration {
+                settings: super::Settings::default(),
+                ..integration.clone()
+            };
+            compare_settings(&name, &nothing, integration, rewritten, false, &mut changes);
         }
     }
     for (integration, matched) in old_integrations.iter().zip(matched_old) {

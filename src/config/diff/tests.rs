@@ -129,9 +129,9 @@ fn a_text_change_and_a_status_flip_are_shown_with_their_values() {
         .settings
         .0
         .push(("sub_account_id".into(), Setting::Text("42".into())));
-    let changes = diff(Some(&old), &document_of(vec![changed.clone()]), None, &[]);
+    let forth = diff(Some(&old), &document_of(vec![changed.clone()]), None, &[]);
     assert_eq!(
-        lines(&changes),
+        lines(&forth),
         [
             "historical/east: Status on -> off",
             "historical/east: client_id \"AbCdEfGhIjKlMnOpQrStUv\" -> \"NewClientId\"",

@@ -7,7 +7,7 @@ use wfm_wizard::catalog::Catalog;
 
 use wfm_wizard::cli::{Cli, Command, SecretCommand};
 use wfm_wizard::commands::secrets_report::{self, Confirm};
-use wfm_wizard::commands::{self, EXIT_INVALID};
+use wfm_wizard::commands::{self, EXIT_INVALID, history};
 use wfm_wizard::io::config_file;
 use wfm_wizard::io::keyring_stores::KeyringStores;
 use wfm_wizard::plain;
@@ -31,17 +31,26 @@ fn main() -> ExitCode {
         Some(Command::Prune { yes }) => {
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
-            let confirm = if yes {
-                Confirm::Yes
-            } else if std::io::stdin().is_terminal() {
-                Confirm::Ask(&mut input)
-            } else {
-                Confirm::NoTerminal
-            };
+            let confirm = confirm(yes, &mut input);
             secrets_report::prune(
                 &path,
                 stores.as_ref(),
                 confirm,
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            )
+        }
+        Some(Command::History) => {
+            history::history(&path, &mut std::io::stdout(), &mut std::io::stderr())
+        }
+        Some(Command::Rollback { revision, yes }) => {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            history::rollback::rollback(
+                &path,
+                revision,
+                stores.as_ref(),
+                confirm(yes, &mut input),
                 &mut std::io::stdout(),
                 &mut std::io::stderr(),
             )
@@ -70,4 +79,15 @@ fn main() -> ExitCode {
         },
     };
     ExitCode::from(status)
+}
+
+/// `--yes`, else a question on the terminal, else a refusal (exit 2).
+fn confirm(yes: bool, input: &mut dyn std::io::BufRead) -> Confirm<'_> {
+    if yes {
+        Confirm::Yes
+    } else if std::io::stdin().is_terminal() {
+        Confirm::Ask(input)
+    } else {
+        Confirm::NoTerminal
+    }
 }

@@ -1,5 +1,6 @@
 //! The pure state machine: `update(Msg) -> Vec<Effect>`. No I/O happens here.
 
+mod changes;
 mod draft;
 mod form;
 pub mod lists;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 pub use tui_input::InputRequest;
 
+pub use changes::Loaded;
 pub use draft::{Draft, FieldState, SecretField};
 pub use resume::{
     DRAFT_USER_PREFIX, DRAFT_VERSION, DraftField, DraftIntegration, DraftPlan, LoadedSecrets,
@@ -204,6 +206,8 @@ pub struct Wizard {
     group_index: std::cell::OnceCell<GroupIndex>,
     /// The furthest Review can scroll, as last measured on screen (unbounded until then).
     pub review_limit: usize,
+    /// The file as it was loaded, for Review's changes (read only).
+    pub loaded: Loaded,
 }
 
 impl Wizard {
@@ -256,6 +260,7 @@ impl Wizard {
             restoring: Vec::new(),
             group_index: std::cell::OnceCell::new(),
             review_limit: usize::MAX,
+            loaded: Loaded::new(document),
         }
     }
 
@@ -287,6 +292,7 @@ impl Wizard {
     /// The one place state changes.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         self.group_index.take();
+        self.loaded.forget_changes();
         let before = self.checkpoint();
         let mut effects = self.handle(msg);
         effects.extend(self.draft_after(&before));

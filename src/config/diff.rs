@@ -93,17 +93,10 @@ impl fmt::Display for Change {
             Change::SecretNewValue {
                 label,
                 field,
-                entry,
                 fingerprint,
+                ..
             } => {
-                write!(
-                    f,
-                    "{}: {} new value in {} {}",
-                    escape(label),
-                    escape(field),
-                    entry.store,
-                    escape(&entry.user)
-                )?;
+                write!(f, "{}: {} new value", escape(label), escape(field))?;
                 match fingerprint {
                     Some(fingerprint) => write!(f, " (fingerprint {})", escape(fingerprint)),
                     None => Ok(()),

@@ -56,7 +56,7 @@ fn an_added_integration_lists_its_new_secrets_and_a_removed_one_is_named() {
             "historical/west: added",
             "historical/west: client_secret now refers to secret-service \
              ringcentral-v1/historical/west/client_secret",
-            "historical/west: jwt new value in secret-service ringcentral-v1/historical/west/jwt",
+            "historical/west: jwt new value",
             "historical/east: removed",
         ]
     );
@@ -157,8 +157,7 @@ fn a_new_secret_value_shows_only_its_entry_and_fingerprint_never_the_value() {
     }
     assert_eq!(
         changes[0].to_string(),
-        "historical/east: jwt new value in secret-service ringcentral-v1/historical/east/jwt \
-         (fingerprint 0a1b2c3d)"
+        "historical/east: jwt new value (fingerprint 0a1b2c3d)"
     );
 }
 

@@ -50,6 +50,19 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// List the saves of this file, newest last: revision, time (UTC), who, what changed,
+    /// and whether a backup of that revision is kept
+    History,
+    /// Put back the file of an earlier revision (one of the last 10 backups), saying which
+    /// of its secrets are still in their stores and which must be typed again
+    Rollback {
+        /// The revision to restore, as `history` lists it
+        #[arg(value_name = "N")]
+        revision: u64,
+        /// Do not ask; needed when there is no terminal to ask on
+        #[arg(long)]
+        yes: bool,
+    },
     /// Work with one stored secret
     #[command(subcommand)]
     Secret(SecretCommand),

@@ -1,5 +1,6 @@
 //! What the binary does for each command, with exit statuses per the contract.
 
+pub mod history;
 pub mod inventory;
 pub mod secrets_report;
 
@@ -200,7 +201,7 @@ fn tidy(path: &Path, err: &mut dyn Write) {
 pub struct Session {
     pub path: PathBuf,
     pub document: Option<Document>,
-    hash: Option<String>,
+    text: Option<String>,
     /// `None`: read-only, another wfm-wizard holds the lock (said in `read_only`).
     _lock: Option<EditLock>,
     read_only: Option<String>,
@@ -243,7 +244,7 @@ pub fn open_session(
     })?;
     Ok(Session {
         path: path.to_owned(),
-        hash: text.as_deref().map(save_journal::text_hash),
+        text,
         document,
         _lock: lock,
         read_only,
@@ -301,7 +302,7 @@ impl Session {
             now(),
         )
         .with_identity(identity)
-        .with_loaded_hash(self.hash.clone());
+        .with_loaded_text(self.text.clone());
         let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
         if link_can_drop(set("SSH_CONNECTION"), set("TMUX"), set("STY")) {
             wizard.show_ssh_hint();

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::secret::SecretRef;
 
 pub mod comments;
+pub mod diff;
 
 /// The newest schema version this program reads and the one it writes. Version 2 adds
 /// the config's namespace (its own keyring entry names), its path and a save counter;
@@ -278,6 +279,12 @@ pub fn parse_document(text: &str) -> Result<Document, ParseError> {
         ));
     }
     parse_yaml(text)
+}
+
+/// SHA-256 of a file's text, in hex: how a save recognises the file it loaded.
+pub fn text_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    crate::secret::to_hex(&Sha256::digest(text.as_bytes()))
 }
 
 /// The file's text: a header comment, then the document.

@@ -5,6 +5,7 @@ pub mod draft_file;
 pub mod edit_lock;
 pub mod effects;
 pub mod file_safety;
+pub mod history_file;
 pub mod hygiene;
 pub mod keyring_stores;
 pub mod line_terminal;

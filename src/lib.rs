@@ -12,6 +12,7 @@ pub mod plain;
 pub mod secret;
 pub mod terminal;
 pub mod ui;
+pub mod utc;
 pub mod validate;
 pub mod wizard;
 

@@ -7,6 +7,7 @@ use wfm_wizard::catalog::Catalog;
 
 use wfm_wizard::cli::{Cli, Command, SecretCommand};
 use wfm_wizard::commands;
+use wfm_wizard::commands::history;
 use wfm_wizard::commands::secrets_report::{self, Confirm};
 use wfm_wizard::io::config_file;
 use wfm_wizard::io::keyring_stores::KeyringStores;
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
     let stores = Arc::new(KeyringStores::new(cli.secret_store));
     let reads = matches!(
         cli.command,
-        Some(Command::Validate | Command::Status | Command::Secret(_))
+        Some(Command::Validate | Command::Status | Command::Secret(_) | Command::History)
     );
     if reads && let Err(status) = commands::recover(&path, stores.as_ref(), &mut std::io::stderr())
     {
@@ -44,17 +45,31 @@ fn main() -> ExitCode {
             };
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
-            let confirm = if yes {
-                Confirm::Yes
-            } else if std::io::stdin().is_terminal() {
-                Confirm::Ask(&mut input)
-            } else {
-                Confirm::NoTerminal
-            };
+            let confirm = confirm(yes, &mut input);
             secrets_report::prune(
                 &path,
                 stores.as_ref(),
                 confirm,
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            )
+        }
+        Some(Command::History) => {
+            history::history(&path, &mut std::io::stdout(), &mut std::io::stderr())
+        }
+        Some(Command::Rollback { revision, yes }) => {
+            // Held to the end of this arm: no wizard edits the file meanwhile.
+            let _lock = match commands::lock_for_command(&path, stores.as_ref()) {
+                Ok(lock) => lock,
+                Err(status) => return ExitCode::from(status),
+            };
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            history::rollback::rollback(
+                &path,
+                revision,
+                stores.as_ref(),
+                confirm(yes, &mut input),
                 &mut std::io::stdout(),
                 &mut std::io::stderr(),
             )
@@ -80,4 +95,15 @@ fn main() -> ExitCode {
         },
     };
     ExitCode::from(status)
+}
+
+/// `--yes`, else a question on the terminal, else a refusal (exit 2).
+fn confirm(yes: bool, input: &mut dyn std::io::BufRead) -> Confirm<'_> {
+    if yes {
+        Confirm::Yes
+    } else if std::io::stdin().is_terminal() {
+        Confirm::Ask(input)
+    } else {
+        Confirm::NoTerminal
+    }
 }

@@ -171,3 +171,49 @@ pub fn new_form() -> Wizard {
     act(&mut w, Action::Enter); // Add
     w
 }
+
+/// The one place tests build a `Document` from integrations, so a field added to it
+/// is one edit here.
+pub fn document_of(integrations: Vec<crate::config::Integration>) -> crate::config::Document {
+    crate::config::Document {
+        version: 2,
+        namespace: Some(crate::wizard::UNASSIGNED_NAMESPACE.into()),
+        path: Some("x".into()),
+        revision: 1,
+        confirmed: vec![],
+        integrations,
+    }
+}
+
+/// A `RingCentral` integration of `operation` in `group`, secrets in `store`.
+pub fn integration_in(
+    operation: &str,
+    group: Option<&str>,
+    store: crate::secret::StoreKind,
+) -> crate::config::Integration {
+    use crate::config::{Integration, Setting, Settings};
+    let stored = |field: &str| {
+        Setting::Secret(crate::secret::SecretRef {
+            store,
+            service: "wfm-wizard".into(),
+            user: crate::secret::entry_user(
+                crate::wizard::UNASSIGNED_NAMESPACE,
+                "ringcentral-v1",
+                operation,
+                group,
+                field,
+            ),
+        })
+    };
+    Integration {
+        platform: "ringcentral-v1".into(),
+        operation: operation.into(),
+        group: group.map(str::to_owned),
+        enabled: true,
+        settings: Settings(vec![
+            ("client_id".into(), Setting::Text(CLIENT_ID.into())),
+            ("client_secret".into(), stored("client_secret")),
+            ("jwt".into(), stored("jwt")),
+        ]),
+    }
+}

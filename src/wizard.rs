@@ -1,5 +1,6 @@
 //! The pure state machine: `update(Msg) -> Vec<Effect>`. No I/O happens here.
 
+mod changes;
 mod draft;
 mod form;
 pub mod lists;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 pub use tui_input::InputRequest;
 
+pub use changes::Loaded;
 pub use draft::{Draft, FieldState, SecretField};
 pub use resume::{
     DRAFT_VERSION, DraftField, DraftIntegration, DraftPlan, LoadedSecrets, Position, SSH_HINT,
@@ -113,6 +115,7 @@ pub enum Effect {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reloaded {
     pub document: Option<Document>,
+    pub text: Option<String>,
     pub hash: Option<String>,
 }
 
@@ -237,6 +240,8 @@ pub struct Wizard {
     pub loaded_hash: Option<String>,
     /// Another wizard edits the file (who, in words): this one only looks.
     pub read_only: Option<String>,
+    /// Comments the operator was told the save drops (a second save confirms).
+    comments_to_drop: Vec<crate::config::comments::LostComment>,
     pub platform: usize,
     pub drafts: Vec<Draft>,
     /// Integrations loaded from the file and deleted in this session.
@@ -265,6 +270,8 @@ pub struct Wizard {
     group_index: std::cell::OnceCell<GroupIndex>,
     /// The furthest Review can scroll, as last measured on screen (unbounded until then).
     pub review_limit: usize,
+    /// The file as it was loaded, for Review's changes (read only).
+    pub loaded: Loaded,
 }
 
 impl Wizard {
@@ -309,6 +316,7 @@ impl Wizard {
             loaded_revision: document.map_or(0, |d| d.revision),
             loaded_hash: None,
             read_only: None,
+            comments_to_drop: Vec::new(),
             platform,
             drafts,
             removed: Vec::new(),
@@ -327,6 +335,7 @@ impl Wizard {
             restoring: Vec::new(),
             group_index: std::cell::OnceCell::new(),
             review_limit: usize::MAX,
+            loaded: Loaded::new(document),
         }
     }
 
@@ -338,10 +347,12 @@ impl Wizard {
         self
     }
 
-    /// The same wizard, told the hash of the file text it was built from.
+    /// The same wizard, told the file text it was built from (`None`: no file): a save
+    /// refuses to overwrite another text and keeps this one's comments.
     #[must_use]
-    pub fn with_loaded_hash(mut self, hash: Option<String>) -> Wizard {
-        self.loaded_hash = hash;
+    pub fn with_loaded_text(mut self, text: Option<String>) -> Wizard {
+        self.loaded_hash = text.as_deref().map(crate::config::text_hash);
+        self.loaded.text = text;
         self
     }
 
@@ -409,6 +420,7 @@ impl Wizard {
     /// The one place state changes.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         self.group_index.take();
+        self.loaded.forget_changes();
         let before = self.checkpoint();
         let mut effects = self.handle(msg);
         effects.extend(self.draft_after(&before));
@@ -622,8 +634,16 @@ impl Wizard {
                 return Vec::new();
             }
         };
+        let mut plan = self.save_plan(store);
+        plan.changes = self.pending_changes().to_vec();
+        if self.loaded.text.is_some() {
+            let Some(carried) = self.carry_comments(&plan.document) else {
+                return Vec::new();
+            };
+            plan.text = Some(carried);
+        }
         self.step = Step::Saving;
-        vec![Effect::Save(self.save_plan(store))]
+        vec![Effect::Save(plan)]
     }
 
     /// The file as it is now replaces the session: the operator was told that this
@@ -650,6 +670,7 @@ impl Wizard {
             fresh.identity.namespace = namespace;
         }
         fresh.loaded_hash = reloaded.hash;
+        fresh.loaded.text = reloaded.text;
         fresh.store = self.store.clone();
         fresh.store_acknowledged = self.store_acknowledged;
         fresh.draft_entries = std::mem::take(&mut self.draft_entries);
@@ -664,6 +685,51 @@ impl Wizard {
         });
         *self = fresh;
         vec![self.discard_draft()]
+    }
+
+    /// The text to write with the loaded file's comments carried over. Comments that
+    /// cannot be kept (they belong to what the save removes) are listed first, and the
+    /// save goes ahead when Ctrl-S is pressed again with the same list: `None` until then.
+    fn carry_comments(&mut self, document: &Document) -> Option<String> {
+        let old = self.loaded.text.as_deref().unwrap_or_default();
+        let rendered = match crate::config::render_document(document) {
+            Ok(text) => text,
+            Err(e) => {
+                self.notice = Some(Notice {
+                    level: Level::Error,
+                    text: format!("Not saved: the file could not be written out ({e})."),
+                });
+                return None;
+            }
+        };
+        let carried = crate::config::comments::carry_comments(old, &rendered, &self.successor());
+        if carried.lost.is_empty() || carried.lost == self.comments_to_drop {
+            return Some(carried.text);
+        }
+        let listed: Vec<String> = carried
+            .lost
+            .iter()
+            .take(5)
+            .map(|c| format!("line {}: {}", c.line, crate::config::diff::escape(&c.text)))
+            .collect();
+        let more = carried.lost.len().saturating_sub(listed.len());
+        self.notice = Some(Notice {
+            level: Level::Error,
+            text: format!(
+                "Not saved yet: {} comment(s) in the file belong to what this save removes \
+                 and cannot be kept: {}{}. Save again to write the file without them; Esc \
+                 goes back.",
+                carried.lost.len(),
+                listed.join("; "),
+                if more > 0 {
+                    format!(" (and {more} more)")
+                } else {
+                    String::new()
+                }
+            ),
+        });
+        self.comments_to_drop = carried.lost;
+        None
     }
 
     fn finish_save(&mut self, result: Result<SaveReport, SaveFailure>) -> Vec<Effect> {

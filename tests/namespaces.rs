@@ -27,7 +27,6 @@ use wfm_wizard::io::config_file;
 use wfm_wizard::io::effects::InlineRunner;
 use wfm_wizard::io::keyring_stores::KeyringStores;
 use wfm_wizard::io::namespace;
-use wfm_wizard::io::save_journal::text_hash;
 use wfm_wizard::io::secrets::StoreChoice;
 use wfm_wizard::secret::StoreKind;
 use wfm_wizard::ui::Theme;
@@ -74,7 +73,7 @@ fn run_wizard(config: &Path, keys: &mut Script) -> Outcome {
         wfm_wizard::commands::now(),
     )
     .with_identity(namespace::identify(&real, document.as_ref()))
-    .with_loaded_hash(text.as_deref().map(text_hash));
+    .with_loaded_text(text);
     let mut runner = InlineRunner {
         stores: Arc::new(KeyringStores::new(StoreChoice::Named(StoreKind::Keyutils))),
         path: real,

@@ -28,7 +28,7 @@ impl std::fmt::Display for Holder {
         if let Some(terminal) = &self.terminal {
             write!(f, ", on {terminal}")?;
         }
-        write!(f, ") since {}", utc_time(self.since))
+        write!(f, ") since {}", crate::utc::utc(self.since))
     }
 }
 
@@ -117,35 +117,11 @@ fn read_holder(file: &mut File) -> Option<Holder> {
 /// The holder of this process: the login user behind sudo, the pid, the terminal.
 pub fn this_process(now: i64) -> Holder {
     Holder {
-        user: login_user(),
+        user: super::history_file::actor().0,
         pid: std::process::id(),
         terminal: terminal_name(),
         since: now,
     }
-}
-
-/// The person behind the process: `SUDO_USER` when sudo started it, else the login name.
-pub fn login_user() -> String {
-    let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
-    let uid = uid();
-    let name = var("LOGNAME").or_else(|| var("USER"));
-    match (var("SUDO_USER"), name) {
-        (Some(sudo), Some(name)) => format!("{sudo} (as {name})"),
-        (Some(sudo), None) => sudo,
-        (None, Some(name)) => name,
-        (None, None) => format!("uid {uid}"),
-    }
-}
-
-#[cfg(unix)]
-fn uid() -> u32 {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid())
-}
-
-#[cfg(not(unix))]
-fn uid() -> u32 {
-    0
 }
 
 fn terminal_name() -> Option<String> {
@@ -159,32 +135,6 @@ fn terminal_name() -> Option<String> {
         }
     }
     None
-}
-
-/// `2026-12-01 23:04 UTC`, from seconds since the epoch (no time zone database needed).
-pub fn utc_time(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let of_day = seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        of_day / 3600,
-        of_day % 3600 / 60
-    )
-}
-
-/// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
@@ -210,7 +160,7 @@ mod tests {
                 assert_eq!(who, holder(11));
                 assert_eq!(
                     who.to_string(),
-                    "alice (pid 11, on /dev/pts/3) since 2026-12-01 23:04 UTC"
+                    "alice (pid 11, on /dev/pts/3) since 2026-12-01 23:04:00Z"
                 );
             }
             other => panic!("expected busy, got {other:?}"),
@@ -232,11 +182,5 @@ mod tests {
             Err(LockError::Io(..))
         ));
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
-    }
-
-    #[test]
-    fn utc_time_counts_days_right() {
-        assert_eq!(utc_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00 UTC");
     }
 }

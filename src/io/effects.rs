@@ -4,9 +4,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::config_file;
+use super::history_file::{self, AuditRecord, AuditSecret};
 use super::save_journal::{self, JournalError, NewValue, SaveWork};
 use super::secrets::{NO_ANSWER, SecretStore, StoreError};
+use crate::commands::inventory::fingerprint;
+use crate::config::diff::Change;
 use crate::config::render_document;
+use crate::secret::SecretRef;
 use crate::secret::StoreKind;
 use crate::wizard::{Effect, Msg, Reloaded, SaveFailure, SavePlan, SaveReport, StoreInfo};
 
@@ -89,6 +93,7 @@ fn reload(path: &Path) -> Result<Reloaded, String> {
     Ok(Reloaded {
         hash: text.as_deref().map(save_journal::text_hash),
         document,
+        text,
     })
 }
 
@@ -112,8 +117,11 @@ pub fn execute_save(
     path: &Path,
     write_file: &dyn Fn(&str) -> Result<(), String>,
 ) -> Result<SaveReport, SaveFailure> {
-    let text = render_document(&plan.document)
-        .map_err(|e| SaveFailure::Failed(format!("Could not render the file: {e}")))?;
+    let text = match &plan.text {
+        Some(text) => text.clone(),
+        None => render_document(&plan.document)
+            .map_err(|e| SaveFailure::Failed(format!("Could not render the file: {e}")))?,
+    };
     // Told before anything else is tried (the journal checks again when it starts).
     if save_journal::changed_since(path, plan.expected_hash.as_deref()) {
         return Err(SaveFailure::FileChanged);
@@ -147,6 +155,8 @@ pub fn execute_save(
             value: write.value.clone(),
         });
     }
+    let audit = audit_record(plan, &values);
+    let replaced_revision = plan.document.revision.saturating_sub(1);
     let work = SaveWork {
         config: path,
         expected: plan.expected_hash.as_deref(),
@@ -156,7 +166,13 @@ pub fn execute_save(
         write_file: &|text| {
             write_file(text).map_err(|e| format!("Could not write {}: {e}", path.display()))
         },
-        before_commit: &|| Ok(()),
+        before_commit: &|replaced| {
+            replaced.map_or(Ok(()), |old| {
+                history_file::keep_backup(path, replaced_revision, old)
+                    .map_err(|e| format!("Could not keep a backup of the file: {e}"))
+            })
+        },
+        audit: Some(audit),
     };
     match save_journal::save(&work, stores) {
         Ok(warnings) => Ok(SaveReport {
@@ -167,6 +183,46 @@ pub fn execute_save(
         Err(JournalError::FileChanged) => Err(SaveFailure::FileChanged),
         Err(error) => Err(SaveFailure::Failed(explain_failure(&error))),
     }
+}
+
+/// The history's record of this save: what changed, and the fingerprint of each
+/// value written (never the value).
+fn audit_record(plan: &SavePlan, values: &[NewValue<'_>]) -> AuditRecord {
+    let fingerprint_of = |entry: &SecretRef| {
+        values
+            .iter()
+            .find(|v| v.target == entry)
+            .map(|v| fingerprint(&entry.service, &entry.user, &v.value))
+    };
+    let changes: Vec<Change> = plan
+        .changes
+        .iter()
+        .cloned()
+        .map(|mut change| {
+            if let Change::SecretNewValue {
+                entry, fingerprint, ..
+            } = &mut change
+            {
+                *fingerprint = fingerprint_of(entry);
+            }
+            change
+        })
+        .collect();
+    let secrets = values
+        .iter()
+        .map(|v| AuditSecret {
+            entry: v.target.user.clone(),
+            store: v.target.store.as_str().to_owned(),
+            fingerprint: fingerprint(&v.target.service, &v.target.user, &v.value),
+        })
+        .collect();
+    AuditRecord::new(
+        plan.document.revision,
+        crate::commands::now(),
+        history_file::actor(),
+        &changes,
+        secrets,
+    )
 }
 
 /// The operator's sentence for a save that did not happen.

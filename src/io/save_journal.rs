@@ -22,9 +22,9 @@ use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::effects::StoreProvider;
+use super::history_file::{self, AuditRecord};
 use crate::secret::{SecretRef, namespace_of};
 
 const JOURNAL_VERSION: u32 = 1;
@@ -43,6 +43,10 @@ pub struct Journal {
     pub entries: Vec<Written>,
     /// Entries to remove once the file is switched.
     pub deletes: Vec<SecretRef>,
+    /// The save's audit record, appended once the file is switched (also when a later
+    /// start rolls the save forward).
+    #[serde(default)]
+    pub audit: Option<AuditRecord>,
 }
 
 /// One entry the save writes, and where its earlier value waits (`None`: it had none).
@@ -87,10 +91,7 @@ impl std::fmt::Display for JournalError {
     }
 }
 
-/// SHA-256 of a file's text, in hex: how the journal recognises the file.
-pub fn text_hash(text: &str) -> String {
-    crate::secret::to_hex(&Sha256::digest(text.as_bytes()))
-}
+pub use crate::config::text_hash;
 
 /// `<config>.journal`, beside the config's real path.
 pub fn journal_path(config: &Path) -> PathBuf {
@@ -183,8 +184,10 @@ pub struct SaveWork<'a> {
     pub deletes: &'a [SecretRef],
     /// Switches the file (the commit point).
     pub write_file: &'a dyn Fn(&str) -> Result<(), String>,
-    /// Runs after the values are in and before the switch (e.g. keeps a backup).
-    pub before_commit: &'a dyn Fn() -> Result<(), String>,
+    /// Runs after the values are in and before the switch, given the file being
+    /// replaced (keeps its backup).
+    pub before_commit: &'a dyn Fn(Option<&str>) -> Result<(), String>,
+    pub audit: Option<AuditRecord>,
 }
 
 /// Whether the file is not the one whose hash is `expected` (`None`: there was none).
@@ -220,10 +223,11 @@ pub fn save(work: &SaveWork<'_>, stores: &dyn StoreProvider) -> Result<Vec<Strin
         new_hash: text_hash(work.text),
         entries,
         deletes: work.deletes.to_vec(),
+        audit: work.audit.clone(),
     };
     let held = Held::create(work.config, &journal)?;
     let applied = apply_values(&journal, &work.values, stores)
-        .and_then(|()| (work.before_commit)().map_err(JournalError::File))
+        .and_then(|()| (work.before_commit)(current.as_deref()).map_err(JournalError::File))
         .and_then(|()| (work.write_file)(work.text).map_err(JournalError::File));
     if let Err(error) = applied {
         return match roll_back(&journal, stores) {
@@ -237,7 +241,7 @@ pub fn save(work: &SaveWork<'_>, stores: &dyn StoreProvider) -> Result<Vec<Strin
             }),
         };
     }
-    let warnings = roll_forward(&journal, stores);
+    let warnings = roll_forward(&journal, work.config, stores);
     held.finish()?;
     Ok(warnings)
 }
@@ -306,9 +310,10 @@ fn roll_back(journal: &Journal, stores: &dyn StoreProvider) -> Result<(), Vec<St
     }
 }
 
-/// After the switch: old entries and parked values go. Failures only warn: the file
-/// and its secrets are already consistent; `status` shows what is left.
-fn roll_forward(journal: &Journal, stores: &dyn StoreProvider) -> Vec<String> {
+/// After the switch: old entries and parked values go, and the audit record is
+/// appended. Failures only warn: the file and its secrets are already consistent;
+/// `status` shows what is left.
+fn roll_forward(journal: &Journal, config: &Path, stores: &dyn StoreProvider) -> Vec<String> {
     let parked = journal.entries.iter().filter_map(|w| {
         w.parked.as_ref().map(|p| SecretRef {
             user: p.clone(),
@@ -323,6 +328,11 @@ fn roll_forward(journal: &Journal, stores: &dyn StoreProvider) -> Vec<String> {
                 old.user
             ));
         }
+    }
+    if let Some(record) = &journal.audit
+        && let Err(e) = history_file::append_audit_once(config, record)
+    {
+        warnings.push(format!("The save was not added to the history: {e}."));
     }
     warnings
 }
@@ -383,7 +393,7 @@ pub fn recover(config: &Path, stores: &dyn StoreProvider) -> Result<Recovered, J
         let committed = current.as_deref().map(text_hash).as_deref() == Some(&journal.new_hash);
         let outcome = if committed {
             // Leftovers only warn, as after a normal save.
-            let _ = roll_forward(&journal, stores);
+            let _ = roll_forward(&journal, config, stores);
             Recovered::RolledForward
         } else {
             roll_back(&journal, stores).map_err(|put_back| JournalError::Store {

@@ -161,6 +161,10 @@ fn a_scripted_session_saves_the_same_rules_and_secrets_as_the_full_screen_form()
     let t = &script.transcript;
     assert!(matches!(outcome, Outcome::Saved(_)), "{outcome:?}\n{t}");
     assert!(
+        t.contains("  Changes to the file on disk:\n    historical/east: added\n"),
+        "Review says what the save changes: {t}"
+    );
+    assert!(
         t.contains("Error: Required: enter the RingCentral CX client ID.\n"),
         "{t}"
     );

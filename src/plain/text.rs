@@ -82,6 +82,10 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
     for problem in wizard.problems() {
         lines.push(format!("  Error: {problem}"));
     }
+    lines.push(format!("  {}", review_text::CHANGES_TITLE));
+    for change in review_text::change_lines(wizard.pending_changes()) {
+        lines.push(format!("    {change}"));
+    }
     if wizard.drafts.is_empty() {
         lines.push("  No integrations: the file will list none.".into());
     }

@@ -133,6 +133,16 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>>
             ));
         }
     }
+    lines.push(Line::default());
+    lines.push(Line::styled(review_text::CHANGES_TITLE, theme.title()));
+    for change in review_text::change_lines(wizard.pending_changes()) {
+        lines.extend(text::wrapped_lines(
+            &theme.text(&change),
+            width,
+            2,
+            Style::new(),
+        ));
+    }
     if wizard.drafts.is_empty() {
         lines.push(Line::default());
         lines.push(Line::styled(

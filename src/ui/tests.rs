@@ -204,6 +204,16 @@ fn review_and_outcomes() {
 }
 
 #[test]
+fn review_of_an_edited_file_shows_its_changes_first() {
+    let document = loaded_document(StoreKind::Keyutils, true);
+    let mut w = ready_wizard(rename_first_group(&document, "east"));
+    act(&mut w, Action::Next); // Status
+    act(&mut w, Action::Toggle);
+    w.step = crate::wizard::Step::Review { scroll: 0 };
+    snapshot("review_of_changes", &w);
+}
+
+#[test]
 fn a_terminal_below_the_minimum_says_so_instead_of_clipping() {
     for (width, height) in [(43, 24), (80, 11), (20, 5), (1, 1)] {
         let terminal = render(&filled_form(), width, height);

@@ -3,6 +3,7 @@
 
 use super::FieldState;
 use crate::catalog::{FieldDef, FieldKind};
+use crate::config::diff::Change;
 use crate::secret::StoreKind;
 
 /// A field's value as Review shows it. A typed secret is never shown: `hidden` stands
@@ -51,4 +52,42 @@ pub fn store_description(kind: StoreKind) -> String {
         StoreKind::Keychain => "keychain (macOS Keychain)".into(),
         StoreKind::Windows => "windows (Windows Credential Manager)".into(),
     }
+}
+
+/// Review's "Changes" heading.
+pub const CHANGES_TITLE: &str = "Changes to the file on disk:";
+/// More changes than this are counted, not listed: the integrations below show them.
+pub const MAX_CHANGES_SHOWN: usize = 40;
+
+/// The changes a save makes, one line each (secrets only as "new value"), or "No changes".
+pub fn change_lines(changes: &[Change]) -> Vec<String> {
+    if changes.is_empty() {
+        return vec!["No changes.".to_owned()];
+    }
+    // An added integration's secrets are all new: Review lists them under it.
+    let added: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::IntegrationAdded { label } => Some(label.as_str()),
+            _ => None,
+        })
+        .collect();
+    let shown: Vec<&Change> = changes
+        .iter()
+        .filter(|c| {
+            !matches!(c, Change::SecretNewValue { label, .. } if added.contains(&label.as_str()))
+        })
+        .collect();
+    let mut lines: Vec<String> = shown
+        .iter()
+        .take(MAX_CHANGES_SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if shown.len() > MAX_CHANGES_SHOWN {
+        lines.push(format!(
+            "... and {} more changes",
+            shown.len() - MAX_CHANGES_SHOWN
+        ));
+    }
+    lines
 }

@@ -4,6 +4,7 @@ use secrecy::SecretString;
 
 use super::{FieldState, SecretField, Wizard};
 use crate::catalog::FieldKind;
+use crate::config::diff::Change;
 use crate::config::{Document, Integration, SCHEMA_VERSION, Setting, Settings};
 use crate::secret::{SERVICE, SecretRef, StoreKind, entry_user, namespace_of};
 
@@ -38,6 +39,11 @@ pub struct SavePlan {
     pub deletes: Vec<SecretRef>,
     /// SHA-256 of the file as the session loaded it: a different file is not overwritten.
     pub expected_hash: Option<String>,
+    /// The file to write: the document with the operator's comments carried over
+    /// (`None`: the document rendered plainly).
+    pub text: Option<String>,
+    /// What the save changes, secrets redacted: for the audit record.
+    pub changes: Vec<Change>,
 }
 
 /// What a save does to the store, collected field by field.
@@ -171,6 +177,8 @@ impl Wizard {
             writes,
             deletes,
             expected_hash: self.loaded_hash.clone(),
+            text: None,
+            changes: Vec::new(),
         }
     }
 }

@@ -598,6 +598,8 @@ fn plan(kind: StoreKind, users: &[String], values: [&str; 2]) -> SavePlan {
             .collect(),
         deletes: Vec::new(),
         expected_hash: None,
+        text: None,
+        changes: Vec::new(),
     }
 }
 

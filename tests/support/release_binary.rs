@@ -93,6 +93,11 @@ pub fn saved_namespace(config: &Path) -> String {
         .expect("a saved config records its namespace")
 }
 
-/// What stays beside a saved config `integrations.yaml`: the file and the edit lock
-/// (a lock file is never removed: removing one races with a process about to take it).
-pub const LEFT_AFTER_SAVE: [&str; 2] = ["integrations.yaml", "integrations.yaml.lock"];
+/// What stays beside a saved config `integrations.yaml`: the file, its history
+/// (backups and the audit trail) and the edit lock (a lock file is never removed:
+/// removing one races with a process about to take it).
+pub const LEFT_AFTER_SAVE: [&str; 3] = [
+    "integrations.yaml",
+    "integrations.yaml.history",
+    "integrations.yaml.lock",
+];

@@ -59,7 +59,8 @@ fn save_revision_2(config: &Path, stores: &MemoryStores) -> Result<Vec<String>, 
         ],
         deletes: &deletes,
         write_file: &|text| std::fs::write(config, text).map_err(|e| e.to_string()),
-        before_commit: &|| Ok(()),
+        before_commit: &|_| Ok(()),
+        audit: None,
     };
     save(&work, stores)
 }
@@ -164,7 +165,8 @@ fn death_right_after_the_file_is_switched_is_rolled_forward() {
             );
             Ok(())
         },
-        before_commit: &|| Ok(()),
+        before_commit: &|_| Ok(()),
+        audit: None,
     };
     assert!(catch_unwind(AssertUnwindSafe(|| save(&work, &stores))).is_err());
     assert!(journal_path(&config).exists());
@@ -212,7 +214,8 @@ fn a_failed_file_write_puts_every_entry_back() {
         ],
         deletes: &[],
         write_file: &|_| Err("disk full".into()),
-        before_commit: &|| Ok(()),
+        before_commit: &|_| Ok(()),
+        audit: None,
     };
     let error = save(&work, &stores).unwrap_err();
     assert!(error.to_string().contains("disk full"), "{error}");
@@ -229,6 +232,7 @@ fn a_reader_waits_for_a_live_save_and_then_finds_no_journal() {
         new_hash: text_hash("x"),
         entries: Vec::new(),
         deletes: Vec::new(),
+        audit: None,
     };
     let held = Held::create(&config, &journal).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();

@@ -1,0 +1,183 @@
+//! What Ctrl-S changes in the file on disk: the document the wizard loaded against
+//! the one its save plan writes, worked out once per update (Review draws it each frame).
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+
+use super::{StoreStatus, Wizard};
+use crate::config::diff::{Change, diff};
+use crate::config::{Document, Integration};
+use crate::secret::StoreKind;
+
+/// The file as loaded at start (read only), and the changes made to it so far.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub document: Option<Document>,
+    /// The file's text as loaded: its comments are carried into what a save writes.
+    pub text: Option<String>,
+    changes: OnceCell<Vec<Change>>,
+}
+
+impl Loaded {
+    pub fn new(document: Option<&Document>) -> Loaded {
+        Loaded {
+            document: document.cloned(),
+            text: None,
+            changes: OnceCell::new(),
+        }
+    }
+
+    /// Drops the changes worked out before the last update.
+    pub fn forget_changes(&mut self) {
+        self.changes.take();
+    }
+}
+
+impl Wizard {
+    /// The changes a save would make now, secrets redacted.
+    pub fn pending_changes(&self) -> &[Change] {
+        self.loaded.changes.get_or_init(|| self.work_out_changes())
+    }
+
+    fn work_out_changes(&self) -> Vec<Change> {
+        // Which store new secrets go to changes no entry name, so any stands in for
+        // one still being resolved.
+        let store = match &self.store {
+            StoreStatus::Ready(info) => info.kind,
+            _ => StoreKind::SecretService,
+        };
+        let plan = self.save_plan(store);
+        let rewritten: Vec<_> = plan.writes.iter().map(|w| w.target.clone()).collect();
+        diff(
+            self.loaded.document.as_ref(),
+            &plan.document,
+            Some(&self.successor()),
+            &rewritten,
+        )
+    }
+
+    /// For each integration of the loaded file, the index of the draft (so of the
+    /// integration a save writes) it became; `None`: deleted.
+    pub fn successor(&self) -> Vec<Option<usize>> {
+        let loaded = self
+            .loaded
+            .document
+            .as_ref()
+            .map_or(&[][..], |d| d.integrations.as_slice());
+        // Each draft is one integration of the plan, in order; a draft from the file
+        // remembers the integration it was loaded from. Bucketed by identity: 10,000
+        // drafts each scanning 10,000 loaded integrations would stall Review.
+        let mut by_identity: BTreeMap<(&str, &str, Option<&str>), Vec<usize>> = BTreeMap::new();
+        for (i, integration) in loaded.iter().enumerate().rev() {
+            by_identity
+                .entry(identity(integration))
+                .or_default()
+                .push(i);
+        }
+        let mut successor = vec![None; loaded.len()];
+        for (index, draft) in self.drafts.iter().enumerate() {
+            let Some(original) = &draft.original else {
+                continue;
+            };
+            let Some(candidates) = by_identity.get_mut(&identity(original)) else {
+                continue;
+            };
+            if let Some(at) = candidates.iter().rposition(|&i| loaded[i] == *original) {
+                successor[candidates.remove(at)] = Some(index);
+            }
+        }
+        successor
+    }
+}
+
+fn identity(integration: &Integration) -> (&str, &str, Option<&str>) {
+    (
+        &integration.platform,
+        &integration.operation,
+        integration.group.as_deref(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::diff::Change;
+    use crate::secret::StoreKind;
+    use crate::test_support::{
+        CLIENT_SECRET, act, loaded_document, paste, ready, rename_first_group,
+    };
+    use crate::wizard::review_text::change_lines;
+    use crate::wizard::{Action, Msg, StoreInfo};
+
+    fn resolved(w: &mut crate::wizard::Wizard) {
+        w.update(Msg::StoreResolved(Ok(StoreInfo {
+            kind: StoreKind::SecretService,
+            note: None,
+        })));
+    }
+
+    #[test]
+    fn an_untouched_file_has_no_changes() {
+        let document = loaded_document(StoreKind::Keyutils, true);
+        let mut w = crate::test_support::first_row_of(&document);
+        resolved(&mut w);
+        assert_eq!(w.pending_changes(), []);
+        assert_eq!(change_lines(w.pending_changes()), ["No changes."]);
+    }
+
+    #[test]
+    fn a_renamed_group_is_one_rename_whose_secrets_move_and_a_retyped_secret_is_new() {
+        let document = loaded_document(StoreKind::Keyutils, true);
+        let mut w = rename_first_group(&document, "east");
+        resolved(&mut w);
+        act(&mut w, Action::Next); // Status
+        act(&mut w, Action::Toggle);
+        act(&mut w, Action::Next); // client ID
+        act(&mut w, Action::Next); // client secret
+        paste(&mut w, CLIENT_SECRET);
+        let lines = change_lines(w.pending_changes());
+        assert_eq!(
+            lines,
+            [
+                "historical/default: group renamed to historical/east",
+                "historical/east: Status on -> off",
+                "historical/east: client_secret new value",
+                "historical/east: jwt moved from keyutils \
+                 000000000000/ringcentral-v1/historical/default/jwt to keyutils \
+                 000000000000/ringcentral-v1/historical/east/jwt",
+            ]
+        );
+        assert!(lines.iter().all(|l| !l.contains(CLIENT_SECRET)));
+        // The changes follow every update, not only the first.
+        act(&mut w, Action::Prev);
+        act(&mut w, Action::Prev);
+        act(&mut w, Action::Toggle);
+        assert!(
+            !w.pending_changes()
+                .iter()
+                .any(|c| matches!(c, Change::StatusChanged { .. })),
+            "{:?}",
+            w.pending_changes()
+        );
+    }
+
+    #[test]
+    fn a_new_file_lists_its_integrations_as_added_without_their_secrets() {
+        let mut w = ready(StoreKind::SecretService);
+        act(&mut w, Action::Enter);
+        crate::test_support::add_integration(
+            &mut w,
+            "east",
+            &crate::test_support::jwt_never_expires(),
+        );
+        let changes = w.pending_changes();
+        assert_eq!(
+            changes
+                .iter()
+                .filter(|c| matches!(c, Change::SecretNewValue { .. }))
+                .count(),
+            2,
+            "the audit counts them: {changes:?}"
+        );
+        assert_eq!(change_lines(changes), ["historical/east: added"]);
+    }
+}

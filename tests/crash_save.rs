@@ -247,8 +247,10 @@ struct Tally {
     new: u64,
     inconsistent: u64,
     with_leftovers: u64,
-    left_files: u64,
-    left_draft_entries: u64,
+    /// Trials that left a file beside the config (a temporary copy, a journal).
+    with_files: u64,
+    /// Trials that left a draft entry no draft names.
+    with_draft_entries: u64,
     with_unreferenced: u64,
     finished_first: u64,
     details: Vec<String>,
@@ -278,13 +280,15 @@ impl Tally {
         }
         if !verdict.leftovers.is_empty() {
             self.with_leftovers += 1;
-            for leftover in &verdict.leftovers {
-                match leftover {
-                    Leftover::File(_) => self.left_files += 1,
-                    Leftover::DraftEntry(_) => self.left_draft_entries += 1,
-                }
-                bad.push(format!("LEFT {leftover}"));
-            }
+            let any = |file: bool| {
+                verdict
+                    .leftovers
+                    .iter()
+                    .any(|l| matches!(l, Leftover::File(_)) == file)
+            };
+            self.with_files += u64::from(any(true));
+            self.with_draft_entries += u64::from(any(false));
+            bad.extend(verdict.leftovers.iter().map(|l| format!("LEFT {l}")));
         }
         self.with_unreferenced += u64::from(!verdict.unreferenced.is_empty());
         let clean = bad.is_empty();
@@ -301,14 +305,15 @@ impl Tally {
 
     fn figures(&self) -> String {
         format!(
-            "old {}, new {}, inconsistent {}, with leftovers {} (files {}, draft entries {}); \
-             unreferenced entries in {} trials; the save had finished before the kill in {}",
+            "old {}, new {}, inconsistent {}, with leftovers {} (a file beside the config {}, \
+             an orphan draft entry {}); unreferenced entries in {} trials; the save had \
+             finished before the kill in {}",
             self.old,
             self.new,
             self.inconsistent,
             self.with_leftovers,
-            self.left_files,
-            self.left_draft_entries,
+            self.with_files,
+            self.with_draft_entries,
             self.with_unreferenced,
             self.finished_first
         )

@@ -100,18 +100,18 @@ impl OutsideStore {
                     .args(["search", "--all", "service", SERVICE])
                     .envs(service.envs());
                 let out = quiet(search);
-                // Exit 1 with nothing on stderr: no item matched.
-                assert!(
-                    out.status.success() || out.stderr.is_empty(),
-                    "secret-tool search: {} {}",
-                    out.status,
-                    String::from_utf8_lossy(&out.stderr).trim()
-                );
-                // The listing holds the secrets too: only the attribute lines are read.
-                let mut users: Vec<String> = String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .filter_map(|line| line.strip_prefix("attribute.username = "))
-                    .map(str::to_owned)
+                assert!(out.status.success(), "secret-tool search: {}", out.status);
+                // secret-tool prints each item's secret on stdout and its attributes on
+                // stderr: only the attribute lines are read, and nothing is printed.
+                let mut users: Vec<String> = [&out.stdout, &out.stderr]
+                    .into_iter()
+                    .flat_map(|bytes| {
+                        String::from_utf8_lossy(bytes)
+                            .lines()
+                            .filter_map(|line| line.strip_prefix("attribute.username = "))
+                            .map(str::to_owned)
+                            .collect::<Vec<_>>()
+                    })
                     .collect();
                 users.sort();
                 users

@@ -80,6 +80,15 @@ pub fn judge(
 ) -> Verdict {
     let users = store.users();
     let (outcome, referenced) = judge_file(config, store, group, old, new);
+    if let Outcome::Consistent(_) = outcome {
+        // Its entries were just read: a listing without them is this test's own fault.
+        let missed: Vec<&String> = referenced.iter().filter(|u| !users.contains(u)).collect();
+        assert!(
+            missed.is_empty(),
+            "the listing of {} misses {missed:?}, which it holds: did the tool's output change?",
+            store.kind()
+        );
+    }
     let mut leftovers = files_beside(config);
     let named = draft_entries_named(config);
     let mut unreferenced = Vec::new();

@@ -158,7 +158,7 @@ impl Run {
                 return self.no_leftovers(verdict, what);
             }
             Outcome::Consistent(found) => format!("the {found} version"),
-            Outcome::Inconsistent(why) => why.clone(),
+            Outcome::Inconsistent { why, .. } => why.clone(),
         };
         panic!(
             "{what} ({}) left {outcome}, not the {version} version",
@@ -199,7 +199,7 @@ impl Run {
             us * u64::from(WINDOW_FACTOR) / u64::from(WINDOW_DIVISOR)
         });
         let seed = env_number(SEED_ENV).unwrap_or_else(seed_from_clock);
-        let mut random = SplitMix(seed ^ self.store.kind().as_str().len() as u64);
+        let mut random = SplitMix(seed);
         let mut tally = Tally::default();
         for trial in 1..=trials {
             let next = self.next_values();
@@ -246,6 +246,10 @@ struct Tally {
     old: u64,
     new: u64,
     inconsistent: u64,
+    /// Inconsistent trials of the issue's kind: the old file naming a new value.
+    old_file_new_secret: u64,
+    /// Inconsistent trials that `validate` passed (exit 0).
+    validate_ok_on_inconsistent: u64,
     with_leftovers: u64,
     /// Trials that left a file beside the config (a temporary copy, a journal).
     with_files: u64,
@@ -271,8 +275,13 @@ impl Tally {
         match &verdict.outcome {
             Outcome::Consistent(Version::Old) => self.old += 1,
             Outcome::Consistent(Version::New) => self.new += 1,
-            Outcome::Inconsistent(why) => {
+            Outcome::Inconsistent {
+                why,
+                old_file_new_secret,
+            } => {
                 self.inconsistent += 1;
+                self.old_file_new_secret += u64::from(*old_file_new_secret);
+                self.validate_ok_on_inconsistent += u64::from(validate == Some(0));
                 bad.push(format!(
                     "INCONSISTENT ({why}; validate exited {validate:?})"
                 ));
@@ -305,12 +314,15 @@ impl Tally {
 
     fn figures(&self) -> String {
         format!(
-            "old {}, new {}, inconsistent {}, with leftovers {} (a file beside the config {}, \
+            "old {}, new {}, inconsistent {} (the old file naming a new secret {}, passed by \
+             validate {}), with leftovers {} (a file beside the config {}, \
              an orphan draft entry {}); unreferenced entries in {} trials; the save had \
              finished before the kill in {}",
             self.old,
             self.new,
             self.inconsistent,
+            self.old_file_new_secret,
+            self.validate_ok_on_inconsistent,
             self.with_leftovers,
             self.with_files,
             self.with_draft_entries,

@@ -42,7 +42,11 @@ pub enum Outcome {
     /// The file is this version and every secret it references holds its value.
     Consistent(Version),
     /// Anything else, and why (entry names and fingerprints only).
-    Inconsistent(String),
+    Inconsistent {
+        why: String,
+        /// The case of the issue: the old file, and a secret it names already new.
+        old_file_new_secret: bool,
+    },
 }
 
 pub enum Leftover {
@@ -50,6 +54,15 @@ pub enum Leftover {
     File(String),
     /// A draft entry the draft file does not name (or there is no draft file).
     DraftEntry(String),
+}
+
+impl Outcome {
+    fn broken(why: String) -> Self {
+        Outcome::Inconsistent {
+            why,
+            old_file_new_secret: false,
+        }
+    }
 }
 
 impl fmt::Display for Leftover {
@@ -120,19 +133,13 @@ fn judge_file(
     let text = match std::fs::read_to_string(config) {
         Ok(text) => text,
         Err(e) => {
-            return (
-                Outcome::Inconsistent(format!("no config file ({e})")),
-                referenced,
-            );
+            return (Outcome::broken(format!("no config file ({e})")), referenced);
         }
     };
     let document = match parse_document(&text) {
         Ok(document) => document,
         Err(e) => {
-            return (
-                Outcome::Inconsistent(format!("a torn file: {e}")),
-                referenced,
-            );
+            return (Outcome::broken(format!("a torn file: {e}")), referenced);
         }
     };
     for integration in &document.integrations {
@@ -148,7 +155,7 @@ fn judge_file(
         .find(|i| i.group.as_deref() == Some(group))
     else {
         return (
-            Outcome::Inconsistent(format!("the file has no integration of Group {group}")),
+            Outcome::broken(format!("the file has no integration of Group {group}")),
             referenced,
         );
     };
@@ -157,7 +164,7 @@ fn judge_file(
         Some(Setting::Text(id)) if *id == new.sub_account_id => Version::New,
         other => {
             return (
-                Outcome::Inconsistent(format!(
+                Outcome::broken(format!(
                     "the file is neither version: sub_account_id {other:?}, old {}, new {}",
                     old.sub_account_id, new.sub_account_id
                 )),
@@ -165,37 +172,44 @@ fn judge_file(
             );
         }
     };
-    let problems: Vec<String> = SECRET_FIELDS
+    let problems: Vec<(String, bool)> = SECRET_FIELDS
         .iter()
         .filter_map(|field| match integration.settings.get(field) {
             Some(Setting::Secret(reference)) => {
                 check_secret(field, reference, store, version, [old, new])
             }
-            _ => Some(format!("{field}: no keyring reference in the file")),
+            _ => Some((format!("{field}: no keyring reference in the file"), false)),
         })
         .collect();
     if problems.is_empty() {
         (Outcome::Consistent(version), referenced)
     } else {
-        (Outcome::Inconsistent(problems.join("; ")), referenced)
+        let why: Vec<&str> = problems.iter().map(|(why, _)| why.as_str()).collect();
+        let outcome = Outcome::Inconsistent {
+            why: why.join("; "),
+            old_file_new_secret: problems.iter().any(|(_, stale)| *stale),
+        };
+        (outcome, referenced)
     }
 }
 
 /// What is wrong with the secret `reference` of `field` in a file of `version`, if
-/// anything: the entry must hold that version's value.
+/// anything (and whether it is the old file naming a new value): the entry must hold
+/// that version's value.
 fn check_secret(
     field: &str,
     reference: &SecretRef,
     store: &OutsideStore,
     version: Version,
     [old, new]: [&Values; 2],
-) -> Option<String> {
+) -> Option<(String, bool)> {
     if reference.store != store.kind() {
-        return Some(format!(
+        let why = format!(
             "{field}: references {}, the trial used {}",
             reference.store,
             store.kind()
-        ));
+        );
+        return Some((why, false));
     }
     let print = |values: &Values| {
         let value = values.secret(field).unwrap_or_default();
@@ -212,6 +226,7 @@ fn check_secret(
     let held = store
         .read(&reference.user)
         .map(|value| fingerprint(&reference.service, &reference.user, &value));
+    let new_value = held.as_deref() == Some(print(new).as_str());
     let what = match held {
         Some(held) if held == expected => return None,
         None => "nothing (the entry is missing)".to_owned(),
@@ -219,10 +234,11 @@ fn check_secret(
         Some(held) if held == print(new) => format!("fingerprint {held} (the new value)"),
         Some(held) => format!("fingerprint {held} (neither version)"),
     };
-    Some(format!(
+    let why = format!(
         "{field}: the {version} file expects fingerprint {expected} in {}, which holds {what}",
         reference.user
-    ))
+    );
+    Some((why, version == Version::Old && new_value))
 }
 
 /// Every name beside the config that [`ALLOWED_BESIDE_CONFIG`] does not allow.

@@ -149,6 +149,23 @@ pub fn validate(
     status
 }
 
+/// What every command that only reads does first: finishes or undoes a save a dead
+/// process left, and, when no wizard is editing the file, tidies what a dead session
+/// left (temporary files, unnamed draft entries).
+pub fn recover_for_reading(
+    path: &Path,
+    stores: &dyn StoreProvider,
+    err: &mut dyn Write,
+) -> Result<(), u8> {
+    recover(path, stores, err)?;
+    let real = config_file::real_path_or_given(path);
+    if let Ok(_lock) = edit_lock::acquire(&real, &edit_lock::this_process(now())) {
+        tidy(path, err);
+        tidy_draft_entries(path, stores, err);
+    }
+    Ok(())
+}
+
 /// Finishes or undoes a save that a dead process left, before a command looks at the
 /// file or its secrets; says what it did on `err`. `Err` is the exit status.
 pub fn recover(path: &Path, stores: &dyn StoreProvider, err: &mut dyn Write) -> Result<(), u8> {
@@ -179,6 +196,40 @@ pub fn recover(path: &Path, stores: &dyn StoreProvider, err: &mut dyn Write) -> 
                 _ => EXIT_FAILURE,
             })
         }
+    }
+}
+
+/// Removes the draft entries of this config's namespace (and of its draft's) that no
+/// draft file names, in every store here: left when a session died between writing
+/// them and its draft file, or between removing the two. Only with the edit lock held,
+/// so no live session is writing its draft meanwhile.
+fn tidy_draft_entries(path: &Path, stores: &dyn StoreProvider, err: &mut dyn Write) {
+    let real = config_file::real_path_or_given(path);
+    let document = config_file::read(&real)
+        .ok()
+        .flatten()
+        .and_then(|text| crate::config::parse_document(&text).ok());
+    let mut namespaces = vec![namespace::identify(&real, document.as_ref()).namespace];
+    if let Ok(Some(snapshot)) = draft_file::read(&real) {
+        namespaces.extend(snapshot.namespace);
+    }
+    let mut removed = 0;
+    for kind in crate::io::secrets::native_kinds() {
+        match crate::io::effects::clean_draft_orphans(&namespaces, kind, stores, &real) {
+            Ok(n) => removed += n,
+            Err(why) => {
+                let _ = writeln!(err, "warning: {}: {why}", path.display());
+            }
+        }
+    }
+    if removed > 0 {
+        let _ = writeln!(
+            err,
+            "note: {}: removed {removed} draft keyring entr{} that no draft names (left by \
+             an interrupted session).",
+            path.display(),
+            if removed == 1 { "y" } else { "ies" }
+        );
     }
 }
 
@@ -269,6 +320,7 @@ pub fn lock_for_command(path: &Path, stores: &dyn StoreProvider) -> Result<EditL
     })?;
     recover(path, stores, &mut err)?;
     tidy(path, &mut err);
+    tidy_draft_entries(path, stores, &mut err);
     Ok(lock)
 }
 

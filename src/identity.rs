@@ -38,8 +38,8 @@ pub enum AtRecordedPath {
 }
 
 /// Decides the identity of a config found at `real_path` that records `recorded`
-/// (namespace, path). `fresh` is a newly drawn namespace, used when the file cannot
-/// keep the one it records. `at_recorded` says what is at the recorded path.
+/// (namespace, path). `fresh` is the namespace the file takes when it has none it may
+/// keep (derived from its path: see `io::namespace::pending_for`). `at_recorded` says what is at the recorded path.
 pub fn decide(
     real_path: &str,
     recorded: Option<(&str, Option<&str>)>,

@@ -26,7 +26,9 @@ fn main() -> ExitCode {
         cli.command,
         Some(Command::Validate | Command::Status | Command::Secret(_) | Command::History)
     );
-    if reads && let Err(status) = commands::recover(&path, stores.as_ref(), &mut std::io::stderr())
+    if reads
+        && let Err(status) =
+            commands::recover_for_reading(&path, stores.as_ref(), &mut std::io::stderr())
     {
         return ExitCode::from(status);
     }

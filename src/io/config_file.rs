@@ -20,7 +20,7 @@ pub use real_path::real_path;
 pub fn real_path_or_given(path: &Path) -> PathBuf {
     real_path(path).unwrap_or_else(|_| path.to_path_buf())
 }
-pub use recover::{Recovered, recover};
+pub use recover::{Recovered, recover, remove_dead_temps};
 pub use write::write_atomic;
 
 const FILE_NAME: &str = "integrations.yaml";

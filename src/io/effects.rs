@@ -245,5 +245,7 @@ fn explain_failure(error: &JournalError) -> String {
 
 mod draft;
 
+pub use draft::clean_orphans as clean_draft_orphans;
+
 #[cfg(test)]
 mod tests;

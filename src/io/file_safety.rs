@@ -15,9 +15,9 @@ mod temp;
 pub(crate) use temp::file_name;
 #[cfg(not(unix))]
 pub(crate) use temp::replace;
-pub use temp::write_private_atomic;
 #[cfg(unix)]
 pub(crate) use temp::{Temp, open_dir, temp_owner_pid};
+pub use temp::{sidecar_temp_path, write_private_atomic};
 
 /// Why a path is not a safe place to write; each says what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

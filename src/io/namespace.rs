@@ -1,26 +1,21 @@
 //! Draws namespaces and looks at the disk to decide which one a config file owns.
 
-use std::io::Read;
 use std::path::Path;
 
 use crate::config::Document;
 use crate::identity::{AtRecordedPath, Identity, decide};
 use crate::secret::NAMESPACE_LEN;
 
-/// A new random namespace: 12 hex digits from the kernel's random source.
-pub fn fresh() -> String {
-    let mut bytes = [0u8; NAMESPACE_LEN / 2];
-    let drawn = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
-    if drawn.is_err() {
-        // No /dev/urandom (not Linux): the clock and the process id, hashed.
-        use sha2::{Digest, Sha256};
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let hash = Sha256::digest(format!("{now}/{}", std::process::id()));
-        bytes.copy_from_slice(&hash[..NAMESPACE_LEN / 2]);
-    }
-    crate::secret::to_hex(&bytes)
+/// The namespace a config at `real_path` takes when it records none of its own yet (a
+/// new file, a version-1 file, a copy): derived from the path, so every session on
+/// that file (and a start that tidies after a dead one) agrees on it until the first
+/// save records it. Files at two paths never share one.
+pub fn pending_for(real_path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(b"wfm-wizard namespace v1\0");
+    hash.update(real_path.as_os_str().as_encoded_bytes());
+    crate::secret::to_hex(&hash.finalize()[..NAMESPACE_LEN / 2])
 }
 
 /// The identity of the config at `real_path` (symlinks already resolved), loaded as
@@ -39,7 +34,7 @@ pub fn identify(real_path: &Path, document: Option<&Document>) -> Identity {
         recorded,
         document.is_some(),
         at_recorded,
-        fresh(),
+        pending_for(real_path),
     )
 }
 
@@ -93,9 +88,14 @@ mod tests {
     }
 
     #[test]
-    fn fresh_namespaces_have_the_form_and_differ() {
-        let (a, b) = (fresh(), fresh());
+    fn a_pending_namespace_has_the_form_is_stable_per_path_and_differs_between_paths() {
+        let a = pending_for(Path::new("/etc/wfm-wizard/integrations.yaml"));
+        let b = pending_for(Path::new("/etc/wfm-wizard/site-b.yaml"));
         assert!(is_namespace(&a) && is_namespace(&b), "{a} {b}");
+        assert_eq!(
+            a,
+            pending_for(Path::new("/etc/wfm-wizard/integrations.yaml"))
+        );
         assert_ne!(a, b);
     }
 

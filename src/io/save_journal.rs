@@ -132,8 +132,7 @@ impl Held {
     /// place, so no other process ever sees it unlocked before its save has begun.
     fn create(config: &Path, journal: &Journal) -> Result<Held, JournalError> {
         let path = journal_path(config);
-        let staging = sibling(config, &format!(".journal-{}", std::process::id()));
-        let _ = std::fs::remove_file(&staging);
+        let staging = super::file_safety::sidecar_temp_path(config, "journal");
         let io = |what: &str, e: std::io::Error| {
             JournalError::File(format!("cannot {what} {}: {e}", path.display()))
         };
@@ -362,7 +361,12 @@ pub fn recover(config: &Path, stores: &dyn StoreProvider) -> Result<Recovered, J
         );
         let mut file = match options.open(&path) {
             Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Recovered::Nothing),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A save that died before its journal was in place left only temps.
+                super::config_file::remove_dead_temps(config)
+                    .map_err(|e| JournalError::File(e.to_string()))?;
+                return Ok(Recovered::Nothing);
+            }
             Err(e) => {
                 return Err(JournalError::File(format!(
                     "cannot open {}: {e}",

@@ -57,9 +57,7 @@ pub fn recover(path: &Path) -> Result<Recovered, FileError> {
     use std::os::unix::fs::MetadataExt;
 
     use super::write::unix::{overwrite, remove_staged, staged_name};
-    use crate::io::file_safety::{
-        check_target, open_dir, parent_of, temp_owner_pid, unix::effective_uid,
-    };
+    use crate::io::file_safety::{check_target, open_dir, parent_of, unix::effective_uid};
 
     let real = super::real_path::resolve(path, &mut |link| Ok(check_target(link)?))?;
     let dir_path = parent_of(&real);
@@ -89,6 +87,43 @@ pub fn recover(path: &Path) -> Result<Recovered, FileError> {
         done.finished = Some(real.clone());
     }
 
+    done.removed = remove_dead_temps_in(&dir, dir_path, name)?;
+    Ok(done)
+}
+
+/// Removes the temporary files of `path` and its sidecars whose process has died (only
+/// regular files of this user). Safe at any time: a live save's files are left alone.
+#[cfg(unix)]
+pub fn remove_dead_temps(path: &Path) -> Result<Vec<PathBuf>, FileError> {
+    use crate::io::file_safety::{check_target, open_dir, parent_of};
+    let real = super::real_path::resolve(path, &mut |link| Ok(check_target(link)?))?;
+    let dir_path = parent_of(&real);
+    if !dir_path.is_dir() {
+        return Ok(Vec::new());
+    }
+    let name = crate::io::file_safety::file_name(&real)?;
+    let dir = open_dir(dir_path)?;
+    remove_dead_temps_in(&dir, dir_path, name)
+}
+
+#[cfg(not(unix))]
+pub fn remove_dead_temps(_path: &Path) -> Result<Vec<PathBuf>, FileError> {
+    Ok(Vec::new())
+}
+
+#[cfg(unix)]
+fn remove_dead_temps_in(
+    dir: &std::os::fd::OwnedFd,
+    dir_path: &Path,
+    name: &std::ffi::OsStr,
+) -> Result<Vec<PathBuf>, FileError> {
+    use std::os::unix::fs::MetadataExt;
+
+    use crate::io::file_safety::{temp_owner_pid, unix::effective_uid};
+    let ours = |p: &Path| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.uid() == effective_uid())
+    };
+    let mut removed = Vec::new();
     let entries = std::fs::read_dir(dir_path).map_err(FileError::io("list", dir_path))?;
     for entry in entries.flatten() {
         let candidate = entry.file_name();
@@ -99,11 +134,11 @@ pub fn recover(path: &Path) -> Result<Recovered, FileError> {
         if process_alive(pid) || !ours(&path) {
             continue;
         }
-        rustix::fs::unlinkat(&dir, &candidate, rustix::fs::AtFlags::empty())
+        rustix::fs::unlinkat(dir, &candidate, rustix::fs::AtFlags::empty())
             .map_err(|e| FileError::io("remove", &path)(e.into()))?;
-        done.removed.push(path);
+        removed.push(path);
     }
-    Ok(done)
+    Ok(removed)
 }
 
 /// Nothing to put right where saves are plain renames.

@@ -60,6 +60,15 @@ pub(crate) fn file_name(path: &Path) -> Result<&OsStr, FileError> {
     })
 }
 
+/// Where a wizard-owned sidecar of `config` (`<config>.<word>`) is prepared before it
+/// is linked into place: a temp name that the next start removes if its process died.
+pub fn sidecar_temp_path(config: &Path, word: &str) -> std::path::PathBuf {
+    let mut base = config.file_name().unwrap_or_default().to_owned();
+    base.push(".");
+    base.push(word);
+    config.with_file_name(temp_name(&base))
+}
+
 /// `.<base>.wfm-tmp-<pid>-<16 hex digits>`.
 fn temp_name(base: &OsStr) -> OsString {
     let mut name = OsString::from(".");

@@ -6,6 +6,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
+use wfm_wizard::config::parse_document;
 
 const BIN: &str = env!("CARGO_BIN_EXE_wfm-wizard");
 
@@ -103,7 +104,11 @@ fn history_lists_the_saves_and_rollback_yes_restores_revision_1() {
         "{out}"
     );
     assert!(out.contains("is now revision 3"), "{out}");
-    assert_eq!(std::fs::read_to_string(&config).unwrap(), old);
+    // Revision 1's content, written as a new save: revision 3.
+    let now = parse_document(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    let was = parse_document(&old).unwrap();
+    assert_eq!(now.revision, 3);
+    assert_eq!(now.integrations, was.integrations);
     let history = dir.path().join("integrations.yaml.history");
     assert_eq!(
         std::fs::read_to_string(history.join("2.yaml")).unwrap(),

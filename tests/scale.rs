@@ -18,9 +18,12 @@ const N: usize = 10_000;
 
 /// `n` historical integrations, the i-th in group `g{i}` (`group(i)` may change that).
 fn yaml(n: usize, group: impl Fn(usize) -> Option<String>) -> String {
-    let mut out = String::from("version: 1\nintegrations:\n");
+    // A version-2 file in the namespace a wizard built without an identity writes
+    // under, so opening and saving it changes nothing.
+    let mut out =
+        String::from("version: 2\nnamespace: '000000000000'\nrevision: 1\nintegrations:\n");
     for i in 0..n {
-        let user = format!("ringcentral-v1/historical/g{i}");
+        let user = format!("000000000000/ringcentral-v1/historical/g{i}");
         let group = group(i).map_or(String::new(), |g| format!("  group: {g}\n"));
         let _ = write!(
             out,

@@ -186,8 +186,8 @@ fn sighup_ends_the_wizard_within_a_second_and_keeps_what_was_typed() {
     names.sort();
     assert_eq!(
         names,
-        ["integrations.yaml.draft"],
-        "only the draft, no temporary file, no config"
+        ["integrations.yaml.draft", "integrations.yaml.lock"],
+        "only the draft (and the edit lock file), no temporary file, no config"
     );
     let text = std::fs::read_to_string(&draft_path).expect("read the draft");
     assert!(

@@ -16,7 +16,7 @@ use wfm_wizard::wizard::{Step, Wizard};
 /// its own group.
 pub fn document(n: usize) -> String {
     let mut out = String::from(
-        "version: 1\nconfirmed:\n- ringcentral-v1/user-import/set-employee-defaults\nintegrations:\n",
+        "version: 2\nnamespace: '000000000000'\nrevision: 1\nconfirmed:\n- ringcentral-v1/user-import/set-employee-defaults\nintegrations:\n",
     );
     for i in 0..n {
         let operation = if i % 2 == 0 {
@@ -24,7 +24,7 @@ pub fn document(n: usize) -> String {
         } else {
             "user-import"
         };
-        let user = format!("ringcentral-v1/{operation}/g{i}");
+        let user = format!("000000000000/ringcentral-v1/{operation}/g{i}");
         let _ = write!(
             out,
             "- platform: ringcentral-v1\n  operation: {operation}\n  group: g{i}\n  enabled: true\n  settings:\n    client_id: AbCdEfGhIjKlMnOpQrStUv\n    client_secret:\n      keyring: {{store: keyutils, service: wfm-wizard, user: {user}/client_secret}}\n    jwt:\n      keyring: {{store: keyutils, service: wfm-wizard, user: {user}/jwt}}\n    sub_account_id: \"15910001\"\n"

@@ -6,7 +6,8 @@ const EXAMPLE: &str = include_str!("../../assets/example.yaml");
 #[test]
 fn the_documented_example_parses_and_round_trips() {
     let document = parse_document(EXAMPLE).unwrap();
-    assert_eq!(document.version, 1);
+    assert_eq!(document.version, 2);
+    assert_eq!(document.namespace.as_deref(), Some("3f9a0c2e7b14"));
     assert_eq!(document.integrations.len(), 2);
     let first = &document.integrations[0];
     assert_eq!(first.group.as_deref(), Some("east"));
@@ -14,7 +15,7 @@ fn the_documented_example_parses_and_round_trips() {
         panic!("jwt is a reference")
     };
     assert_eq!(jwt.store, StoreKind::SecretService);
-    assert_eq!(jwt.user, "ringcentral-v1/historical/east/jwt");
+    assert_eq!(jwt.user, "3f9a0c2e7b14/ringcentral-v1/historical/east/jwt");
     assert_eq!(
         first.settings.get("sub_account_id"),
         Some(&Setting::Text("15910001".into()))

@@ -112,9 +112,12 @@ pub fn draft_entry_user(
     group: Option<&str>,
     field: &str,
 ) -> String {
-    format!(
-        "{namespace}/{DRAFT_SEGMENT}/{}",
-        legacy_entry_user(platform, operation, group, field)
+    entry_user(
+        &format!("{namespace}/{DRAFT_SEGMENT}"),
+        platform,
+        operation,
+        group,
+        field,
     )
 }
 

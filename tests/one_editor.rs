@@ -15,7 +15,7 @@ use std::path::Path;
 
 use portable_pty::CommandBuilder;
 
-use pty_session::{CTRL_S, DEADLINE, ENTER, PtySession};
+use pty_session::{CTRL_S, ENTER, PtySession, wait_for_condition};
 use release_binary::release_binary;
 
 const FIRST_SCREEN: &str = "Choose the contact-center platform to configure.";
@@ -42,18 +42,6 @@ fn wizard(config: &Path) -> PtySession {
     PtySession::spawn(command)
 }
 
-#[track_caller]
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + DEADLINE;
-    while !done() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "gave up waiting for {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-}
-
 #[test]
 fn a_second_wizard_is_told_who_edits_and_never_touches_the_first_ones_draft() {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -70,7 +58,7 @@ fn a_second_wizard_is_told_who_edits_and_never_touches_the_first_ones_draft() {
     first.wait_for("Group");
     first.send("east");
     first.send(ESC); // back to the list: a step, so a draft
-    wait_until("the first wizard's draft", || {
+    wait_for_condition("the first wizard's draft", || {
         std::fs::read_to_string(&draft).is_ok_and(|t| t.contains("east"))
     });
     let draft_before = std::fs::read(&draft).expect("the draft");

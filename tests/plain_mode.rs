@@ -22,7 +22,7 @@ use portable_pty::CommandBuilder;
 use wfm_wizard::config::{Setting, parse_document};
 
 use private_secret_service::PrivateSecretService;
-use pty_session::{CTRL_S, ENTER, PtySession, find};
+use pty_session::{CTRL_S, ENTER, PtySession, Seen};
 use release_binary::{on_path, output_within, release_binary};
 
 const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
@@ -371,38 +371,6 @@ fn full_screen_answers(wizard: &mut PtySession, jwt: &str) {
     wizard.send(CTRL_S);
     wizard.wait_for("Press Enter to finish.");
     wizard.send(ENTER);
-}
-
-/// Reads plain mode's output in order: each expected text must come after the last one
-/// (a screen may still show an older prompt with the same words).
-#[derive(Default)]
-struct Seen {
-    offset: usize,
-}
-
-impl Seen {
-    #[track_caller]
-    fn wait(&mut self, wizard: &PtySession, text: &str) {
-        let mut end = 0;
-        let from = self.offset;
-        wizard.wait_until(&format!("{text:?} after byte {from}"), |output| match find(
-            &output.raw()[from.min(output.raw().len())..],
-            text.as_bytes(),
-        ) {
-            Some(at) => {
-                end = from + at + text.len();
-                true
-            }
-            None => false,
-        });
-        self.offset = end;
-    }
-
-    #[track_caller]
-    fn answer(&mut self, wizard: &mut PtySession, prompt: &str, keys: &str) {
-        self.wait(wizard, prompt);
-        wizard.send(keys);
-    }
 }
 
 #[track_caller]

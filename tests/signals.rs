@@ -23,7 +23,7 @@ use nix::sys::termios::LocalFlags;
 use portable_pty::CommandBuilder;
 use wfm_wizard::wizard::{DraftField, Snapshot};
 
-use pty_session::{DEADLINE, ENTER, PtySession};
+use pty_session::{ENTER, PtySession, wait_for_condition};
 use release_binary::release_binary;
 
 const FIRST_SCREEN: &str = "Choose the contact-center platform to configure.";
@@ -68,16 +68,6 @@ fn kill(signal: &str, pid: u32) {
 fn state_of(pid: u32) -> Option<char> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     stat.rsplit_once(')')?.1.trim_start().chars().next()
-}
-
-/// Polls `done` until it holds, failing the test after [`DEADLINE`].
-#[track_caller]
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    while !done() {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 #[track_caller]
@@ -160,7 +150,7 @@ fn sighup_ends_the_wizard_within_a_second_and_keeps_what_was_typed() {
     wizard.send("\x1b");
     wizard.wait_for("› east enabled · incomplete · new");
     let draft_path = dir.path().join("integrations.yaml.draft");
-    wait_until("the draft to name the secret's draft entry", || {
+    wait_for_condition("the draft to name the secret's draft entry", || {
         std::fs::read_to_string(&draft_path).is_ok_and(|t| t.contains(SECRET_ENTRY))
     });
     // Back into the form, and something typed after the last step ended.
@@ -247,7 +237,7 @@ fn ctrl_z_and_sigtstp_stop_with_the_terminal_restored_and_sigcont_redraws() {
             None => wizard.send("\x1a"),
             Some(signal) => kill(signal, pid),
         }
-        wait_until(&format!("{how}: the process to stop"), || {
+        wait_for_condition(&format!("{how}: the process to stop"), || {
             state_of(pid) == Some('T')
         });
         // Written before the stop; the reader thread may still be passing it on.

@@ -14,7 +14,7 @@ use rustix::fd::OwnedFd;
 use rustix::process::{Pid, PidfdFlags, Signal, pidfd_open, pidfd_send_signal};
 
 use crate::outside_store::OutsideStore;
-use crate::pty_session::{ENTER, PtySession, find};
+use crate::pty_session::{ENTER, PtySession, Seen};
 use crate::release_binary::{output_within, release_binary};
 
 const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
@@ -217,38 +217,6 @@ fn spawn(config: &Path, store: &OutsideStore) -> OnReview {
         session,
         pidfd,
         seen: Seen::default(),
-    }
-}
-
-/// Reads plain mode's output in order: each expected text must come after the last one
-/// (earlier prompts use the same words).
-#[derive(Default)]
-struct Seen {
-    offset: usize,
-}
-
-impl Seen {
-    #[track_caller]
-    fn wait(&mut self, wizard: &PtySession, text: &str) {
-        let mut end = 0;
-        let from = self.offset;
-        wizard.wait_until(&format!("{text:?} after byte {from}"), |output| match find(
-            &output.raw()[from.min(output.raw().len())..],
-            text.as_bytes(),
-        ) {
-            Some(at) => {
-                end = from + at + text.len();
-                true
-            }
-            None => false,
-        });
-        self.offset = end;
-    }
-
-    #[track_caller]
-    fn answer(&mut self, wizard: &mut PtySession, prompt: &str, keys: &str) {
-        self.wait(wizard, prompt);
-        wizard.send(keys);
     }
 }
 

@@ -352,3 +352,49 @@ pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     }
     haystack.windows(needle.len()).position(|w| w == needle)
 }
+
+/// Where a line-by-line session has been read up to: each wait looks only at output
+/// after the last thing found, so a prompt asked twice is waited for twice.
+#[derive(Default)]
+pub struct Seen {
+    offset: usize,
+}
+
+impl Seen {
+    #[track_caller]
+    pub fn wait(&mut self, wizard: &PtySession, text: &str) {
+        let mut end = 0;
+        let from = self.offset;
+        wizard.wait_until(&format!("{text:?} after byte {from}"), |output| match find(
+            &output.raw()[from.min(output.raw().len())..],
+            text.as_bytes(),
+        ) {
+            Some(at) => {
+                end = from + at + text.len();
+                true
+            }
+            None => false,
+        });
+        self.offset = end;
+    }
+
+    #[track_caller]
+    pub fn answer(&mut self, wizard: &mut PtySession, prompt: &str, keys: &str) {
+        self.wait(wizard, prompt);
+        wizard.send(keys);
+    }
+}
+
+/// Polls `done` until it holds, failing the test after [`DEADLINE`]: for conditions
+/// outside the terminal (a file appears, a process state changes).
+#[track_caller]
+pub fn wait_for_condition(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}

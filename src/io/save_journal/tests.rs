@@ -1,5 +1,4 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use secrecy::ExposeSecret;
 
@@ -34,35 +33,47 @@ fn old_world() -> (tempfile::TempDir, PathBuf, MemoryStores) {
     (dir, config, stores)
 }
 
-/// Saves revision 2: A and B get new values, C is new, and old entry B is to go
-/// afterwards (as when a group is renamed, B moves to C).
-fn save_revision_2(config: &Path, stores: &MemoryStores) -> Result<Vec<String>, JournalError> {
-    let (a, b, c) = (reference(A), reference(B), reference(C));
-    let deletes = [reference(B)];
+/// Saves "revision: 2": each of `values` (entry, new value) is written, `deletes` go
+/// afterwards, and `write_file` switches the file.
+fn save_with(
+    config: &Path,
+    stores: &MemoryStores,
+    values: &[(&str, &str)],
+    deletes: &[&str],
+    write_file: &dyn Fn(&str) -> Result<(), String>,
+) -> Result<Vec<String>, JournalError> {
+    let targets: Vec<SecretRef> = values.iter().map(|(user, _)| reference(user)).collect();
+    let deletes: Vec<SecretRef> = deletes.iter().map(|user| reference(user)).collect();
     let work = SaveWork {
         config,
         expected: Some(&text_hash("revision: 1\n")),
         text: "revision: 2\n",
-        values: vec![
-            NewValue {
-                target: &a,
-                value: SecretString::from("new-a"),
-            },
-            NewValue {
-                target: &b,
-                value: SecretString::from("new-b"),
-            },
-            NewValue {
-                target: &c,
-                value: SecretString::from("new-c"),
-            },
-        ],
+        values: targets
+            .iter()
+            .zip(values)
+            .map(|(target, (_, value))| NewValue {
+                target,
+                value: SecretString::from(*value),
+            })
+            .collect(),
         deletes: &deletes,
-        write_file: &|text| std::fs::write(config, text).map_err(|e| e.to_string()),
+        write_file,
         before_commit: &|_| Ok(()),
         audit: None,
     };
     save(&work, stores)
+}
+
+/// Revision 2: A and B get new values, C is new, and old entry B is to go afterwards
+/// (as when a group is renamed, B moves to C).
+fn save_revision_2(config: &Path, stores: &MemoryStores) -> Result<Vec<String>, JournalError> {
+    save_with(
+        config,
+        stores,
+        &[(A, "new-a"), (B, "new-b"), (C, "new-c")],
+        &[B],
+        &|text| std::fs::write(config, text).map_err(|e| e.to_string()),
+    )
 }
 
 fn values(stores: &MemoryStores) -> Vec<(String, String)> {
@@ -139,36 +150,20 @@ fn whatever_instant_the_process_dies_the_next_start_finds_all_old_or_all_new() {
 #[test]
 fn death_right_after_the_file_is_switched_is_rolled_forward() {
     let (_dir, config, stores) = old_world();
-    let dies = AtomicBool::new(true);
-    let (a, b) = (reference(A), reference(B));
-    let deletes = [reference(B)];
-    let work = SaveWork {
-        config: &config,
-        expected: Some(&text_hash("revision: 1\n")),
-        text: "revision: 2\n",
-        values: vec![
-            NewValue {
-                target: &a,
-                value: SecretString::from("new-a"),
-            },
-            NewValue {
-                target: &b,
-                value: SecretString::from("new-b"),
-            },
-        ],
-        deletes: &deletes,
-        write_file: &|text| {
-            std::fs::write(&config, text).unwrap();
-            assert!(
-                !dies.load(Ordering::SeqCst),
-                "simulated death after the rename"
-            );
-            Ok(())
-        },
-        before_commit: &|_| Ok(()),
-        audit: None,
+    let dies_after_the_rename = |text: &str| -> Result<(), String> {
+        std::fs::write(&config, text).unwrap();
+        panic!("simulated death after the rename")
     };
-    assert!(catch_unwind(AssertUnwindSafe(|| save(&work, &stores))).is_err());
+    let save = || {
+        save_with(
+            &config,
+            &stores,
+            &[(A, "new-a"), (B, "new-b")],
+            &[B],
+            &dies_after_the_rename,
+        )
+    };
+    assert!(catch_unwind(AssertUnwindSafe(save)).is_err());
     assert!(journal_path(&config).exists());
     assert!(
         values(&stores).iter().any(|(u, _)| is_parked(u)),
@@ -196,28 +191,14 @@ fn a_file_changed_on_disk_since_it_was_loaded_is_not_overwritten() {
 #[test]
 fn a_failed_file_write_puts_every_entry_back() {
     let (_dir, config, stores) = old_world();
-    let a = reference(A);
-    let c = reference(C);
-    let work = SaveWork {
-        config: &config,
-        expected: Some(&text_hash("revision: 1\n")),
-        text: "revision: 2\n",
-        values: vec![
-            NewValue {
-                target: &a,
-                value: SecretString::from("new-a"),
-            },
-            NewValue {
-                target: &c,
-                value: SecretString::from("new-c"),
-            },
-        ],
-        deletes: &[],
-        write_file: &|_| Err("disk full".into()),
-        before_commit: &|_| Ok(()),
-        audit: None,
-    };
-    let error = save(&work, &stores).unwrap_err();
+    let error = save_with(
+        &config,
+        &stores,
+        &[(A, "new-a"), (C, "new-c")],
+        &[],
+        &|_| Err("disk full".into()),
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("disk full"), "{error}");
     assert_eq!(values(&stores), owned(&[(A, "old-a"), (B, "old-b")]));
     assert!(!journal_path(&config).exists());

@@ -39,7 +39,7 @@ pub fn current_revision(file: Option<u64>, records: &[AuditRecord], kept: &[u64]
 
 /// `wfm-wizard history`.
 pub fn history(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let real = history_file::real_path(path);
+    let real = crate::io::config_file::real_path_or_given(path);
     let loaded = history_file::records(&real)
         .and_then(|records| history_file::kept_backups(&real).map(|kept| (records, kept)));
     let (mut records, kept) = match loaded {

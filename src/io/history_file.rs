@@ -131,17 +131,30 @@ impl AuditRecord {
 }
 
 /// Who is saving and the real uid: `SUDO_USER` when running as root under sudo,
-/// else `LOGNAME`, else `USER`, else `uid N`.
+/// else `LOGNAME`, else `USER`, else the uid's name in /etc/passwd, else `uid N`.
 pub fn actor() -> (String, u32) {
     let var = |name| std::env::var(name).ok();
     let (euid, uid) = ids();
+    let user = var("USER").or_else(|| passwd_name(uid));
     actor_from(
         euid,
         uid,
         var("SUDO_USER").as_deref(),
         var("LOGNAME").as_deref(),
-        var("USER").as_deref(),
+        user.as_deref(),
     )
+}
+
+/// The login name of `uid` in /etc/passwd (cron, tmux and service environments may
+/// carry no `USER`).
+fn passwd_name(uid: u32) -> Option<String> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id = fields.nth(1)?;
+        (id.parse() == Ok(uid)).then(|| name.to_owned())
+    })
 }
 
 #[cfg(unix)]
@@ -174,12 +187,6 @@ pub fn actor_from(
         .or(named(user))
         .map_or_else(|| format!("uid {uid}"), str::to_owned);
     (name, uid)
-}
-
-/// The real path of the config (symlinks resolved, as saves write through them), or
-/// `config` itself when it cannot be resolved yet.
-pub fn real_path(config: &Path) -> PathBuf {
-    std::fs::canonicalize(config).unwrap_or_else(|_| config.to_owned())
 }
 
 /// `<config real path>.history`.

@@ -219,7 +219,7 @@ pub fn rollback(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let real = history_file::real_path(path);
+    let real = crate::io::config_file::real_path_or_given(path);
     let fail = |err: &mut dyn Write, e: &dyn fmt::Display| {
         let _ = writeln!(err, "error: {}: {e}", path.display());
         EXIT_FAILURE

@@ -89,7 +89,7 @@ fn fixture() -> Fixture {
         render_document(&new).unwrap(),
     );
     std::fs::write(&config, &new_text).unwrap();
-    let config = history_file::real_path(&config);
+    let config = crate::io::config_file::real_path_or_given(&config);
     keep_backup(&config, 1, &old_text).unwrap();
     let first = vec![
         secret(&user("east", "client_secret"), "east secret"),

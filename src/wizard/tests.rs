@@ -549,3 +549,5 @@ fn ctrl_c_works_while_a_save_hangs_and_a_finished_save_clears_the_question() {
         "quitting after the save reports it"
     );
 }
+
+mod comments;

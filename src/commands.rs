@@ -39,17 +39,21 @@ pub fn now() -> i64 {
 
 /// Reads and checks the file: `None` when there is none yet. The error names the problem.
 pub fn load_document(path: &Path, catalog: &Catalog, now: i64) -> Result<Option<Document>, String> {
-    let Some(text) = config_file::read(path)? else {
-        return Ok(None);
-    };
-    let document = parse_document(&text).map_err(|e| e.to_string())?;
+    config_file::read(path)?
+        .map(|text| check_text(&text, catalog, now))
+        .transpose()
+}
+
+/// A file's text, parsed and checked against the catalog's rules.
+fn check_text(text: &str, catalog: &Catalog, now: i64) -> Result<Document, String> {
+    let document = parse_document(text).map_err(|e| e.to_string())?;
     let errors: Vec<String> = check_document(&document, catalog, now)
         .into_iter()
         .filter(|p| p.severity == Severity::Error)
         .map(|p| format!("{}: {}", p.location, p.message))
         .collect();
     if errors.is_empty() {
-        Ok(Some(document))
+        Ok(document)
     } else {
         Err(errors.join("\n  "))
     }
@@ -289,10 +293,14 @@ pub fn open_session(
         let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
         EXIT_INVALID
     })?;
-    let document = load_document(path, catalog, now()).map_err(|why| {
-        let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
-        EXIT_INVALID
-    })?;
+    let document = text
+        .as_deref()
+        .map(|text| check_text(text, catalog, now()))
+        .transpose()
+        .map_err(|why| {
+            let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
+            EXIT_INVALID
+        })?;
     Ok(Session {
         path: path.to_owned(),
         text,

@@ -3,8 +3,10 @@
 //! An entry that is gone (the kernel keyring after a reboot) marks its field: an error
 //! there and in Review, and no save until the value is typed again.
 
+use std::collections::HashSet;
+
 use super::{Effect, FieldState, Level, Notice, Wizard};
-use crate::secret::SecretRef;
+use crate::secret::{SecretRef, StoreKind};
 
 /// What the background check found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -19,11 +21,12 @@ impl Wizard {
     /// The check of every stored reference of the loaded drafts; `None` when there are none.
     pub(super) fn check_stored_secrets(&self) -> Option<Effect> {
         let mut references: Vec<SecretRef> = Vec::new();
+        let mut seen = HashSet::new();
         for draft in &self.drafts {
             for state in &draft.fields {
                 if let FieldState::Secret(secret) = state
                     && let Some(reference) = &secret.stored
-                    && !references.contains(reference)
+                    && seen.insert((reference.store, reference.user.as_str()))
                 {
                     references.push(reference.clone());
                 }
@@ -58,13 +61,19 @@ impl Wizard {
     /// Marks every secret field whose stored entry the check found gone (again after
     /// a resume rebuilt the drafts).
     pub(super) fn mark_vanished(&mut self) {
+        // A set: 10,000 integrations refer to 20,000 entries.
+        let gone: HashSet<(StoreKind, &str)> = self
+            .vanished
+            .iter()
+            .map(|r| (r.store, r.user.as_str()))
+            .collect();
         for draft in &mut self.drafts {
             for state in &mut draft.fields {
                 if let FieldState::Secret(secret) = state {
                     secret.vanished = secret
                         .stored
                         .as_ref()
-                        .is_some_and(|r| self.vanished.contains(r));
+                        .is_some_and(|r| gone.contains(&(r.store, r.user.as_str())));
                 }
             }
         }

@@ -39,6 +39,42 @@ impl StoreKind {
         !matches!(self, StoreKind::Keyutils)
     }
 
+    /// The longest value this store keeps, in the bytes it stores (see
+    /// [`StoreKind::stored_bytes`]). Known up front so a form can say at once that a
+    /// pasted value will not fit, instead of the store refusing it at save.
+    ///
+    /// - keyutils: a kernel `user` key holds at most 32,767 bytes (the kernel refuses
+    ///   32,768). Users other than root also share a quota of all their keys
+    ///   (`/proc/sys/kernel/keys/maxbytes`, 20,000 bytes by default), which the store
+    ///   reports when it is reached.
+    /// - secret-service: no fixed limit, but a D-Bus message carries at most 64 MiB and
+    ///   gnome-keyring took 2.2 s to store and read back 16 MB (measured); 1 MiB stays
+    ///   well inside the 5 s store-call deadline (160 ms measured).
+    /// - windows: a Credential Manager blob is at most 2,560 bytes
+    ///   (`CRED_MAX_CREDENTIAL_BLOB_SIZE`), and passwords are kept as UTF-16.
+    /// - keychain: Apple documents no limit; 1 MiB like the Secret Service.
+    pub fn max_value_bytes(self) -> usize {
+        match self {
+            StoreKind::Keyutils => 32_767,
+            StoreKind::Windows => 2_560,
+            StoreKind::SecretService | StoreKind::Keychain => 1 << 20,
+        }
+    }
+
+    /// How many bytes `value` takes in this store: UTF-16 in Windows' Credential
+    /// Manager, UTF-8 everywhere else.
+    pub fn stored_bytes(self, value: &str) -> usize {
+        match self {
+            StoreKind::Windows => value.encode_utf16().count() * 2,
+            _ => value.len(),
+        }
+    }
+
+    /// Whether this store can keep `value` (see [`StoreKind::max_value_bytes`]).
+    pub fn holds(self, value: &str) -> bool {
+        self.stored_bytes(value) <= self.max_value_bytes()
+    }
+
     pub fn parse(name: &str) -> Option<StoreKind> {
         StoreKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
@@ -193,6 +229,24 @@ mod tests {
         assert!(is_draft_entry("0123456789ab/draft/p/o/default/jwt"));
         assert!(is_draft_entry("draft/p/o/default/jwt"));
         assert!(!is_draft_entry("0123456789ab/p/o/draft/jwt"));
+    }
+
+    #[test]
+    fn each_store_says_up_front_how_long_a_value_it_holds() {
+        let kernel = StoreKind::Keyutils;
+        assert!(kernel.holds(&"a".repeat(32_767)));
+        assert!(
+            !kernel.holds(&"a".repeat(32_768)),
+            "the kernel refuses 32,768"
+        );
+        assert!(!kernel.holds(&"a".repeat(100_000)));
+        assert!(StoreKind::SecretService.holds(&"a".repeat(100_000)));
+        assert!(!StoreKind::SecretService.holds(&"a".repeat((1 << 20) + 1)));
+        // Windows keeps UTF-16: 1,280 ASCII characters fill its 2,560 bytes.
+        assert!(StoreKind::Windows.holds(&"a".repeat(1_280)));
+        assert!(!StoreKind::Windows.holds(&"a".repeat(1_281)));
+        assert_eq!(StoreKind::Keyutils.stored_bytes("é"), 2);
+        assert_eq!(StoreKind::Windows.stored_bytes("é"), 2);
     }
 
     #[test]

@@ -7,8 +7,10 @@ pub mod lists;
 mod resume;
 pub mod review_text;
 mod save_plan;
+mod secret_limits;
 mod secret_text;
 mod store_gate;
+mod stored_check;
 
 use std::sync::Arc;
 
@@ -22,8 +24,10 @@ pub use resume::{
     Snapshot, link_can_drop,
 };
 pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
+pub use secret_limits::too_long_for;
 pub use secret_text::SecretText;
 pub use store_gate::{SkipReason, StoreExplanation, explain_store, skip_reason};
+pub use stored_check::StoredCheck;
 
 use crate::catalog::{Catalog, FieldDef, Operation, Platform};
 use crate::config::{Document, Integration};
@@ -69,7 +73,11 @@ pub enum Msg {
     SaveDone(Result<SaveReport, SaveFailure>),
     /// A signal ends the session: keep a draft of unsaved work, then stop.
     Interrupted(Interrupt),
-    DraftSaved(Result<(), String>),
+    /// A draft was written (or discarded); `Ok` lists the typed secrets it could not
+    /// keep (the rest of the draft is saved).
+    DraftSaved(Result<Vec<NotKept>, String>),
+    /// The background check of the secrets the loaded file refers to.
+    StoredSecretsChecked(StoredCheck),
     DraftSecretsLoaded(Result<LoadedSecrets, String>),
     Reloaded(Result<Reloaded, String>),
     /// How many orphan draft entries were removed at start.
@@ -101,6 +109,9 @@ pub enum Effect {
     },
     /// Reads back the secrets a resumed draft parked in draft entries.
     LoadDraftSecrets(Vec<SecretRef>),
+    /// Looks up each entry the loaded file refers to (never reading a value into the
+    /// wizard): a gone one must be typed again before saving.
+    CheckStoredSecrets(Vec<SecretRef>),
     /// Reads the config file again (it was changed on disk by someone else).
     Reload,
     /// Removes draft entries of these namespaces in the store that no draft file names
@@ -132,6 +143,13 @@ pub enum StoreStatus {
     Resolving,
     Ready(StoreInfo),
     Unavailable(String),
+}
+
+/// A typed secret a draft could not park in its draft entry, and why (in words).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotKept {
+    pub entry: SecretRef,
+    pub why: String,
 }
 
 /// Why a save did not happen.
@@ -272,6 +290,11 @@ pub struct Wizard {
     pub review_limit: usize,
     /// The file as it was loaded, for Review's changes (read only).
     pub loaded: Loaded,
+    /// Stored references whose entry the background check found gone.
+    vanished: Vec<SecretRef>,
+    /// The field each draft entry of the last draft parks, in words (to say which
+    /// secret a draft could not keep).
+    parked: Vec<(SecretRef, String)>,
 }
 
 impl Wizard {
@@ -336,6 +359,8 @@ impl Wizard {
             group_index: std::cell::OnceCell::new(),
             review_limit: usize::MAX,
             loaded: Loaded::new(document),
+            vanished: Vec::new(),
+            parked: Vec::new(),
         }
     }
 
@@ -373,7 +398,9 @@ impl Wizard {
 
     /// Effects to run once the first frame is on screen.
     pub fn start(&self) -> Vec<Effect> {
-        vec![Effect::ResolveStore]
+        let mut effects = vec![Effect::ResolveStore];
+        effects.extend(self.check_stored_secrets());
+        effects
     }
 
     /// Once the store is known: tidy the draft entries a dead session left there.
@@ -444,6 +471,7 @@ impl Wizard {
                     Err(reason) => StoreStatus::Unavailable(reason),
                 };
                 self.pass_gate_if_settled();
+                self.show_limits_now();
                 let mut effects = self.draft_secrets_now();
                 if first {
                     effects.extend(self.clean_draft_entries());
@@ -453,12 +481,19 @@ impl Wizard {
             Msg::SaveDone(result) => self.finish_save(result),
             Msg::Interrupted(how) => self.interrupted(how),
             Msg::DraftSaved(result) => {
-                if let Err(why) = result {
-                    self.notice = Some(Notice {
-                        level: Level::Error,
-                        text: format!("The draft could not be saved: {why}"),
-                    });
+                match result {
+                    Ok(not_kept) => self.draft_kept_all_but(&not_kept),
+                    Err(why) => {
+                        self.notice = Some(Notice {
+                            level: Level::Error,
+                            text: format!("The draft could not be saved: {why}"),
+                        });
+                    }
                 }
+                Vec::new()
+            }
+            Msg::StoredSecretsChecked(check) => {
+                self.stored_checked(check);
                 Vec::new()
             }
             Msg::ReviewLimit(limit) => {
@@ -684,7 +719,9 @@ impl Wizard {
             ),
         });
         *self = fresh;
-        vec![self.discard_draft()]
+        let mut effects = vec![self.discard_draft()];
+        effects.extend(self.check_stored_secrets());
+        effects
     }
 
     /// The text to write with the loaded file's comments carried over. Comments that

@@ -42,6 +42,38 @@ fn wizard(config: &Path) -> PtySession {
     PtySession::spawn(command)
 }
 
+/// Kernel keyring entries a file names, removed again whatever happens.
+struct StoredEntries(Vec<String>);
+
+impl StoredEntries {
+    fn new(users: &[String]) -> Self {
+        let store = wfm_wizard::io::secrets::open(
+            wfm_wizard::secret::StoreKind::Keyutils,
+            wfm_wizard::secret::SERVICE,
+        )
+        .expect("the kernel keyring");
+        for user in users {
+            store
+                .set(user, &secrecy::SecretString::from("stored-value"))
+                .expect("store an entry");
+        }
+        StoredEntries(users.to_vec())
+    }
+}
+
+impl Drop for StoredEntries {
+    fn drop(&mut self) {
+        if let Ok(store) = wfm_wizard::io::secrets::open(
+            wfm_wizard::secret::StoreKind::Keyutils,
+            wfm_wizard::secret::SERVICE,
+        ) {
+            for user in &self.0 {
+                let _ = store.delete(user);
+            }
+        }
+    }
+}
+
 #[test]
 fn a_second_wizard_is_told_who_edits_and_never_touches_the_first_ones_draft() {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -113,15 +145,21 @@ fn a_second_wizard_is_told_who_edits_and_never_touches_the_first_ones_draft() {
 fn a_file_changed_on_disk_under_a_wizard_is_not_overwritten_and_can_be_reloaded() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let config = dir.path().join("integrations.yaml");
+    // The entries the file names exist: the wizard checks them after loading, and a
+    // gone one would refuse the save before the file's change is found.
+    let group = format!("one-editor-{}", std::process::id());
+    let user = |field: &str| format!("ringcentral-v1/historical/{group}/{field}");
+    let _entries = StoredEntries::new(&[user("client_secret"), user("jwt")]);
     let reference = |field: &str| {
         format!(
-            "{{keyring: {{store: keyutils, service: wfm-wizard, user: ringcentral-v1/historical/default/{field}}}}}"
+            "{{keyring: {{store: keyutils, service: wfm-wizard, user: {}}}}}",
+            user(field)
         )
     };
     std::fs::write(
         &config,
         format!(
-            "version: 1\nintegrations:\n- platform: ringcentral-v1\n  operation: historical\n  enabled: true\n  settings:\n    client_id: AbCdEfGhIjKlMnOpQrStUv\n    client_secret: {}\n    jwt: {}\n    sub_account_id: '15910001'\n",
+            "version: 1\nintegrations:\n- platform: ringcentral-v1\n  operation: historical\n  group: {group}\n  enabled: true\n  settings:\n    client_id: AbCdEfGhIjKlMnOpQrStUv\n    client_secret: {}\n    jwt: {}\n    sub_account_id: '15910001'\n",
             reference("client_secret"),
             reference("jwt")
         ),

@@ -146,3 +146,36 @@ fn review_of_five_thousand_scrolls_to_the_last_integration_and_back() {
     key(&mut wizard, KeyCode::Home);
     assert_eq!(screen(&wizard), top);
 }
+
+/// The background check of 20,000 stored secrets: one effect at start, and its answer
+/// (every entry gone, the worst case) marks the fields without comparing each with all.
+#[test]
+fn twenty_thousand_stored_secrets_are_checked_in_one_effect_and_marked_quickly() {
+    use wfm_wizard::wizard::{Effect, Msg, StoredCheck};
+    let text = yaml(N, |i| Some(format!("g{i}")));
+    let document = parse_document(&text).expect("parsed");
+    let mut wizard = Wizard::new(Catalog::builtin(), Some(&document), "x", 0);
+    let effects = wizard.start();
+    let Some(Effect::CheckStoredSecrets(references)) = effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::CheckStoredSecrets(_)))
+    else {
+        panic!("no check of the stored secrets at start");
+    };
+    assert_eq!(references.len(), 2 * N);
+    let started = std::time::Instant::now();
+    wizard.update(Msg::StoredSecretsChecked(StoredCheck {
+        missing: references,
+        unchecked: Vec::new(),
+    }));
+    let took = started.elapsed();
+    assert!(took.as_secs_f64() < 1.0, "marking took {took:?}");
+    assert!(
+        wizard
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.starts_with("20000 stored secret(s)")),
+        "{:?}",
+        wizard.notice
+    );
+}

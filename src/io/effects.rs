@@ -72,7 +72,12 @@ pub fn perform(effect: Effect, stores: &dyn StoreProvider, path: &Path) -> Msg {
         Effect::DiscardDraft {
             generation,
             entries,
-        } => Msg::DraftSaved(draft::discard(generation, &entries, stores, path)),
+        } => {
+            Msg::DraftSaved(draft::discard(generation, &entries, stores, path).map(|()| Vec::new()))
+        }
+        Effect::CheckStoredSecrets(references) => {
+            Msg::StoredSecretsChecked(stored_check::check(&references, stores))
+        }
         Effect::Reload => Msg::Reloaded(reload(path)),
         Effect::CleanDraftEntries { namespaces, kind } => {
             Msg::DraftEntriesCleaned(draft::clean_orphans(&namespaces, kind, stores, path))
@@ -244,6 +249,7 @@ fn explain_failure(error: &JournalError) -> String {
 }
 
 mod draft;
+mod stored_check;
 
 pub use draft::clean_orphans as clean_draft_orphans;
 

@@ -126,6 +126,13 @@ impl SecretStore for MemoryStore {
                     .unwrap_or_else(|| format!("injected failure on write {}", *sets)),
             });
         }
+        // As the real stores do (the kernel refuses a key of 32,768 bytes).
+        if !self.kind.holds(value.expose_secret()) {
+            return Err(StoreError {
+                store: self.kind,
+                message: format!("could not save `{user}`: the value is too long for this store"),
+            });
+        }
         self.lock().insert(
             user.to_owned(),
             SecretString::from(value.expose_secret().to_owned()),

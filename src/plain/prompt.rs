@@ -314,6 +314,10 @@ fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
                     "; {} chars entered, Enter keeps them",
                     secret.typed.char_count()
                 )
+            } else if let Some(reference) = &secret.stored
+                && secret.vanished
+            {
+                format!("; GONE from {}, type it again", reference.store)
             } else if let Some(reference) = &secret.stored {
                 format!("; stored in {}, Enter keeps it", reference.store)
             } else {

@@ -256,7 +256,18 @@ integrations:
 #[test]
 fn editing_keeps_stored_secrets_on_enter_and_d_deletes_after_asking() {
     let document = parse_document(EXISTING).unwrap();
-    let (outcome, script, _, dir) = run_on(
+    // The entries are there: the background check finds them.
+    let stores = MemoryStores::new(StoreKind::SecretService);
+    for field in ["client_secret", "jwt"] {
+        crate::io::secrets::SecretStore::set(
+            stores.store(StoreKind::SecretService).as_ref(),
+            &format!("ringcentral-v1/historical/east/{field}"),
+            &SecretString::from("stored"),
+        )
+        .unwrap();
+    }
+    let (outcome, script, _, dir) = run_with(
+        stores,
         Some(&document),
         vec![
             line(""),  // platform
@@ -441,4 +452,21 @@ fn each_answer_is_kept_in_the_draft_and_the_next_session_offers_it() {
         t.contains("Historical settings (east)"),
         "resumed in the form, with the Group typed before the drop:\n{t}"
     );
+}
+
+#[test]
+fn a_stored_secret_gone_from_its_store_is_never_offered_as_kept() {
+    let document = parse_document(EXISTING).unwrap();
+    // The store is empty: both entries the file names are gone.
+    let (_, script, _, dir) = run_on(
+        Some(&document),
+        vec![line(""), line("1"), line(""), line(""), line("")],
+    );
+    let t = &script.transcript;
+    assert!(
+        t.contains("RingCentral CX client secret (typing is hidden; GONE from secret-service, type it again): "),
+        "{t}"
+    );
+    assert!(!t.contains("Enter keeps it"), "{t}");
+    assert!(!dir.path().join("integrations.yaml").exists());
 }

@@ -199,6 +199,14 @@ fn value_spans(state: &FieldState, shown: Shown, theme: Theme) -> ValueView {
         FieldState::Secret(secret) => {
             if secret.typed.is_empty() {
                 return match &secret.stored {
+                    // Never "stored" for an entry the check found gone.
+                    Some(reference) if secret.vanished => (
+                        vec![vec![Span::styled(
+                            format!("gone from {}{}type it again", reference.store, theme.dot()),
+                            theme.error(),
+                        )]],
+                        Some((0, 0)),
+                    ),
                     Some(reference) => (
                         vec![vec![Span::styled(
                             format!(

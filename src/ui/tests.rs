@@ -373,3 +373,50 @@ fn help_shows_the_product_page_description_of_the_focused_field() {
         "{screen}"
     );
 }
+
+/// Issue 10: a stored secret the check found gone, on the form and in Review; and a
+/// paste longer than the kernel keyring holds, its error shown at once.
+#[test]
+fn vanished_secrets_and_store_limits() {
+    let mut gone = loaded();
+    let effects = gone.start();
+    let Some(crate::wizard::Effect::CheckStoredSecrets(references)) = effects
+        .into_iter()
+        .find(|e| matches!(e, crate::wizard::Effect::CheckStoredSecrets(_)))
+    else {
+        panic!("the stored secrets are checked after start");
+    };
+    let missing = references
+        .into_iter()
+        .filter(|r| r.user.ends_with("/jwt"))
+        .collect();
+    gone.update(Msg::StoredSecretsChecked(crate::wizard::StoredCheck {
+        missing,
+        unchecked: Vec::new(),
+    }));
+    act(&mut gone, Action::Enter);
+    act(&mut gone, Action::First);
+    act(&mut gone, Action::Enter);
+    snapshot("form_vanished_secret", &gone);
+    act(&mut gone, Action::Back);
+    act(&mut gone, Action::Last);
+    continue_to_review(&mut gone);
+    act(&mut gone, Action::Save);
+    snapshot("review_vanished_secret", &gone);
+
+    let mut long = ready(StoreKind::Keyutils);
+    long.store_acknowledged = true;
+    act(&mut long, Action::Enter);
+    act(&mut long, Action::Enter);
+    for _ in 0..4 {
+        act(&mut long, Action::Next);
+    }
+    paste(
+        &mut long,
+        &jwt(&format!(
+            r#"{{"iss":"https://platform.ringcentral.com","exp":3897483647,"jti":"{}"}}"#,
+            "A".repeat(100_000)
+        )),
+    );
+    snapshot("form_secret_too_long_for_the_kernel_keyring", &long);
+}

@@ -20,6 +20,8 @@ pub struct SecretField {
     pub typed: SecretText,
     /// The keyring entry that already holds this secret (loaded from the file).
     pub stored: Option<SecretRef>,
+    /// The stored entry was looked up after loading and is gone from its store.
+    pub vanished: bool,
 }
 
 #[derive(Debug)]

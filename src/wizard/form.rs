@@ -34,6 +34,12 @@ impl Wizard {
                 ..FieldCheck::default()
             };
         }
+        if let Some(error) = self.secret_problem(draft, field) {
+            return FieldCheck {
+                error: Some(error),
+                ..FieldCheck::default()
+            };
+        }
         check_field(def, d.value(field), self.now)
     }
 
@@ -137,6 +143,7 @@ impl Wizard {
             && self.drafts[draft].edit(focus, request)
         {
             self.dirty = true;
+            self.show_limit_at_once(draft, focus);
         }
     }
 
@@ -156,6 +163,7 @@ impl Wizard {
                 self.drafts[draft].insert(focus, text);
                 self.dirty = true;
                 self.notice = None;
+                self.show_limit_at_once(draft, focus);
             }
             Err(message) => {
                 self.notice = Some(Notice {

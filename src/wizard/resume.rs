@@ -246,6 +246,8 @@ impl Wizard {
         };
         let mut writes = Vec::new();
         let mut taken: Vec<String> = Vec::new();
+        let mut parked = Vec::new();
+        let mut too_long = Vec::new();
         for (index, integration) in snapshot.integrations.iter_mut().enumerate() {
             let defs = self.draft_fields(index);
             let group = self.drafts[index].group(&defs);
@@ -266,6 +268,18 @@ impl Wizard {
                     snapshot.secrets_left_out += 1;
                     continue;
                 };
+                let what = format!(
+                    "{} of {}",
+                    defs.iter()
+                        .find(|d| d.key == *key)
+                        .map_or(key.as_str(), |d| d.label.as_str()),
+                    self.draft_name(index)
+                );
+                // The store would refuse it: the rest of the draft is kept without it.
+                if !store.holds(secret.typed.expose()) {
+                    too_long.push(format!("{what} (too long for {store})"));
+                    continue;
+                }
                 let base = draft_entry_user(
                     &self.identity.namespace,
                     &integration.platform,
@@ -290,6 +304,7 @@ impl Wizard {
                     target: target.clone(),
                     value: secret.typed.to_secret(),
                 });
+                parked.push((target.clone(), what));
                 *typed = Some(target);
             }
         }
@@ -301,6 +316,8 @@ impl Wizard {
             .cloned()
             .collect();
         self.draft_entries = kept;
+        self.parked = parked;
+        self.tell_not_kept(&too_long);
         self.draft_generation += 1;
         DraftPlan {
             generation: self.draft_generation,
@@ -394,6 +411,7 @@ impl Wizard {
             return Vec::new();
         };
         self.apply(&snapshot);
+        self.mark_vanished();
         // A file that does not record a namespace of its own yet (new, version 1, a
         // copy) drew one for this session: go on with the one the draft was made under.
         if self.identity.note.is_some()

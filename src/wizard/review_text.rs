@@ -35,6 +35,9 @@ pub fn field_value(
                     secret.typed.char_count()
                 )
             }
+            (Some(reference), true) if secret.vanished => {
+                format!("MISSING: gone from {}, type it again", reference.store)
+            }
             (Some(reference), true) => format!("stored in {} (kept)", reference.store),
             (None, true) => "missing".to_owned(),
         },

@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use super::StoreProvider;
 use crate::io::draft_file;
 use crate::secret::{SecretRef, StoreKind, is_draft_entry, namespace_of};
-use crate::wizard::{DraftPlan, LoadedSecrets};
+use crate::wizard::{DraftField, DraftPlan, LoadedSecrets, NotKept, Snapshot};
 
 /// The newest generation carried out per config path. Draft effects run on their own
 /// threads; holding this lock while writing keeps them in order, and an older plan
@@ -31,23 +31,56 @@ fn in_order(
 }
 
 /// Secrets first, so the file never names an entry that is not there; then the file;
-/// then entries no longer named.
-pub fn save(plan: &DraftPlan, stores: &dyn StoreProvider, config: &Path) -> Result<(), String> {
+/// then entries no longer named. A secret the store refuses (too long, over quota, the
+/// store gone) is left out of the file and listed in the answer: the rest is kept.
+pub fn save(
+    plan: &DraftPlan,
+    stores: &dyn StoreProvider,
+    config: &Path,
+) -> Result<Vec<NotKept>, String> {
+    let mut not_kept = Vec::new();
     in_order(config, plan.generation, || {
         for write in &plan.writes {
-            stores
+            if let Err(e) = stores
                 .open(write.target.store)
                 .and_then(|store| store.set(&write.target.user, &write.value))
-                .map_err(|e| format!("cannot keep a typed secret in {e}"))?;
+            {
+                not_kept.push(NotKept {
+                    entry: write.target.clone(),
+                    why: e.to_string(),
+                });
+            }
         }
-        draft_file::write(config, &plan.snapshot).map_err(|e| {
+        let mut snapshot = plan.snapshot.clone();
+        if !not_kept.is_empty() {
+            forget_entries(&mut snapshot, &not_kept);
+        }
+        draft_file::write(config, &snapshot).map_err(|e| {
             format!(
                 "cannot write {}: {e}",
                 draft_file::path_for(config).display()
             )
         })?;
         delete_entries(&plan.deletes, stores)
-    })
+    })?;
+    Ok(not_kept)
+}
+
+/// The draft file must not name an entry that was not written.
+fn forget_entries(snapshot: &mut Snapshot, not_kept: &[NotKept]) {
+    for field in snapshot
+        .integrations
+        .iter_mut()
+        .flat_map(|i| i.fields.iter_mut())
+    {
+        if let DraftField::Secret { typed, .. } = field
+            && typed
+                .as_ref()
+                .is_some_and(|t| not_kept.iter().any(|n| n.entry == *t))
+        {
+            *typed = None;
+        }
+    }
 }
 
 /// Removes the draft file, then its entries.
@@ -235,6 +268,31 @@ mod tests {
         assert_eq!(store.value(ENTRY).as_deref(), Some(CLIENT_SECRET));
         draft_file::remove(&config).unwrap();
         assert_eq!(clean(), Ok(2), "the client secret's and the JWT's entries");
+    }
+
+    #[test]
+    fn a_secret_the_store_refuses_is_left_out_and_the_rest_of_the_draft_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let stores = MemoryStores::new(StoreKind::Keyutils);
+        let mut w = session();
+        let mut plan = w.draft_plan();
+        assert_eq!(plan.writes.len(), 2, "the client secret and the JWT");
+        let refused = plan.writes[1].target.clone();
+        plan.writes[1].value = secrecy::SecretString::from("a".repeat(100_000));
+        let not_kept = save(&plan, &stores, &config).expect("the draft is saved");
+        assert_eq!(not_kept.len(), 1, "{not_kept:?}");
+        assert_eq!(not_kept[0].entry, refused);
+        assert!(not_kept[0].why.contains("too long"), "{:?}", not_kept[0]);
+        let snapshot = draft_file::read(&config).unwrap().expect("a draft file");
+        assert_eq!(
+            snapshot.typed_entries(),
+            vec![plan.writes[0].target.clone()]
+        );
+        assert_eq!(
+            stores.store(StoreKind::Keyutils).users(),
+            vec![plan.writes[0].target.user.clone()]
+        );
     }
 
     #[test]

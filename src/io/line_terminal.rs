@@ -27,7 +27,8 @@ const NOT_A_TERMINAL: &str = "plain mode reads answers from a terminal, so that 
 
 pub struct LineTerminal {
     input: File,
-    output: std::io::Stdout,
+    /// Escaped: plain mode sends no escape sequence at all, whatever a file holds.
+    output: crate::safe_text::EscapingWriter<std::io::Stdout>,
     #[cfg(unix)]
     saved: rustix::termios::Termios,
 }
@@ -200,7 +201,7 @@ mod unix {
         let saved = tcgetattr(&input).map_err(|e| fail(e.into()))?;
         Ok(LineTerminal {
             input,
-            output: std::io::stdout(),
+            output: crate::io::standard_streams::stdout(),
             saved,
         })
     }

@@ -471,6 +471,24 @@ pub fn run_plain(
             return EXIT_USAGE;
         }
     };
+    // A signal puts the echo back at once (even if the loop is stuck) and stops the
+    // read, so the loop keeps the draft and ends with 128 + n, as the full screen does.
+    let watching = terminal.interrupter().and_then(|interrupter| {
+        signals::install_ending(move |signal| {
+            crate::io::line_terminal::restore_echo();
+            interrupter.interrupt(match signal {
+                signals::Signal::Terminate(n) => Interrupt::Signal(n),
+                _ => Interrupt::HangUp,
+            });
+        })
+    });
+    if let Err(e) = watching {
+        let _ = writeln!(
+            standard_streams::stderr(),
+            "wfm-wizard: cannot watch for signals: {e}"
+        );
+        return EXIT_FAILURE;
+    }
     let mut wizard = session.wizard(catalog);
     let (replies, receiver) = channel();
     let mut runner = ThreadRunner {
@@ -481,6 +499,8 @@ pub fn run_plain(
         }),
     };
     let outcome = plain::run(&mut wizard, why, &mut terminal, &mut runner, &receiver);
+    // A save or draft still being written finishes (or the bound passes) before exit.
+    signals::wait_for_writes(signals::WRITE_GRACE);
     drop(terminal); // puts the terminal's settings back before the outcome is printed
     report(Ok(outcome), path)
 }

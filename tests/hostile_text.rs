@@ -133,30 +133,11 @@ fn kernel_keyring() -> Option<Arc<dyn wfm_wizard::io::secrets::SecretStore>> {
     )
 }
 
-#[test]
-fn no_command_sends_an_escape_from_a_file_a_keyring_argv_or_the_environment() {
-    let Some(keyring) = kernel_keyring() else {
-        return;
-    };
-    let root = tempfile::tempdir().expect("temporary directory");
-    let config = hostile_config(root.path());
-    let keys = hostile_keys_config(root.path());
-    let config_arg = config.to_str().expect("a UTF-8 path");
-    let keys_arg = keys.to_str().expect("a UTF-8 path");
-    // Entries with escapes in their names: one the file names, one orphan of it.
-    let group = format!("east{HOSTILE}");
-    let planted = [
-        user(&group, &format!("jwt{HOSTILE}")),
-        user(&format!("orphan{HOSTILE}"), "jwt"),
-    ];
-    for name in &planted {
-        keyring
-            .set(name, &SecretString::from("a test value"))
-            .expect("plant a kernel key");
-    }
+/// Every command, with the hostile file, hostile argv and hostile environment values.
+fn run_every_command(config_arg: &str, keys_arg: &str, group: &str) -> Vec<(String, Output)> {
     let hostile_env = format!("/tmp/xdg{HOSTILE}");
     let reference = format!("ringcentral-v1/historical/{group}/jwt");
-    let cases: Vec<(String, Output)> = vec![
+    vec![
         ("validate", vec!["--config", config_arg, "validate"], vec![]),
         ("status", vec!["--config", config_arg, "status"], vec![]),
         ("history", vec!["--config", config_arg, "history"], vec![]),
@@ -175,9 +156,21 @@ fn no_command_sends_an_escape_from_a_file_a_keyring_argv_or_the_environment() {
             vec!["--config", config_arg, "secret", "get", HOSTILE],
             vec![],
         ),
-        ("prune", vec!["--config", config_arg, "prune", "--yes"], vec![]),
-        ("validate, hostile keys", vec!["--config", keys_arg, "validate"], vec![]),
-        ("status, hostile keys", vec!["--config", keys_arg, "status"], vec![]),
+        (
+            "prune",
+            vec!["--config", config_arg, "prune", "--yes"],
+            vec![],
+        ),
+        (
+            "validate, hostile keys",
+            vec!["--config", keys_arg, "validate"],
+            vec![],
+        ),
+        (
+            "status, hostile keys",
+            vec!["--config", keys_arg, "status"],
+            vec![],
+        ),
         (
             "argv",
             vec!["--config", config_arg, "--secret-store", HOSTILE, "status"],
@@ -200,11 +193,39 @@ fn no_command_sends_an_escape_from_a_file_a_keyring_argv_or_the_environment() {
             vec![("WFM_WIZARD_CONFIG", hostile_env.as_str())],
         ),
         // Without a terminal the wizard refuses, naming the file.
-        ("wizard without a terminal", vec!["--config", config_arg], vec![]),
+        (
+            "wizard without a terminal",
+            vec!["--config", config_arg],
+            vec![],
+        ),
     ]
     .into_iter()
     .map(|(what, args, envs)| (what.to_owned(), run(&args, &envs)))
-    .collect();
+    .collect()
+}
+
+#[test]
+fn no_command_sends_an_escape_from_a_file_a_keyring_argv_or_the_environment() {
+    let Some(keyring) = kernel_keyring() else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("temporary directory");
+    let config = hostile_config(root.path());
+    let keys = hostile_keys_config(root.path());
+    let config_arg = config.to_str().expect("a UTF-8 path");
+    let keys_arg = keys.to_str().expect("a UTF-8 path");
+    // Entries with escapes in their names: one the file names, one orphan of it.
+    let group = format!("east{HOSTILE}");
+    let planted = [
+        user(&group, &format!("jwt{HOSTILE}")),
+        user(&format!("orphan{HOSTILE}"), "jwt"),
+    ];
+    for name in &planted {
+        keyring
+            .set(name, &SecretString::from("a test value"))
+            .expect("plant a kernel key");
+    }
+    let cases = run_every_command(config_arg, keys_arg, &group);
     for name in &planted {
         let _ = keyring.delete(name);
     }
@@ -240,7 +261,12 @@ fn wizard_command(config: &Path, plain: bool) -> CommandBuilder {
     }
     command.env("TERM", "xterm-256color");
     command.env("LANG", "C.UTF-8");
-    for name in ["NO_COLOR", "ACCESSIBLE", "WFM_WIZARD_SECRET_STORE", "WFM_WIZARD_CONFIG"] {
+    for name in [
+        "NO_COLOR",
+        "ACCESSIBLE",
+        "WFM_WIZARD_SECRET_STORE",
+        "WFM_WIZARD_CONFIG",
+    ] {
         command.env_remove(name);
     }
     command.env_remove("DBUS_SESSION_BUS_ADDRESS");
@@ -285,10 +311,7 @@ fn the_full_screen_wizard_sends_only_its_own_sequences_from_a_hostile_file() {
     wizard.wait_until("the first screen or a refusal", |output| {
         output.shows("Choose the contact-center platform") || output.closed()
     });
-    if wizard
-        .output()
-        .shows("Choose the contact-center platform")
-    {
+    if wizard.output().shows("Choose the contact-center platform") {
         wizard.send(ENTER); // the platform's integrations, by group
         wizard.wait_for("PWNED");
         wizard.send("\x03");

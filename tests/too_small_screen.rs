@@ -56,7 +56,10 @@ fn typing_and_ctrl_s_behind_the_too_small_screen_change_and_save_nothing() {
         output.shows("› Group east") && !output.shows("y quits · n stays")
     });
     let screen = wizard.output().text();
-    assert!(!screen.contains("west"), "typed behind the screen:\n{screen}");
+    assert!(
+        !screen.contains("west"),
+        "typed behind the screen:\n{screen}"
+    );
     assert!(!screen.contains("eas "), "Backspace acted:\n{screen}");
     wizard.send("\x03");
     wizard.wait_for("y quits · n stays");

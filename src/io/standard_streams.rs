@@ -42,7 +42,7 @@ mod tests {
                 visit(&path, found);
                 continue;
             }
-            if !name.ends_with(".rs")
+            if path.extension().is_none_or(|e| e != "rs")
                 || name.ends_with("/tests.rs")
                 || ALLOWED.iter().any(|a| name.ends_with(&format!("src/{a}")))
             {

@@ -102,9 +102,16 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
                     shown = repaint(terminal, wizard, theme, &mut pending)?;
                 }
             }
-            // What cannot be seen cannot be edited or saved.
+            // What cannot be seen cannot be edited or saved. A resize may have gone
+            // unannounced, though: the screen is drawn for the size it has now first.
             Some(AppEvent::Input(event))
-                if ui::too_small(shown) && !keymap::acts_behind_too_small(&event) => {}
+                if ui::too_small(shown) && !keymap::acts_behind_too_small(&event) =>
+            {
+                shown = draw(terminal, wizard, theme, &mut pending)?;
+                if !ui::too_small(shown) {
+                    pending.extend(keymap::to_msg(wizard, event));
+                }
+            }
             Some(AppEvent::Input(event)) => pending.extend(keymap::to_msg(wizard, event)),
             Some(AppEvent::Effect(msg)) => pending.push_back(msg),
             Some(AppEvent::Signal(Signal::HangUp) | AppEvent::InputClosed) => {
@@ -289,19 +296,31 @@ mod tests {
         );
     }
 
+    /// An event, or a resize no event announces (a lost SIGWINCH).
+    enum Step {
+        Event(AppEvent),
+        Unannounced(u16, u16),
+    }
+
     /// Events for a terminal whose size the script sets, as a window resize would.
     struct Resizing {
-        events: VecDeque<AppEvent>,
+        steps: VecDeque<Step>,
         size: crate::io::terminal_output::FixedSize,
     }
 
     impl EventSource for Resizing {
         fn next_event(&mut self) -> Option<AppEvent> {
-            let event = self.events.pop_front()?;
-            if let AppEvent::Input(Event::Resize(width, height)) = event {
-                self.size.set(width, height);
+            loop {
+                match self.steps.pop_front()? {
+                    Step::Unannounced(width, height) => self.size.set(width, height),
+                    Step::Event(event) => {
+                        if let AppEvent::Input(Event::Resize(width, height)) = event {
+                            self.size.set(width, height);
+                        }
+                        return Some(event);
+                    }
+                }
             }
-            Some(event)
         }
     }
 
@@ -311,15 +330,16 @@ mod tests {
 
     /// Runs `events` on a terminal that starts 80x24; the outcome and every byte sent.
     fn run_resizing(config: &Path, events: Vec<AppEvent>) -> (Outcome, String) {
+        run_steps(config, events.into_iter().map(Step::Event).collect())
+    }
+
+    fn run_steps(config: &Path, steps: VecDeque<Step>) -> (Outcome, String) {
         use crate::io::terminal_output::{FixedSize, TerminalOutput};
         let size = FixedSize::new(80, 24);
         let mut terminal =
             Terminal::new(TerminalOutput::with_size(Vec::new(), &size, false)).unwrap();
         let mut wizard = wizard();
-        let mut script = Resizing {
-            events: events.into(),
-            size,
-        };
+        let mut script = Resizing { steps, size };
         let mut runner = InlineRunner {
             stores: Arc::new(MemoryStores::new(StoreKind::Keyutils)),
             path: config.to_owned(),
@@ -369,6 +389,29 @@ mod tests {
             matches!(&draft.integrations[0].fields[0],
                 crate::wizard::DraftField::Text { value, .. } if value == "east"),
             "the Group is as it was: {:?}",
+            draft.integrations[0].fields[0]
+        );
+    }
+
+    /// A window made large again without a resize event (a lost SIGWINCH): the next
+    /// key finds the screen drawn anew and acts, instead of the wizard staying deaf.
+    #[test]
+    fn a_key_after_an_unannounced_resize_acts() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut steps: VecDeque<Step> = into_a_form().into_iter().map(Step::Event).collect();
+        steps.push_back(Step::Event(resize(30, 8)));
+        steps.push_back(Step::Unannounced(80, 24));
+        steps.extend(typed("-2").map(Step::Event));
+        steps.push_back(Step::Event(AppEvent::Signal(Signal::Terminate(15))));
+        let (_, _) = run_steps(&config, steps);
+        let draft = crate::io::draft_file::read(&config)
+            .unwrap()
+            .expect("a draft");
+        assert!(
+            matches!(&draft.integrations[0].fields[0],
+                crate::wizard::DraftField::Text { value, .. } if value == "east-2"),
+            "{:?}",
             draft.integrations[0].fields[0]
         );
     }

@@ -6,6 +6,7 @@ use std::sync::mpsc::Receiver;
 use crossterm::event::Event;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType};
+use ratatui::layout::Rect;
 
 use crate::io::effects::EffectRunner;
 use crate::io::signals::Signal;
@@ -60,7 +61,8 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
     theme: Theme,
 ) -> Result<Outcome, B::Error> {
     let mut pending: VecDeque<Msg> = VecDeque::new();
-    draw(terminal, wizard, theme, &mut pending)?;
+    // The screen as last drawn: behind "terminal too small" only a few keys act.
+    let mut shown = draw(terminal, wizard, theme, &mut pending)?;
     // Slow work (probing the keyring) starts only once the first frame is on screen.
     for effect in wizard.start() {
         pending.extend(runner.run(effect));
@@ -74,7 +76,7 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
             changed = true;
         }
         if changed {
-            draw(terminal, wizard, theme, &mut pending)?;
+            shown = draw(terminal, wizard, theme, &mut pending)?;
         }
         if let Some(outcome) = wizard.outcome.clone() {
             return Ok(outcome);
@@ -82,22 +84,32 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
         match events.next_event() {
             // Drawing asks the terminal for its size: one repaint laid out for the new one.
             Some(AppEvent::Input(Event::Resize(..))) => {
-                draw(terminal, wizard, theme, &mut pending)?;
+                shown = draw(terminal, wizard, theme, &mut pending)?;
             }
             Some(AppEvent::Input(event)) if keymap::is_suspend(&event) => {
                 // A terminal that cannot be given back keeps the wizard running as it was.
                 if events.suspend().is_ok() {
-                    repaint(terminal, wizard, theme, &mut pending)?;
+                    shown = repaint(terminal, wizard, theme, &mut pending)?;
                 }
             }
             Some(AppEvent::Signal(Signal::Suspend)) => {
                 if events.suspend().is_ok() {
-                    repaint(terminal, wizard, theme, &mut pending)?;
+                    shown = repaint(terminal, wizard, theme, &mut pending)?;
                 }
             }
             Some(AppEvent::Signal(Signal::Continue)) => {
                 if events.reclaim().unwrap_or(false) {
-                    repaint(terminal, wizard, theme, &mut pending)?;
+                    shown = repaint(terminal, wizard, theme, &mut pending)?;
+                }
+            }
+            // What cannot be seen cannot be edited or saved. A resize may have gone
+            // unannounced, though: the screen is drawn for the size it has now first.
+            Some(AppEvent::Input(event))
+                if ui::too_small(shown) && !keymap::acts_behind_too_small(&event) =>
+            {
+                shown = draw(terminal, wizard, theme, &mut pending)?;
+                if !ui::too_small(shown) {
+                    pending.extend(keymap::to_msg(wizard, event));
                 }
             }
             Some(AppEvent::Input(event)) => pending.extend(keymap::to_msg(wizard, event)),
@@ -131,7 +143,7 @@ fn repaint<B: Backend>(
     wizard: &Wizard,
     theme: Theme,
     pending: &mut VecDeque<Msg>,
-) -> Result<(), B::Error> {
+) -> Result<Rect, B::Error> {
     // The terminal was restored for the shell (cursor shown): the backend learns so,
     // and the frame hides it again if it should be hidden.
     terminal.backend_mut().show_cursor()?;
@@ -143,20 +155,21 @@ fn repaint<B: Backend>(
 }
 
 /// Draws the wizard. On Review it also tells the wizard, when that changed, how far
-/// Review can scroll on this screen (a message, handled like any other).
+/// Review can scroll on this screen (a message, handled like any other). Returns the
+/// area drawn.
 fn draw<B: Backend>(
     terminal: &mut Terminal<B>,
     wizard: &Wizard,
     theme: Theme,
     pending: &mut VecDeque<Msg>,
-) -> Result<(), B::Error> {
+) -> Result<Rect, B::Error> {
     let area = terminal.draw(|frame| ui::draw(frame, wizard, theme))?.area;
     if let Some(limit) = ui::review_scroll_limit(wizard, area, theme)
         && limit != wizard.review_limit
     {
         pending.push_back(Msg::ReviewLimit(limit));
     }
-    Ok(())
+    Ok(area)
 }
 
 #[cfg(test)]
@@ -281,6 +294,141 @@ mod tests {
                 crate::wizard::DraftField::Text { value, .. } if value == "east"),
             "Ctrl-Z typed nothing into the field"
         );
+    }
+
+    /// An event, or a resize no event announces (a lost SIGWINCH).
+    enum Step {
+        Event(AppEvent),
+        Unannounced(u16, u16),
+    }
+
+    /// Events for a terminal whose size the script sets, as a window resize would.
+    struct Resizing {
+        steps: VecDeque<Step>,
+        size: crate::io::terminal_output::FixedSize,
+    }
+
+    impl EventSource for Resizing {
+        fn next_event(&mut self) -> Option<AppEvent> {
+            loop {
+                match self.steps.pop_front()? {
+                    Step::Unannounced(width, height) => self.size.set(width, height),
+                    Step::Event(event) => {
+                        if let AppEvent::Input(Event::Resize(width, height)) = event {
+                            self.size.set(width, height);
+                        }
+                        return Some(event);
+                    }
+                }
+            }
+        }
+    }
+
+    fn resize(width: u16, height: u16) -> AppEvent {
+        AppEvent::Input(Event::Resize(width, height))
+    }
+
+    /// Runs `events` on a terminal that starts 80x24; the outcome and every byte sent.
+    fn run_resizing(config: &Path, events: Vec<AppEvent>) -> (Outcome, String) {
+        run_steps(config, events.into_iter().map(Step::Event).collect())
+    }
+
+    fn run_steps(config: &Path, steps: VecDeque<Step>) -> (Outcome, String) {
+        use crate::io::terminal_output::{FixedSize, TerminalOutput};
+        let size = FixedSize::new(80, 24);
+        let mut terminal =
+            Terminal::new(TerminalOutput::with_size(Vec::new(), &size, false)).unwrap();
+        let mut wizard = wizard();
+        let mut script = Resizing { steps, size };
+        let mut runner = InlineRunner {
+            stores: Arc::new(MemoryStores::new(StoreKind::Keyutils)),
+            path: config.to_owned(),
+        };
+        let outcome = run(
+            &mut terminal,
+            &mut wizard,
+            &mut script,
+            &mut runner,
+            Theme::default(),
+        )
+        .unwrap();
+        let written = String::from_utf8_lossy(terminal.backend().writer()).into_owned();
+        (outcome, written)
+    }
+
+    /// Typing, Backspace, a paste, Enter and Ctrl-S behind "terminal too small" change
+    /// nothing and save nothing; once the window is large again the form is as it was.
+    #[test]
+    fn keys_do_nothing_behind_the_too_small_screen() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut events = into_a_form();
+        events.push(resize(30, 8));
+        events.extend(typed("west"));
+        events.push(key(KeyCode::Backspace, KeyModifiers::NONE));
+        events.push(AppEvent::Input(Event::Paste("pasted".into())));
+        events.push(key(KeyCode::Tab, KeyModifiers::NONE));
+        events.push(key(KeyCode::Char(' '), KeyModifiers::NONE));
+        events.push(key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        events.push(key(KeyCode::Enter, KeyModifiers::NONE));
+        events.push(key(KeyCode::Esc, KeyModifiers::NONE));
+        events.push(resize(80, 24));
+        events.push(AppEvent::Signal(Signal::Terminate(15)));
+        let (outcome, written) = run_resizing(&config, events);
+        assert!(
+            written.contains("small"),
+            "the too-small screen was shown: {written}"
+        );
+        assert_eq!(outcome, Outcome::Interrupted(Interrupt::Signal(15)));
+        assert!(!config.exists(), "nothing was saved");
+        let draft = crate::io::draft_file::read(&config)
+            .unwrap()
+            .expect("a draft");
+        assert_eq!(draft.integrations.len(), 1);
+        assert!(
+            matches!(&draft.integrations[0].fields[0],
+                crate::wizard::DraftField::Text { value, .. } if value == "east"),
+            "the Group is as it was: {:?}",
+            draft.integrations[0].fields[0]
+        );
+    }
+
+    /// A window made large again without a resize event (a lost SIGWINCH): the next
+    /// key finds the screen drawn anew and acts, instead of the wizard staying deaf.
+    #[test]
+    fn a_key_after_an_unannounced_resize_acts() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut steps: VecDeque<Step> = into_a_form().into_iter().map(Step::Event).collect();
+        steps.push_back(Step::Event(resize(30, 8)));
+        steps.push_back(Step::Unannounced(80, 24));
+        steps.extend(typed("-2").map(Step::Event));
+        steps.push_back(Step::Event(AppEvent::Signal(Signal::Terminate(15))));
+        let (_, _) = run_steps(&config, steps);
+        let draft = crate::io::draft_file::read(&config)
+            .unwrap()
+            .expect("a draft");
+        assert!(
+            matches!(&draft.integrations[0].fields[0],
+                crate::wizard::DraftField::Text { value, .. } if value == "east-2"),
+            "{:?}",
+            draft.integrations[0].fields[0]
+        );
+    }
+
+    /// Ctrl-C still quits there, and when it asks first, the screen says so.
+    #[test]
+    fn ctrl_c_acts_behind_the_too_small_screen_and_its_question_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut events = into_a_form();
+        events.push(resize(30, 8));
+        events.push(key(KeyCode::Char('c'), KeyModifiers::CONTROL));
+        events.push(key(KeyCode::Char('c'), KeyModifiers::CONTROL));
+        let (outcome, written) = run_resizing(&config, events);
+        assert!(written.contains("again"), "{written}");
+        assert_eq!(outcome, Outcome::Cancelled);
+        assert!(!config.exists());
     }
 
     /// Review, 40 integrations long, on an 80x24 screen: End shows the last line, and

@@ -16,7 +16,7 @@ use crate::io::edit_lock::{self, EditLock, LockError};
 use crate::io::effects::{StoreProvider, ThreadRunner};
 use crate::io::line_terminal::LineTerminal;
 use crate::io::save_journal::{self, JournalError, Recovered};
-use crate::io::{config_file, draft_file, namespace, signals};
+use crate::io::{config_file, draft_file, namespace, signals, standard_streams};
 use crate::ui::Theme;
 use crate::ui::theme::Environment;
 use crate::validate::{Severity, check_document};
@@ -270,7 +270,7 @@ pub fn open_session(
     stores: &dyn StoreProvider,
 ) -> Result<Session, u8> {
     let real = config_file::real_path_or_given(path);
-    let mut err = std::io::stderr();
+    let mut err = standard_streams::stderr();
     let (lock, read_only) = match edit_lock::acquire(&real, &edit_lock::this_process(now())) {
         Ok(lock) => (Some(lock), None),
         Err(LockError::Busy(holder)) => {
@@ -313,7 +313,7 @@ pub fn open_session(
 /// The edit lock for a command that changes the stores (`prune`), after finishing an
 /// interrupted save. Refuses while a wizard edits the file.
 pub fn lock_for_command(path: &Path, stores: &dyn StoreProvider) -> Result<EditLock, u8> {
-    let mut err = std::io::stderr();
+    let mut err = standard_streams::stderr();
     let lock = edit_lock::acquire(
         &config_file::real_path_or_given(path),
         &edit_lock::this_process(now()),
@@ -334,7 +334,7 @@ pub fn lock_for_command(path: &Path, stores: &dyn StoreProvider) -> Result<EditL
 
 /// Asks on the terminal whether to look at a config another wizard is editing.
 fn ask_read_only(path: &Path, who: &str) -> bool {
-    let mut err = std::io::stderr();
+    let mut err = standard_streams::stderr();
     let _ = write!(
         err,
         "{}: {who}.\nChanges cannot be saved while it is. Open it read-only, to look? [y/N] ",
@@ -407,7 +407,7 @@ pub fn run_wizard(
     theme: Theme,
 ) -> u8 {
     if let Err(why) = terminal::preflight() {
-        eprintln!("wfm-wizard: {why}");
+        let _ = writeln!(standard_streams::stderr(), "wfm-wizard: {why}");
         return EXIT_USAGE;
     }
     let path = session.path.as_path();
@@ -424,14 +424,20 @@ pub fn run_wizard(
         })
     });
     if let Err(e) = watching {
-        eprintln!("wfm-wizard: cannot watch for signals: {e}");
+        let _ = writeln!(
+            standard_streams::stderr(),
+            "wfm-wizard: cannot watch for signals: {e}"
+        );
         return EXIT_FAILURE;
     }
     let mut terminal = match terminal::init(theme.colour) {
         Ok(terminal) => terminal,
         Err(e) => {
             terminal::restore();
-            eprintln!("wfm-wizard: cannot set up the terminal: {e}");
+            let _ = writeln!(
+                standard_streams::stderr(),
+                "wfm-wizard: cannot set up the terminal: {e}"
+            );
             return EXIT_FAILURE;
         }
     };
@@ -469,10 +475,28 @@ pub fn run_plain(
     let mut terminal = match LineTerminal::open() {
         Ok(terminal) => terminal,
         Err(why) => {
-            eprintln!("wfm-wizard: {why}");
+            let _ = writeln!(standard_streams::stderr(), "wfm-wizard: {why}");
             return EXIT_USAGE;
         }
     };
+    // A signal puts the echo back at once (even if the loop is stuck) and stops the
+    // read, so the loop keeps the draft and ends with 128 + n, as the full screen does.
+    let watching = terminal.interrupter().and_then(|interrupter| {
+        signals::install_ending(move |signal| {
+            crate::io::line_terminal::restore_echo();
+            interrupter.interrupt(match signal {
+                signals::Signal::Terminate(n) => Interrupt::Signal(n),
+                _ => Interrupt::HangUp,
+            });
+        })
+    });
+    if let Err(e) = watching {
+        let _ = writeln!(
+            standard_streams::stderr(),
+            "wfm-wizard: cannot watch for signals: {e}"
+        );
+        return EXIT_FAILURE;
+    }
     let mut wizard = session.wizard(catalog);
     let (replies, receiver) = channel();
     let mut runner = ThreadRunner {
@@ -483,17 +507,19 @@ pub fn run_plain(
         }),
     };
     let outcome = plain::run(&mut wizard, why, &mut terminal, &mut runner, &receiver);
+    // A save or draft still being written finishes (or the bound passes) before exit.
+    signals::wait_for_writes(signals::WRITE_GRACE);
     drop(terminal); // puts the terminal's settings back before the outcome is printed
     report(Ok(outcome), path)
 }
 
 /// Prints how the session ended (after the terminal is restored) and picks the exit status.
 fn report(result: Result<Outcome, String>, path: &Path) -> u8 {
-    let mut err = std::io::stderr();
+    let mut err = standard_streams::stderr();
     match result {
         Ok(Outcome::Saved(report)) => {
             let _ = writeln!(
-                std::io::stdout(),
+                standard_streams::stdout(),
                 "Saved {} integration(s) to {}; {} secret(s) stored in the keyring.",
                 report.integrations,
                 path.display(),

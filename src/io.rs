@@ -14,4 +14,5 @@ pub mod namespace;
 pub mod save_journal;
 pub mod secrets;
 pub mod signals;
+pub mod standard_streams;
 pub mod terminal_output;

@@ -251,6 +251,15 @@ pub fn is_suspend(event: &Event) -> bool {
             && matches!(key.code, KeyCode::Char('z' | 'Z')))
 }
 
+/// Whether `event` may act while only "terminal too small" is shown: Ctrl-C (resize and
+/// Ctrl-Z are the loop's own). Nothing else may change what the operator cannot see.
+pub fn acts_behind_too_small(event: &Event) -> bool {
+    matches!(event, Event::Key(key)
+        if key.kind != KeyEventKind::Release
+            && key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, KeyCode::Char('c' | 'C')))
+}
+
 /// Translates a terminal event into a message for the wizard, if it means anything now.
 pub fn to_msg(wizard: &Wizard, event: Event) -> Option<Msg> {
     match event {

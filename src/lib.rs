@@ -9,6 +9,7 @@ pub mod identity;
 pub mod io;
 pub mod keymap;
 pub mod plain;
+pub mod safe_text;
 pub mod secret;
 pub mod terminal;
 pub mod ui;

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use wfm_wizard::catalog::Catalog;
 
 use wfm_wizard::cli::{Cli, Command, SecretCommand};
@@ -11,14 +11,25 @@ use wfm_wizard::commands::history;
 use wfm_wizard::commands::secrets_report::{self, Confirm};
 use wfm_wizard::io::config_file;
 use wfm_wizard::io::keyring_stores::KeyringStores;
+use wfm_wizard::io::standard_streams;
 use wfm_wizard::plain;
 
 fn main() -> ExitCode {
+    // Every message goes out escaped: it may quote a path, an entry name or a value
+    // from a file, the keyring, the environment or argv (see io::standard_streams).
+    let mut out = standard_streams::stdout();
+    let mut err = standard_streams::stderr();
     for problem in wfm_wizard::io::hygiene::forbid_core_dumps() {
-        eprintln!("wfm-wizard: warning: {problem}; a crash could write secrets to a core file");
+        let _ = writeln!(
+            err,
+            "wfm-wizard: warning: {problem}; a crash could write secrets to a core file"
+        );
     }
     wfm_wizard::io::secrets::prepare_process();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e, &mut out, &mut err),
+    };
     let path = cli.config.unwrap_or_else(config_file::default_path);
     let catalog = Catalog::builtin();
     let stores = Arc::new(KeyringStores::new(cli.secret_store));
@@ -26,19 +37,12 @@ fn main() -> ExitCode {
         cli.command,
         Some(Command::Validate | Command::Status | Command::Secret(_) | Command::History)
     );
-    if reads
-        && let Err(status) =
-            commands::recover_for_reading(&path, stores.as_ref(), &mut std::io::stderr())
-    {
+    if reads && let Err(status) = commands::recover_for_reading(&path, stores.as_ref(), &mut err) {
         return ExitCode::from(status);
     }
     let status = match cli.command {
-        Some(Command::Validate) => {
-            commands::validate(&path, &catalog, stores.as_ref(), &mut std::io::stdout())
-        }
-        Some(Command::Status) => {
-            secrets_report::status(&path, stores.as_ref(), &mut std::io::stdout())
-        }
+        Some(Command::Validate) => commands::validate(&path, &catalog, stores.as_ref(), &mut out),
+        Some(Command::Status) => secrets_report::status(&path, stores.as_ref(), &mut out),
         Some(Command::Prune { yes }) => {
             // Held to the end of this arm: no wizard may write drafts meanwhile.
             let _lock = match commands::lock_for_command(&path, stores.as_ref()) {
@@ -48,17 +52,9 @@ fn main() -> ExitCode {
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
             let confirm = confirm(yes, &mut input);
-            secrets_report::prune(
-                &path,
-                stores.as_ref(),
-                confirm,
-                &mut std::io::stdout(),
-                &mut std::io::stderr(),
-            )
+            secrets_report::prune(&path, stores.as_ref(), confirm, &mut out, &mut err)
         }
-        Some(Command::History) => {
-            history::history(&path, &mut std::io::stdout(), &mut std::io::stderr())
-        }
+        Some(Command::History) => history::history(&path, &mut out, &mut err),
         Some(Command::Rollback { revision, yes }) => {
             // Held to the end of this arm: no wizard edits the file meanwhile.
             let _lock = match commands::lock_for_command(&path, stores.as_ref()) {
@@ -72,8 +68,8 @@ fn main() -> ExitCode {
                 revision,
                 stores.as_ref(),
                 confirm(yes, &mut input),
-                &mut std::io::stdout(),
-                &mut std::io::stderr(),
+                &mut out,
+                &mut err,
             )
         }
         Some(Command::Secret(SecretCommand::Get { reference })) => secrets_report::secret_get(
@@ -81,8 +77,9 @@ fn main() -> ExitCode {
             &reference,
             stores.as_ref(),
             std::io::stdout().is_terminal(),
+            // The secret's bytes, untouched: only the messages go out escaped.
             &mut std::io::stdout(),
-            &mut std::io::stderr(),
+            &mut err,
         ),
         None => match commands::open_session(&path, &catalog, stores.as_ref()) {
             Ok(session) => {
@@ -97,6 +94,18 @@ fn main() -> ExitCode {
         },
     };
     ExitCode::from(status)
+}
+
+/// Clap's message for bad arguments, help or the version: it quotes argv and
+/// environment values, so it goes out escaped too (and without colour).
+fn usage_error(e: &clap::Error, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let text = e.render().to_string();
+    let _ = if e.use_stderr() {
+        write!(err, "{text}")
+    } else {
+        write!(out, "{text}")
+    };
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(commands::EXIT_USAGE))
 }
 
 /// `--yes`, else a question on the terminal, else a refusal (exit 2).

@@ -56,10 +56,15 @@ fn inset(body: Rect) -> Rect {
     }
 }
 
+/// Whether `area` is too small for the wizard: only "terminal too small" is shown.
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
+}
+
 pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        draw_too_small(frame, area, theme);
+    if too_small(area) {
+        draw_too_small(frame, area, wizard, theme);
         return;
     }
     let notice_lines = notice_lines(wizard, area.width, theme);
@@ -102,10 +107,16 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
     }
 }
 
-fn draw_too_small(frame: &mut Frame, area: Rect, theme: Theme) {
+fn draw_too_small(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme) {
     let dash = if theme.ascii { "-" } else { "—" };
+    // Ctrl-C acts here too; when it asks whether to drop unsaved answers, say so.
+    let quit = if wizard.overlay == Some(crate::wizard::Overlay::ConfirmQuit) {
+        "Quit without saving? Press Ctrl-C again to quit (unsaved answers are lost)"
+    } else {
+        "press Ctrl-C to quit"
+    };
     let text = format!(
-        "Terminal too small {dash} need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}. Enlarge the window, or press Ctrl-C to quit.",
+        "Terminal too small {dash} need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}. Enlarge the window, or {quit}.",
         area.width, area.height
     );
     let lines: Vec<Line> = text::wrap(&text, usize::from(area.width))

@@ -747,7 +747,7 @@ impl Wizard {
             .lost
             .iter()
             .take(5)
-            .map(|c| format!("line {}: {}", c.line, crate::config::diff::escape(&c.text)))
+            .map(|c| format!("line {}: {}", c.line, crate::safe_text::escape(&c.text)))
             .collect();
         let more = carried.lost.len().saturating_sub(listed.len());
         self.notice = Some(Notice {

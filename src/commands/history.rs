@@ -7,10 +7,10 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{EXIT_FAILURE, EXIT_OK};
-use crate::config::diff::escape;
 use crate::config::{Document, parse_document};
 use crate::io::config_file;
 use crate::io::history_file::{self, AuditRecord};
+use crate::safe_text::escape;
 
 /// The revision a document records. The file format gains `revision` with the
 /// journaled save; until then every file reads as revision 0 and the audit trail

@@ -2,11 +2,12 @@
 //! section and the audit trail's records are both made of these.
 
 use std::collections::BTreeMap;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use super::{Document, Integration, Setting};
+use crate::safe_text::escape;
 use crate::secret::SecretRef;
 
 /// Text values longer than this are cut when shown: a change line stays a line.
@@ -145,31 +146,6 @@ fn shown(value: Option<&str>) -> String {
     }
     let head: String = value.chars().take(MAX_SHOWN_CHARS).collect();
     format!("\"{}...\" ({count} chars)", escape(&head))
-}
-
-/// `text` with control characters and bidirectional overrides written as escapes
-/// (`\x1b`, `\u{202e}`), and backslashes doubled so an escape cannot be faked: text
-/// from a file may be hostile, and a terminal obeys what it is sent.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x100 && c.is_control() => {
-                let _ = write!(out, "\\x{:02x}", u32::from(c));
-            }
-            c if c.is_control() || is_bidi_control(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Characters that reorder the text around them on screen (Trojan Source).
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// How many changes of each kind: the one-line summary `history` prints.

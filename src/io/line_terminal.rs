@@ -7,15 +7,20 @@
 //! into "quit" instead of a signal that would kill the program with echo still off.
 //! The terminal's settings are put back when the read ends, however it ends (a guard
 //! restores them on drop, unwinding included), and again when plain mode ends.
+//!
+//! A signal that ends the program (SIGTERM, SIGHUP, SIGINT) wakes a read through an
+//! [`Interrupter`]: the read answers [`Answer::Stopped`], so plain mode keeps its draft
+//! and exits like the full-screen wizard, instead of dying with echo off.
 
 use std::fs::File;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, PipeReader, PipeWriter, Read, Write};
 
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 use crate::plain::LineIo;
 use crate::plain::answer::Answer;
+use crate::wizard::Interrupt;
 
 /// Cooked mode cuts a line at this many bytes (Linux `N_TTY_BUF_SIZE` - 1).
 const CANONICAL_LIMIT: usize = 4095;
@@ -27,7 +32,10 @@ const NOT_A_TERMINAL: &str = "plain mode reads answers from a terminal, so that 
 
 pub struct LineTerminal {
     input: File,
-    output: std::io::Stdout,
+    /// Escaped: plain mode sends no escape sequence at all, whatever a file holds.
+    output: crate::safe_text::EscapingWriter<std::io::Stdout>,
+    /// Readable once an [`Interrupter`] has been used: a read stops waiting for keys.
+    wake: Option<PipeReader>,
     #[cfg(unix)]
     saved: rustix::termios::Termios,
 }
@@ -42,12 +50,28 @@ impl LineTerminal {
         open_terminal(&stdin)
     }
 
-    fn read_byte(&mut self) -> std::io::Result<Option<u8>> {
+    /// A handle that stops whatever read is waiting, now or later, from another thread
+    /// (a signal watcher).
+    pub fn interrupter(&mut self) -> std::io::Result<Interrupter> {
+        let (reader, writer) = std::io::pipe()?;
+        self.wake = Some(reader);
+        Ok(Interrupter(writer))
+    }
+
+    fn read_byte(&mut self) -> std::io::Result<Input> {
         let mut byte = [0_u8];
         loop {
+            if let Some(wake) = &mut self.wake
+                && wait_for_input(&self.input, wake)?
+            {
+                return Ok(match wake.read(&mut byte) {
+                    Ok(1) => Input::Stopped(Interrupter::decode(byte[0])),
+                    _ => Input::Stopped(Interrupt::HangUp),
+                });
+            }
             match self.input.read(&mut byte) {
-                Ok(0) => return Ok(None),
-                Ok(_) => return Ok(Some(byte[0])),
+                Ok(0) => return Ok(Input::End),
+                Ok(_) => return Ok(Input::Byte(byte[0])),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
@@ -63,10 +87,11 @@ impl LineTerminal {
         let mut line = Vec::new();
         loop {
             match self.read_byte() {
-                Ok(Some(b'\n')) => break,
-                Ok(Some(byte)) => line.push(byte),
-                Ok(None) if line.is_empty() => return Answer::End,
-                Ok(None) => break,
+                Ok(Input::Byte(b'\n')) => break,
+                Ok(Input::Byte(byte)) => line.push(byte),
+                Ok(Input::Stopped(how)) => return Answer::Stopped(how),
+                Ok(Input::End) if line.is_empty() => return Answer::End,
+                Ok(Input::End) => break,
                 Err(_) => return Answer::End,
             }
         }
@@ -89,18 +114,47 @@ impl LineTerminal {
         let mut bytes = SecretBytes::default();
         loop {
             match self.read_byte() {
-                Ok(Some(b'\r' | b'\n')) => break,
-                Ok(Some(0x7f | 0x08)) => bytes.pop_char(),
-                Ok(Some(0x15)) => bytes.clear(), // Ctrl-U
-                Ok(Some(0x03)) => return Answer::Interrupted,
-                Ok(Some(0x04)) if bytes.is_empty() => return Answer::End,
-                Ok(Some(byte)) => bytes.push(byte),
-                Ok(None) | Err(_) => return Answer::End,
+                Ok(Input::Byte(b'\r' | b'\n')) => break,
+                Ok(Input::Byte(0x7f | 0x08)) => bytes.pop_char(),
+                Ok(Input::Byte(0x15)) => bytes.clear(), // Ctrl-U
+                Ok(Input::Byte(0x03)) => return Answer::Interrupted,
+                Ok(Input::Byte(0x04)) if bytes.is_empty() => return Answer::End,
+                Ok(Input::Byte(byte)) => bytes.push(byte),
+                Ok(Input::Stopped(how)) => return Answer::Stopped(how),
+                Ok(Input::End) | Err(_) => return Answer::End,
             }
         }
         match std::str::from_utf8(bytes.as_slice()) {
             Ok(text) => Answer::Secret(SecretString::from(text)),
             Err(_) => Answer::Unreadable(not_utf8()),
+        }
+    }
+}
+
+/// What a read of one byte found.
+enum Input {
+    Byte(u8),
+    End,
+    Stopped(Interrupt),
+}
+
+/// Stops plain mode's reads from another thread; see [`LineTerminal::interrupter`].
+pub struct Interrupter(PipeWriter);
+
+impl Interrupter {
+    /// The read waiting (or the next one) answers [`Answer::Stopped`] with `how`.
+    pub fn interrupt(&self, how: Interrupt) {
+        let byte = match how {
+            Interrupt::HangUp => 0,
+            Interrupt::Signal(n) => n.max(1),
+        };
+        let _ = (&self.0).write_all(&[byte]);
+    }
+
+    fn decode(byte: u8) -> Interrupt {
+        match byte {
+            0 => Interrupt::HangUp,
+            n => Interrupt::Signal(n),
         }
     }
 }
@@ -185,6 +239,7 @@ impl SecretBytes {
 #[cfg(unix)]
 mod unix {
     use std::fs::File;
+    use std::io::PipeReader;
     use std::os::fd::AsFd;
     use std::sync::{Mutex, PoisonError};
 
@@ -200,9 +255,27 @@ mod unix {
         let saved = tcgetattr(&input).map_err(|e| fail(e.into()))?;
         Ok(LineTerminal {
             input,
-            output: std::io::stdout(),
+            output: crate::io::standard_streams::stdout(),
+            wake: None,
             saved,
         })
+    }
+
+    /// Blocks until the terminal has input (or hung up) or `wake` has been written to;
+    /// `true` for the latter.
+    pub(super) fn wait_for_input(input: &File, wake: &PipeReader) -> std::io::Result<bool> {
+        use rustix::event::{PollFd, PollFlags, poll};
+        loop {
+            let mut fds = [
+                PollFd::new(input, PollFlags::IN),
+                PollFd::new(wake, PollFlags::IN),
+            ];
+            match poll(&mut fds, None) {
+                Ok(_) => return Ok(!fds[1].revents().is_empty()),
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     impl Drop for LineTerminal {
@@ -299,12 +372,21 @@ mod unix {
 
 #[cfg(unix)]
 pub use unix::restore_echo;
+
+/// Nothing to put back where plain mode does not run.
+#[cfg(not(unix))]
+pub fn restore_echo() {}
 #[cfg(unix)]
-use unix::{EchoOff, open_terminal};
+use unix::{EchoOff, open_terminal, wait_for_input};
 
 #[cfg(not(unix))]
 fn open_terminal(_stdin: &std::io::Stdin) -> Result<LineTerminal, String> {
     Err("plain mode needs a Unix terminal to read secrets without echo.".into())
+}
+
+#[cfg(not(unix))]
+fn wait_for_input(_input: &File, _wake: &PipeReader) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 #[cfg(not(unix))]

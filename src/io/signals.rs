@@ -48,8 +48,24 @@ pub const WRITE_GRACE: Duration = Duration::from_millis(700);
 #[cfg(unix)]
 pub fn install(deliver: impl Fn(Signal) + Send + 'static) -> std::io::Result<()> {
     use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
-    let mut signals =
-        signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGTSTP, SIGCONT])?;
+    watch(
+        &[SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGTSTP, SIGCONT],
+        deliver,
+    )
+}
+
+/// [`install`] for the signals that end the program only (plain mode: its cooked
+/// terminal stops and continues the program by itself, as any line program's does).
+#[cfg(unix)]
+pub fn install_ending(deliver: impl Fn(Signal) + Send + 'static) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    watch(&[SIGHUP, SIGTERM, SIGINT, SIGQUIT], deliver)
+}
+
+#[cfg(unix)]
+fn watch(numbers: &[i32], deliver: impl Fn(Signal) + Send + 'static) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGCONT, SIGHUP, SIGTSTP};
+    let mut signals = signal_hook::iterator::Signals::new(numbers)?;
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
@@ -71,6 +87,11 @@ pub fn install(deliver: impl Fn(Signal) + Send + 'static) -> std::io::Result<()>
 
 #[cfg(not(unix))]
 pub fn install(_deliver: impl Fn(Signal) + Send + 'static) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn install_ending(_deliver: impl Fn(Signal) + Send + 'static) -> std::io::Result<()> {
     Ok(())
 }
 

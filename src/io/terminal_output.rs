@@ -147,6 +147,10 @@ impl<W: Write> TerminalOutput<W> {
     }
 }
 
+fn is_unsafe_in_a_cell(c: char) -> bool {
+    c.is_control() || crate::safe_text::is_bidi_control(c)
+}
+
 /// `ESC[row;colH`, 1-based, with the defaults (1) left out.
 fn cursor_position(to: Position) -> String {
     match (to.x, to.y) {
@@ -277,7 +281,13 @@ impl<W: Write> Backend for TerminalOutput<W> {
                 bg: cell.bg,
                 modifier: cell.modifier,
             });
-            let symbol = cell.symbol();
+            // The last guard: views escape what they show, but a control character in
+            // a cell would reach the terminal, which obeys it.
+            let symbol = if cell.symbol().chars().any(is_unsafe_in_a_cell) {
+                "?"
+            } else {
+                cell.symbol()
+            };
             self.pending.extend_from_slice(symbol.as_bytes());
             let advance = symbol.width() as u16;
             // In the last column the terminal's cursor waits to wrap: its place is unknown.

@@ -5,7 +5,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::prompt::{FieldInput, Kind, Question};
 use crate::wizard::lists::ListItem;
-use crate::wizard::{Action, FieldState, InputRequest, Msg, Overlay, Step, Wizard};
+use crate::wizard::{Action, FieldState, InputRequest, Interrupt, Msg, Overlay, Step, Wizard};
 
 /// What the operator typed in answer to a question.
 #[derive(Debug)]
@@ -19,6 +19,8 @@ pub enum Answer {
     Interrupted,
     /// End of input (Ctrl-D, or the terminal went away).
     End,
+    /// A signal ends the program while it waited for this answer.
+    Stopped(Interrupt),
 }
 
 /// What to do with an answer: messages for the wizard, then, for a form field, check
@@ -46,6 +48,7 @@ pub fn interpret(wizard: &Wizard, question: &Question, answer: Answer) -> Result
     let text = match answer {
         Answer::Unreadable(why) => return Err(why),
         Answer::Interrupted => return Ok(Response::of(vec![Msg::Act(Action::Quit)])),
+        Answer::Stopped(how) => return Ok(Response::of(vec![Msg::Interrupted(how)])),
         Answer::End => {
             // Ctrl-D at "Quit without saving?" means yes: input has ended for good.
             let action = if wizard.overlay == Some(Overlay::ConfirmQuit) {

@@ -108,10 +108,13 @@ impl Theme {
         }
     }
 
-    /// Program text (catalog, messages, hints) as this terminal can show it.
+    /// Text (catalog, messages, hints, and values from files and keyrings) as this
+    /// terminal can show it: control characters escaped (a cell would carry them to
+    /// the terminal, which obeys them), then ASCII where the terminal needs it.
     pub fn text(self, text: &str) -> Cow<'_, str> {
+        let text = crate::safe_text::escape_controls(text);
         if !self.ascii || text.is_ascii() {
-            return Cow::Borrowed(text);
+            return text;
         }
         let mut out = String::with_capacity(text.len());
         for c in text.chars() {

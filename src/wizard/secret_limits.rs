@@ -62,7 +62,7 @@ impl Wizard {
             "The stored value is gone: {} has no entry `{}` any more{}. Paste or type it \
              again; it cannot be saved without it.",
             reference.store,
-            crate::config::diff::escape(&reference.user),
+            crate::safe_text::escape(&reference.user),
             if reference.store.survives_reboot() {
                 ""
             } else {

@@ -64,6 +64,11 @@ impl Output {
         squeeze(&self.text()).contains(&squeeze(text))
     }
 
+    /// Whether the program (and everything it started) has closed the terminal.
+    pub fn closed(&self) -> bool {
+        self.closed
+    }
+
     /// The screen framed for a failure message, full width so alignment shows.
     pub fn framed(&self) -> String {
         let border = "-".repeat(usize::from(COLS));

@@ -10,12 +10,13 @@ use crate::commands::inventory::{fingerprint, references};
 use crate::commands::secrets_report::Confirm;
 use crate::commands::{EXIT_CANCELLED, EXIT_FAILURE, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::config::comments::carry_comments;
-use crate::config::diff::{Change, diff, escape, label};
+use crate::config::diff::{Change, diff, label};
 use crate::config::{Document, parse_document, render_document, text_hash};
 use crate::io::config_file;
 use crate::io::effects::StoreProvider;
 use crate::io::history_file::{self, AuditRecord, AuditSecret, HistoryError};
 use crate::io::save_journal::{self, JournalError, SaveWork};
+use crate::safe_text::escape;
 use crate::secret::SecretRef;
 use crate::utc::utc;
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::safe_text::is_bidi_control;
 use crate::secret::StoreKind;
 use crate::test_support::{document_of, integration_in};
 

@@ -197,3 +197,18 @@ fn an_added_modifier_is_sent_alone_when_that_is_shorter_than_a_reset() {
     );
     assert_eq!(out, "\x1b[1;2H\x1b[7mb\x1b[2H");
 }
+
+#[test]
+fn a_control_character_in_a_cell_never_reaches_the_terminal() {
+    let mut t = terminal(10, 1, true);
+    t.draw(|f| {
+        // ratatui refuses C0/C1 controls in a cell only in debug builds; these it takes.
+        f.buffer_mut()[(0, 0)].set_symbol("\u{202e}");
+        f.buffer_mut()[(1, 0)].set_symbol("\u{2066}");
+        f.buffer_mut()[(2, 0)].set_symbol("a\u{200f}");
+        f.buffer_mut()[(3, 0)].set_symbol("k");
+    })
+    .unwrap();
+    let out = String::from_utf8(t.backend().writer().bytes.clone()).unwrap();
+    assert_eq!(out, "\x1b[H\x1b[0m???k\x1b[?25l");
+}

@@ -53,7 +53,7 @@ fn loading_a_hostile_or_wrong_file_exits_3_naming_the_file_and_the_problem() {
         ),
         (
             "version: 1\nversion: 1\n".to_owned(),
-            "duplicate key `version`",
+            "`version` appears twice",
         ),
         ("version: 1\nintegrations: [\n".to_owned(), "line"),
         (
@@ -62,11 +62,11 @@ fn loading_a_hostile_or_wrong_file_exits_3_naming_the_file_and_the_problem() {
         ),
         (
             integration(REF).replace("ringcentral-v1\n", "genesys\n"),
-            "unknown platform `genesys`",
+            "`platform` is not a known platform",
         ),
         (
             integration(REF).replace("historical\n", "real-time\n"),
-            "unknown operation `real-time`",
+            "`operation` is not an operation of ringcentral-v1",
         ),
         (
             integration("'hunter2-plain'"),

@@ -245,9 +245,25 @@ fn tidy_error(message: &str) -> String {
 /// file) by `…`, keeping the names of this schema's own keys and stores.
 fn redact_quoted(message: &str) -> String {
     const OWN: &[&str] = &[
-        "version", "namespace", "path", "revision", "confirmed", "integrations", "platform",
-        "operation", "group", "enabled", "settings", "keyring", "store", "service", "user",
-        "secret-service", "keyutils", "keychain", "windows",
+        "version",
+        "namespace",
+        "path",
+        "revision",
+        "confirmed",
+        "integrations",
+        "platform",
+        "operation",
+        "group",
+        "enabled",
+        "settings",
+        "keyring",
+        "store",
+        "service",
+        "user",
+        "secret-service",
+        "keyutils",
+        "keychain",
+        "windows",
     ];
     let mut out = String::with_capacity(message.len());
     let mut rest = message;

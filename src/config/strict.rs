@@ -174,7 +174,11 @@ impl Walker {
             Event::Alias(_) | Event::UnresolvedAlias(_) => {
                 let path = match self.position() {
                     Position::Value(_, path) => path,
-                    _ => self.stack.last().map(|f| f.path.clone()).unwrap_or_default(),
+                    _ => self
+                        .stack
+                        .last()
+                        .map(|f| f.path.clone())
+                        .unwrap_or_default(),
                 };
                 Err(refusal(
                     &path,
@@ -218,7 +222,11 @@ impl Walker {
     fn open(&mut self, mapping: bool, anchor: usize, tagged: bool) -> Result<(), ParseError> {
         let (place, path) = match self.position() {
             Position::Key => {
-                let path = self.stack.last().map(|f| f.path.clone()).unwrap_or_default();
+                let path = self
+                    .stack
+                    .last()
+                    .map(|f| f.path.clone())
+                    .unwrap_or_default();
                 return Err(refusal(&path, "has a key that is not plain text"));
             }
             Position::Value(place, path) => (place, path),
@@ -318,7 +326,12 @@ fn refuse_decorations(path: &str, anchor: usize, tagged: bool) -> Result<(), Par
     Ok(())
 }
 
-fn check_scalar(place: Place, path: &str, value: &str, style: ScalarStyle) -> Result<(), ParseError> {
+fn check_scalar(
+    place: Place,
+    path: &str,
+    value: &str,
+    style: ScalarStyle,
+) -> Result<(), ParseError> {
     // A setting's block scalar (`|`) holds line feeds; the catalog's rules refuse them
     // in the settings it knows (`validate::check_field`).
     let allowed = |c: char| place == Place::SettingValue && matches!(c, '\n' | '\t');
@@ -354,7 +367,11 @@ fn refusal(path: &str, what: &str) -> ParseError {
 }
 
 fn shown(path: &str) -> &str {
-    if path.is_empty() { "the document" } else { path }
+    if path.is_empty() {
+        "the document"
+    } else {
+        path
+    }
 }
 
 fn join(path: &str, key: &str) -> String {

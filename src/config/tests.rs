@@ -102,11 +102,16 @@ fn hostile_or_wrong_files_are_refused_with_a_message_that_says_why() {
 #[test]
 fn a_secret_reference_with_unknown_fields_or_store_is_refused() {
     let text = "version: 1\nintegrations:\n- platform: p\n  operation: o\n  enabled: true\n  settings:\n    jwt: {keyring: {store: file, service: s, user: u}}\n";
-    assert!(refused(text).contains("unknown variant"), "{}", refused(text));
+    assert!(
+        refused(text).contains("unknown variant"),
+        "{}",
+        refused(text)
+    );
     assert!(!refused(text).contains("file"), "{}", refused(text));
     let text = text.replace("store: file", "store: keyutils, extra: 1");
     assert!(
-        refused(&text).contains("`integrations[0].settings.jwt.keyring` has an unknown key (its 2nd)"),
+        refused(&text)
+            .contains("`integrations[0].settings.jwt.keyring` has an unknown key (its 2nd)"),
         "{}",
         refused(&text)
     );
@@ -139,7 +144,8 @@ fn tags_odd_versions_control_characters_and_long_values_are_refused_by_path() {
     parse_document(&v2("east", "abc", OWN_USER)).expect("the base file loads");
     let cases: Vec<(String, &str)> = vec![
         (
-            v2("east", "abc", OWN_USER).replace("version: 2", "version: !!python/object:os.system 2"),
+            v2("east", "abc", OWN_USER)
+                .replace("version: 2", "version: !!python/object:os.system 2"),
             "`version` has a YAML tag",
         ),
         (
@@ -229,12 +235,17 @@ fn messages_never_quote_a_value_or_key_from_the_file() {
 fn references_outside_this_configs_service_and_namespace_are_refused_at_load() {
     let other_app = v2("east", "abc", OWN_USER).replace("service: wfm-wizard", "service: chrome");
     assert!(
-        refused(&other_app)
-            .starts_with("`integrations[0].settings.jwt.keyring.service` names another keyring service"),
+        refused(&other_app).starts_with(
+            "`integrations[0].settings.jwt.keyring.service` names another keyring service"
+        ),
         "{}",
         refused(&other_app)
     );
-    let other_config = v2("east", "abc", "ba9876543210/ringcentral-v1/historical/east/jwt");
+    let other_config = v2(
+        "east",
+        "abc",
+        "ba9876543210/ringcentral-v1/historical/east/jwt",
+    );
     assert!(
         refused(&other_config).contains("outside this config's keyring namespace"),
         "{}",

@@ -133,7 +133,10 @@ pub fn check_document(document: &Document, catalog: &Catalog, now: i64) -> Vec<P
             let known: Vec<_> = catalog.platforms.iter().map(|p| p.id.as_str()).collect();
             push(
                 Severity::Error,
-                format!("`platform` is not a known platform (known: {})", known.join(", ")),
+                format!(
+                    "`platform` is not a known platform (known: {})",
+                    known.join(", ")
+                ),
             );
             continue;
         };

@@ -80,6 +80,17 @@ pub trait SecretStore: Send + Sync {
     /// The user names of every entry under [`SecretStore::service`] that this store
     /// can reach, sorted.
     fn list(&self) -> Result<Vec<String>, StoreError>;
+    /// The values of many entries at once (`None`: no such entry), for `validate` and
+    /// `status` over thousands of secrets. A store that can read in bulk overrides it.
+    fn get_many(
+        &self,
+        users: &[&str],
+    ) -> Result<std::collections::HashMap<String, Option<SecretString>>, StoreError> {
+        users
+            .iter()
+            .map(|user| Ok(((*user).to_owned(), self.get(user)?)))
+            .collect()
+    }
 }
 
 /// Which store to use, as given on the command line.

@@ -1,6 +1,6 @@
-//! The loader under random hostile input (see tests/support/loader_fuzz.rs): a few
+//! The loader under random hostile input (see `tests/support/loader_fuzz.rs`): a few
 //! thousand cases on every `cargo test`; `cargo bench --bench wire -- fuzz` runs the
-//! long mode. WFM_FUZZ_SEED replays a run; WFM_FUZZ_CASES changes its length.
+//! long mode. `WFM_FUZZ_SEED` replays a run; `WFM_FUZZ_CASES` changes its length.
 
 #[path = "support/loader_fuzz.rs"]
 mod loader_fuzz;

@@ -253,8 +253,8 @@ fn scale() {
     }
 }
 
-/// The loader property test of `cargo test` (tests/loader_fuzz.rs), long: 200,000
-/// cases by default (WFM_FUZZ_CASES), seed from the clock unless WFM_FUZZ_SEED.
+/// The loader property test of `cargo test` (`tests/loader_fuzz.rs`), long: 200,000
+/// cases by default (`WFM_FUZZ_CASES`), seed from the clock unless `WFM_FUZZ_SEED`.
 fn fuzz() {
     let number = |name: &str| {
         std::env::var(name)

@@ -19,7 +19,7 @@ pub const MAX_GROUP_CHARS: usize = 64;
 pub const MAX_KEYRING_USER_CHARS: usize = 256;
 /// Platform, operation, store, service and setting names.
 pub const MAX_NAME_CHARS: usize = 64;
-/// Any other value (the recorded path is the longest legitimate one: PATH_MAX).
+/// Any other value (the recorded path is the longest legitimate one: `PATH_MAX`).
 /// Settings have their own, shorter limits in the catalog.
 pub const MAX_VALUE_CHARS: usize = 4096;
 
@@ -276,9 +276,8 @@ impl Walker {
             ));
         }
         let child = match top.place.keys() {
-            Some(table) => match table.iter().find(|(name, _)| *name == key) {
-                Some((name, place)) => (*place, join(&at, name)),
-                None => {
+            Some(table) => {
+                let Some((name, place)) = table.iter().find(|(name, _)| *name == key) else {
                     let known: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
                     return Err(refusal(
                         &at,
@@ -287,8 +286,9 @@ impl Walker {
                             known.join(", ")
                         ),
                     ));
-                }
-            },
+                };
+                (*place, join(&at, name))
+            }
             None if top.place == Place::Settings => {
                 let path = if self.setting_names.contains(key) {
                     join(&at, key)

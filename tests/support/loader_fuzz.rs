@@ -48,18 +48,18 @@ impl Rng {
 }
 
 fn valid_v2() -> String {
-    let [a, b, c, d, e] = MARKERS;
+    let [m1, m2, m3, m4, m5] = MARKERS;
     format!(
         "# Managed by wfm-wizard.\nversion: 2\nnamespace: 0123456789ab\nrevision: 3\n\
          confirmed:\n- ringcentral-v1/user-import/set-employee-defaults\nintegrations:\n\
          - platform: ringcentral-v1\n  operation: historical\n  group: east\n  enabled: true\n  \
-         settings:\n    client_id: {a}\n    client_secret:\n      keyring:\n        \
+         settings:\n    client_id: {m1}\n    client_secret:\n      keyring:\n        \
          store: keyutils\n        service: wfm-wizard\n        \
-         user: 0123456789ab/ringcentral-v1/historical/east/{b}\n    jwt:\n      keyring:\n        \
+         user: 0123456789ab/ringcentral-v1/historical/east/{m2}\n    jwt:\n      keyring:\n        \
          store: secret-service\n        service: wfm-wizard\n        \
-         user: 0123456789ab/ringcentral-v1/historical/east/jwt\n    sub_account_id: '{c}'\n\
+         user: 0123456789ab/ringcentral-v1/historical/east/jwt\n    sub_account_id: '{m3}'\n\
          - {{platform: ringcentral-v1, operation: user-import, group: west, enabled: false, \
-         settings: {{client_id: \"{d}\", sub_account_id: {e}}}}}\n"
+         settings: {{client_id: \"{m4}\", sub_account_id: {m5}}}}}\n"
     )
 }
 
@@ -176,7 +176,7 @@ pub fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
             6 => {
                 bytes = String::from_utf8_lossy(&bytes)
                     .replace('\n', "\r\n")
-                    .into_bytes()
+                    .into_bytes();
             }
             7 => bytes
                 .splice(0..0, b"\xef\xbb\xbf".iter().copied())
@@ -197,7 +197,7 @@ pub fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
                 .splice(at..at, b"&x [*x, *x]".iter().copied())
                 .for_each(drop),
             _ => {
-                let random: Vec<u8> = (0..1 + rng.below(8)).map(|_| rng.next() as u8).collect();
+                let random: Vec<u8> = (0..=rng.below(8)).map(|_| rng.next() as u8).collect();
                 bytes.splice(at..at, random);
             }
         }

@@ -320,6 +320,17 @@ pub fn secret_get(
             return EXIT_INVALID;
         }
     };
+    // The file is held to the same rules as for `validate` before anything is read.
+    let errors: Vec<String> =
+        check_document(&document, &crate::catalog::Catalog::builtin(), super::now())
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| format!("error: {}: {}: {}", path.display(), p.location, p.message))
+            .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(err, "{}", errors.join("\n"));
+        return EXIT_INVALID;
+    }
     let Some(reference) = find_reference(&document, name) else {
         let known: Vec<String> = references(&document)
             .into_iter()

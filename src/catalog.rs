@@ -39,6 +39,10 @@ pub struct FieldDef {
     pub validators: Vec<Validator>,
     #[serde(default)]
     pub default: Option<bool>,
+    /// The most characters a text or secret value may have: longer values are refused
+    /// as typed, in the file and in the store (README "Limits").
+    #[serde(default)]
+    pub max_length: Option<usize>,
     pub help: String,
 }
 
@@ -163,6 +167,13 @@ impl Platform {
                 return Err(format!(
                     "{name}: a {:?} field must have key `{expected}`",
                     field.kind
+                ));
+            }
+            let valued = matches!(field.kind, FieldKind::Text | FieldKind::Secret);
+            if valued != field.max_length.is_some() {
+                return Err(format!(
+                    "{name}: field `{}`: text and secret fields, and only they, need a `max_length`",
+                    field.key
                 ));
             }
             if field.kind != FieldKind::Text

@@ -3,6 +3,7 @@
 pub mod history;
 pub mod inventory;
 pub mod secrets_report;
+pub mod stored_values;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,8 @@ use std::sync::mpsc::channel;
 
 use crate::app::{self, AppEvent};
 use crate::catalog::Catalog;
-use crate::config::{Document, Setting, parse_document};
+use crate::commands::inventory::Presence;
+use crate::config::{Document, parse_document};
 use crate::io::edit_lock::{self, EditLock, LockError};
 use crate::io::effects::{StoreProvider, ThreadRunner};
 use crate::io::line_terminal::LineTerminal;
@@ -88,8 +90,9 @@ pub fn validate(
             return EXIT_INVALID;
         }
     };
-    let mut status = EXIT_OK;
-    for problem in check_document(&document, catalog, now()) {
+    let now = now();
+    let mut errors = 0;
+    for problem in check_document(&document, catalog, now) {
         let _ = writeln!(
             out,
             "{}: {}: {}: {}",
@@ -99,55 +102,47 @@ pub fn validate(
             problem.message
         );
         if problem.severity == Severity::Error {
-            status = EXIT_INVALID;
+            errors += 1;
         }
     }
-    let mut secrets = 0;
-    for (index, integration) in document.integrations.iter().enumerate() {
-        for (key, setting) in &integration.settings.0 {
-            let Setting::Secret(reference) = setting else {
-                continue;
-            };
-            secrets += 1;
-            let location = format!(
-                "{}: {}",
-                path.display(),
-                crate::validate::document::locate(index, integration)
-            );
-            match stores
-                .open(reference.store)
-                .and_then(|s| s.get(&reference.user))
-            {
-                Ok(Some(_)) => {}
-                Ok(None) => {
-                    let _ = writeln!(
-                        out,
-                        "error: {location}: `{key}`: the keyring entry {} is missing from {}; \
-                         run wfm-wizard and enter the secret again",
-                        reference.user, reference.store
-                    );
-                    if status == EXIT_OK {
-                        status = EXIT_INVALID;
-                    }
-                }
-                Err(e) => {
-                    let _ = writeln!(
-                        out,
-                        "error: {location}: `{key}`: cannot read the secret store: {e}"
-                    );
-                    if status != EXIT_INVALID {
-                        status = EXIT_STORE_UNAVAILABLE;
-                    }
-                }
+    let secrets = stored_values::read_and_check(&document, catalog, stores, now);
+    for secret in &secrets {
+        let location = format!(
+            "{}: {}: `{}`",
+            path.display(),
+            crate::validate::document::locate(secret.index, &document.integrations[secret.index]),
+            secret.key
+        );
+        let store = secret.reference.store;
+        match &secret.presence {
+            Presence::Present { .. } => {}
+            Presence::Invalid { why, .. } => {
+                let _ = writeln!(
+                    out,
+                    "error: {location}: the value stored in {store} breaks the field's rule: \
+                     {why} Run wfm-wizard and enter it again."
+                );
+            }
+            Presence::Missing => {
+                let _ = writeln!(
+                    out,
+                    "error: {location}: its keyring entry is missing from {store}; run \
+                     wfm-wizard and enter the secret again"
+                );
+            }
+            Presence::Unreadable(e) => {
+                let _ = writeln!(out, "error: {location}: cannot read the secret store: {e}");
             }
         }
     }
+    let status = stored_values::exit_status(errors, &secrets);
     if status == EXIT_OK {
         let _ = writeln!(
             out,
-            "ok: {}: {} integration(s), {secrets} secret(s) present",
+            "ok: {}: {} integration(s), {} secret(s) present and valid",
             path.display(),
-            document.integrations.len()
+            document.integrations.len(),
+            secrets.len()
         );
     }
     status

@@ -10,6 +10,8 @@ use crate::secret::SecretRef;
 
 pub mod comments;
 pub mod diff;
+mod references;
+pub mod strict;
 
 /// The newest schema version this program reads and the one it writes. Version 2 adds
 /// the config's namespace (its own keyring entry names), its path and a save counter;
@@ -180,13 +182,7 @@ impl fmt::Display for ParseError {
 
 /// Parses YAML with budgets that bound the work on hostile input.
 pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
-    if text.len() > MAX_FILE_BYTES {
-        return Err(ParseError(format!(
-            "the file is {} bytes; the limit is {} bytes (8 MiB)",
-            text.len(),
-            MAX_FILE_BYTES
-        )));
-    }
+    check_size(text)?;
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
@@ -200,11 +196,36 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
         .map_err(|e| ParseError(tidy_error(&e.to_string())))
 }
 
+fn check_size(text: &str) -> Result<(), ParseError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(ParseError(format!(
+            "the file is {} bytes; the limit is {} bytes (8 MiB)",
+            text.len(),
+            MAX_FILE_BYTES
+        )));
+    }
+    Ok(())
+}
+
+/// Groups are kept in Unicode NFC, so a decomposed `Ö` (O + U+0308) is the same
+/// name as the composed one, in comparisons and in keyring entry names.
+fn normalize_groups(document: &mut Document) {
+    use unicode_normalization::{UnicodeNormalization, is_nfc};
+    for integration in &mut document.integrations {
+        if let Some(group) = &mut integration.group
+            && !is_nfc(group)
+        {
+            *group = group.nfc().collect();
+        }
+    }
+}
+
 /// Keeps the parser's first line only: its rendered snippet would quote the file, and
 /// the file may hold a secret pasted where it does not belong. Says what to act on.
 fn tidy_error(message: &str) -> String {
     let first = message.lines().next().unwrap_or(message);
     let first = first.strip_prefix("error: ").unwrap_or(first);
+    let first = &redact_quoted(first);
     if first.contains("Depth") || first.contains("recursion") || first.contains("nesting") {
         return format!("nesting is deeper than {MAX_DEPTH} levels ({first})");
     }
@@ -212,11 +233,60 @@ fn tidy_error(message: &str) -> String {
         let rest = &first[at + "duplicate mapping key: ".len()..];
         let key = rest.split(',').next().unwrap_or(rest);
         return format!(
-            "{}duplicate key `{key}`: each key may appear once",
-            &first[..at]
+            "{}duplicate key {}: each key may appear once",
+            &first[..at],
+            redact_quoted(&format!("`{key}`"))
         );
     }
     first.to_owned()
+}
+
+/// Replaces what the parser quotes (`"…"` and `` `…` ``: values and keys from the
+/// file) by `…`, keeping the names of this schema's own keys and stores.
+fn redact_quoted(message: &str) -> String {
+    const OWN: &[&str] = &[
+        "version",
+        "namespace",
+        "path",
+        "revision",
+        "confirmed",
+        "integrations",
+        "platform",
+        "operation",
+        "group",
+        "enabled",
+        "settings",
+        "keyring",
+        "store",
+        "service",
+        "user",
+        "secret-service",
+        "keyutils",
+        "keychain",
+        "windows",
+    ];
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(quote) else {
+            break;
+        };
+        let inner = &after[..close];
+        out.push_str(&rest[..=open]);
+        out.push_str(if OWN.contains(&inner) { inner } else { "…" });
+        out.push(quote);
+        rest = &after[close + 1..];
+    }
+    if rest.contains(['"', '`']) {
+        // An unclosed quote: what follows may be file content.
+        out.push_str(&rest[..rest.find(['"', '`']).unwrap_or(rest.len())]);
+        out.push('…');
+    } else {
+        out.push_str(rest);
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -237,9 +307,11 @@ pub fn parse_document(text: &str) -> Result<Document, ParseError> {
             "the file is empty; expected `version: 2` and `integrations:`".into(),
         ));
     }
+    check_size(text)?;
+    strict::check_nodes(text)?;
     // A good file is parsed once (a 10,000-integration file takes ~0.4 s a pass); the
     // probes below run only to explain a failure, version problems first.
-    if let Ok(document) = parse_yaml::<Document>(text)
+    if let Ok(mut document) = parse_yaml::<Document>(text)
         && (1..=SCHEMA_VERSION).contains(&document.version)
     {
         if document.version >= 2 && document.namespace.is_none() {
@@ -249,6 +321,8 @@ pub fn parse_document(text: &str) -> Result<Document, ParseError> {
                     .into(),
             ));
         }
+        references::check(&document)?;
+        normalize_groups(&mut document);
         return Ok(document);
     }
     let probe: VersionProbe = parse_yaml(text).map_err(|e| {

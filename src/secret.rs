@@ -95,6 +95,72 @@ pub struct SecretRef {
     pub user: String,
 }
 
+/// The longest keyring user name a reference may hold (README "Limits").
+pub const MAX_USER_CHARS: usize = 256;
+
+/// Why a reference is not one wfm-wizard may follow. Never quotes the reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReferenceProblem {
+    /// Another application's service.
+    OtherService,
+    /// Another config's namespace (or, in a version-1 file, any namespace).
+    OtherNamespace,
+    /// Not an entry name wfm-wizard writes.
+    NotAnEntryName,
+}
+
+impl std::fmt::Display for ReferenceProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReferenceProblem::OtherService => {
+                "names another keyring service than wfm-wizard's own; wfm-wizard reads only \
+                 its own entries: run wfm-wizard and enter the secret again"
+            }
+            ReferenceProblem::OtherNamespace => {
+                "names an entry outside this config's keyring namespace (another config's): \
+                 run wfm-wizard and enter the secret again"
+            }
+            ReferenceProblem::NotAnEntryName => {
+                "is not a keyring entry name wfm-wizard writes \
+                 (<namespace>/<platform>/<operation>/<group>/<field>): run wfm-wizard and \
+                 enter the secret again"
+            }
+        })
+    }
+}
+
+/// Whether wfm-wizard may follow `reference` for the config whose namespace is
+/// `namespace` (`None`: a version-1 file, whose entries have no namespace). The one
+/// rule for loading, every command and the library's `read_secret`.
+pub fn check_reference(
+    reference: &SecretRef,
+    namespace: Option<&str>,
+) -> Result<(), ReferenceProblem> {
+    if reference.service != SERVICE {
+        return Err(ReferenceProblem::OtherService);
+    }
+    check_user(&reference.user)?;
+    if namespace_of(&reference.user) != namespace {
+        return Err(ReferenceProblem::OtherNamespace);
+    }
+    Ok(())
+}
+
+/// The shape of an entry name: `[<namespace>/]<platform>/<operation>/<group>/<field>`,
+/// no empty part, no control or format character, not too long.
+pub fn check_user(user: &str) -> Result<(), ReferenceProblem> {
+    let parts = user.split('/').count() - usize::from(namespace_of(user).is_some());
+    let clean = user.chars().count() <= MAX_USER_CHARS
+        && !user.chars().any(crate::validate::is_hidden_char)
+        && !user.split('/').any(str::is_empty)
+        && parts == 4;
+    if clean {
+        Ok(())
+    } else {
+        Err(ReferenceProblem::NotAnEntryName)
+    }
+}
+
 /// Lower-case hex digits of `bytes`.
 pub fn to_hex(bytes: &[u8]) -> String {
     use std::fmt::Write;

@@ -7,6 +7,7 @@ pub use document::{Problem, Severity, check_document};
 pub use jwt::{JwtInfo, inspect_jwt};
 
 use crate::catalog::{FieldDef, Validator};
+pub use crate::config::strict::MAX_GROUP_CHARS;
 
 /// What a field holds, as far as the rules need to know.
 #[derive(Clone, Copy, Debug)]
@@ -50,6 +51,25 @@ pub fn check_field(def: &FieldDef, value: Value<'_>, now: i64) -> FieldCheck {
         return out;
     }
     let text = text.unwrap_or_default();
+    if text.chars().any(char::is_control) {
+        out.error = Some(format!(
+            "The {} holds a control character (a line break, tab or escape); type it again \
+             as one line.",
+            def.label
+        ));
+        return out;
+    }
+    if let Some(max) = def.max_length {
+        let length = text.chars().count();
+        if length > max {
+            out.error = Some(format!(
+                "The {} is at most {max} characters; this one has {length}. Check what was \
+                 copied.",
+                def.label
+            ));
+            return out;
+        }
+    }
     for validator in &def.validators {
         match validator {
             Validator::Required => {}
@@ -104,6 +124,18 @@ pub fn check_group_counts(
     operation_label: &str,
 ) -> Option<String> {
     let group = group.trim();
+    if group.chars().any(is_hidden_char) {
+        return Some(
+            "A Group may not contain invisible, formatting or control characters (such as a \
+             zero-width space); retype the name."
+                .into(),
+        );
+    }
+    if group.chars().count() > MAX_GROUP_CHARS {
+        return Some(format!(
+            "A Group name is at most {MAX_GROUP_CHARS} characters."
+        ));
+    }
     if group.contains('/') {
         return Some(
             "A Group may not contain '/'; it becomes part of the keyring entry name.".into(),
@@ -126,9 +158,55 @@ pub fn check_group_counts(
     None
 }
 
-/// Groups are compared trimmed and ignoring case.
+/// Groups are compared trimmed, in NFC and with full Unicode case folding, so names
+/// that look the same are the same (`ÖST`, decomposed, is `Öst`; `STRASSE` is `straße`).
 pub fn group_key(group: &str) -> String {
-    group.trim().to_lowercase()
+    use caseless::Caseless;
+    use unicode_normalization::UnicodeNormalization;
+    group
+        .trim()
+        .nfd()
+        .default_case_fold()
+        .nfd()
+        .collect::<String>()
+        .nfc()
+        .collect()
+}
+
+/// Characters a name may not hold because they cannot be seen or change how text is
+/// shown: control characters, and the format and invisible characters of Unicode
+/// (zero-width spaces and joiners, direction marks and overrides, the BOM, tag and
+/// variation characters, fillers).
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFFB}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08E2}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
 }
 
 /// A calendar date (UTC) for seconds since the Unix epoch, as YYYY-MM-DD.

@@ -53,7 +53,7 @@ fn loading_a_hostile_or_wrong_file_exits_3_naming_the_file_and_the_problem() {
         ),
         (
             "version: 1\nversion: 1\n".to_owned(),
-            "duplicate key `version`",
+            "`version` appears twice",
         ),
         ("version: 1\nintegrations: [\n".to_owned(), "line"),
         (
@@ -62,11 +62,11 @@ fn loading_a_hostile_or_wrong_file_exits_3_naming_the_file_and_the_problem() {
         ),
         (
             integration(REF).replace("ringcentral-v1\n", "genesys\n"),
-            "unknown platform `genesys`",
+            "`platform` is not a known platform",
         ),
         (
             integration(REF).replace("historical\n", "real-time\n"),
-            "unknown operation `real-time`",
+            "`operation` is not an operation of ringcentral-v1",
         ),
         (
             integration("'hunter2-plain'"),
@@ -154,4 +154,84 @@ fn the_wizard_without_a_terminal_exits_2_and_points_to_ssh_t() {
         said.contains("ssh -t") && !said.contains("panicked"),
         "{said}"
     );
+}
+
+/// Issue 10, items 7 and 9: every command refuses these files with exit 3, names the
+/// node, and never quotes the marker planted in them.
+#[test]
+fn every_command_refuses_tags_odd_versions_controls_and_foreign_references_by_path() {
+    const MARK: &str = "zqLEAKzq";
+    let dir = tempfile::tempdir().unwrap();
+    let base = integration(REF);
+    let foreign = format!("{{keyring: {{store: keyutils, service: {MARK}, user: a/b/c/d}}}}");
+    let cases = [
+        (
+            base.replace("version: 1", "version: !!python/object:os.system 1"),
+            "`version` has a YAML tag",
+        ),
+        (
+            base.replace("version: 1", "version: \"1\""),
+            "`version` must be a plain whole number",
+        ),
+        (
+            base.replace("version: 1", "version: 0x1"),
+            "`version` must be",
+        ),
+        (
+            base.replace("version: 1", "version: +1"),
+            "`version` must be",
+        ),
+        (
+            base.replace("enabled: true", "group: !!null east\n  enabled: true"),
+            "`integrations[0].group` has a YAML tag",
+        ),
+        (
+            base.replace("AbCdEfGhIjKlMnOpQrStUv", "\"Ab\\0Cd\""),
+            "`integrations[0].settings.client_id` holds a control character",
+        ),
+        (
+            base.replace(
+                "enabled: true",
+                &format!("group: {}\n  enabled: true", "g".repeat(1 << 20)),
+            ),
+            "`integrations[0].group` is longer than 64 characters",
+        ),
+        (
+            base.replace(
+                "keyring: {store: keyutils",
+                &format!("keyring: {{store: {MARK}"),
+            ),
+            "unknown variant",
+        ),
+        (
+            integration(&foreign),
+            "`integrations[0].settings.client_secret.keyring.service` names another keyring service",
+        ),
+        (
+            base.replace("client_id:", &format!("{MARK}:")),
+            "its setting number 1 is not a setting",
+        ),
+        (
+            base.replace("integrations:", &format!("{MARK}: 1\nintegrations:")),
+            "`the document` has an unknown key (its 2nd)",
+        ),
+    ];
+    for (content, expected) in cases {
+        let path = write(dir.path(), &content);
+        for args in [
+            &[][..],
+            &["validate"][..],
+            &["status"][..],
+            &["secret", "get", "ringcentral-v1/historical/default/jwt"][..],
+        ] {
+            let output = run(args, &path);
+            let said = text(&output);
+            assert_eq!(output.status.code(), Some(3), "{args:?} {expected}: {said}");
+            assert!(
+                said.contains(expected),
+                "{args:?} expected {expected:?}: {said}"
+            );
+            assert!(!said.contains(MARK), "{args:?} quoted the file: {said}");
+        }
+    }
 }

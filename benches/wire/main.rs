@@ -4,6 +4,8 @@
 //! (and `whiptail --inputbox` the same way, when installed), then measures the cost of
 //! scale in process. Byte counts are exact; timings are medians on a noisy machine.
 
+#[path = "../../tests/support/loader_fuzz.rs"]
+mod loader_fuzz;
 #[path = "../../tests/support/pty_session.rs"]
 mod pty_session;
 mod scale;
@@ -154,6 +156,11 @@ fn row(name: &str, f: &Figures, first_frame_ms: f64, binary: &str) {
 }
 
 fn main() {
+    // `cargo bench --bench wire -- fuzz` runs only the loader's long fuzz mode.
+    if std::env::args().any(|a| a == "fuzz") {
+        fuzz();
+        return;
+    }
     // `cargo bench --bench wire -- scale` measures only the cost of scale.
     if !std::env::args().any(|a| a == "scale") {
         wire();
@@ -243,5 +250,33 @@ fn scale() {
     println!();
     for n in [1_000, 10_000] {
         scale::breakdown(n);
+    }
+}
+
+/// The loader property test of `cargo test` (`tests/loader_fuzz.rs`), long: 200,000
+/// cases by default (`WFM_FUZZ_CASES`), seed from the clock unless `WFM_FUZZ_SEED`.
+fn fuzz() {
+    let number = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|t| match t.strip_prefix("0x") {
+                Some(hex) => u64::from_str_radix(hex, 16).ok(),
+                None => t.parse().ok(),
+            })
+    };
+    let seed = number("WFM_FUZZ_SEED").unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+    });
+    let cases = number("WFM_FUZZ_CASES").map_or(200_000, |n| n as usize);
+    let started = std::time::Instant::now();
+    match loader_fuzz::run(cases, seed) {
+        Ok(n) => println!(
+            "## Loader fuzz\n\n{n} inputs from seed {seed:#x}: no panic, each refused or \
+             loaded within 1 s, no value quoted; {:.1} s in all.",
+            started.elapsed().as_secs_f64()
+        ),
+        Err(why) => panic!("{why}\nreplay with WFM_FUZZ_SEED={seed:#x}"),
     }
 }

@@ -45,7 +45,15 @@ fn hex8(bytes: &[u8]) -> String {
 /// What reading one referenced secret gave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Presence {
-    Present { fingerprint: String },
+    Present {
+        fingerprint: String,
+    },
+    /// Present, but the value breaks its field's rule (an expired JWT): `why` says
+    /// which, in words that never quote the value.
+    Invalid {
+        fingerprint: String,
+        why: String,
+    },
     Missing,
     Unreadable(String),
 }
@@ -122,9 +130,7 @@ pub fn missing_advice(kind: StoreKind) -> String {
     } else {
         "the kernel keyring forgets its keys at reboot and after 3 idle days"
     };
-    format!(
-        "MISSING ({why}); run wfm-wizard and type it again, or `wfm-wizard apply` with the answers file"
-    )
+    format!("MISSING ({why}); run wfm-wizard and type it again")
 }
 
 /// The text of `status` for one integration's secrets, one line each.
@@ -135,6 +141,9 @@ pub fn secret_lines(lines: &[SecretLine]) -> Vec<String> {
         .map(|l| {
             let state = match &l.presence {
                 Presence::Present { fingerprint } => format!("present  fingerprint {fingerprint}"),
+                Presence::Invalid { fingerprint, why } => {
+                    format!("INVALID  fingerprint {fingerprint}: {why}")
+                }
                 Presence::Missing => missing_advice(l.reference.store),
                 Presence::Unreadable(why) => format!("UNREADABLE: {why}"),
             };

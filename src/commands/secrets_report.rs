@@ -5,9 +5,7 @@ use std::path::{Path, PathBuf};
 
 use secrecy::ExposeSecret;
 
-use super::inventory::{
-    Presence, SecretLine, Unreferenced, fingerprint, references, secret_lines, unreferenced,
-};
+use super::inventory::{SecretLine, Unreferenced, references, secret_lines, unreferenced};
 use super::{
     EXIT_CANCELLED, EXIT_FAILURE, EXIT_INVALID, EXIT_OK, EXIT_STORE_UNAVAILABLE, EXIT_USAGE,
 };
@@ -18,6 +16,9 @@ use crate::io::effects::StoreProvider;
 use crate::io::secrets::native_kinds;
 use crate::secret::{SERVICE, SecretRef, StoreKind};
 use crate::validate::document::locate;
+use crate::validate::{Severity, check_document};
+
+use super::stored_values::{exit_status, read_and_check};
 
 /// The draft file that owns `draft/…` entries: `<config path>.draft`.
 pub fn draft_path(config: &Path) -> PathBuf {
@@ -89,7 +90,8 @@ pub fn status(path: &Path, stores: &dyn StoreProvider, out: &mut dyn Write) -> u
             return EXIT_INVALID;
         }
     };
-    let mut status = EXIT_OK;
+    // Exit statuses as `validate` gives them (README): the same reading decides both.
+    let mut status = EXIT_INVALID;
     match &document {
         None => {
             let _ = writeln!(
@@ -105,7 +107,17 @@ pub fn status(path: &Path, stores: &dyn StoreProvider, out: &mut dyn Write) -> u
                 path.display(),
                 document.integrations.len()
             );
-            let refs = references(document);
+            let catalog = crate::catalog::Catalog::builtin();
+            let now = super::now();
+            let problems: Vec<_> = check_document(document, &catalog, now)
+                .into_iter()
+                .filter(|p| p.severity == Severity::Error)
+                .collect();
+            for problem in &problems {
+                let _ = writeln!(out, "error: {}: {}", problem.location, problem.message);
+            }
+            let secrets = read_and_check(document, &catalog, stores, now);
+            status = exit_status(problems.len(), &secrets);
             for (index, integration) in document.integrations.iter().enumerate() {
                 let state = if integration.enabled {
                     "enabled"
@@ -113,21 +125,15 @@ pub fn status(path: &Path, stores: &dyn StoreProvider, out: &mut dyn Write) -> u
                     "disabled"
                 };
                 let _ = writeln!(out, "  {}  {state}", locate(index, integration));
-                let lines: Vec<SecretLine> = refs
+                let lines: Vec<SecretLine> = secrets
                     .iter()
-                    .filter(|(i, _, _)| *i == index)
-                    .map(|(_, key, reference)| SecretLine {
-                        key: key.clone(),
-                        reference: reference.clone(),
-                        presence: presence(stores, reference),
+                    .filter(|s| s.index == index)
+                    .map(|s| SecretLine {
+                        key: s.key.clone(),
+                        reference: s.reference.clone(),
+                        presence: s.presence.clone(),
                     })
                     .collect();
-                if lines
-                    .iter()
-                    .any(|l| matches!(l.presence, Presence::Unreadable(_)))
-                {
-                    status = EXIT_STORE_UNAVAILABLE;
-                }
                 for line in secret_lines(&lines) {
                     let _ = writeln!(out, "{line}");
                 }
@@ -154,19 +160,6 @@ pub fn status(path: &Path, stores: &dyn StoreProvider, out: &mut dyn Write) -> u
         let _ = writeln!(out, "note: {note}");
     }
     status
-}
-
-fn presence(stores: &dyn StoreProvider, reference: &SecretRef) -> Presence {
-    match stores
-        .open(reference.store)
-        .and_then(|s| s.get(&reference.user))
-    {
-        Ok(Some(value)) => Presence::Present {
-            fingerprint: fingerprint(&reference.service, &reference.user, &value),
-        },
-        Ok(None) => Presence::Missing,
-        Err(e) => Presence::Unreadable(e.to_string()),
-    }
 }
 
 fn print_unreferenced(found: &Unreferenced, path: &Path, out: &mut dyn Write) {
@@ -327,6 +320,17 @@ pub fn secret_get(
             return EXIT_INVALID;
         }
     };
+    // The file is held to the same rules as for `validate` before anything is read.
+    let errors: Vec<String> =
+        check_document(&document, &crate::catalog::Catalog::builtin(), super::now())
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| format!("error: {}: {}: {}", path.display(), p.location, p.message))
+            .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(err, "{}", errors.join("\n"));
+        return EXIT_INVALID;
+    }
     let Some(reference) = find_reference(&document, name) else {
         let known: Vec<String> = references(&document)
             .into_iter()

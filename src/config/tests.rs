@@ -54,20 +54,24 @@ fn hostile_or_wrong_files_are_refused_with_a_message_that_says_why() {
         refused(&deep)
     );
     let very_deep = format!(
-        "version: 1\nx: {}{}\n",
+        "version: 1\nintegrations: {}{}\n",
         "[".repeat(100_000),
         "]".repeat(100_000)
     );
-    assert!(refused(&very_deep).contains("nesting"));
+    assert!(
+        refused(&very_deep).contains("nesting"),
+        "{}",
+        refused(&very_deep)
+    );
     let duplicate = "version: 1\nversion: 1\nintegrations: []\n";
     assert!(
-        refused(duplicate).contains("duplicate key `version`"),
+        refused(duplicate).contains("`version` appears twice"),
         "{}",
         refused(duplicate)
     );
     let dup_setting = "version: 1\nintegrations:\n- platform: p\n  operation: o\n  enabled: true\n  settings:\n    jwt: a\n    jwt: b\n";
     assert!(
-        refused(dup_setting).contains("duplicate"),
+        refused(dup_setting).contains("`integrations[0].settings.jwt` appears twice"),
         "{}",
         refused(dup_setting)
     );
@@ -88,7 +92,10 @@ fn hostile_or_wrong_files_are_refused_with_a_message_that_says_why() {
         refused("version: 2\nintegrations: []\n")
     );
     assert!(refused("integrations: []\n").contains("`version` is missing"));
-    assert!(refused("version: 1\nintegrations: []\nextra: 1\n").contains("unknown field"));
+    assert!(
+        refused("version: 1\nintegrations: []\nextra: 1\n")
+            .contains("`the document` has an unknown key (its 3rd)")
+    );
     let laughs = "version: 1\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
     parse_document(laughs).expect_err("a billion laughs is refused");
 }
@@ -96,9 +103,19 @@ fn hostile_or_wrong_files_are_refused_with_a_message_that_says_why() {
 #[test]
 fn a_secret_reference_with_unknown_fields_or_store_is_refused() {
     let text = "version: 1\nintegrations:\n- platform: p\n  operation: o\n  enabled: true\n  settings:\n    jwt: {keyring: {store: file, service: s, user: u}}\n";
-    assert!(refused(text).contains("file"), "{}", refused(text));
+    assert!(
+        refused(text).contains("unknown variant"),
+        "{}",
+        refused(text)
+    );
+    assert!(!refused(text).contains("file"), "{}", refused(text));
     let text = text.replace("store: file", "store: keyutils, extra: 1");
-    assert!(refused(&text).contains("extra"));
+    assert!(
+        refused(&text)
+            .contains("`integrations[0].settings.jwt.keyring` has an unknown key (its 2nd)"),
+        "{}",
+        refused(&text)
+    );
 }
 
 #[test]
@@ -107,4 +124,149 @@ fn parse_errors_never_quote_the_file() {
     let message = refused(text);
     assert!(!message.contains("hunter2"), "{message}");
     assert_eq!(message.lines().count(), 1, "{message}");
+}
+
+const NS: &str = "0123456789ab";
+
+/// A valid version-2 file with one integration, `{group}` and `{client_id}` to fill.
+fn v2(group: &str, client_id: &str, user: &str) -> String {
+    format!(
+        "version: 2\nnamespace: {NS}\nintegrations:\n- platform: ringcentral-v1\n  \
+         operation: historical\n  group: {group}\n  enabled: true\n  settings:\n    \
+         client_id: {client_id}\n    jwt:\n      keyring:\n        store: keyutils\n        \
+         service: wfm-wizard\n        user: {user}\n"
+    )
+}
+
+const OWN_USER: &str = "0123456789ab/ringcentral-v1/historical/east/jwt";
+
+#[test]
+fn tags_odd_versions_control_characters_and_long_values_are_refused_by_path() {
+    parse_document(&v2("east", "abc", OWN_USER)).expect("the base file loads");
+    let cases: Vec<(String, &str)> = vec![
+        (
+            v2("east", "abc", OWN_USER)
+                .replace("version: 2", "version: !!python/object:os.system 2"),
+            "`version` has a YAML tag",
+        ),
+        (
+            v2("!!null east", "abc", OWN_USER),
+            "`integrations[0].group` has a YAML tag",
+        ),
+        (
+            v2("east", "!custom abc", OWN_USER),
+            "`integrations[0].settings.client_id` has a YAML tag",
+        ),
+        (
+            v2("east", "abc", OWN_USER).replace("version: 2", "version: \"2\""),
+            "`version` must be a plain whole number",
+        ),
+        (
+            v2("east", "abc", OWN_USER).replace("version: 2", "version: 0x2"),
+            "`version` must be a plain whole number",
+        ),
+        (
+            v2("east", "abc", OWN_USER).replace("version: 2", "version: +2"),
+            "`version` must be a plain whole number",
+        ),
+        (
+            v2("east", "\"a\\0b\"", OWN_USER),
+            "`integrations[0].settings.client_id` holds a control character",
+        ),
+        (
+            v2("\"east\\e[2J\"", "abc", OWN_USER),
+            "`integrations[0].group` holds a control character",
+        ),
+        (
+            v2(&"g".repeat(8 * 1024 * 1024 - 400), "abc", OWN_USER),
+            "`integrations[0].group` is longer than 64 characters",
+        ),
+        (
+            v2("east", "abc", &format!("{NS}/{}", "u".repeat(300))),
+            "`integrations[0].settings.jwt.keyring.user` is longer than 256 characters",
+        ),
+        (
+            v2("&a east", "abc", OWN_USER),
+            "`integrations[0].group` has a YAML anchor",
+        ),
+    ];
+    for (text, expected) in cases {
+        let message = refused(&text);
+        assert!(message.starts_with(expected), "{expected}\n got: {message}");
+    }
+}
+
+#[test]
+fn messages_never_quote_a_value_or_key_from_the_file() {
+    const MARK: &str = "zqmarkerqz";
+    let base = v2("east", "abc", OWN_USER);
+    let cases = [
+        base.replace("store: keyutils", &format!("store: {MARK}")),
+        base.replace("user: 0123456789ab/", &format!("user: {MARK}/")),
+        base.replace("service: wfm-wizard", &format!("service: {MARK}")),
+        base.replace("client_id:", &format!("{MARK}:")),
+        base.replace("namespace:", &format!("{MARK}: 1\nnamespace:")),
+        base.replace("enabled: true", &format!("enabled: {MARK}")),
+        base.replace("integrations:", &format!("integrations: {MARK}\nx:")),
+        base.replace("version: 2", &format!("version: {MARK}")),
+        base.replace("jwt:\n", &format!("jwt: {{{MARK}: 1}}\n  x:\n")),
+        base.replace("platform: ringcentral-v1", &format!("platform: {MARK}")),
+        base.replace("operation: historical", &format!("operation: {MARK}")),
+        MARK.to_owned(),
+        format!("- {MARK}"),
+    ];
+    for text in cases {
+        let message = match parse_document(&text) {
+            Err(e) => e.0,
+            Ok(document) => {
+                let problems = crate::validate::check_document(
+                    &document,
+                    &crate::catalog::Catalog::builtin(),
+                    0,
+                );
+                assert!(!problems.is_empty(), "refused at load: {text}");
+                problems.iter().map(ToString::to_string).collect()
+            }
+        };
+        assert!(!message.contains(MARK), "{message}\n--- for:\n{text}");
+    }
+}
+
+#[test]
+fn references_outside_this_configs_service_and_namespace_are_refused_at_load() {
+    let other_app = v2("east", "abc", OWN_USER).replace("service: wfm-wizard", "service: chrome");
+    assert!(
+        refused(&other_app).starts_with(
+            "`integrations[0].settings.jwt.keyring.service` names another keyring service"
+        ),
+        "{}",
+        refused(&other_app)
+    );
+    let other_config = v2(
+        "east",
+        "abc",
+        "ba9876543210/ringcentral-v1/historical/east/jwt",
+    );
+    assert!(
+        refused(&other_config).contains("outside this config's keyring namespace"),
+        "{}",
+        refused(&other_config)
+    );
+    let legacy_in_v2 = v2("east", "abc", "ringcentral-v1/historical/east/jwt");
+    assert!(refused(&legacy_in_v2).contains("outside this config's keyring namespace"));
+    let v1 = v2("east", "abc", "ringcentral-v1/historical/east/jwt")
+        .replace("version: 2\nnamespace: 0123456789ab\n", "version: 1\n");
+    parse_document(&v1).expect("a version-1 file keeps its names from before namespaces");
+    let v1_other = v2("east", "abc", OWN_USER)
+        .replace("version: 2\nnamespace: 0123456789ab\n", "version: 1\n");
+    assert!(refused(&v1_other).contains("outside this config's keyring namespace"));
+    let malformed = v2("east", "abc", "0123456789ab/x");
+    assert!(refused(&malformed).contains("is not a keyring entry name"));
+}
+
+#[test]
+fn groups_are_read_in_nfc() {
+    let decomposed = v2("\"O\\u0308st\"", "abc", OWN_USER);
+    let document = parse_document(&decomposed).unwrap();
+    assert_eq!(document.integrations[0].group.as_deref(), Some("\u{d6}st"));
 }

@@ -80,6 +80,17 @@ pub trait SecretStore: Send + Sync {
     /// The user names of every entry under [`SecretStore::service`] that this store
     /// can reach, sorted.
     fn list(&self) -> Result<Vec<String>, StoreError>;
+    /// The values of many entries at once (`None`: no such entry), for `validate` and
+    /// `status` over thousands of secrets. A store that can read in bulk overrides it.
+    fn get_many(
+        &self,
+        users: &[&str],
+    ) -> Result<std::collections::HashMap<String, Option<SecretString>>, StoreError> {
+        users
+            .iter()
+            .map(|user| Ok(((*user).to_owned(), self.get(user)?)))
+            .collect()
+    }
 }
 
 /// Which store to use, as given on the command line.
@@ -153,8 +164,21 @@ pub fn native_kinds() -> Vec<StoreKind> {
 
 /// The value a reference in the YAML points at, read from the store the reference
 /// names (never another), as `wfm-wizard secret get` does. For programs that use this
-/// crate as a library; the value stays in a [`SecretString`].
+/// crate as a library; the value stays in a [`SecretString`]. Only wfm-wizard's own
+/// entries are read ([`crate::secret::check_user`]): take references from a document
+/// loaded with `config::parse_document`, which also holds them to its namespace.
 pub fn read_secret(reference: &crate::secret::SecretRef) -> Result<SecretString, StoreError> {
+    let own = if reference.service == crate::secret::SERVICE {
+        crate::secret::check_user(&reference.user)
+    } else {
+        Err(crate::secret::ReferenceProblem::OtherService)
+    };
+    if let Err(problem) = own {
+        return Err(StoreError {
+            store: reference.store,
+            message: format!("not read: the reference {problem}"),
+        });
+    }
     match open(reference.store, &reference.service)?.get(&reference.user)? {
         Some(value) => Ok(value),
         None => Err(StoreError {

@@ -6,7 +6,6 @@ use std::fmt;
 use super::{Value, check_field, check_group_counts, group_key};
 use crate::catalog::{Catalog, FieldKind, Operation, Platform};
 use crate::config::{Document, Integration, Setting};
-use crate::secret::{NAMESPACE_LEN, SERVICE, is_namespace, namespace_of};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -37,13 +36,27 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Where an integration is in the file, for messages.
+/// Where an integration is in the file, for messages: its index, and its platform,
+/// operation and group when they are names one can show (a crafted or pasted value
+/// is left out, see [`is_showable_name`]).
 pub fn locate(index: usize, integration: &Integration) -> String {
     let group = integration.group.as_deref().unwrap_or("default");
-    format!(
-        "integrations[{index}] ({}/{}/{group})",
-        integration.platform, integration.operation
-    )
+    if [integration.platform.as_str(), &integration.operation, group]
+        .iter()
+        .all(|name| is_showable_name(name))
+    {
+        format!(
+            "integrations[{index}] ({}/{}/{group})",
+            integration.platform, integration.operation
+        )
+    } else {
+        format!("integrations[{index}]")
+    }
+}
+
+/// A name short enough and clean enough to print: a Group as the rules accept it.
+fn is_showable_name(name: &str) -> bool {
+    name.chars().count() <= super::MAX_GROUP_CHARS && !name.chars().any(super::is_hidden_char)
 }
 
 /// How many integrations of each platform and operation use each group, so checking
@@ -101,7 +114,14 @@ pub fn check_document(document: &Document, catalog: &Catalog, now: i64) -> Vec<P
         ));
     }
     for (index, integration) in document.integrations.iter().enumerate() {
-        let location = locate(index, integration);
+        let known = catalog
+            .platform(&integration.platform)
+            .is_some_and(|p| p.operation(&integration.operation).is_some());
+        let location = if known {
+            locate(index, integration)
+        } else {
+            format!("integrations[{index}]")
+        };
         let mut push = |severity, message: String| {
             problems.push(Problem {
                 severity,
@@ -114,8 +134,7 @@ pub fn check_document(document: &Document, catalog: &Catalog, now: i64) -> Vec<P
             push(
                 Severity::Error,
                 format!(
-                    "unknown platform `{}` (known: {})",
-                    integration.platform,
+                    "`platform` is not a known platform (known: {})",
                     known.join(", ")
                 ),
             );
@@ -126,8 +145,7 @@ pub fn check_document(document: &Document, catalog: &Catalog, now: i64) -> Vec<P
             push(
                 Severity::Error,
                 format!(
-                    "unknown operation `{}` for {} (known: {})",
-                    integration.operation,
+                    "`operation` is not an operation of {} (known: {})",
                     platform.id,
                     known.join(", ")
                 ),
@@ -135,7 +153,6 @@ pub fn check_document(document: &Document, catalog: &Catalog, now: i64) -> Vec<P
             continue;
         };
         check_settings(platform, operation, integration, now, &mut push);
-        check_references(document, integration, &mut push);
         let group = integration.group.as_deref().unwrap_or("");
         let (others, same) = groups.counts(&integration.platform, &integration.operation, group);
         if let Some(message) = check_group_counts(group, others, same, &operation.label) {
@@ -172,51 +189,6 @@ pub fn check_document(document: &Document, catalog: &Catalog, now: i64) -> Vec<P
     problems
 }
 
-/// Each secret names an entry of this program's service, in this config's namespace.
-fn check_references(
-    document: &Document,
-    integration: &Integration,
-    push: &mut impl FnMut(Severity, String),
-) {
-    if let Some(namespace) = &document.namespace
-        && !is_namespace(namespace)
-    {
-        push(
-            Severity::Error,
-            format!(
-                "`namespace` must be {NAMESPACE_LEN} lower-case hex digits, as wfm-wizard writes it"
-            ),
-        );
-        return;
-    }
-    for (key, setting) in &integration.settings.0 {
-        let Setting::Secret(reference) = setting else {
-            continue;
-        };
-        if reference.service != SERVICE {
-            push(
-                Severity::Error,
-                format!(
-                    "`{key}` refers to service `{}`; wfm-wizard only reads its own ({SERVICE}): \
-                     run wfm-wizard and enter the secret again",
-                    reference.service
-                ),
-            );
-        } else if let Some(namespace) = &document.namespace
-            && namespace_of(&reference.user) != Some(namespace.as_str())
-        {
-            push(
-                Severity::Error,
-                format!(
-                    "`{key}` refers to {}, outside this config's namespace {namespace} (another \
-                     config's entry): run wfm-wizard and enter the secret again",
-                    reference.user
-                ),
-            );
-        }
-    }
-}
-
 /// The settings of one integration: known keys, secrets as references, field rules.
 fn check_settings(
     platform: &Platform,
@@ -229,12 +201,17 @@ fn check_settings(
         .form_fields(operation)
         .filter(|f| matches!(f.kind, FieldKind::Text | FieldKind::Secret))
         .collect();
-    for (key, _) in &integration.settings.0 {
+    for (position, (key, _)) in integration.settings.0.iter().enumerate() {
         if !setting_fields.iter().any(|f| &f.key == key) {
             let known: Vec<_> = setting_fields.iter().map(|f| f.key.as_str()).collect();
             push(
                 Severity::Error,
-                format!("unknown setting `{key}` (known: {})", known.join(", ")),
+                format!(
+                    "`settings`: its setting number {} is not a setting of this operation \
+                     (known: {})",
+                    position + 1,
+                    known.join(", ")
+                ),
             );
         }
     }

@@ -158,7 +158,7 @@ fn problems(text: &str) -> Vec<String> {
         .collect()
 }
 
-const REF: &str = "{keyring: {store: keyutils, service: wfm-wizard, user: u}}";
+const REF: &str = "{keyring: {store: keyutils, service: wfm-wizard, user: p/o/default/f}}";
 
 fn integration(operation: &str, group: &str, jwt: &str) -> String {
     format!(
@@ -211,22 +211,20 @@ fn document_problems_name_the_integration_and_the_rule() {
         integration("real-time", "", REF)
     );
     assert!(problems(&text)[0].contains(
-        "unknown operation `real-time` for ringcentral-v1 (known: historical, user-import)"
+        "`operation` is not an operation of ringcentral-v1 (known: historical, user-import)"
     ));
     let text = format!(
         "version: 1\nintegrations:\n{}",
         integration("historical", "", REF).replace("ringcentral-v1", "genesys")
     );
-    assert!(problems(&text)[0].contains("unknown platform `genesys`"));
+    assert!(problems(&text)[0].contains("`platform` is not a known platform"));
     let text = format!(
         "version: 1\nintegrations:\n{}",
         integration("historical", "", REF).replace("client_id:", "client_idd:")
     );
     let found = problems(&text);
     assert!(
-        found
-            .iter()
-            .any(|p| p.contains("unknown setting `client_idd`")),
+        found.iter().any(|p| p.contains("its setting number")),
         "{found:?}"
     );
     assert!(
@@ -259,4 +257,54 @@ fn a_document_with_an_operation_whose_requirement_is_missing_is_an_error() {
             .contains("needs a `historical` integration of ringcentral-v1 first"),
         "{found:?}"
     );
+}
+
+#[test]
+fn look_alike_groups_are_the_same_group_or_refused() {
+    // Decomposed ÖST (O + U+0308) is Öst; full case folding makes STRASSE straße.
+    assert_eq!(group_key("O\u{308}ST"), group_key("\u{d6}st"));
+    assert_eq!(group_key("STRASSE"), group_key("stra\u{df}e"));
+    assert_eq!(
+        check_group("O\u{308}ST", &["\u{d6}st"], "Historical settings").as_deref(),
+        Some(
+            "Another Historical settings integration already uses the Group \"O\u{308}ST\"; \
+             choose a different name."
+        )
+    );
+    for hidden in [
+        "East\u{200b}",
+        "Ea\u{202e}st",
+        "\u{feff}East",
+        "East\u{e0041}",
+        "Ea\u{7}st",
+    ] {
+        let message = check_group(hidden, &[], "Historical settings").expect("refused");
+        assert!(message.contains("invisible"), "{message}");
+    }
+    let long = "g".repeat(MAX_GROUP_CHARS + 1);
+    assert!(check_group(&long, &[], "x").is_some_and(|m| m.contains("at most 64")));
+    assert_eq!(check_group(&"g".repeat(MAX_GROUP_CHARS), &[], "x"), None);
+}
+
+#[test]
+fn values_longer_than_the_catalog_allows_or_with_control_characters_are_errors() {
+    let catalog = Catalog::builtin();
+    let platform = catalog.platform("ringcentral-v1").unwrap();
+    let client_id = platform.field("client_id").unwrap();
+    let long = "A".repeat(client_id.max_length.unwrap() + 1);
+    let check = check_field(client_id, Value::Text(&long), NOW);
+    assert!(check.error.is_some_and(|e| e.contains("at most 256")));
+    let jwt = platform.field("jwt").unwrap();
+    let pasted = "x".repeat(300_000);
+    let check = check_field(
+        jwt,
+        Value::Secret {
+            typed: Some(&pasted),
+            stored: false,
+        },
+        NOW,
+    );
+    assert!(check.error.is_some_and(|e| e.contains("at most 262144")));
+    let check = check_field(client_id, Value::Text("AbCdEfGhIj\nKlMnOpQrStUv"), NOW);
+    assert!(check.error.is_some_and(|e| e.contains("control character")));
 }

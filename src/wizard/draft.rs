@@ -105,7 +105,12 @@ impl Draft {
         defs.iter()
             .position(|d| d.kind == FieldKind::Group)
             .and_then(|i| match &self.fields[i] {
-                FieldState::Text(input) => Some(input.value().trim().to_owned()),
+                // NFC, as loading reads it: the saved name and its entries' names
+                // are the same whether `Ö` was typed composed or decomposed.
+                FieldState::Text(input) => {
+                    use unicode_normalization::UnicodeNormalization;
+                    Some(input.value().trim().nfc().collect())
+                }
                 _ => None,
             })
             .unwrap_or_default()

@@ -196,6 +196,37 @@ fn a_second_integration_needs_a_group_unique_ignoring_case_and_spaces() {
 }
 
 #[test]
+fn look_alike_groups_clash_and_a_hidden_character_is_refused_while_typing() {
+    let mut w = wizard();
+    act(&mut w, Action::Enter);
+    add_integration(&mut w, "\u{d6}st", &jwt_never_expires());
+    select_row(&mut w, 1);
+    // Decomposed, upper case: the same name as read.
+    add_integration(&mut w, "O\u{308}ST", &jwt_never_expires());
+    let problems = w.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("already uses the Group")),
+        "{problems:?}"
+    );
+    let plan = w.save_plan(StoreKind::Keyutils);
+    assert_eq!(
+        plan.document.integrations[1].group.as_deref(),
+        Some("\u{d6}ST"),
+        "saved in NFC"
+    );
+    let mut w = wizard();
+    act(&mut w, Action::Enter);
+    add_integration(&mut w, "East\u{200b}", &jwt_never_expires());
+    let problems = w.problems();
+    assert!(
+        problems.iter().any(|p| p.contains("invisible")),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn user_import_needs_the_employee_defaults_confirmation_which_is_recorded() {
     let mut w = wizard();
     to_user_import(&mut w);

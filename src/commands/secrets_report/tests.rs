@@ -41,11 +41,17 @@ fn setup() -> (tempfile::TempDir, PathBuf, MemoryStores) {
     std::fs::write(&path, text).unwrap();
     let stores = MemoryStores::new(StoreKind::Keyutils);
     let keyutils = stores.store(StoreKind::Keyutils);
-    for user in [JWT_USER, ORPHAN, DRAFTED, OTHERS[0], OTHERS[1]] {
+    for user in [ORPHAN, DRAFTED, OTHERS[0], OTHERS[1]] {
         keyutils
             .set(user, &SecretString::from(format!("value of {user}")))
             .unwrap();
     }
+    keyutils
+        .set(
+            JWT_USER,
+            &SecretString::from(crate::test_support::jwt_never_expires()),
+        )
+        .unwrap();
     (dir, path, stores)
 }
 
@@ -59,7 +65,8 @@ fn text(bytes: &[u8]) -> String {
 fn status_shows_each_secret_its_store_presence_fingerprint_and_the_orphans() {
     let (_dir, path, stores) = setup();
     let mut out = Vec::new();
-    assert_eq!(status(&path, &stores, &mut out), EXIT_OK);
+    // The client secret is missing: `validate` exits 3 for that, and so does `status`.
+    assert_eq!(status(&path, &stores, &mut out), EXIT_INVALID);
     let out = text(&out);
     assert!(
         out.contains("integrations[0] (ringcentral-v1/historical/default)  enabled"),
@@ -138,7 +145,7 @@ fn secret_get_prints_only_into_a_pipe_and_names_what_exists() {
         secret_get(&path, name, &stores, false, &mut out, &mut err),
         EXIT_OK
     );
-    assert_eq!(text(&out), format!("value of {JWT_USER}"));
+    assert_eq!(text(&out), crate::test_support::jwt_never_expires());
     let mut err = Vec::new();
     assert_eq!(
         secret_get(
@@ -162,4 +169,82 @@ fn secret_get_prints_only_into_a_pipe_and_names_what_exists() {
         "lists the known names: {}",
         text(&err)
     );
+}
+
+/// `status` and `validate` over the same file and stores give the same exit status.
+fn both(path: &Path, stores: &MemoryStores) -> (u8, u8, String) {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let status = status(path, stores, &mut a);
+    let catalog = crate::catalog::Catalog::builtin();
+    let validate = super::super::validate(path, &catalog, stores, &mut b);
+    (status, validate, format!("{}{}", text(&a), text(&b)))
+}
+
+#[test]
+fn status_and_validate_agree_and_hold_stored_values_to_the_field_rules() {
+    let (dir, path, stores) = setup();
+    let keyutils = stores.store(StoreKind::Keyutils);
+    let secret_user = JWT_USER.replace("/jwt", "/client_secret");
+    keyutils
+        .set(&secret_user, &SecretString::from("s3cr3t-value".to_owned()))
+        .unwrap();
+    assert_eq!(
+        both(&path, &stores).0,
+        EXIT_OK,
+        "{}",
+        both(&path, &stores).2
+    );
+    assert_eq!(
+        both(&path, &stores).1,
+        EXIT_OK,
+        "{}",
+        both(&path, &stores).2
+    );
+    for bad in [
+        "garbage".to_owned(),
+        // Expired in 2001.
+        crate::test_support::jwt(r#"{"iss":"x","exp":1000000000,"iat":999999999}"#),
+    ] {
+        keyutils
+            .set(JWT_USER, &SecretString::from(bad.clone()))
+            .unwrap();
+        let (status, validate, said) = both(&path, &stores);
+        assert_eq!((status, validate), (EXIT_INVALID, EXIT_INVALID), "{said}");
+        assert!(said.contains("INVALID  fingerprint"), "{said}");
+        assert!(said.contains("breaks the field's rule"), "{said}");
+        assert!(!said.contains(&bad), "never the value: {said}");
+    }
+    keyutils.delete(JWT_USER).unwrap();
+    let (status, validate, said) = both(&path, &stores);
+    assert_eq!((status, validate), (EXIT_INVALID, EXIT_INVALID), "{said}");
+    assert!(!said.contains("apply"), "only commands that exist: {said}");
+    // A plain-text secret, an unknown platform, a missing file.
+    let text_secret = std::fs::read_to_string(&path).unwrap().replacen(
+        "client_secret:\n",
+        "client_secret: hunter2\n  x_client_secret:\n",
+        1,
+    );
+    for (name, content) in [
+        ("plain.yaml", Some(text_secret)),
+        (
+            "unknown.yaml",
+            Some(
+                std::fs::read_to_string(&path)
+                    .unwrap()
+                    .replace("ringcentral-v1\n", "genesys\n"),
+            ),
+        ),
+        ("absent.yaml", None),
+    ] {
+        let other = dir.path().join(name);
+        if let Some(content) = content {
+            std::fs::write(&other, content).unwrap();
+        }
+        let (status, validate, said) = both(&other, &stores);
+        assert_eq!(
+            (status, validate),
+            (EXIT_INVALID, EXIT_INVALID),
+            "{name}: {said}"
+        );
+    }
 }

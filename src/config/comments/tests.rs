@@ -620,11 +620,11 @@ fn odd_but_accepted_shapes_carry_without_harm() {
         .collect::<Vec<_>>()
         .concat();
     let old = format!(
-        "\u{feff}# header\n--- # start\nversion: !!int 1\nintegrations:\n{long_block}\
+        "\u{feff}# header\n--- # start\nversion: 1\nintegrations:\n{long_block}\
          - {{platform: p1, operation: historical, group: east, enabled: true,\n   \
-         # inside a flow mapping\n   settings: {{client_id: &id abc}}}}  # flow item\n\
+         # inside a flow mapping\n   settings: {{client_id: abc}}}}  # flow item\n\
          - # after the dash\n  platform: p1\n  operation: historical\n  group: west\n  \
-         enabled: true\n  settings:\n    client_id: *id\n...\n# after the end\n"
+         enabled: true\n  settings:\n    client_id: abc\n...\n# after the end\n"
     );
     let document = east_and_west();
     let mut document = document;

@@ -219,3 +219,32 @@ fn proc_keys_lines_give_the_users_of_one_service() {
         ]
     );
 }
+
+#[test]
+fn read_secret_refuses_another_applications_entry_before_asking_any_store() {
+    use crate::secret::SecretRef;
+    for (service, user) in [
+        (
+            "chrome",
+            "0123456789ab/ringcentral-v1/historical/default/jwt",
+        ),
+        ("wfm-wizard", "login-password"),
+        (
+            "wfm-wizard",
+            "0123456789ab/ringcentral-v1/historical/default/jwt\u{1b}[2J",
+        ),
+    ] {
+        let reference = SecretRef {
+            // A store that cannot be opened here: a refusal must come first.
+            store: StoreKind::Windows,
+            service: service.into(),
+            user: user.into(),
+        };
+        let error = read_secret(&reference).expect_err("refused");
+        assert!(
+            error.message.starts_with("not read: the reference"),
+            "{error}"
+        );
+        assert!(!error.message.contains(user), "{error}");
+    }
+}

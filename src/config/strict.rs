@@ -1,0 +1,397 @@
+//! What the YAML layer cannot refuse by itself, checked on the parser's events before
+//! the document is built: explicit tags, anchors and aliases, control characters, keys
+//! the schema does not have, a version not written as a plain number, and values longer
+//! than their place allows. Each refusal names the node by its path
+//! (`integrations[0].settings.client_id`) and never quotes the file: a secret pasted
+//! in the wrong place must not come back in a message or a log.
+
+use std::collections::HashSet;
+
+use granit_parser::{Event, Parser, ScalarStyle};
+
+use super::{MAX_DEPTH, ParseError};
+use crate::catalog::Catalog;
+
+/// The longest Group name, in characters (README "Limits").
+pub const MAX_GROUP_CHARS: usize = 64;
+/// The longest keyring user name a reference may hold: a namespace, platform,
+/// operation, a Group at its longest and a field fit well inside.
+pub const MAX_KEYRING_USER_CHARS: usize = 256;
+/// Platform, operation, store, service and setting names.
+pub const MAX_NAME_CHARS: usize = 64;
+/// Any other value (the recorded path is the longest legitimate one: `PATH_MAX`).
+/// Settings have their own, shorter limits in the catalog.
+pub const MAX_VALUE_CHARS: usize = 4096;
+
+/// Where a node is in the schema, so its keys and its value can be checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Root,
+    Version,
+    Revision,
+    Namespace,
+    RecordedPath,
+    ConfirmedList,
+    Confirmed,
+    IntegrationList,
+    Integration,
+    Name,
+    Group,
+    Enabled,
+    Settings,
+    SettingValue,
+    Keyring,
+    KeyringUser,
+    /// A place the serde layer reports (a wrong type), nothing to check here.
+    Other,
+}
+
+const ROOT_KEYS: &[(&str, Place)] = &[
+    ("version", Place::Version),
+    ("namespace", Place::Namespace),
+    ("path", Place::RecordedPath),
+    ("revision", Place::Revision),
+    ("confirmed", Place::ConfirmedList),
+    ("integrations", Place::IntegrationList),
+];
+const INTEGRATION_KEYS: &[(&str, Place)] = &[
+    ("platform", Place::Name),
+    ("operation", Place::Name),
+    ("group", Place::Group),
+    ("enabled", Place::Enabled),
+    ("settings", Place::Settings),
+];
+const SETTING_VALUE_KEYS: &[(&str, Place)] = &[("keyring", Place::Keyring)];
+const KEYRING_KEYS: &[(&str, Place)] = &[
+    ("store", Place::Name),
+    ("service", Place::Name),
+    ("user", Place::KeyringUser),
+];
+
+impl Place {
+    /// The keys a mapping here may have; `None` for settings, whose names the catalog
+    /// checks (by position, so an unknown one is not quoted either).
+    fn keys(self) -> Option<&'static [(&'static str, Place)]> {
+        match self {
+            Place::Root => Some(ROOT_KEYS),
+            Place::Integration => Some(INTEGRATION_KEYS),
+            Place::SettingValue => Some(SETTING_VALUE_KEYS),
+            Place::Keyring => Some(KEYRING_KEYS),
+            _ => None,
+        }
+    }
+
+    fn item(self) -> Place {
+        match self {
+            Place::IntegrationList => Place::Integration,
+            Place::ConfirmedList => Place::Confirmed,
+            _ => Place::Other,
+        }
+    }
+
+    fn max_chars(self) -> usize {
+        match self {
+            Place::Version | Place::Revision => 20,
+            Place::Enabled => 5,
+            Place::Namespace | Place::Name => MAX_NAME_CHARS,
+            Place::Group => MAX_GROUP_CHARS,
+            Place::KeyringUser | Place::Confirmed => MAX_KEYRING_USER_CHARS,
+            _ => MAX_VALUE_CHARS,
+        }
+    }
+}
+
+struct Frame {
+    place: Place,
+    path: String,
+    mapping: bool,
+    /// Mapping: the place and path of the value whose key was just read.
+    pending: Option<(Place, String)>,
+    /// Keys (mapping) or items (sequence) read so far.
+    count: usize,
+    keys: HashSet<String>,
+}
+
+/// What the next node is.
+enum Position {
+    Key,
+    Value(Place, String),
+    /// After the first document: the parser proper refuses a second one.
+    Outside,
+}
+
+struct Walker {
+    stack: Vec<Frame>,
+    root_seen: bool,
+    setting_names: HashSet<String>,
+}
+
+/// Checks the text's nodes; `Ok` also when the YAML is malformed, which the parser
+/// proper reports next.
+pub fn check_nodes(text: &str) -> Result<(), ParseError> {
+    let mut walker = Walker {
+        stack: Vec::new(),
+        root_seen: false,
+        setting_names: known_setting_names(),
+    };
+    for next in Parser::new_from_str(text) {
+        let Ok((event, _)) = next else {
+            return Ok(());
+        };
+        walker.event(event)?;
+    }
+    Ok(())
+}
+
+fn known_setting_names() -> HashSet<String> {
+    Catalog::builtin()
+        .platforms
+        .iter()
+        .flat_map(|p| p.fields.iter().map(|f| f.key.clone()))
+        .collect()
+}
+
+impl Walker {
+    fn event(&mut self, event: Event<'_>) -> Result<(), ParseError> {
+        match event {
+            Event::Scalar(value, style, anchor, tag) => match self.position() {
+                Position::Key => self.key(&value, anchor, tag.is_some()),
+                Position::Value(place, path) => {
+                    refuse_decorations(&path, anchor, tag.is_some())?;
+                    check_scalar(place, &path, &value, style)?;
+                    self.value_done();
+                    Ok(())
+                }
+                Position::Outside => Ok(()),
+            },
+            Event::MappingStart(_, anchor, tag) => self.open(true, anchor, tag.is_some()),
+            Event::SequenceStart(_, anchor, tag) => self.open(false, anchor, tag.is_some()),
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.value_done();
+                Ok(())
+            }
+            Event::Alias(_) | Event::UnresolvedAlias(_) => {
+                let path = match self.position() {
+                    Position::Value(_, path) => path,
+                    _ => self
+                        .stack
+                        .last()
+                        .map(|f| f.path.clone())
+                        .unwrap_or_default(),
+                };
+                Err(refusal(
+                    &path,
+                    "is a YAML alias (`*`); wfm-wizard files do not use anchors or aliases: \
+                     write the value out",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn position(&mut self) -> Position {
+        let Some(top) = self.stack.last_mut() else {
+            if self.root_seen {
+                return Position::Outside;
+            }
+            self.root_seen = true;
+            return Position::Value(Place::Root, String::new());
+        };
+        if top.mapping {
+            match &top.pending {
+                None => Position::Key,
+                Some((place, path)) => Position::Value(*place, path.clone()),
+            }
+        } else {
+            let path = format!("{}[{}]", top.path, top.count);
+            top.count += 1;
+            Position::Value(top.place.item(), path)
+        }
+    }
+
+    /// A mapping's value is complete: its next node is a key.
+    fn value_done(&mut self) {
+        if let Some(top) = self.stack.last_mut()
+            && top.mapping
+        {
+            top.pending = None;
+        }
+    }
+
+    fn open(&mut self, mapping: bool, anchor: usize, tagged: bool) -> Result<(), ParseError> {
+        let (place, path) = match self.position() {
+            Position::Key => {
+                let path = self
+                    .stack
+                    .last()
+                    .map(|f| f.path.clone())
+                    .unwrap_or_default();
+                return Err(refusal(&path, "has a key that is not plain text"));
+            }
+            Position::Value(place, path) => (place, path),
+            Position::Outside => (Place::Other, String::new()),
+        };
+        refuse_decorations(&path, anchor, tagged)?;
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(ParseError(format!(
+                "nesting is deeper than {MAX_DEPTH} levels (at `{}`)",
+                shown(&path)
+            )));
+        }
+        self.stack.push(Frame {
+            place,
+            path,
+            mapping,
+            pending: None,
+            count: 0,
+            keys: HashSet::new(),
+        });
+        Ok(())
+    }
+
+    fn key(&mut self, key: &str, anchor: usize, tagged: bool) -> Result<(), ParseError> {
+        let Some(top) = self.stack.last_mut() else {
+            return Ok(());
+        };
+        top.count += 1;
+        let ordinal = ordinal(top.count);
+        let at = top.path.clone();
+        if tagged || anchor != 0 {
+            return Err(refusal(
+                &at,
+                &format!("has a YAML tag or anchor on its {ordinal} key; remove it"),
+            ));
+        }
+        if key.chars().any(char::is_control) {
+            return Err(refusal(
+                &at,
+                &format!("has a control character in its {ordinal} key; remove it"),
+            ));
+        }
+        if key.chars().count() > MAX_NAME_CHARS {
+            return Err(refusal(
+                &at,
+                &format!("has a key longer than {MAX_NAME_CHARS} characters (its {ordinal})"),
+            ));
+        }
+        let child = match top.place.keys() {
+            Some(table) => {
+                let Some((name, place)) = table.iter().find(|(name, _)| *name == key) else {
+                    let known: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
+                    return Err(refusal(
+                        &at,
+                        &format!(
+                            "has an unknown key (its {ordinal}); the keys here are: {}",
+                            known.join(", ")
+                        ),
+                    ));
+                };
+                (*place, join(&at, name))
+            }
+            None if top.place == Place::Settings => {
+                let path = if self.setting_names.contains(key) {
+                    join(&at, key)
+                } else {
+                    format!("{}.<setting {}>", shown(&at), top.count)
+                };
+                (Place::SettingValue, path)
+            }
+            None => (Place::Other, format!("{}.<key {}>", shown(&at), top.count)),
+        };
+        if !top.keys.insert(key.to_owned()) {
+            return Err(refusal(
+                &child.1,
+                "appears twice; each key may appear once in its mapping",
+            ));
+        }
+        top.pending = Some(child);
+        Ok(())
+    }
+}
+
+fn refuse_decorations(path: &str, anchor: usize, tagged: bool) -> Result<(), ParseError> {
+    if tagged {
+        return Err(refusal(
+            path,
+            "has a YAML tag (`!...`); wfm-wizard files use none: remove it",
+        ));
+    }
+    if anchor != 0 {
+        return Err(refusal(
+            path,
+            "has a YAML anchor (`&`); wfm-wizard files use none: remove it",
+        ));
+    }
+    Ok(())
+}
+
+fn check_scalar(
+    place: Place,
+    path: &str,
+    value: &str,
+    style: ScalarStyle,
+) -> Result<(), ParseError> {
+    // A setting's block scalar (`|`) holds line feeds; the catalog's rules refuse them
+    // in the settings it knows (`validate::check_field`).
+    let allowed = |c: char| place == Place::SettingValue && matches!(c, '\n' | '\t');
+    if value.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Err(refusal(
+            path,
+            "holds a control character (such as NUL, a line break or an escape); remove it",
+        ));
+    }
+    let max = place.max_chars();
+    if value.chars().count() > max {
+        return Err(refusal(path, &format!("is longer than {max} characters")));
+    }
+    if matches!(place, Place::Version | Place::Revision) && !is_plain_number(value, style) {
+        return Err(refusal(
+            path,
+            "must be a plain whole number, as in `version: 2`: no quotes, sign, prefix or \
+             leading zero",
+        ));
+    }
+    Ok(())
+}
+
+fn is_plain_number(value: &str, style: ScalarStyle) -> bool {
+    style == ScalarStyle::Plain
+        && !value.is_empty()
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && (value == "0" || !value.starts_with('0'))
+}
+
+fn refusal(path: &str, what: &str) -> ParseError {
+    ParseError(format!("`{}` {what}", shown(path)))
+}
+
+fn shown(path: &str) -> &str {
+    if path.is_empty() {
+        "the document"
+    } else {
+        path
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn ordinal(n: usize) -> String {
+    let suffix = if (11..=13).contains(&(n % 100)) {
+        "th"
+    } else {
+        match n % 10 {
+            1 => "st",
+            2 => "nd",
+            3 => "rd",
+            _ => "th",
+        }
+    };
+    format!("{n}{suffix}")
+}

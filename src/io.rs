@@ -14,4 +14,6 @@ pub mod namespace;
 pub mod save_journal;
 pub mod secrets;
 pub mod signals;
+#[cfg(target_os = "linux")]
+pub mod systemd_creds;
 pub mod terminal_output;

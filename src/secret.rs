@@ -14,14 +14,17 @@ pub enum StoreKind {
     Keyutils,
     Keychain,
     Windows,
+    /// systemd credentials: files encrypted with the machine's key (`io/systemd_creds.rs`).
+    SystemdCreds,
 }
 
 impl StoreKind {
-    pub const ALL: [StoreKind; 4] = [
+    pub const ALL: [StoreKind; 5] = [
         StoreKind::SecretService,
         StoreKind::Keyutils,
         StoreKind::Keychain,
         StoreKind::Windows,
+        StoreKind::SystemdCreds,
     ];
 
     /// The name used on the command line and in the YAML.
@@ -31,6 +34,7 @@ impl StoreKind {
             StoreKind::Keyutils => "keyutils",
             StoreKind::Keychain => "keychain",
             StoreKind::Windows => "windows",
+            StoreKind::SystemdCreds => "systemd-creds",
         }
     }
 

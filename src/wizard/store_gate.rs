@@ -33,6 +33,10 @@ pub struct StoreExplanation {
     pub needs_ack: bool,
 }
 
+/// How long systemd credentials last and who reads them, for the gate and Review.
+pub const SYSTEMD_CREDS_DURABILITY: &str = "encrypted with this machine's key; survive reboots; \
+     readable by root and by the services that load them";
+
 pub const UNLOCK_COMMAND: &str =
     "gnome-keyring-daemon --replace --components=secrets --daemonize --unlock";
 
@@ -60,9 +64,12 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
         StoreKind::Keyutils => "Secrets will be stored in the kernel keyring (keyutils).",
         StoreKind::Keychain => "Secrets will be stored in the macOS Keychain (keychain).",
         StoreKind::Windows => "Secrets will be stored in the Windows Credential Manager (windows).",
+        StoreKind::SystemdCreds => "Secrets will be stored as systemd credentials (systemd-creds).",
     }
     .to_owned();
-    let lifetime = if survives_reboot {
+    let lifetime = if info.kind == StoreKind::SystemdCreds {
+        format!("They are {SYSTEMD_CREDS_DURABILITY}.")
+    } else if survives_reboot {
         "They survive a reboot.".to_owned()
     } else {
         "They do NOT survive a reboot: the kernel forgets them when the machine restarts, \

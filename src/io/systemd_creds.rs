@@ -1,0 +1,452 @@
+//! systemd credentials as a keyring-core store (store name `systemd-creds`): one file
+//! per secret in the credential directory (`/etc/credstore.encrypted`, or
+//! `$WFM_WIZARD_CREDSTORE_DIR`), encrypted with `systemd-creds encrypt
+//! --with-key=auto` (this machine's host key, plus TPM2 when one is usable), so the
+//! secrets survive a reboot and a service reads them with `LoadCredentialEncrypted=`.
+//!
+//! The secret goes to `systemd-creds` on stdin, never in its arguments. The tool
+//! writes the encrypted bytes to stdout; this module writes them to a temporary file
+//! (mode 0600) in the directory (mode 0700) and renames it into place, so a reader
+//! sees the old credential or the new one, never half of one.
+//!
+//! A credential that no longer decrypts is told apart from a damaged one with a key
+//! check: a small credential ([`KEY_CHECK`]) written next to the others with the same
+//! key. When it decrypts, the key is unchanged and the failing file was damaged; when
+//! it fails too, the machine's key changed.
+//!
+//! Deadlines are the adapter's (`io::secrets`): every call runs within its limit.
+
+mod error;
+pub mod name;
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use keyring_core::api::{CredentialApi, CredentialPersistence, CredentialStoreApi};
+use keyring_core::{Credential, Entry, Error};
+use zeroize::Zeroizing;
+
+pub use error::CredsError;
+use error::{ToolSays, classify};
+
+/// Where systemd looks for `LoadCredentialEncrypted=ID` without a path (systemd ≥ 251).
+pub const DEFAULT_DIR: &str = "/etc/credstore.encrypted";
+/// Overrides [`DEFAULT_DIR`] (tests; a unit then needs `ID:PATH`, which `systemd-unit` writes).
+pub const DIR_ENV: &str = "WFM_WIZARD_CREDSTORE_DIR";
+/// Overrides the `systemd-creds` program (tests).
+pub const TOOL_ENV: &str = "WFM_WIZARD_SYSTEMD_CREDS";
+/// The file (and sealed name) of the key check; not a valid ID of any service's entry.
+pub const KEY_CHECK: &str = "wfm-wizard-key-check";
+/// The systemd version that brought `systemd-creds encrypt/decrypt`.
+pub const MIN_SYSTEMD: u32 = 250;
+
+/// Where the credentials live and which tool handles them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub dir: PathBuf,
+    pub tool: PathBuf,
+    /// Given to the tool as `SYSTEMD_CREDENTIAL_SECRET` (tests use a throwaway host
+    /// key); `None` leaves the tool's environment as it is.
+    pub host_key: Option<PathBuf>,
+}
+
+impl Settings {
+    /// The directory and tool from the environment, or the defaults.
+    pub fn from_env() -> Settings {
+        let nonempty = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+        Settings {
+            dir: nonempty(DIR_ENV).map_or_else(|| PathBuf::from(DEFAULT_DIR), PathBuf::from),
+            tool: nonempty(TOOL_ENV).map_or_else(|| PathBuf::from("systemd-creds"), PathBuf::from),
+            host_key: None,
+        }
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.tool);
+        if let Some(key) = &self.host_key {
+            command.env("SYSTEMD_CREDENTIAL_SECRET", key);
+        }
+        command
+    }
+
+    /// Runs the tool with `input` on stdin; its stdout, or what its stderr says.
+    fn run(
+        &self,
+        args: &[&str],
+        input: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Result<ToolSays, CredsError>> {
+        let tool = self.tool.display().to_string();
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                Err(CredsError::ToolMissing {
+                    tool: tool.clone(),
+                    why: e.kind().to_string(),
+                })
+            })?;
+        let (Some(mut stdin), Some(mut stdout), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Ok(ToolSays::Other("its pipes could not be set up".into())));
+        };
+        let mut output = Zeroizing::new(Vec::new());
+        let mut errors = Vec::new();
+        // Input, output and errors at once: a 100 KB secret fills a pipe.
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                // A tool that exits early closes the pipe; its stderr says why.
+                let _ = stdin.write_all(input);
+            });
+            scope.spawn(|| stderr.read_to_end(&mut errors));
+            let _ = stdout.read_to_end(&mut output);
+        });
+        let status = child.wait().map_err(|e| {
+            Err(CredsError::ToolFailed {
+                action: "finish",
+                detail: e.kind().to_string(),
+            })
+        })?;
+        if status.success() {
+            Ok(output)
+        } else {
+            Err(Ok(classify(&String::from_utf8_lossy(&errors))))
+        }
+    }
+
+    fn path_of(&self, id: &str) -> PathBuf {
+        self.dir.join(id)
+    }
+
+    /// Encrypts `secret` under `id` into its file, atomically.
+    fn encrypt(&self, id: &str, secret: &[u8]) -> Result<(), CredsError> {
+        self.make_dir()?;
+        let name = format!("--name={id}");
+        let sealed = self
+            .run(&["encrypt", "--with-key=auto", &name, "-", "-"], secret)
+            .map_err(|said| self.said(said, "encrypt", id, false))?;
+        self.write_file(id, &sealed)
+    }
+
+    /// The secret in `id`'s file; `Ok(None)` when there is no such file.
+    fn decrypt(&self, id: &str) -> Result<Option<Zeroizing<Vec<u8>>>, CredsError> {
+        let path = self.path_of(id);
+        if !exists(&path)? {
+            return Ok(None);
+        }
+        let name = format!("--name={id}");
+        let file = path.to_string_lossy();
+        match self.run(&["decrypt", &name, &file, "-"], &[]) {
+            Ok(secret) => Ok(Some(secret)),
+            Err(said) => Err(self.said(said, "decrypt", id, true)),
+        }
+    }
+
+    /// A failed call, as a typed error. A decryption failure is judged with the key check.
+    fn said(
+        &self,
+        said: Result<ToolSays, CredsError>,
+        action: &'static str,
+        id: &str,
+        judge: bool,
+    ) -> CredsError {
+        let file = self.path_of(id);
+        match said {
+            Err(error) => error,
+            Ok(ToolSays::NeedsRoot) => CredsError::NeedsRoot,
+            Ok(ToolSays::NoMachineId) => CredsError::NoMachineId,
+            Ok(ToolSays::NoHostKey) => CredsError::KeyChanged { file },
+            Ok(ToolSays::WrongName { sealed }) => CredsError::Renamed { file, sealed },
+            Ok(ToolSays::Undecryptable) if judge => {
+                if id != KEY_CHECK && matches!(self.decrypt(KEY_CHECK), Ok(Some(_))) {
+                    CredsError::Tampered { file }
+                } else {
+                    CredsError::KeyChanged { file }
+                }
+            }
+            Ok(ToolSays::Undecryptable) => CredsError::ToolFailed {
+                action,
+                detail: "the tool could not read what it wrote".into(),
+            },
+            Ok(ToolSays::Other(detail)) => CredsError::ToolFailed { action, detail },
+        }
+    }
+
+    /// Writes the key check when there is none (see the module docs).
+    fn ensure_key_check(&self) -> Result<(), CredsError> {
+        if exists(&self.path_of(KEY_CHECK))? {
+            return Ok(());
+        }
+        self.encrypt(KEY_CHECK, b"wfm-wizard key check")
+    }
+
+    fn make_dir(&self) -> Result<(), CredsError> {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)
+            .map_err(|e| disk("create the credential directory", &self.dir, &e))
+    }
+
+    fn write_file(&self, id: &str, bytes: &[u8]) -> Result<(), CredsError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = self.path_of(id);
+        let temp = self.dir.join(format!(
+            ".wfm-wizard-tmp-{}-{:x}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos()
+        ));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)
+            .and_then(|mut file| {
+                file.write_all(bytes)?;
+                file.sync_all()
+            })
+            .and_then(|()| std::fs::rename(&temp, &path));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&temp);
+            return Err(disk("write", &path, &e));
+        }
+        // The rename is durable only once the directory is on disk.
+        if let Ok(dir) = std::fs::File::open(&self.dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
+    fn remove(&self, id: &str) -> Result<bool, CredsError> {
+        let path = self.path_of(id);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(disk("remove", &path, &e)),
+        }
+    }
+
+    /// The entry names of `service` that have a file, sorted.
+    pub fn users(&self, service: &str) -> Result<Vec<String>, CredsError> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(disk("list", &self.dir, &e)),
+        };
+        let mut users: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter_map(|file| name::entry_user(service, &file))
+            .collect();
+        users.sort();
+        Ok(users)
+    }
+}
+
+fn exists(path: &Path) -> Result<bool, CredsError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(disk("read", path, &e)),
+    }
+}
+
+fn disk(action: &'static str, path: &Path, error: &std::io::Error) -> CredsError {
+    CredsError::Disk {
+        action,
+        path: path.to_owned(),
+        why: error.kind().to_string(),
+    }
+}
+
+/// keyring-core's error for one of ours: the adapter shows [`CredsError`]'s words.
+fn platform(error: CredsError) -> Error {
+    match error {
+        CredsError::NeedsRoot => Error::NoStorageAccess(Box::new(error)),
+        other => Error::PlatformFailure(Box::new(other)),
+    }
+}
+
+/// The typed error inside a keyring-core error from this store, if it is one.
+pub fn creds_error(error: &Error) -> Option<&CredsError> {
+    match error {
+        Error::PlatformFailure(inner) | Error::NoStorageAccess(inner) => inner.downcast_ref(),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// keyring-core
+
+/// The store: builds entries and lists them.
+#[derive(Debug)]
+pub struct Store {
+    settings: Arc<Settings>,
+}
+
+impl Store {
+    pub fn new(settings: Settings) -> Arc<Store> {
+        Arc::new(Store {
+            settings: Arc::new(settings),
+        })
+    }
+
+    fn entry(&self, service: &str, user: &str) -> keyring_core::Result<Entry> {
+        let id = name::credential_id(service, user).ok_or_else(|| {
+            platform(CredsError::NameTooLong {
+                user: user.to_owned(),
+            })
+        })?;
+        Ok(Entry::new_with_credential(Arc::new(Cred {
+            settings: Arc::clone(&self.settings),
+            service: service.to_owned(),
+            user: user.to_owned(),
+            id,
+        })))
+    }
+}
+
+impl CredentialStoreApi for Store {
+    fn vendor(&self) -> String {
+        "wfm-wizard systemd-creds store".to_owned()
+    }
+
+    fn id(&self) -> String {
+        self.settings.dir.display().to_string()
+    }
+
+    fn build(
+        &self,
+        service: &str,
+        user: &str,
+        _modifiers: Option<&HashMap<&str, &str>>,
+    ) -> keyring_core::Result<Entry> {
+        self.entry(service, user)
+    }
+
+    /// Only `{"service": S}` is supported: every entry of service S with a file.
+    fn search(&self, spec: &HashMap<&str, &str>) -> keyring_core::Result<Vec<Entry>> {
+        let Some(service) = spec.get("service") else {
+            return Err(Error::Invalid(
+                "search".into(),
+                "needs a service to search under".into(),
+            ));
+        };
+        self.settings
+            .users(service)
+            .map_err(platform)?
+            .iter()
+            .map(|user| self.entry(service, user))
+            .collect()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn persistence(&self) -> CredentialPersistence {
+        CredentialPersistence::UntilDelete
+    }
+}
+
+/// One credential: a file named by its ID.
+#[derive(Debug)]
+struct Cred {
+    settings: Arc<Settings>,
+    service: String,
+    user: String,
+    id: String,
+}
+
+impl CredentialApi for Cred {
+    fn set_secret(&self, secret: &[u8]) -> keyring_core::Result<()> {
+        self.settings.ensure_key_check().map_err(platform)?;
+        self.settings.encrypt(&self.id, secret).map_err(platform)
+    }
+
+    fn get_secret(&self) -> keyring_core::Result<Vec<u8>> {
+        match self.settings.decrypt(&self.id).map_err(platform)? {
+            Some(secret) => Ok(secret.to_vec()),
+            None => Err(Error::NoEntry),
+        }
+    }
+
+    /// The entry's names, without decrypting (listing must not fail on one bad file).
+    fn get_attributes(&self) -> keyring_core::Result<HashMap<String, String>> {
+        if !exists(&self.settings.path_of(&self.id)).map_err(platform)? {
+            return Err(Error::NoEntry);
+        }
+        Ok(HashMap::from([
+            ("service".to_owned(), self.service.clone()),
+            ("username".to_owned(), self.user.clone()),
+        ]))
+    }
+
+    fn delete_credential(&self) -> keyring_core::Result<()> {
+        if self.settings.remove(&self.id).map_err(platform)? {
+            Ok(())
+        } else {
+            Err(Error::NoEntry)
+        }
+    }
+
+    fn get_credential(&self) -> keyring_core::Result<Option<Arc<Credential>>> {
+        if exists(&self.settings.path_of(&self.id)).map_err(platform)? {
+            Ok(None)
+        } else {
+            Err(Error::NoEntry)
+        }
+    }
+
+    fn get_specifiers(&self) -> Option<(String, String)> {
+        Some((self.service.clone(), self.user.clone()))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The value systemd decrypted for the unit running this process: the file
+/// `<credentials_dir>/<ID>`; `None` when the unit did not load this credential.
+pub fn loaded(
+    credentials_dir: &Path,
+    service: &str,
+    user: &str,
+) -> Option<Result<secrecy::SecretString, CredsError>> {
+    let path = credentials_dir.join(name::credential_id(service, user)?);
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let bytes = Zeroizing::new(bytes);
+            Some(
+                std::str::from_utf8(&bytes)
+                    .map(|text| secrecy::SecretString::from(text.to_owned()))
+                    .map_err(|_| CredsError::Disk {
+                        action: "read",
+                        path,
+                        why: "the value is not UTF-8 text".into(),
+                    }),
+            )
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => Some(Err(disk("read", &path, &e))),
+    }
+}
+
+pub mod usable;
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,9 @@
 
 pub mod history;
 pub mod inventory;
+pub mod migrate;
 pub mod secrets_report;
+pub mod systemd_unit;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -24,7 +24,13 @@ fn main() -> ExitCode {
     let stores = Arc::new(KeyringStores::new(cli.secret_store));
     let reads = matches!(
         cli.command,
-        Some(Command::Validate | Command::Status | Command::Secret(_) | Command::History)
+        Some(
+            Command::Validate
+                | Command::Status
+                | Command::Secret(_)
+                | Command::History
+                | Command::SystemdUnit { .. }
+        )
     );
     if reads
         && let Err(status) =
@@ -84,6 +90,12 @@ fn main() -> ExitCode {
             &mut std::io::stdout(),
             &mut std::io::stderr(),
         ),
+        Some(Command::SystemdUnit {
+            unit,
+            write,
+            unit_dir,
+        }) => systemd_unit(&path, unit.as_deref(), write, &unit_dir),
+        Some(Command::MigrateSecrets { to }) => migrate_secrets(&path, to, stores.as_ref()),
         None => match commands::open_session(&path, &catalog, stores.as_ref()) {
             Ok(session) => {
                 if let Some(why) = plain::requested(cli.plain) {
@@ -97,6 +109,42 @@ fn main() -> ExitCode {
         },
     };
     ExitCode::from(status)
+}
+
+fn migrate_secrets(
+    path: &std::path::Path,
+    to: wfm_wizard::secret::StoreKind,
+    stores: &KeyringStores,
+) -> u8 {
+    // Held to the end: no wizard edits the file meanwhile.
+    match commands::lock_for_command(path, stores) {
+        Ok(_lock) => commands::migrate::migrate_secrets(
+            path,
+            to,
+            stores,
+            &mut std::io::stdout(),
+            &mut std::io::stderr(),
+        ),
+        Err(status) => status,
+    }
+}
+
+fn systemd_unit(
+    path: &std::path::Path,
+    unit: Option<&str>,
+    write: bool,
+    unit_dir: &std::path::Path,
+) -> u8 {
+    commands::systemd_unit::systemd_unit(
+        path,
+        &commands::systemd_unit::Request {
+            unit,
+            write,
+            unit_dir,
+        },
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    )
 }
 
 /// `--yes`, else a question on the terminal, else a refusal (exit 2).

@@ -446,6 +446,7 @@ pub fn loaded(
     }
 }
 
+pub mod unit_file;
 pub mod usable;
 
 #[cfg(test)]

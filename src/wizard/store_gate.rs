@@ -80,7 +80,10 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
         None => (None, None),
         Some(note) => {
             let fix = match skip_reason(note) {
-                SkipReason::NoBus => "Log in to a desktop session, or start a session bus and a \
+                SkipReason::NoBus => "On a server, secrets that the product's service must read \
+                     after a reboot need root: run `sudo wfm-wizard` (systemd 250 or later keeps \
+                     them as systemd credentials). On a desktop, log in to a desktop session, or \
+                     start a session bus and a \
                      keyring (e.g. `dbus-run-session -- bash`, then pipe the keyring password to \
                      `gnome-keyring-daemon --components=secrets --daemonize --unlock`) and run \
                      wfm-wizard from that shell."

@@ -129,8 +129,12 @@ fn as_root_over_ssh_auto_keeps_secrets_as_systemd_credentials() {
     wizard.send(ENTER);
     let status = wizard.wait_exit();
     assert!(status.success(), "{}", wizard.output().framed());
+    check_credentials(&config, &credstore, &key, &jwt);
+}
 
-    let document = parse_document(&std::fs::read_to_string(&config).unwrap()).unwrap();
+/// The file refers to systemd credentials only, and `systemd-creds decrypt` reads them.
+fn check_credentials(config: &Path, credstore: &Path, key: &Path, jwt: &str) {
+    let document = parse_document(&std::fs::read_to_string(config).unwrap()).unwrap();
     let refs: Vec<_> = document.integrations[0]
         .settings
         .0
@@ -142,7 +146,7 @@ fn as_root_over_ssh_auto_keeps_secrets_as_systemd_credentials() {
         .collect();
     assert_eq!(refs.len(), 2);
     assert_eq!(
-        std::fs::metadata(&credstore).unwrap().permissions().mode() & 0o777,
+        std::fs::metadata(credstore).unwrap().permissions().mode() & 0o777,
         0o700
     );
     for (field, reference) in refs {
@@ -157,7 +161,7 @@ fn as_root_over_ssh_auto_keeps_secrets_as_systemd_credentials() {
             "{field}"
         );
         let out = Command::new("systemd-creds")
-            .env("SYSTEMD_CREDENTIAL_SECRET", &key)
+            .env("SYSTEMD_CREDENTIAL_SECRET", key)
             .args(["decrypt", &format!("--name={id}")])
             .arg(&file)
             .arg("-")
@@ -168,11 +172,7 @@ fn as_root_over_ssh_auto_keeps_secrets_as_systemd_credentials() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let want = if field == "jwt" {
-            jwt.as_str()
-        } else {
-            CLIENT_SECRET
-        };
+        let want = if field == "jwt" { jwt } else { CLIENT_SECRET };
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{field}");
     }
 }

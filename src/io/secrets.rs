@@ -694,7 +694,12 @@ fn usable_secret_service(service: &str) -> Result<Arc<dyn SecretStore>, String> 
 fn usable_systemd_creds(service: &str) -> Option<Arc<dyn SecretStore>> {
     use crate::io::systemd_creds::{Settings, Store, usable};
     let settings = Settings::from_env();
-    usable::check(&settings, usable::is_root()).ok()?;
+    let checked = settings.clone();
+    within(STORE_CALL_DEADLINE, StoreKind::SystemdCreds, move || {
+        usable::check(&checked, usable::is_root())
+    })
+    .ok()?
+    .ok()?;
     let store = KeyringStore::new(StoreKind::SystemdCreds, service, Store::new(settings));
     let probed = Arc::new(store.clone());
     store
@@ -712,9 +717,14 @@ fn usable_systemd_creds(service: &str) -> Option<Arc<dyn SecretStore>> {
 #[cfg(target_os = "linux")]
 pub fn systemd_creds_not_used() -> Option<String> {
     use crate::io::systemd_creds::{Settings, usable};
-    usable::check(&Settings::from_env(), usable::is_root())
-        .err()
-        .map(|why| why.to_string())
+    let settings = Settings::from_env();
+    match within(STORE_CALL_DEADLINE, StoreKind::SystemdCreds, move || {
+        usable::check(&settings, usable::is_root())
+    }) {
+        Ok(Ok(())) => None,
+        Ok(Err(why)) => Some(why.to_string()),
+        Err(why) => Some(why),
+    }
 }
 
 #[cfg(target_os = "linux")]

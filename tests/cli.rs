@@ -141,7 +141,11 @@ fn bad_usage_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let output = run(&["--secret-store", "plaintext"], &dir.path().join("x.yaml"));
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output).contains("expected auto, secret-service, keyutils, keychain or windows"));
+    assert!(
+        text(&output).contains(
+            "expected auto, secret-service, keyutils, keychain, windows or systemd-creds"
+        )
+    );
 }
 
 #[test]

@@ -7,6 +7,9 @@ use std::path::Path;
 use std::process::Command;
 
 use super::*;
+use keyring_core::api::CredentialStoreApi;
+use keyring_core::{Entry, Error};
+use std::sync::Arc;
 
 const SERVICE: &str = "wfm-wizard";
 const USER: &str = "0123456789ab/ringcentral-v1/historical/default/jwt";

@@ -36,6 +36,10 @@ pub const DIR_ENV: &str = "WFM_WIZARD_CREDSTORE_DIR";
 pub const TOOL_ENV: &str = "WFM_WIZARD_SYSTEMD_CREDS";
 /// The file (and sealed name) of the key check; not a valid ID of any service's entry.
 pub const KEY_CHECK: &str = "wfm-wizard-key-check";
+/// The longest value kept, in bytes. systemd 252 encrypts up to 1 MiB but refuses to
+/// decrypt a file over 1,179,648 bytes, and the file is about 1.35 times the value
+/// (measured: 786,000 bytes → 1,061,388); a unit also loads at most 1 MiB in all.
+pub const MAX_VALUE_BYTES: usize = 768 * 1024;
 /// The systemd version that brought `systemd-creds encrypt/decrypt`.
 pub const MIN_SYSTEMD: u32 = 250;
 
@@ -125,6 +129,9 @@ impl Settings {
 
     /// Encrypts `secret` under `id` into its file, atomically.
     fn encrypt(&self, id: &str, secret: &[u8]) -> Result<(), CredsError> {
+        if secret.len() > MAX_VALUE_BYTES {
+            return Err(CredsError::TooLong { len: secret.len() });
+        }
         self.make_dir()?;
         let name = format!("--name={id}");
         let sealed = self

@@ -23,6 +23,8 @@ pub enum CredsError {
     },
     /// The entry name is too long for a credential ID.
     NameTooLong { user: String },
+    /// The value is longer than a credential that still decrypts.
+    TooLong { len: usize },
     /// The credential directory or one of its files could not be used.
     Disk {
         action: &'static str,
@@ -86,6 +88,12 @@ impl std::fmt::Display for CredsError {
                  characters once escaped); use a shorter group name",
                 user.escape_debug(),
                 super::name::MAX_ID_LEN
+            ),
+            CredsError::TooLong { len } => write!(
+                f,
+                "the value is {len} bytes, and systemd credentials keep at most {} bytes \
+                 (a longer one would not decrypt); shorten it",
+                super::MAX_VALUE_BYTES
             ),
             CredsError::Disk { action, path, why } => {
                 write!(f, "could not {action} {}: {why}", path.display())

@@ -265,3 +265,22 @@ fn values_loaded_by_a_unit_are_read_from_the_credentials_directory() {
     let value = loaded(dir.path(), SERVICE, USER).unwrap().unwrap();
     assert_eq!(secrecy::ExposeSecret::expose_secret(&value), "from systemd");
 }
+
+#[test]
+fn the_longest_value_still_decrypts_and_a_longer_one_is_refused_up_front() {
+    let Some(s) = sandbox("max_value") else {
+        return;
+    };
+    let longest = "a".repeat(MAX_VALUE_BYTES);
+    s.entry(USER).set_password(&longest).unwrap();
+    assert_eq!(s.entry(USER).get_password().unwrap(), longest);
+    let err = s
+        .entry(USER)
+        .set_password(&format!("{longest}a"))
+        .unwrap_err();
+    assert!(
+        matches!(creds_error(&err), Some(CredsError::TooLong { .. })),
+        "{err:?}"
+    );
+    assert_eq!(s.entry(USER).get_password().unwrap(), longest, "kept");
+}

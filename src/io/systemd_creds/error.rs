@@ -162,3 +162,38 @@ fn last_meaningful_line(stderr: &str) -> String {
         .take(300)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// systemd 252's words for the failures the real-tool tests cannot bring about
+    /// here (reference: shared/reference/systemd-credentials.md).
+    #[test]
+    fn the_tools_words_become_typed_failures() {
+        let warning =
+            "Credential secret file '/k' is not located on encrypted media, using anyway.\n";
+        assert!(matches!(
+            classify(&format!(
+                "{warning}Failed to determine local credential host secret: No medium found\n"
+            )),
+            ToolSays::NoMachineId
+        ));
+        assert!(matches!(
+            classify("Failed to open credential secret file: Permission denied\n"),
+            ToolSays::NeedsRoot
+        ));
+        assert!(matches!(
+            classify("Embedded credential name 'a.b' does not match filename 'c.d', refusing.\n"),
+            ToolSays::WrongName { sealed: Some(ref s) } if s == "a.b"
+        ));
+        assert!(matches!(
+            classify("Decryption failed (incorrect key?): error:00000000:lib(0)::reason(0)\n"),
+            ToolSays::Undecryptable
+        ));
+        match classify(&format!("{warning}Something new went wrong.\n")) {
+            ToolSays::Other(line) => assert_eq!(line, "Something new went wrong."),
+            _ => panic!("an unknown failure keeps the tool's last line"),
+        }
+    }
+}

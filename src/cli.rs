@@ -20,7 +20,7 @@ pub struct Cli {
     #[arg(long, env = "WFM_WIZARD_CONFIG", global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Where new secrets go: auto, secret-service, keyutils, keychain or windows
+    /// Where new secrets go: auto, secret-service, keyutils, keychain, windows or systemd-creds
     #[arg(long, env = "WFM_WIZARD_SECRET_STORE", global = true, default_value = "auto", value_parser = parse_store)]
     pub secret_store: StoreChoice,
 
@@ -66,6 +66,25 @@ pub enum Command {
     /// Work with one stored secret
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// Print the systemd drop-in (one `LoadCredentialEncrypted=` per secret) that lets the
+    /// product's service read its secrets from `$CREDENTIALS_DIRECTORY`
+    SystemdUnit {
+        /// The product's service unit, e.g. wfm-agent.service
+        #[arg(value_name = "UNIT")]
+        unit: Option<String>,
+        /// Write it to <unit-dir>/UNIT.d/wfm-wizard-credentials.conf instead of printing it
+        #[arg(long)]
+        write: bool,
+        /// Where unit drop-ins go
+        #[arg(long, value_name = "DIR", default_value = "/etc/systemd/system")]
+        unit_dir: PathBuf,
+    },
+    /// Move every secret of the file into another store, atomically like a save
+    MigrateSecrets {
+        /// The store to move them to, e.g. systemd-creds
+        #[arg(long, value_name = "STORE", value_parser = parse_kind)]
+        to: StoreKind,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,5 +103,13 @@ fn parse_store(name: &str) -> Result<StoreChoice, String> {
     }
     StoreKind::parse(name)
         .map(StoreChoice::Named)
-        .ok_or_else(|| "expected auto, secret-service, keyutils, keychain or windows".to_owned())
+        .ok_or_else(|| {
+            "expected auto, secret-service, keyutils, keychain, windows or systemd-creds".to_owned()
+        })
+}
+
+fn parse_kind(name: &str) -> Result<StoreKind, String> {
+    StoreKind::parse(name).ok_or_else(|| {
+        "expected secret-service, keyutils, keychain, windows or systemd-creds".to_owned()
+    })
 }

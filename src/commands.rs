@@ -2,8 +2,10 @@
 
 pub mod history;
 pub mod inventory;
+pub mod migrate;
 pub mod secrets_report;
 pub mod stored_values;
+pub mod systemd_unit;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -366,6 +368,7 @@ impl Session {
             wizard.read_only(who);
             return wizard;
         }
+        wizard.offer_migration(kernel_secrets_to_keep(self.document.as_ref()));
         match draft_file::read(&real) {
             Ok(Some(snapshot)) => wizard.offer_resume(snapshot),
             Ok(None) => {}
@@ -377,6 +380,22 @@ impl Session {
     fn draft_path(&self) -> PathBuf {
         config_file::real_path_or_given(&self.path)
     }
+}
+
+/// How many secrets of `document` are in the kernel keyring when systemd credentials
+/// could keep them across reboots here (0 otherwise: nothing to offer).
+fn kernel_secrets_to_keep(document: Option<&Document>) -> usize {
+    let in_kernel = document.map_or(0, |d| {
+        inventory::references(d)
+            .iter()
+            .filter(|(_, _, r)| r.store == crate::secret::StoreKind::Keyutils)
+            .count()
+    });
+    #[cfg(target_os = "linux")]
+    if in_kernel > 0 && crate::io::secrets::systemd_creds_not_used().is_none() {
+        return in_kernel;
+    }
+    0
 }
 
 /// What the terminal can show, from the environment (read here, once) and `--ascii`.

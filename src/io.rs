@@ -15,4 +15,6 @@ pub mod save_journal;
 pub mod secrets;
 pub mod signals;
 pub mod standard_streams;
+#[cfg(target_os = "linux")]
+pub mod systemd_creds;
 pub mod terminal_output;

@@ -35,7 +35,13 @@ fn main() -> ExitCode {
     let stores = Arc::new(KeyringStores::new(cli.secret_store));
     let reads = matches!(
         cli.command,
-        Some(Command::Validate | Command::Status | Command::Secret(_) | Command::History)
+        Some(
+            Command::Validate
+                | Command::Status
+                | Command::Secret(_)
+                | Command::History
+                | Command::SystemdUnit { .. }
+        )
     );
     if reads && let Err(status) = commands::recover_for_reading(&path, stores.as_ref(), &mut err) {
         return ExitCode::from(status);
@@ -81,6 +87,12 @@ fn main() -> ExitCode {
             &mut std::io::stdout(),
             &mut err,
         ),
+        Some(Command::SystemdUnit {
+            unit,
+            write,
+            unit_dir,
+        }) => systemd_unit(&path, unit.as_deref(), write, &unit_dir),
+        Some(Command::MigrateSecrets { to }) => migrate_secrets(&path, to, stores.as_ref()),
         None => match commands::open_session(&path, &catalog, stores.as_ref()) {
             Ok(session) => {
                 if let Some(why) = plain::requested(cli.plain) {
@@ -106,6 +118,42 @@ fn usage_error(e: &clap::Error, out: &mut dyn Write, err: &mut dyn Write) -> Exi
         write!(out, "{text}")
     };
     ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(commands::EXIT_USAGE))
+}
+
+fn migrate_secrets(
+    path: &std::path::Path,
+    to: wfm_wizard::secret::StoreKind,
+    stores: &KeyringStores,
+) -> u8 {
+    // Held to the end: no wizard edits the file meanwhile.
+    match commands::lock_for_command(path, stores) {
+        Ok(_lock) => commands::migrate::migrate_secrets(
+            path,
+            to,
+            stores,
+            &mut standard_streams::stdout(),
+            &mut standard_streams::stderr(),
+        ),
+        Err(status) => status,
+    }
+}
+
+fn systemd_unit(
+    path: &std::path::Path,
+    unit: Option<&str>,
+    write: bool,
+    unit_dir: &std::path::Path,
+) -> u8 {
+    commands::systemd_unit::systemd_unit(
+        path,
+        &commands::systemd_unit::Request {
+            unit,
+            write,
+            unit_dir,
+        },
+        &mut standard_streams::stdout(),
+        &mut standard_streams::stderr(),
+    )
 }
 
 /// `--yes`, else a question on the terminal, else a refusal (exit 2).

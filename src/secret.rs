@@ -14,14 +14,17 @@ pub enum StoreKind {
     Keyutils,
     Keychain,
     Windows,
+    /// systemd credentials: files encrypted with the machine's key (`io/systemd_creds.rs`).
+    SystemdCreds,
 }
 
 impl StoreKind {
-    pub const ALL: [StoreKind; 4] = [
+    pub const ALL: [StoreKind; 5] = [
         StoreKind::SecretService,
         StoreKind::Keyutils,
         StoreKind::Keychain,
         StoreKind::Windows,
+        StoreKind::SystemdCreds,
     ];
 
     /// The name used on the command line and in the YAML.
@@ -31,6 +34,7 @@ impl StoreKind {
             StoreKind::Keyutils => "keyutils",
             StoreKind::Keychain => "keychain",
             StoreKind::Windows => "windows",
+            StoreKind::SystemdCreds => "systemd-creds",
         }
     }
 
@@ -53,9 +57,12 @@ impl StoreKind {
     /// - windows: a Credential Manager blob is at most 2,560 bytes
     ///   (`CRED_MAX_CREDENTIAL_BLOB_SIZE`), and passwords are kept as UTF-16.
     /// - keychain: Apple documents no limit; 1 MiB like the Secret Service.
+    /// - systemd-creds: 768 KiB: systemd 252 refuses to decrypt a credential file over
+    ///   1,179,648 bytes (measured), and encryption adds a header and base64.
     pub fn max_value_bytes(self) -> usize {
         match self {
             StoreKind::Keyutils => 32_767,
+            StoreKind::SystemdCreds => 768 * 1024,
             StoreKind::Windows => 2_560,
             StoreKind::SecretService | StoreKind::Keychain => 1 << 20,
         }

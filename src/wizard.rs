@@ -4,6 +4,7 @@ mod changes;
 mod draft;
 mod form;
 pub mod lists;
+mod migration_offer;
 mod resume;
 pub mod review_text;
 mod save_plan;

@@ -8,6 +8,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_wfm-wizard");
 
 fn run(args: &[&str], config: &Path) -> Output {
     Command::new(BIN)
+        .env(
+            "WFM_WIZARD_SYSTEMD_CREDS",
+            "/nonexistent/systemd-creds-is-off-in-tests",
+        )
         .args(args)
         .env("WFM_WIZARD_CONFIG", config)
         .env_remove("WFM_WIZARD_SECRET_STORE")
@@ -141,7 +145,11 @@ fn bad_usage_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let output = run(&["--secret-store", "plaintext"], &dir.path().join("x.yaml"));
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output).contains("expected auto, secret-service, keyutils, keychain or windows"));
+    assert!(
+        text(&output).contains(
+            "expected auto, secret-service, keyutils, keychain, windows or systemd-creds"
+        )
+    );
 }
 
 #[test]

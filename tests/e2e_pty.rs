@@ -548,6 +548,10 @@ fn check_keyring(secrets: &PrivateSecretService, answers: &Answers, namespace: &
 
 fn check_validate(binary: &Path, config: &Path, secrets: &PrivateSecretService) {
     let mut validate = Command::new(binary);
+    validate.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     validate
         .arg("validate")
         .env("WFM_WIZARD_CONFIG", config)
@@ -707,6 +711,14 @@ fn wizard_command(
     store: &str,
 ) -> CommandBuilder {
     let mut command = CommandBuilder::new(binary);
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(["--secret-store", store]);
     command.env("WFM_WIZARD_CONFIG", config);
     for (key, value) in secrets.envs() {

@@ -12,6 +12,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_wfm-wizard");
 
 fn run(args: &[&str], config: &Path) -> Output {
     Command::new(BIN)
+        .env(
+            "WFM_WIZARD_SYSTEMD_CREDS",
+            "/nonexistent/systemd-creds-is-off-in-tests",
+        )
         .args(args)
         .env("WFM_WIZARD_CONFIG", config)
         .env_remove("WFM_WIZARD_SECRET_STORE")

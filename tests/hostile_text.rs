@@ -110,6 +110,10 @@ fn dangerous(bytes: &[u8]) -> Option<String> {
 /// Runs the binary with `args`; both streams (stdout is a pipe, not a terminal).
 fn run(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut command = Command::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command
         .args(args)
         .env_remove("WFM_WIZARD_CONFIG")
@@ -254,6 +258,10 @@ fn no_command_sends_an_escape_from_a_file_a_keyring_argv_or_the_environment() {
 
 fn wizard_command(config: &Path, plain: bool) -> CommandBuilder {
     let mut command = CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(["--secret-store", "keyutils", "--config"]);
     command.arg(config);
     if plain {

@@ -138,6 +138,10 @@ fn entries(config: &Path) -> Vec<String> {
 
 fn wfm(config: &Path, args: &[&str]) -> Output {
     Command::new(release_binary())
+        .env(
+            "WFM_WIZARD_SYSTEMD_CREDS",
+            "/nonexistent/systemd-creds-is-off-in-tests",
+        )
         .args(args)
         .arg("--config")
         .arg(config)

@@ -404,6 +404,10 @@ fn plain_command(config: &Path, secrets: &PrivateSecretService) -> CommandBuilde
 
 fn full_screen_command(config: &Path, secrets: &PrivateSecretService) -> CommandBuilder {
     let mut command = CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(["--secret-store", "secret-service"]);
     command.env("WFM_WIZARD_CONFIG", config);
     for (key, value) in secrets.envs() {

@@ -26,6 +26,10 @@ const HALF_TYPED: &str = "half-typed-secret-value";
 
 fn plain_in(dir: &Path) -> PtySession {
     let mut command = CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(["--plain", "--secret-store", "keyutils"]);
     command.env("WFM_WIZARD_CONFIG", dir.join("integrations.yaml"));
     command.env("TERM", "xterm-256color");

@@ -191,6 +191,11 @@ mod linux {
                 .args(args)
                 .envs(secret_service.envs())
                 .env(MODE, "tests")
+                // As root, `auto` would choose systemd credentials (this machine's key).
+                .env(
+                    "WFM_WIZARD_SYSTEMD_CREDS",
+                    "/nonexistent/systemd-creds-is-off-in-tests",
+                )
                 .status()
         });
         drop(secret_service);

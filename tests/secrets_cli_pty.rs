@@ -18,6 +18,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_wfm-wizard");
 
 fn command(args: &[&str], config: &Path) -> CommandBuilder {
     let mut command = CommandBuilder::new(BIN);
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(args);
     command.env("WFM_WIZARD_CONFIG", config);
     command.env("TERM", "xterm-256color");

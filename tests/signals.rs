@@ -36,6 +36,10 @@ const CLIENT_SECRET: &str = "Sig-Test-0123456789abcdefghijklmnopqrstuvwx";
 
 fn wizard_in(dir: &Path, store: &str, envs: &[(String, String)]) -> PtySession {
     let mut command = CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(["--secret-store", store]);
     command.env("WFM_WIZARD_CONFIG", dir.join("integrations.yaml"));
     command.env("TERM", "xterm-256color");

@@ -46,6 +46,10 @@ fn keyctl_ready() -> bool {
 
 fn wizard(config: &Path) -> PtySession {
     let mut command = CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(["--secret-store", "keyutils"]);
     command.env("WFM_WIZARD_CONFIG", config);
     command.env("TERM", "xterm-256color");

@@ -41,6 +41,10 @@ const GROUP_HELP: &str = "A unique name assigned to a collection of integrations
 /// list) and CR (on Add): both forms of Enter.
 fn at_group_field(dir: &std::path::Path) -> PtySession {
     let mut command = CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(["--secret-store", "keyutils"]); // nothing is saved
     command.env("WFM_WIZARD_CONFIG", dir.join("integrations.yaml"));
     command.env("TERM", "xterm-256color");

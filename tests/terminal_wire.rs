@@ -57,6 +57,10 @@ fn wizard_command(
     envs: &[(&str, &str)],
 ) -> CommandBuilder {
     let mut command = CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(["--secret-store", "secret-service"]);
     command.env("WFM_WIZARD_CONFIG", config);
     for (key, value) in secrets.envs() {

@@ -17,6 +17,10 @@ fn typing_and_ctrl_s_behind_the_too_small_screen_change_and_save_nothing() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let config = dir.path().join("integrations.yaml");
     let mut command = CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(["--secret-store", "keyutils"]);
     command.env("WFM_WIZARD_CONFIG", &config);
     command.env("TERM", "xterm-256color");

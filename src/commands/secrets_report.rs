@@ -352,10 +352,16 @@ pub fn secret_get(
         );
         return EXIT_USAGE;
     };
-    match stores
-        .open(reference.store)
-        .and_then(|s| s.get(&reference.user))
-    {
+    // Inside the product's unit, systemd has already decrypted it.
+    let read = crate::io::secrets::from_credentials_directory(reference).map_or_else(
+        || {
+            stores
+                .open(reference.store)
+                .and_then(|s| s.get(&reference.user))
+        },
+        |loaded| loaded.map(Some),
+    );
+    match read {
         Ok(Some(value)) => {
             if out.write_all(value.expose_secret().as_bytes()).is_err() || out.flush().is_err() {
                 let _ = writeln!(err, "error: could not write the secret to stdout");

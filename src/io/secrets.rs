@@ -143,6 +143,7 @@ pub fn open(kind: StoreKind, service: &str) -> Result<Arc<dyn SecretStore>, Stor
         StoreKind::Keyutils => keyutils_store()?,
         StoreKind::Keychain => keychain_store()?,
         StoreKind::Windows => windows_store()?,
+        StoreKind::SystemdCreds => systemd_creds_store()?,
     };
     Ok(Arc::new(KeyringStore::new(kind, service, inner)))
 }
@@ -154,7 +155,11 @@ pub fn native_kinds() -> Vec<StoreKind> {
     } else if cfg!(target_os = "windows") {
         vec![StoreKind::Windows]
     } else if cfg!(target_os = "linux") {
-        vec![StoreKind::SecretService, StoreKind::Keyutils]
+        vec![
+            StoreKind::SecretService,
+            StoreKind::Keyutils,
+            StoreKind::SystemdCreds,
+        ]
     } else if cfg!(unix) {
         vec![StoreKind::SecretService]
     } else {
@@ -167,6 +172,8 @@ pub fn native_kinds() -> Vec<StoreKind> {
 /// crate as a library; the value stays in a [`SecretString`]. Only wfm-wizard's own
 /// entries are read ([`crate::secret::check_user`]): take references from a document
 /// loaded with `config::parse_document`, which also holds them to its namespace.
+/// Inside a systemd unit that loads the credential, a `systemd-creds` reference is
+/// read from `$CREDENTIALS_DIRECTORY` (see [`from_credentials_directory`]).
 pub fn read_secret(reference: &crate::secret::SecretRef) -> Result<SecretString, StoreError> {
     let own = if reference.service == crate::secret::SERVICE {
         crate::secret::check_user(&reference.user)
@@ -178,6 +185,9 @@ pub fn read_secret(reference: &crate::secret::SecretRef) -> Result<SecretString,
             store: reference.store,
             message: format!("not read: the reference {problem}"),
         });
+    }
+    if let Some(loaded) = from_credentials_directory(reference) {
+        return loaded;
     }
     match open(reference.store, &reference.service)?.get(&reference.user)? {
         Some(value) => Ok(value),
@@ -195,6 +205,34 @@ pub fn read_secret(reference: &crate::secret::SecretRef) -> Result<SecretString,
             ),
         }),
     }
+}
+
+/// A `systemd-creds` reference's value from `$CREDENTIALS_DIRECTORY/<ID>`, where
+/// systemd puts the decrypted credentials of the unit that runs this process; `None`
+/// for other stores, outside such a unit, or when the unit did not load this one.
+#[cfg(target_os = "linux")]
+pub fn from_credentials_directory(
+    reference: &crate::secret::SecretRef,
+) -> Option<Result<SecretString, StoreError>> {
+    if reference.store != StoreKind::SystemdCreds {
+        return None;
+    }
+    let dir = std::env::var_os("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty())?;
+    crate::io::systemd_creds::loaded(Path::new(&dir), &reference.service, &reference.user).map(
+        |loaded| {
+            loaded.map_err(|e| StoreError {
+                store: StoreKind::SystemdCreds,
+                message: e.to_string(),
+            })
+        },
+    )
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn from_credentials_directory(
+    _reference: &crate::secret::SecretRef,
+) -> Option<Result<SecretString, StoreError>> {
+    None
 }
 
 /// Call first thing in `main`, before any thread starts: gives the process its own
@@ -521,6 +559,18 @@ fn keyutils_store() -> Result<Arc<CredentialStore>, StoreError> {
     Err(not_here(StoreKind::Keyutils))
 }
 
+#[cfg(target_os = "linux")]
+#[allow(clippy::unnecessary_wraps)] // The same shape as every store constructor.
+fn systemd_creds_store() -> Result<Arc<CredentialStore>, StoreError> {
+    use crate::io::systemd_creds::{Settings, Store};
+    Ok(Store::new(Settings::from_env()))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn systemd_creds_store() -> Result<Arc<CredentialStore>, StoreError> {
+    Err(not_here(StoreKind::SystemdCreds))
+}
+
 #[cfg(target_os = "macos")]
 fn keychain_store() -> Result<Arc<CredentialStore>, StoreError> {
     built(
@@ -568,6 +618,7 @@ fn not_here(kind: StoreKind) -> StoreError {
         StoreKind::Keyutils => "Linux",
         StoreKind::Keychain => "macOS",
         StoreKind::Windows => "Windows",
+        StoreKind::SystemdCreds => "Linux with systemd 250 or later",
     };
     StoreError {
         store: kind,
@@ -596,6 +647,13 @@ fn auto(service: &str) -> Result<Resolved, StoreError> {
     not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
 fn auto(service: &str) -> Result<Resolved, StoreError> {
+    #[cfg(target_os = "linux")]
+    if let Some(store) = usable_systemd_creds(service) {
+        return Ok(Resolved {
+            store,
+            secret_service_skipped: None,
+        });
+    }
     let reason = match usable_secret_service(service) {
         Ok(store) => {
             return Ok(Resolved {
@@ -651,6 +709,46 @@ fn usable_secret_service(service: &str) -> Result<Arc<dyn SecretStore>, String> 
             Ok(Arc::new(store) as Arc<dyn SecretStore>)
         },
     )?
+}
+
+/// systemd credentials when this is root on a machine that can keep them (see
+/// `systemd_creds::usable`), probed like the other stores; `None` otherwise, and then
+/// `auto` goes on as before.
+#[cfg(target_os = "linux")]
+fn usable_systemd_creds(service: &str) -> Option<Arc<dyn SecretStore>> {
+    use crate::io::systemd_creds::{Settings, Store, usable};
+    let settings = Settings::from_env();
+    let checked = settings.clone();
+    within(STORE_CALL_DEADLINE, StoreKind::SystemdCreds, move || {
+        usable::check(&checked, usable::is_root())
+    })
+    .ok()?
+    .ok()?;
+    let store = KeyringStore::new(StoreKind::SystemdCreds, service, Store::new(settings));
+    let probed = Arc::new(store.clone());
+    store
+        .timed("probe", PROBE_USER, move |s| {
+            s.probe().map_err(|message| StoreError {
+                store: StoreKind::SystemdCreds,
+                message,
+            })
+        })
+        .ok()?;
+    Some(probed)
+}
+
+/// Why `auto` did not choose systemd credentials here, for the store gate (Linux only).
+#[cfg(target_os = "linux")]
+pub fn systemd_creds_not_used() -> Option<String> {
+    use crate::io::systemd_creds::{Settings, usable};
+    let settings = Settings::from_env();
+    match within(STORE_CALL_DEADLINE, StoreKind::SystemdCreds, move || {
+        usable::check(&settings, usable::is_root())
+    }) {
+        Ok(Ok(())) => None,
+        Ok(Err(why)) => Some(why.to_string()),
+        Err(why) => Some(why),
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -731,6 +829,7 @@ fn store_name(kind: StoreKind) -> &'static str {
         StoreKind::Keyutils => "kernel keyring",
         StoreKind::Keychain => "macOS Keychain",
         StoreKind::Windows => "Windows Credential Manager",
+        StoreKind::SystemdCreds => "systemd credential store",
     }
 }
 

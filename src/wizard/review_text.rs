@@ -54,6 +54,10 @@ pub fn store_description(kind: StoreKind) -> String {
         }
         StoreKind::Keychain => "keychain (macOS Keychain)".into(),
         StoreKind::Windows => "windows (Windows Credential Manager)".into(),
+        StoreKind::SystemdCreds => format!(
+            "systemd-creds ({})",
+            super::store_gate::SYSTEMD_CREDS_DURABILITY
+        ),
     }
 }
 

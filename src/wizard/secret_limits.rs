@@ -10,7 +10,7 @@ pub fn too_long_for(kind: StoreKind, value: &str) -> Option<String> {
         return None;
     }
     let instead = match kind {
-        StoreKind::SecretService | StoreKind::Keychain => {
+        StoreKind::SecretService | StoreKind::Keychain | StoreKind::SystemdCreds => {
             "No store here keeps a secret that long: check that this is the right value".to_owned()
         }
         _ => "Keep it in another store: start wfm-wizard again with --secret-store \

@@ -33,6 +33,10 @@ pub struct StoreExplanation {
     pub needs_ack: bool,
 }
 
+/// How long systemd credentials last and who reads them, for the gate and Review.
+pub const SYSTEMD_CREDS_DURABILITY: &str = "encrypted with this machine's key; survive reboots; \
+     readable by root and by the services that load them";
+
 pub const UNLOCK_COMMAND: &str =
     "gnome-keyring-daemon --replace --components=secrets --daemonize --unlock";
 
@@ -60,9 +64,12 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
         StoreKind::Keyutils => "Secrets will be stored in the kernel keyring (keyutils).",
         StoreKind::Keychain => "Secrets will be stored in the macOS Keychain (keychain).",
         StoreKind::Windows => "Secrets will be stored in the Windows Credential Manager (windows).",
+        StoreKind::SystemdCreds => "Secrets will be stored as systemd credentials (systemd-creds).",
     }
     .to_owned();
-    let lifetime = if survives_reboot {
+    let lifetime = if info.kind == StoreKind::SystemdCreds {
+        format!("They are {SYSTEMD_CREDS_DURABILITY}.")
+    } else if survives_reboot {
         "They survive a reboot.".to_owned()
     } else {
         "They do NOT survive a reboot: the kernel forgets them when the machine restarts, \
@@ -73,7 +80,10 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
         None => (None, None),
         Some(note) => {
             let fix = match skip_reason(note) {
-                SkipReason::NoBus => "Log in to a desktop session, or start a session bus and a \
+                SkipReason::NoBus => "On a server, secrets that the product's service must read \
+                     after a reboot need root: run `sudo wfm-wizard` (systemd 250 or later keeps \
+                     them as systemd credentials). On a desktop, log in to a desktop session, or \
+                     start a session bus and a \
                      keyring (e.g. `dbus-run-session -- bash`, then pipe the keyring password to \
                      `gnome-keyring-daemon --components=secrets --daemonize --unlock`) and run \
                      wfm-wizard from that shell."

@@ -159,6 +159,10 @@ pub fn edit_to_review(config: &Path, store: &OutsideStore, values: &Values) -> O
 /// redesign, any command's start recovers an interrupted save). Its exit code.
 pub fn validate(config: &Path, store: &OutsideStore) -> Option<i32> {
     let mut command = Command::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command
         .arg("validate")
         .arg("--config")
@@ -192,6 +196,10 @@ fn type_secrets(seen: &mut Seen, session: &mut PtySession, values: &Values) {
 
 fn spawn(config: &Path, store: &OutsideStore) -> OnReview {
     let mut command = CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
     command.args(["--plain", "--secret-store", store.kind().as_str()]);
     command.env("WFM_WIZARD_CONFIG", config);
     for (key, value) in store.envs() {

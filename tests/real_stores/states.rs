@@ -212,6 +212,10 @@ pub fn status_with_a_stopped_provider(_ctx: &Ctx) {
     let config = write_config(dir.path(), StoreKind::SecretService, "rs-stopped");
     let started = Instant::now();
     let out = Command::new(BIN)
+        .env(
+            "WFM_WIZARD_SYSTEMD_CREDS",
+            "/nonexistent/systemd-creds-is-off-in-tests",
+        )
         .args(["status", "--config"])
         .arg(&config)
         .envs(provider.envs())
@@ -301,6 +305,10 @@ pub fn status_after_a_simulated_reboot(ctx: &Ctx) {
     }
     let run = |args: &[&str]| {
         let out = Command::new(BIN)
+            .env(
+                "WFM_WIZARD_SYSTEMD_CREDS",
+                "/nonexistent/systemd-creds-is-off-in-tests",
+            )
             .args(args)
             .arg("--config")
             .arg(&config)

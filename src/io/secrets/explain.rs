@@ -12,6 +12,11 @@ const UNLOCK_HINT: &str = "unlock it by piping its password to \
 /// A plain-English reason for `err`, then keyring-core's own text in parentheses.
 /// Uses only `Display` of the error, which never holds secret bytes.
 pub(super) fn explain(kind: StoreKind, err: &Error) -> String {
+    // systemd credentials: the store's own typed error says it all, with what to do.
+    #[cfg(target_os = "linux")]
+    if let Some(creds) = crate::io::systemd_creds::creds_error(err) {
+        return creds.to_string();
+    }
     format!("{} ({err})", reason(kind, err))
 }
 

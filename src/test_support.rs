@@ -105,6 +105,7 @@ pub fn ready(kind: crate::secret::StoreKind) -> Wizard {
     w.update(Msg::StoreResolved(Ok(crate::wizard::StoreInfo {
         kind,
         note: None,
+        systemd_creds_skipped: None,
     })));
     w
 }

@@ -137,6 +137,8 @@ pub struct StoreInfo {
     pub kind: StoreKind,
     /// Why the Secret Service was not used, when `auto` fell back.
     pub note: Option<String>,
+    /// Why systemd credentials were not used, when `auto` ran as root and fell back.
+    pub systemd_creds_skipped: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

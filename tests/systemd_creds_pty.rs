@@ -176,3 +176,42 @@ fn check_credentials(config: &Path, credstore: &Path, key: &Path, jwt: &str) {
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{field}");
     }
 }
+
+/// Root without usable systemd credentials (here: no `systemd-creds` program) is told
+/// why, before the kernel keyring's warning, and nothing is encrypted.
+#[test]
+fn as_root_without_systemd_credentials_the_gate_says_why() {
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("SKIPPED: the store for root is only offered to root");
+        return;
+    }
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let credstore = dir.path().join("credstore.encrypted");
+    let mut command = CommandBuilder::new(release_binary());
+    command.env("WFM_WIZARD_CONFIG", dir.path().join("integrations.yaml"));
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        dir.path().join("no-such-systemd-creds"),
+    );
+    command.env("WFM_WIZARD_CREDSTORE_DIR", &credstore);
+    command.env("TERM", "xterm-256color");
+    command.env("LANG", "C.UTF-8");
+    for gone in [
+        "WFM_WIZARD_SECRET_STORE",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "XDG_RUNTIME_DIR",
+    ] {
+        command.env_remove(gone);
+    }
+    let mut wizard = PtySession::spawn(command);
+    wizard.wait_for("› RingCentral v1");
+    wizard.send(ENTER);
+    wizard.wait_for("› + Add an integration");
+    wizard.send(ENTER);
+    wizard.wait_for("Secrets will be stored in the kernel keyring");
+    wizard.wait_for("systemd credentials (the store for root");
+    wizard.send("\x03"); // Ctrl-C: nothing typed, nothing to ask
+    let status = wizard.wait_exit();
+    assert_eq!(status.exit_code(), 130, "{}", wizard.output().framed());
+    assert!(!credstore.exists(), "nothing was encrypted");
+}

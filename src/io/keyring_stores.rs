@@ -45,6 +45,7 @@ impl StoreProvider for KeyringStores {
         Ok(StoreInfo {
             kind,
             note: resolved.secret_service_skipped,
+            systemd_creds_skipped: resolved.systemd_creds_skipped,
         })
     }
 

@@ -201,6 +201,7 @@ impl super::effects::StoreProvider for MemoryStores {
         Ok(crate::wizard::StoreInfo {
             kind: self.chosen,
             note: None,
+            systemd_creds_skipped: None,
         })
     }
 

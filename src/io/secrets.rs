@@ -120,6 +120,8 @@ pub struct Resolved {
     /// The operator must see it before typing a secret: the fallback store (keyutils)
     /// forgets everything at reboot.
     pub secret_service_skipped: Option<String>,
+    /// `Some(reason)` when `auto`, run by root, passed over systemd credentials.
+    pub systemd_creds_skipped: Option<String>,
 }
 
 impl std::fmt::Debug for Resolved {
@@ -128,6 +130,7 @@ impl std::fmt::Debug for Resolved {
             .field("store", &self.store.kind())
             .field("service", &self.store.service())
             .field("secret_service_skipped", &self.secret_service_skipped)
+            .field("systemd_creds_skipped", &self.systemd_creds_skipped)
             .finish()
     }
 }
@@ -261,6 +264,7 @@ pub fn resolve(choice: StoreChoice, service: &str) -> Result<Resolved, StoreErro
         StoreChoice::Named(kind) => Ok(Resolved {
             store: open(kind, service)?,
             secret_service_skipped: None,
+            systemd_creds_skipped: None,
         }),
         StoreChoice::Auto => auto(service),
     }
@@ -648,22 +652,32 @@ fn auto(service: &str) -> Result<Resolved, StoreError> {
 ))]
 fn auto(service: &str) -> Result<Resolved, StoreError> {
     #[cfg(target_os = "linux")]
-    if let Some(store) = usable_systemd_creds(service) {
-        return Ok(Resolved {
-            store,
-            secret_service_skipped: None,
-        });
-    }
+    let creds_skipped = match usable_systemd_creds(service) {
+        Ok(store) => {
+            return Ok(Resolved {
+                store,
+                secret_service_skipped: None,
+                systemd_creds_skipped: None,
+            });
+        }
+        Err(why) => why,
+    };
+    #[cfg(not(target_os = "linux"))]
+    let creds_skipped = None;
     let reason = match usable_secret_service(service) {
         Ok(store) => {
             return Ok(Resolved {
                 store,
                 secret_service_skipped: None,
+                systemd_creds_skipped: creds_skipped,
             });
         }
         Err(reason) => reason,
     };
-    kernel_keyring_instead(service, reason)
+    kernel_keyring_instead(service, reason).map(|resolved| Resolved {
+        systemd_creds_skipped: creds_skipped,
+        ..resolved
+    })
 }
 
 #[cfg(not(any(
@@ -712,18 +726,20 @@ fn usable_secret_service(service: &str) -> Result<Arc<dyn SecretStore>, String> 
 }
 
 /// systemd credentials when this is root on a machine that can keep them (see
-/// `systemd_creds::usable`), probed like the other stores; `None` otherwise, and then
-/// `auto` goes on as before.
+/// `systemd_creds::usable`), probed like the other stores. Otherwise why not, for the
+/// store gate (`None`: not root, where they are not expected), and `auto` goes on.
 #[cfg(target_os = "linux")]
-fn usable_systemd_creds(service: &str) -> Option<Arc<dyn SecretStore>> {
+fn usable_systemd_creds(service: &str) -> Result<Arc<dyn SecretStore>, Option<String>> {
     use crate::io::systemd_creds::{Settings, Store, usable};
+    let root = usable::is_root();
     let settings = Settings::from_env();
     let checked = settings.clone();
+    let why = |reason: String| if root { Some(reason) } else { None };
     within(STORE_CALL_DEADLINE, StoreKind::SystemdCreds, move || {
-        usable::check(&checked, usable::is_root())
+        usable::check(&checked, root)
     })
-    .ok()?
-    .ok()?;
+    .map_err(why)?
+    .map_err(|e| why(e.to_string()))?;
     let store = KeyringStore::new(StoreKind::SystemdCreds, service, Store::new(settings));
     let probed = Arc::new(store.clone());
     store
@@ -733,8 +749,8 @@ fn usable_systemd_creds(service: &str) -> Option<Arc<dyn SecretStore>> {
                 message,
             })
         })
-        .ok()?;
-    Some(probed)
+        .map_err(|e| why(e.message))?;
+    Ok(probed)
 }
 
 /// Why `auto` did not choose systemd credentials here, for the store gate (Linux only).
@@ -758,6 +774,7 @@ fn kernel_keyring_instead(service: &str, skipped: String) -> Result<Resolved, St
         Ok(()) => Ok(Resolved {
             store: Arc::new(store),
             secret_service_skipped: Some(skipped),
+            systemd_creds_skipped: None,
         }),
         Err(reason) => Err(StoreError {
             store: StoreKind::Keyutils,

@@ -69,8 +69,15 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
         StoreStatus::Resolving => {
             lines.push("  Secrets go to: checking which secret store to use...".into());
         }
-        StoreStatus::Ready(StoreInfo { kind, note }) => {
+        StoreStatus::Ready(StoreInfo {
+            kind,
+            note,
+            systemd_creds_skipped,
+        }) => {
             lines.push(format!("  Secrets go to: {}", store_description(*kind)));
+            if let Some(why) = systemd_creds_skipped {
+                lines.push(format!("  systemd credentials not used: {why}"));
+            }
             if let Some(note) = note {
                 lines.push(format!("  Secret Service not used: {note}"));
             }

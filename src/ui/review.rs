@@ -112,6 +112,17 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>>
     };
     lines.extend(row("Secrets go to", &store_text, store_style));
     if let StoreStatus::Ready(StoreInfo {
+        systemd_creds_skipped: Some(why),
+        ..
+    }) = &wizard.store
+    {
+        lines.extend(row(
+            "",
+            &format!("systemd credentials not used: {why}"),
+            theme.warning(),
+        ));
+    }
+    if let StoreStatus::Ready(StoreInfo {
         note: Some(note), ..
     }) = &wizard.store
     {

@@ -129,6 +129,7 @@ mod tests {
                      platform storage: SS error: prompt dismissed)"
                         .into(),
                 ),
+                systemd_creds_skipped: None,
             }))),
         );
         snapshot(
@@ -144,6 +145,7 @@ mod tests {
         let w = at_gate(Some(Ok(StoreInfo {
             kind: StoreKind::Keyutils,
             note: Some("the Secret Service did not answer within 3 s".into()),
+            systemd_creds_skipped: None,
         })));
         let text: String = screen(&w, 200, 40)
             .lines()

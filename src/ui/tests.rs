@@ -37,6 +37,7 @@ fn ready_wizard(mut w: Wizard) -> Wizard {
     w.update(Msg::StoreResolved(Ok(StoreInfo {
         kind: StoreKind::SecretService,
         note: None,
+        systemd_creds_skipped: None,
     })));
     w
 }

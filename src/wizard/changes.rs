@@ -112,6 +112,7 @@ mod tests {
         w.update(Msg::StoreResolved(Ok(StoreInfo {
             kind: StoreKind::SecretService,
             note: None,
+            systemd_creds_skipped: None,
         })));
     }
 

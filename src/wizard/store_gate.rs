@@ -116,6 +116,18 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
             )
         }
     };
+    // Root is told first why the store meant for it was not used.
+    let why_skipped = match (&info.systemd_creds_skipped, why_skipped) {
+        (Some(creds), ss) => Some(
+            std::iter::once(format!(
+                "systemd credentials (the store for root on a server) were not used: {creds}."
+            ))
+            .chain(ss)
+            .collect::<Vec<_>>()
+            .join(" "),
+        ),
+        (None, ss) => ss,
+    };
     StoreExplanation {
         headline,
         survives_reboot,

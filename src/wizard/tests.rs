@@ -47,6 +47,7 @@ fn the_store_is_resolved_after_start_and_saving_emits_one_plan_with_secrets_befo
     w.update(Msg::StoreResolved(Ok(StoreInfo {
         kind: StoreKind::SecretService,
         note: None,
+        systemd_creds_skipped: None,
     })));
     act(&mut w, Action::Enter);
     add_integration(&mut w, " east ", &jwt_never_expires());
@@ -559,6 +560,7 @@ fn ctrl_c_works_while_a_save_hangs_and_a_finished_save_clears_the_question() {
     w.update(Msg::StoreResolved(Ok(StoreInfo {
         kind: StoreKind::Keyutils,
         note: None,
+        systemd_creds_skipped: None,
     })));
     act(&mut w, Action::Enter);
     add_integration(&mut w, "", &jwt_never_expires());

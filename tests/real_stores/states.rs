@@ -74,6 +74,7 @@ fn auto_falls_back(ctx: &Ctx, state: KeyringState, words: &[&str], reason: SkipR
     let explanation = explain_store(&wfm_wizard::wizard::StoreInfo {
         kind: StoreKind::Keyutils,
         note: Some(skipped.to_owned()),
+        systemd_creds_skipped: None,
     });
     assert!(explanation.needs_ack);
     if reason != SkipReason::NoProvider {

@@ -202,6 +202,7 @@ mod tests {
         w.update(Msg::StoreResolved(Ok(StoreInfo {
             kind: StoreKind::Keyutils,
             note: None,
+            systemd_creds_skipped: None,
         })));
         act(&mut w, Action::Enter);
         add_integration(&mut w, "", &jwt_never_expires());

@@ -372,6 +372,7 @@ fn secrets_left_out_while_the_store_resolved_follow_as_soon_as_it_is_ready() {
     let effects = w.update(Msg::StoreResolved(Ok(crate::wizard::StoreInfo {
         kind: StoreKind::Keyutils,
         note: None,
+        systemd_creds_skipped: None,
     })));
     let plans = drafts_in(&effects);
     let [plan] = plans.as_slice() else {
@@ -382,6 +383,7 @@ fn secrets_left_out_while_the_store_resolved_follow_as_soon_as_it_is_ready() {
     let later = w.update(Msg::StoreResolved(Ok(crate::wizard::StoreInfo {
         kind: StoreKind::Keyutils,
         note: None,
+        systemd_creds_skipped: None,
     })));
     assert!(later.is_empty(), "caught up once");
 }

@@ -91,6 +91,7 @@ fn a_paste_before_the_store_is_known_shows_its_error_once_it_is() {
     w.update(Msg::StoreResolved(Ok(crate::wizard::StoreInfo {
         kind: StoreKind::Keyutils,
         note: None,
+        systemd_creds_skipped: None,
     })));
     assert!(w.drafts[0].visited[JWT_FIELD]);
     assert!(w.field_check(0, JWT_FIELD).error.is_some());
@@ -158,6 +159,7 @@ fn loaded_with_gone_jwt() -> (Wizard, SecretRef) {
     w.update(Msg::StoreResolved(Ok(crate::wizard::StoreInfo {
         kind: StoreKind::Keyutils,
         note: None,
+        systemd_creds_skipped: None,
     })));
     w.update(Msg::StoredSecretsChecked(StoredCheck {
         missing: vec![gone.clone()],

@@ -102,6 +102,7 @@ fn info(kind: StoreKind, note: Option<&str>) -> StoreInfo {
     StoreInfo {
         kind,
         note: note.map(str::to_owned),
+        systemd_creds_skipped: None,
     }
 }
 
@@ -170,4 +171,26 @@ fn the_reason_loses_its_own_advice_but_keeps_the_library_words() {
     );
     let no_bus = "there is no D-Bus session bus here (X is not set), as in a plain SSH session";
     assert_eq!(without_advice(no_bus), no_bus);
+}
+
+#[test]
+fn root_is_told_why_systemd_credentials_were_not_used_before_the_secret_service() {
+    let mut skipped = info(
+        StoreKind::Keyutils,
+        Some("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)"),
+    );
+    skipped.systemd_creds_skipped =
+        Some("/var/lib/systemd is on tmpfs: the machine's key would not survive a reboot".into());
+    let e = explain_store(&skipped);
+    let why = e.why_skipped.expect("both reasons");
+    let creds = why.find("systemd credentials").expect("the systemd reason");
+    let ss = why
+        .find("Secret Service was not used")
+        .expect("the Secret Service reason");
+    assert!(creds < ss, "{why}");
+    assert!(why.contains("tmpfs"), "{why}");
+    assert!(
+        e.needs_ack,
+        "the kernel keyring still needs the operator's yes"
+    );
 }

@@ -39,6 +39,7 @@ fn on_review(document: &Document, text: String, delete_west: bool) -> Wizard {
     w.update(Msg::StoreResolved(Ok(StoreInfo {
         kind: SS,
         note: None,
+        systemd_creds_skipped: None,
     })));
     act(&mut w, Action::Enter); // the Historical list
     if delete_west {

@@ -1,0 +1,264 @@
+//! The start of a command: an interrupted save finished or undone, what a dead session
+//! left tidied, and, for the wizard and the commands that change the stores, the edit
+//! lock (or, when another wizard holds it, a read-only look).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_STORE_UNAVAILABLE, check_text, inventory, now};
+use crate::catalog::Catalog;
+use crate::config::Document;
+use crate::io::edit_lock::{self, EditLock, LockError};
+use crate::io::effects::StoreProvider;
+use crate::io::save_journal::{self, JournalError, Recovered};
+use crate::io::{config_file, draft_file, namespace, standard_streams};
+use crate::wizard::{Wizard, link_can_drop};
+
+/// What every command that only reads does first: finishes or undoes a save a dead
+/// process left, and, when no wizard is editing the file, tidies what a dead session
+/// left (temporary files, unnamed draft entries).
+pub fn recover_for_reading(
+    path: &Path,
+    stores: &dyn StoreProvider,
+    err: &mut dyn Write,
+) -> Result<(), u8> {
+    recover(path, stores, err)?;
+    let real = config_file::real_path_or_given(path);
+    if let Ok(_lock) = edit_lock::acquire(&real, &edit_lock::this_process(now())) {
+        tidy(path, err);
+        tidy_draft_entries(path, stores, err);
+    }
+    Ok(())
+}
+
+/// Finishes or undoes a save that a dead process left, before a command looks at the
+/// file or its secrets; says what it did on `err`. `Err` is the exit status.
+pub fn recover(path: &Path, stores: &dyn StoreProvider, err: &mut dyn Write) -> Result<(), u8> {
+    let real = config_file::real_path_or_given(path);
+    match save_journal::recover(&real, stores) {
+        Ok(Recovered::Nothing) => Ok(()),
+        Ok(Recovered::RolledForward) => {
+            let _ = writeln!(
+                err,
+                "note: an interrupted save of {} was finished (the file had been written).",
+                path.display()
+            );
+            Ok(())
+        }
+        Ok(Recovered::RolledBack) => {
+            let _ = writeln!(
+                err,
+                "note: an interrupted save of {} was undone: the file and its secrets are as \
+                 they were before it.",
+                path.display()
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {}: {e}", path.display());
+            Err(match e {
+                JournalError::Store { .. } => EXIT_STORE_UNAVAILABLE,
+                _ => EXIT_FAILURE,
+            })
+        }
+    }
+}
+
+/// Removes the draft entries of this config's namespace (and of its draft's) that no
+/// draft file names, in every store here: left when a session died between writing
+/// them and its draft file, or between removing the two. Only with the edit lock held,
+/// so no live session is writing its draft meanwhile.
+fn tidy_draft_entries(path: &Path, stores: &dyn StoreProvider, err: &mut dyn Write) {
+    let real = config_file::real_path_or_given(path);
+    let document = config_file::read(&real)
+        .ok()
+        .flatten()
+        .and_then(|text| crate::config::parse_document(&text).ok());
+    let mut namespaces = vec![namespace::identify(&real, document.as_ref()).namespace];
+    if let Ok(Some(snapshot)) = draft_file::read(&real) {
+        namespaces.extend(snapshot.namespace);
+    }
+    let mut removed = 0;
+    for kind in crate::io::secrets::native_kinds() {
+        match crate::io::effects::clean_draft_orphans(&namespaces, kind, stores, &real) {
+            Ok(n) => removed += n,
+            Err(why) => {
+                let _ = writeln!(err, "warning: {}: {why}", path.display());
+            }
+        }
+    }
+    if removed > 0 {
+        let _ = writeln!(
+            err,
+            "note: {}: removed {removed} draft keyring entr{} that no draft names (left by \
+             an interrupted session).",
+            path.display(),
+            if removed == 1 { "y" } else { "ies" }
+        );
+    }
+}
+
+/// Removes temporary files dead processes left beside the config (under the edit lock,
+/// so no save of this config is under way).
+fn tidy(path: &Path, err: &mut dyn Write) {
+    match config_file::recover(&config_file::real_path_or_given(path)) {
+        Ok(done) if done.is_nothing() => {}
+        Ok(done) => {
+            let _ = writeln!(err, "note: {}: {done}.", path.display());
+        }
+        Err(e) => {
+            let _ = writeln!(err, "warning: {}: {e}", path.display());
+        }
+    }
+}
+
+/// A wizard session's hold on its config: the edit lock (or why it is read-only), the
+/// file as loaded, and the identity it writes under.
+pub struct Session {
+    pub path: PathBuf,
+    pub document: Option<Document>,
+    text: Option<String>,
+    /// `None`: read-only, another wfm-wizard holds the lock (said in `read_only`).
+    _lock: Option<EditLock>,
+    read_only: Option<String>,
+}
+
+/// Takes the edit lock (or, when another wizard holds it, asks whether to look
+/// read-only), finishes an interrupted save, and loads the file.
+pub fn open_session(
+    path: &Path,
+    catalog: &Catalog,
+    stores: &dyn StoreProvider,
+) -> Result<Session, u8> {
+    let real = config_file::real_path_or_given(path);
+    let mut err = standard_streams::stderr();
+    let (lock, read_only) = match edit_lock::acquire(&real, &edit_lock::this_process(now())) {
+        Ok(lock) => (Some(lock), None),
+        Err(LockError::Busy(holder)) => {
+            let who = LockError::Busy(holder).to_string();
+            if !ask_read_only(path, &who) {
+                return Err(EXIT_FAILURE);
+            }
+            (None, Some(who))
+        }
+        Err(e) => {
+            let _ = writeln!(err, "wfm-wizard: {}: {e}", path.display());
+            return Err(EXIT_FAILURE);
+        }
+    };
+    if lock.is_some() {
+        recover(path, stores, &mut err)?;
+        tidy(path, &mut err);
+    }
+    let text = config_file::read(path).map_err(|why| {
+        let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
+        EXIT_INVALID
+    })?;
+    let document = text
+        .as_deref()
+        .map(|text| check_text(text, catalog, now()))
+        .transpose()
+        .map_err(|why| {
+            let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
+            EXIT_INVALID
+        })?;
+    Ok(Session {
+        path: path.to_owned(),
+        text,
+        document,
+        _lock: lock,
+        read_only,
+    })
+}
+
+/// The edit lock for a command that changes the stores (`prune`), after finishing an
+/// interrupted save. Refuses while a wizard edits the file.
+pub fn lock_for_command(path: &Path, stores: &dyn StoreProvider) -> Result<EditLock, u8> {
+    let mut err = standard_streams::stderr();
+    let lock = edit_lock::acquire(
+        &config_file::real_path_or_given(path),
+        &edit_lock::this_process(now()),
+    )
+    .map_err(|e| {
+        let _ = writeln!(
+            err,
+            "error: {}: {e}; try again when it is done",
+            path.display()
+        );
+        EXIT_FAILURE
+    })?;
+    recover(path, stores, &mut err)?;
+    tidy(path, &mut err);
+    tidy_draft_entries(path, stores, &mut err);
+    Ok(lock)
+}
+
+/// Asks on the terminal whether to look at a config another wizard is editing.
+fn ask_read_only(path: &Path, who: &str) -> bool {
+    let mut err = standard_streams::stderr();
+    let _ = write!(
+        err,
+        "{}: {who}.\nChanges cannot be saved while it is. Open it read-only, to look? [y/N] ",
+        path.display()
+    );
+    let _ = err.flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    let yes = matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES");
+    if !yes {
+        let _ = writeln!(err, "Not opened; nothing was changed.");
+    }
+    yes
+}
+
+impl Session {
+    /// The wizard over this session's file.
+    pub(super) fn wizard(&self, catalog: Arc<Catalog>) -> Wizard {
+        let real = config_file::real_path_or_given(&self.path);
+        let identity = namespace::identify(&real, self.document.as_ref());
+        let mut wizard = Wizard::new(
+            catalog,
+            self.document.as_ref(),
+            &self.path.display().to_string(),
+            now(),
+        )
+        .with_identity(identity)
+        .with_loaded_text(self.text.clone());
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        if link_can_drop(set("SSH_CONNECTION"), set("TMUX"), set("STY")) {
+            wizard.show_ssh_hint();
+        }
+        if let Some(who) = &self.read_only {
+            wizard.read_only(who);
+            return wizard;
+        }
+        wizard.offer_migration(kernel_secrets_to_keep(self.document.as_ref()));
+        match draft_file::read(&real) {
+            Ok(Some(snapshot)) => wizard.offer_resume(snapshot),
+            Ok(None) => {}
+            Err(why) => wizard.draft_unreadable(&why.to_string()),
+        }
+        wizard
+    }
+
+    pub(super) fn draft_path(&self) -> PathBuf {
+        config_file::real_path_or_given(&self.path)
+    }
+}
+
+/// How many secrets of `document` are in the kernel keyring when systemd credentials
+/// could keep them across reboots here (0 otherwise: nothing to offer).
+fn kernel_secrets_to_keep(document: Option<&Document>) -> usize {
+    let in_kernel = document.map_or(0, |d| {
+        inventory::references(d)
+            .iter()
+            .filter(|(_, _, r)| r.store == crate::secret::StoreKind::Keyutils)
+            .count()
+    });
+    #[cfg(target_os = "linux")]
+    if in_kernel > 0 && crate::io::secrets::systemd_creds_not_used().is_none() {
+        return in_kernel;
+    }
+    0
+}

@@ -97,18 +97,12 @@ fn kernel_key_id(user: &str) -> Option<String> {
 /// The draft file, once the wizard's thread has written it.
 #[track_caller]
 fn draft_of(config: &Path) -> wfm_wizard::wizard::Snapshot {
-    let deadline = std::time::Instant::now() + pty_session::DEADLINE;
-    loop {
-        if let Ok(Some(snapshot)) = wfm_wizard::io::draft_file::read(config) {
-            return snapshot;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no draft file within {:?}",
-            pty_session::DEADLINE
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let mut found = None;
+    pty_session::wait_for_condition("the draft file", || {
+        found = wfm_wizard::io::draft_file::read(config).ok().flatten();
+        found.is_some()
+    });
+    found.expect("the draft, just read")
 }
 
 /// Removes the test's kernel keys, whatever happened.

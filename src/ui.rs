@@ -127,13 +127,18 @@ fn draw_too_small(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme) 
 }
 
 fn header_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
-    Line::from(vec![
+    let mut spans = vec![
         Span::styled(" wfm-wizard", theme.title()),
         Span::styled(
             format!("  {}", theme.text(&wizard.config_path)),
             theme.dim(),
         ),
-    ])
+    ];
+    // Said on every screen: the notice that explains it goes at the first key.
+    if wizard.read_only.is_some() {
+        spans.push(Span::styled("  READ-ONLY", theme.warning()));
+    }
+    Line::from(spans)
 }
 
 /// "Platform › Historical › User import › Review", the current step underlined.

@@ -117,6 +117,14 @@ fn a_second_wizard_is_told_who_edits_and_never_touches_the_first_ones_draft() {
     looking.send("y");
     looking.send(ENTER);
     looking.wait_for("Read-only:");
+    looking.wait_for("READ-ONLY");
+    looking.send(ENTER); // a step further: the notice goes, the header keeps saying it
+    looking.wait_for("+ Add an integration");
+    assert!(
+        looking.output().shows("READ-ONLY"),
+        "{}",
+        looking.output().framed()
+    );
     assert!(
         !looking.output().shows("Resume"),
         "the read-only wizard offered the other's draft:\n{}",

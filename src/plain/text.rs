@@ -63,7 +63,15 @@ fn integration_row(wizard: &Wizard, draft: usize) -> String {
 pub fn review(wizard: &Wizard) -> Vec<String> {
     let mut lines = vec![
         "Review: this is what saving writes.".to_owned(),
-        format!("  File: {}", wizard.config_path),
+        format!(
+            "  File: {}{}",
+            wizard.config_path,
+            if wizard.read_only.is_some() {
+                " (read-only: nothing is saved)"
+            } else {
+                ""
+            }
+        ),
     ];
     match &wizard.store {
         StoreStatus::Resolving => {

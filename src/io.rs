@@ -12,6 +12,11 @@ pub mod line_terminal;
 pub mod memory_store;
 pub mod namespace;
 pub mod save_journal;
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+pub mod secret_service_bulk;
 pub mod secrets;
 pub mod signals;
 pub mod standard_streams;

@@ -29,8 +29,12 @@ fn main() {
 mod states;
 
 #[cfg(target_os = "linux")]
+#[path = "real_stores/bulk.rs"]
+mod bulk;
+
+#[cfg(target_os = "linux")]
 mod linux {
-    use crate::states;
+    use crate::{bulk, states};
     use std::panic::{AssertUnwindSafe, catch_unwind};
     use std::process::{Command, ExitCode};
     use std::sync::Arc;
@@ -69,6 +73,10 @@ mod linux {
         Test {
             name: "secret_service_missing_entry_is_none",
             run: secret_service_missing_entry,
+        },
+        Test {
+            name: "secret_service_bulk_read_matches_one_by_one",
+            run: bulk::bulk_read_matches_one_by_one,
         },
         Test {
             name: "auto_with_a_session_bus_picks_secret_service",

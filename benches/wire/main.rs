@@ -4,8 +4,11 @@
 //! (and `whiptail --inputbox` the same way, when installed), then measures the cost of
 //! scale in process. Byte counts are exact; timings are medians on a noisy machine.
 
+mod bulk;
 #[path = "../../tests/support/loader_fuzz.rs"]
 mod loader_fuzz;
+#[path = "../../tests/support/private_secret_service.rs"]
+mod private_secret_service;
 #[path = "../../tests/support/pty_session.rs"]
 mod pty_session;
 mod scale;
@@ -156,6 +159,17 @@ fn row(name: &str, f: &Figures, first_frame_ms: f64, binary: &str) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // The bulk mode's own child: fill the private Secret Service it was given.
+    if let Some(at) = args.iter().position(|a| a == "bulk-fill") {
+        bulk::fill(args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(0));
+        return;
+    }
+    // `cargo bench --bench wire -- bulk`: validate over the Secret Service, one by one and in bulk.
+    if args.iter().any(|a| a == "bulk") {
+        bulk::measure(&release_binary());
+        return;
+    }
     // `cargo bench --bench wire -- fuzz` runs only the loader's long fuzz mode.
     if std::env::args().any(|a| a == "fuzz") {
         fuzz();

@@ -17,7 +17,8 @@ use crate::wizard::{Wizard, link_can_drop};
 
 /// What every command that only reads does first: finishes or undoes a save a dead
 /// process left, and, when no wizard is editing the file, tidies what a dead session
-/// left (temporary files, unnamed draft entries).
+/// left (temporary files; unnamed draft entries when the last holder of the edit lock
+/// ended abruptly).
 pub fn recover_for_reading(
     path: &Path,
     stores: &dyn StoreProvider,
@@ -25,9 +26,13 @@ pub fn recover_for_reading(
 ) -> Result<(), u8> {
     recover(path, stores, err)?;
     let real = config_file::real_path_or_given(path);
-    if let Ok(_lock) = edit_lock::acquire(&real, &edit_lock::this_process(now())) {
+    if let Ok(lock) = edit_lock::acquire(&real, &edit_lock::this_process(now())) {
         tidy(path, err);
-        tidy_draft_entries(path, stores, err);
+        // Listing every entry of a store is slow at scale (the Secret Service answers
+        // per item), and orphan draft entries only come from a session that died.
+        if lock.last_holder_ended_abruptly() {
+            tidy_draft_entries(path, stores, err);
+        }
     }
     Ok(())
 }
@@ -261,4 +266,54 @@ fn kernel_secrets_to_keep(document: Option<&Document>) -> usize {
         return in_kernel;
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::memory_store::MemoryStores;
+    use crate::io::secrets::SecretStore;
+    use crate::secret::StoreKind;
+    use secrecy::SecretString;
+
+    /// A config not written yet, with one draft entry under its namespace that no draft
+    /// file names.
+    fn orphan_fixture() -> (tempfile::TempDir, std::path::PathBuf, MemoryStores, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let namespace = namespace::identify(&config, None).namespace;
+        let orphan = format!("{namespace}/draft/ringcentral-v1/historical/default/jwt");
+        let stores = MemoryStores::new(StoreKind::Keyutils);
+        stores
+            .store(StoreKind::Keyutils)
+            .set(&orphan, &SecretString::from("x.y.z"))
+            .unwrap();
+        (dir, config, stores, orphan)
+    }
+
+    #[test]
+    fn reading_after_an_orderly_end_leaves_the_store_alone() {
+        let (_dir, config, stores, orphan) = orphan_fixture();
+        drop(edit_lock::acquire(&config, &edit_lock::this_process(0)).unwrap());
+        let mut err = Vec::new();
+        recover_for_reading(&config, &stores, &mut err).unwrap();
+        assert_eq!(stores.store(StoreKind::Keyutils).users(), vec![orphan]);
+        assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+    }
+
+    #[test]
+    fn reading_after_a_session_died_removes_its_unnamed_draft_entries() {
+        let (_dir, config, stores, _orphan) = orphan_fixture();
+        // What a killed wizard leaves: its record in the lock file, the flock gone.
+        std::fs::write(
+            edit_lock::lock_path(&config),
+            r#"{"user":"alice","pid":4242,"terminal":null,"since":0}"#,
+        )
+        .unwrap();
+        let mut err = Vec::new();
+        recover_for_reading(&config, &stores, &mut err).unwrap();
+        assert!(stores.store(StoreKind::Keyutils).users().is_empty());
+        let said = String::from_utf8_lossy(&err);
+        assert!(said.contains("removed 1 draft keyring entry"), "{said}");
+    }
 }

@@ -1,7 +1,9 @@
 //! One editor at a time: `<config>.lock`, locked with flock(2) for as long as a wizard
 //! (or `prune`, `rollback`) works on the config. The kernel drops the lock when the
 //! process dies, however it dies, so a stale lock file never blocks anyone. The file
-//! says who holds it, for the one who is turned away.
+//! says who holds it, for the one who is turned away, and is emptied when the holder
+//! lets go in an orderly way: a record found by the next holder means the last one
+//! ended abruptly (killed, hung up), which is when a session may have left debris.
 
 use std::fs::File;
 use std::io::{Read, Seek, Write};
@@ -35,7 +37,24 @@ impl std::fmt::Display for Holder {
 /// The lock, held until dropped.
 #[derive(Debug)]
 pub struct EditLock {
-    _file: File,
+    file: File,
+    last_holder_ended_abruptly: bool,
+}
+
+impl EditLock {
+    /// Whether the previous holder ended without letting go (its record was still in the
+    /// file): killed, hung up, or a version that never emptied it. Only then can a dead
+    /// session have left draft entries that no draft names.
+    pub fn last_holder_ended_abruptly(&self) -> bool {
+        self.last_holder_ended_abruptly
+    }
+}
+
+impl Drop for EditLock {
+    fn drop(&mut self) {
+        // Best effort: a failure only makes the next holder tidy once more than needed.
+        let _ = self.file.set_len(0);
+    }
 }
 
 /// Why the lock was not taken.
@@ -96,11 +115,15 @@ pub fn acquire(config: &Path, holder: &Holder) -> Result<EditLock, LockError> {
         }
         Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
     }
+    let last_holder_ended_abruptly = file.metadata().map_err(io)?.len() > 0;
     let text = serde_json::to_string(holder).map_err(|e| io(std::io::Error::other(e)))?;
     file.set_len(0).map_err(io)?;
     file.rewind().map_err(io)?;
     file.write_all(text.as_bytes()).map_err(io)?;
-    Ok(EditLock { _file: file })
+    Ok(EditLock {
+        file,
+        last_holder_ended_abruptly,
+    })
 }
 
 #[cfg(unix)]
@@ -167,6 +190,31 @@ mod tests {
         }
         drop(first);
         assert!(acquire(&config, &holder(22)).is_ok());
+    }
+
+    #[test]
+    fn a_holder_that_lets_go_leaves_no_record_and_one_that_vanishes_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let first = acquire(&config, &holder(11)).unwrap();
+        assert!(
+            !first.last_holder_ended_abruptly(),
+            "a new lock file has no past"
+        );
+        drop(first);
+        assert_eq!(std::fs::metadata(lock_path(&config)).unwrap().len(), 0);
+        let second = acquire(&config, &holder(22)).unwrap();
+        assert!(!second.last_holder_ended_abruptly());
+        drop(second);
+        // A process killed with the lock held never empties the file: its record stays,
+        // and the kernel drops the flock.
+        std::fs::write(
+            lock_path(&config),
+            r#"{"user":"alice","pid":22,"terminal":null,"since":0}"#,
+        )
+        .unwrap();
+        let third = acquire(&config, &holder(33)).unwrap();
+        assert!(third.last_holder_ended_abruptly());
     }
 
     #[cfg(unix)]

@@ -1,5 +1,5 @@
-//! `cargo bench --bench wire -- bulk`: `wfm-wizard validate` over 10,000 integrations
-//! whose 20,000 secrets are in a private gnome-keyring, read one by one
+//! `cargo bench --bench wire -- bulk`: `wfm-wizard validate` over 1,000 integrations
+//! whose 2,000 secrets are in a private gnome-keyring, read one by one
 //! (`WFM_WIZARD_SECRET_SERVICE_BULK=0`) and in bulk (issue 10 item 10).
 //!
 //! The bench cannot point its own process at the private bus (`set_var` is unsafe), so
@@ -15,12 +15,13 @@ use wfm_wizard::io::secrets::BULK_READ_ENV;
 
 use crate::private_secret_service::start_or_skip;
 
-/// How many integrations: `WFM_BULK_INTEGRATIONS`, 10,000 unless set.
+/// How many integrations: `WFM_BULK_INTEGRATIONS`, 1,000 unless set (gnome-keyring
+/// creates items in quadratic time: 3,000 integrations take minutes to fill).
 fn integrations() -> usize {
     std::env::var("WFM_BULK_INTEGRATIONS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(10_000)
+        .unwrap_or(1_000)
 }
 
 /// The user names `scale::document(n)` refers to.

@@ -363,6 +363,19 @@ impl KeyringStore {
         user: &str,
         job: impl FnOnce(&KeyringStore) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.timed_while_answering(verb, user, &Arc::new(AtomicUsize::new(0)), job)
+    }
+
+    /// [`KeyringStore::timed`] for a job of many calls that counts each answer on
+    /// `answered`: it is waited for as long as answers keep coming, and the deadline
+    /// is the longest silence allowed.
+    fn timed_while_answering<T: Send + 'static>(
+        &self,
+        verb: &str,
+        user: &str,
+        answered: &Arc<AtomicUsize>,
+        job: impl FnOnce(&KeyringStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let name = store_name(self.kind);
         if self.stuck.load(Ordering::SeqCst) > 0 {
             return Err(StoreError {
@@ -380,7 +393,7 @@ impl KeyringStore {
             stuck: Arc::clone(&self.stuck),
         };
         let store = self.clone();
-        let result = within(self.deadline, self.kind, move || {
+        let result = within_while_answering(self.deadline, self.kind, answered, move || {
             let _done = done;
             job(&store)
         });
@@ -531,10 +544,6 @@ impl SecretStore for KeyringStore {
 /// compare the two, or to step around a Secret Service provider the bulk read upsets).
 pub const BULK_READ_ENV: &str = "WFM_WIZARD_SECRET_SERVICE_BULK";
 
-/// How much longer than [`STORE_CALL_DEADLINE`] a bulk read may take, per entry asked
-/// for: it measured about 0.1 ms per entry; one by one takes about 0.9 ms.
-const BULK_ALLOWANCE_PER_ENTRY: Duration = Duration::from_micros(500);
-
 fn bulk_reads_allowed() -> bool {
     std::env::var_os(BULK_READ_ENV).is_none_or(|v| v != "0")
 }
@@ -555,24 +564,26 @@ fn one_by_one(
     not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
 impl KeyringStore {
-    /// The Secret Service's entries in one bulk read (`io::secret_service_bulk`), under
-    /// one deadline that grows with the number of entries. `Ok(None)`: the bulk read
-    /// gave up (locked items, an unexpected answer), so read one by one as before. A
-    /// missed deadline is an error like any store call's: the store is not answering.
+    /// The Secret Service's entries in one bulk read (`io::secret_service_bulk`). It is
+    /// waited for while the Secret Service keeps answering (gnome-keyring's cost per
+    /// item grows with the items it holds), and given up like any store call after
+    /// [`STORE_CALL_DEADLINE`] without an answer. `Ok(None)`: the bulk read gave up
+    /// (locked items, an unexpected answer), so read one by one as before.
     fn get_many_in_bulk(
         &self,
         users: &[&str],
     ) -> Result<Option<std::collections::HashMap<String, Option<SecretString>>>, StoreError> {
-        let mut bulk_store = self.clone();
-        let count = u32::try_from(users.len()).unwrap_or(u32::MAX);
-        bulk_store.deadline =
-            STORE_CALL_DEADLINE.saturating_add(BULK_ALLOWANCE_PER_ENTRY.saturating_mul(count));
         let service = self.service.clone();
         let owned: Vec<String> = users.iter().map(|u| (*u).to_owned()).collect();
-        let read = bulk_store.timed("read", "the entries in bulk", move |_| {
-            let users: Vec<&str> = owned.iter().map(String::as_str).collect();
-            Ok(crate::io::secret_service_bulk::read(&service, &users))
-        })?;
+        let answered = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&answered);
+        let read =
+            self.timed_while_answering("read", "the entries in bulk", &answered, move |_| {
+                let users: Vec<&str> = owned.iter().map(String::as_str).collect();
+                Ok(crate::io::secret_service_bulk::read(
+                    &service, &users, &counter,
+                ))
+            })?;
         let Ok(bulk) = read else {
             return Ok(None);
         };
@@ -901,6 +912,17 @@ fn within<T: Send + 'static>(
     kind: StoreKind,
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
+    within_while_answering(limit, kind, &AtomicUsize::new(0), job)
+}
+
+/// [`within`] for a job that counts answers on `answered`: waited for while the count
+/// grows, at most `limit` after the last answer.
+fn within_while_answering<T: Send + 'static>(
+    limit: Duration,
+    kind: StoreKind,
+    answered: &AtomicUsize,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
     let name = store_name(kind);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -910,14 +932,22 @@ fn within<T: Send + 'static>(
             let _ = tx.send(job());
         })
         .map_err(|e| format!("could not start a thread to reach the {name} ({e})"))?;
-    rx.recv_timeout(limit).map_err(|e| match e {
-        std::sync::mpsc::RecvTimeoutError::Timeout => {
-            format!("the {name} {NO_ANSWER} {} s", limit.as_secs_f32())
+    let mut seen = answered.load(Ordering::SeqCst);
+    loop {
+        match rx.recv_timeout(limit) {
+            Ok(done) => return Ok(done),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                let now = answered.load(Ordering::SeqCst);
+                if now == seen {
+                    return Err(format!("the {name} {NO_ANSWER} {} s", limit.as_secs_f32()));
+                }
+                seen = now;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(format!("the call to the {name} stopped unexpectedly"));
+            }
         }
-        std::sync::mpsc::RecvTimeoutError::Disconnected => {
-            format!("the call to the {name} stopped unexpectedly")
-        }
-    })
+    }
 }
 
 /// How a store is named in sentences.

@@ -141,6 +141,46 @@ fn a_late_job_is_reported_as_a_timeout() {
     );
 }
 
+#[test]
+fn a_job_that_keeps_answering_is_waited_for_and_one_that_falls_silent_is_not() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // 30 answers 10 ms apart: 300 ms in all, never 100 ms without an answer.
+    let answered = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&answered);
+    let steady = within_while_answering(
+        Duration::from_millis(100),
+        StoreKind::SecretService,
+        &answered,
+        move || {
+            for _ in 0..30 {
+                std::thread::sleep(Duration::from_millis(10)); // the store's work
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+            "all read"
+        },
+    );
+    assert_eq!(steady, Ok("all read"));
+    // Two answers, then silence: given up one deadline after the last answer.
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&answered);
+    let silent = within_while_answering(
+        Duration::from_millis(50),
+        StoreKind::SecretService,
+        &answered,
+        move || {
+            counter.fetch_add(2, Ordering::SeqCst);
+            wait.recv().ok()
+        },
+    );
+    assert_eq!(
+        silent.unwrap_err(),
+        "the Secret Service did not answer within 0.05 s"
+    );
+    drop(release);
+}
+
 /// A store whose every call blocks until `release` is dropped.
 #[derive(Debug)]
 struct Hanging(std::sync::Mutex<std::sync::mpsc::Receiver<()>>);

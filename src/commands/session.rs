@@ -18,7 +18,8 @@ use crate::wizard::{Wizard, link_can_drop};
 /// What every command that only reads does first: finishes or undoes a save a dead
 /// process left, and, when no wizard is editing the file, tidies what a dead session
 /// left (temporary files; unnamed draft entries when the last holder of the edit lock
-/// ended abruptly).
+/// ended abruptly). Without a lock file no editor ever worked here: nothing to tidy,
+/// and none is created.
 pub fn recover_for_reading(
     path: &Path,
     stores: &dyn StoreProvider,
@@ -26,7 +27,7 @@ pub fn recover_for_reading(
 ) -> Result<(), u8> {
     recover(path, stores, err)?;
     let real = config_file::real_path_or_given(path);
-    if let Ok(lock) = edit_lock::acquire(&real, &edit_lock::this_process(now())) {
+    if let Ok(Some(lock)) = edit_lock::acquire_existing(&real, &edit_lock::this_process(now())) {
         tidy(path, err);
         // Listing every entry of a store is slow at scale (the Secret Service answers
         // per item), and orphan draft entries only come from a session that died.

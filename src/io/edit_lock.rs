@@ -87,11 +87,33 @@ pub fn lock_path(config: &Path) -> PathBuf {
 
 /// Takes the lock without waiting, and records `holder` in it.
 pub fn acquire(config: &Path, holder: &Holder) -> Result<EditLock, LockError> {
+    acquire_with(config, holder, true)?
+        .ok_or_else(|| LockError::Io(lock_path(config), std::io::ErrorKind::NotFound.into()))
+}
+
+/// [`acquire`] for a command that only reads: `Ok(None)` when no lock file exists,
+/// so no editor ever worked here and there is nothing to tidy; none is created, so
+/// `validate` leaves no `<config>.lock` beside a file it only looked at.
+pub fn acquire_existing(config: &Path, holder: &Holder) -> Result<Option<EditLock>, LockError> {
+    acquire_with(config, holder, false)
+}
+
+fn acquire_with(
+    config: &Path,
+    holder: &Holder,
+    create: bool,
+) -> Result<Option<EditLock>, LockError> {
     let path = lock_path(config);
     file_safety::check_target(config).map_err(LockError::Unsafe)?;
     file_safety::check_target(&path).map_err(LockError::Unsafe)?;
     let io = |e| LockError::Io(path.clone(), e);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+    if !create && std::fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| create && !d.as_os_str().is_empty())
+    {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
@@ -99,7 +121,11 @@ pub fn acquire(config: &Path, holder: &Holder) -> Result<EditLock, LockError> {
         builder.create(dir).map_err(io)?;
     }
     let mut options = File::options();
-    options.read(true).write(true).create(true).truncate(false);
+    options
+        .read(true)
+        .write(true)
+        .create(create)
+        .truncate(false);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -107,7 +133,12 @@ pub fn acquire(config: &Path, holder: &Holder) -> Result<EditLock, LockError> {
         // A link planted at the lock's name must not make us write elsewhere.
         options.custom_flags(rustix_nofollow());
     }
-    let mut file = options.open(&path).map_err(io)?;
+    let mut file = match options.open(&path) {
+        Ok(file) => file,
+        // Removed between the look and the open: as if it had never been there.
+        Err(e) if !create && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -120,10 +151,10 @@ pub fn acquire(config: &Path, holder: &Holder) -> Result<EditLock, LockError> {
     file.set_len(0).map_err(io)?;
     file.rewind().map_err(io)?;
     file.write_all(text.as_bytes()).map_err(io)?;
-    Ok(EditLock {
+    Ok(Some(EditLock {
         file,
         last_holder_ended_abruptly,
-    })
+    }))
 }
 
 #[cfg(unix)]
@@ -215,6 +246,17 @@ mod tests {
         .unwrap();
         let third = acquire(&config, &holder(33)).unwrap();
         assert!(third.last_holder_ended_abruptly());
+    }
+
+    #[test]
+    fn a_reader_creates_no_lock_file_and_takes_an_existing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        assert!(acquire_existing(&config, &holder(1)).unwrap().is_none());
+        assert!(!lock_path(&config).exists());
+        drop(acquire(&config, &holder(2)).unwrap());
+        let lock = acquire_existing(&config, &holder(3)).unwrap();
+        assert!(lock.is_some_and(|l| !l.last_holder_ended_abruptly()));
     }
 
     #[cfg(unix)]

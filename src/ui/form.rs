@@ -222,7 +222,7 @@ fn value_spans(state: &FieldState, shown: Shown, theme: Theme) -> ValueView {
                 };
             }
             let count = secret.typed.char_count();
-            let suffix = Span::styled(format!(" ({count} chars)"), theme.dim());
+            let length = format!("({})", crate::wording::chars(count));
             if focused && !revealed {
                 // While typing, only the mask grows: a count after the caret would
                 // shift, and be re-sent, with every character. It shows on leaving.
@@ -234,13 +234,15 @@ fn value_spans(state: &FieldState, shown: Shown, theme: Theme) -> ValueView {
                 return (vec![vec![Span::raw(shown)]], Some((0, caret)));
             }
             if revealed {
+                // On its own line under the value: no space before it.
                 return revealed_lines(
                     secret.typed.expose(),
                     (width.max(1), max_rows),
-                    suffix,
+                    Span::styled(length, theme.dim()),
                     theme,
                 );
             }
+            let suffix = Span::styled(format!(" {length}"), theme.dim());
             let room = width.saturating_sub(suffix.content.len() + 1);
             let shown = theme.mask().to_string().repeat(count.min(room));
             let caret = shown.chars().count();

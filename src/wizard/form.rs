@@ -196,9 +196,14 @@ impl Wizard {
             op,
             selected: continue_at,
         };
+        let done = if self.drafts[draft].original.is_some() {
+            "Updated"
+        } else {
+            "Added to the list"
+        };
         self.notice = Some(Notice {
             level: Level::Info,
-            text: "Added to the list. Nothing is written until you save on Review (Ctrl-S).".into(),
+            text: format!("{done}. Nothing is written until you save on Review (Ctrl-S)."),
         });
     }
 

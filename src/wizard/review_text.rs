@@ -31,8 +31,8 @@ pub fn field_value(
                     "new"
                 };
                 format!(
-                    "{hidden} ({} chars) {to} {target}, {verb}",
-                    secret.typed.char_count()
+                    "{hidden} ({}) {to} {target}, {verb}",
+                    crate::wording::chars(secret.typed.char_count())
                 )
             }
             (Some(reference), true) if secret.vanished => {

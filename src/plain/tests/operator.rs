@@ -1,0 +1,25 @@
+//! Issue 12's operator-facing points, as plain mode says them.
+
+use crate::test_support::*;
+use crate::wizard::Action;
+
+/// Point 16: "1 char entered, Enter keeps it", not "1 chars ... them".
+#[test]
+fn one_typed_character_is_singular() {
+    let mut w = new_form();
+    for _ in 0..3 {
+        act(&mut w, Action::Next);
+    }
+    type_text(&mut w, "x");
+    let prompt = super::super::prompt::question(&w).prompt;
+    assert!(
+        prompt.contains("; 1 char entered, Enter keeps it)"),
+        "{prompt}"
+    );
+    type_text(&mut w, "y");
+    let prompt = super::super::prompt::question(&w).prompt;
+    assert!(
+        prompt.contains("; 2 chars entered, Enter keeps them)"),
+        "{prompt}"
+    );
+}

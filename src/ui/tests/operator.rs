@@ -1,0 +1,62 @@
+//! Issue 12's operator-facing points, as the full-screen views show them.
+
+use super::*;
+
+fn screen(w: &Wizard, width: u16, height: u16) -> String {
+    format!("{}", render(w, width, height).backend())
+}
+
+/// Point 16: one character is "1 char", and a revealed secret's length sits at the
+/// value's column, not one space right of it.
+#[test]
+fn a_secret_length_is_singular_for_one_and_aligned_when_revealed() {
+    let mut w = new_form();
+    act(&mut w, Action::Next);
+    act(&mut w, Action::Next);
+    act(&mut w, Action::Next); // client secret
+    type_text(&mut w, "x");
+    act(&mut w, Action::Next);
+    let shown = screen(&w, 80, 24);
+    assert!(shown.contains("(1 char)"), "{shown}");
+    assert!(!shown.contains("(1 chars)"), "{shown}");
+
+    let mut revealed = filled_form();
+    act(&mut revealed, Action::Prev);
+    act(&mut revealed, Action::Prev);
+    act(&mut revealed, Action::Reveal);
+    let shown = screen(&revealed, 80, 24);
+    let length = format!("({} chars)", CLIENT_SECRET.len());
+    let row = shown
+        .lines()
+        .find(|l| l.contains(&length))
+        .unwrap_or_else(|| panic!("{shown}"));
+    // Values start at column 32 (the view's margin, then 31 of marker and label);
+    // the row is quoted.
+    assert_eq!(
+        row.find(&length),
+        Some(1 + 32),
+        "no stray space before the length:\n{shown}"
+    );
+}
+
+/// Point 16: a 500-character group is cut with an ellipsis; its status stays on screen.
+#[test]
+fn a_long_group_is_cut_with_an_ellipsis_and_keeps_its_status_visible() {
+    // Over the Group's limit, so the row also says "incomplete": the part that matters.
+    let mut w = new_form();
+    type_text(&mut w, &"g".repeat(500));
+    act(&mut w, Action::Back);
+    for (width, height) in SIZES {
+        let shown = screen(&w, width, height);
+        let row = shown
+            .lines()
+            .find(|l| l.contains("gggg"))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(row.contains("g…  enabled"), "{row}");
+        assert!(row.contains("enabled"), "{width}x{height}: {row}");
+        assert!(row.contains("incomplete · new"), "{width}x{height}: {row}");
+    }
+    let ascii = format!("{}", render_with(&w, 80, 24, ASCII).backend());
+    let row = ascii.lines().find(|l| l.contains("gggg")).unwrap();
+    assert!(row.contains("g...  enabled - incomplete - new"), "{row}");
+}

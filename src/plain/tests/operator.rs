@@ -23,3 +23,18 @@ fn one_typed_character_is_singular() {
         "{prompt}"
     );
 }
+
+/// Point 13: plain mode's Review says the warnings too.
+#[test]
+fn review_says_the_warnings() {
+    let w = review_with_warnings();
+    let lines = super::super::text::review(&w);
+    for field in ["RingCentral CX client ID", "Sub account ID"] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(&format!(
+                "  Warning: Historical settings (no group): {field}: "
+            ))),
+            "{lines:#?}"
+        );
+    }
+}

@@ -60,3 +60,19 @@ fn a_long_group_is_cut_with_an_ellipsis_and_keeps_its_status_visible() {
     let row = ascii.lines().find(|l| l.contains("gggg")).unwrap();
     assert!(row.contains("g...  enabled - incomplete - new"), "{row}");
 }
+
+/// Point 13: Review shows the warnings with their mark, not only the errors.
+#[test]
+fn review_shows_warnings_with_their_mark() {
+    let w = review_with_warnings();
+    let shown = screen(&w, 80, 24);
+    assert!(
+        shown.contains("! Historical settings (no group): RingCentral CX client ID:"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("! Historical settings (no group): Sub account ID:"),
+        "{shown}"
+    );
+    snapshot("review_with_warnings", &w);
+}

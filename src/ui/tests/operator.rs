@@ -76,3 +76,30 @@ fn review_shows_warnings_with_their_mark() {
     );
     snapshot("review_with_warnings", &w);
 }
+
+/// Point 10: the caret shows where an edit goes, among the mask characters or in the
+/// revealed value.
+#[test]
+fn the_caret_of_a_secret_follows_left_and_home() {
+    use crate::wizard::InputRequest;
+    let mut w = new_form();
+    for _ in 0..3 {
+        act(&mut w, Action::Next);
+    }
+    type_text(&mut w, "abcdef");
+    let caret = |w: &Wizard| {
+        let position = render(w, 80, 24).get_cursor_position().unwrap();
+        (position.x, position.y)
+    };
+    let (end, row) = caret(&w);
+    assert_eq!(end, 32 + 6);
+    w.update(Msg::Edit(InputRequest::GoToPrevChar));
+    w.update(Msg::Edit(InputRequest::GoToPrevChar));
+    assert_eq!(caret(&w), (32 + 4, row), "masked");
+    act(&mut w, Action::Reveal);
+    assert_eq!(caret(&w), (32 + 4, row), "revealed");
+    w.update(Msg::Edit(InputRequest::GoToStart));
+    assert_eq!(caret(&w), (32, row));
+    w.update(Msg::Edit(InputRequest::GoToEnd));
+    assert_eq!(caret(&w), (32 + 6, row));
+}

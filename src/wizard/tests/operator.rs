@@ -40,3 +40,62 @@ fn review_counts_one_character_in_the_singular() {
     );
     assert_eq!(shown, "hidden (1 char) to secret-service, new");
 }
+
+fn typed_secret(w: &Wizard, field: usize) -> String {
+    let Step::Form { draft, .. } = w.step else {
+        panic!("not on a form: {:?}", w.step);
+    };
+    match w.drafts[draft].value(field) {
+        crate::validate::Value::Secret { typed, .. } => typed.unwrap_or_default().to_owned(),
+        other => panic!("not a secret: {other:?}"),
+    }
+}
+
+fn edit(w: &mut Wizard, request: InputRequest) {
+    w.update(Msg::Edit(request));
+}
+
+/// Point 10: a typo mid-value is fixed with Left/Right/Home/End, Backspace and
+/// Delete at the caret, masked or revealed.
+#[test]
+fn a_secret_is_edited_at_the_caret_masked_or_revealed() {
+    const SECRET: usize = 3;
+    let mut w = new_form();
+    for _ in 0..SECRET {
+        act(&mut w, Action::Next);
+    }
+    type_text(&mut w, "hunetr2");
+    for _ in 0..4 {
+        edit(&mut w, InputRequest::GoToPrevChar);
+    }
+    edit(&mut w, InputRequest::DeleteNextChar); // the stray 'e'
+    edit(&mut w, InputRequest::GoToNextChar);
+    type_text(&mut w, "e");
+    assert_eq!(typed_secret(&w, SECRET), "hunter2", "masked");
+
+    edit(&mut w, InputRequest::GoToStart);
+    type_text(&mut w, "x");
+    edit(&mut w, InputRequest::GoToEnd);
+    edit(&mut w, InputRequest::DeletePrevChar);
+    assert_eq!(typed_secret(&w, SECRET), "xhunter");
+
+    act(&mut w, Action::Reveal);
+    edit(&mut w, InputRequest::GoToStart);
+    edit(&mut w, InputRequest::DeleteNextChar);
+    edit(&mut w, InputRequest::GoToEnd);
+    type_text(&mut w, "2");
+    edit(&mut w, InputRequest::GoToPrevChar);
+    edit(&mut w, InputRequest::GoToPrevChar);
+    edit(&mut w, InputRequest::DeletePrevChar);
+    type_text(&mut w, "E");
+    assert_eq!(typed_secret(&w, SECRET), "huntEr2", "revealed");
+    assert!(
+        matches!(w.step, Step::Form { revealed: true, .. }),
+        "editing keeps it revealed"
+    );
+
+    // A paste goes in at the caret too.
+    edit(&mut w, InputRequest::GoToStart);
+    paste(&mut w, "++");
+    assert_eq!(typed_secret(&w, SECRET), "++huntEr2");
+}

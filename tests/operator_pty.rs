@@ -78,3 +78,31 @@ fn a_typo_mid_secret_is_fixed_with_the_arrows_masked_and_revealed() {
     wizard.send("h");
     wizard.wait_for("› RingCentral CX client secret hunte_2!");
 }
+
+/// Point 15: under `LANG=C` the screen is ASCII, and so is what the operator typed:
+/// a group `Öst` shows as `Ost` in the form and in the list, and not one byte above
+/// 0x7F reaches the terminal.
+#[test]
+fn lang_c_shows_a_typed_group_in_ascii() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut wizard = at_group_field(dir.path(), "C");
+    wizard.wait_for("> Group");
+    wizard.send("Öst");
+    wizard.wait_for("> Group Ost Status");
+    wizard.send("\x1b"); // back to the list: the row keeps its status
+    wizard.wait_for("Ost  enabled - incomplete - new");
+    let raw = wizard.output().raw().to_vec();
+    let high: Vec<(usize, u8)> = raw
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, b)| *b > 0x7f)
+        .collect();
+    assert!(
+        high.is_empty(),
+        "{} byte(s) above 0x7F of {}, first at {:?}",
+        high.len(),
+        raw.len(),
+        high.first()
+    );
+}

@@ -190,6 +190,7 @@ fn value_spans(state: &FieldState, shown: Shown, theme: Theme) -> ValueView {
             };
             let shown: String = input.value().chars().skip(scroll).take(width).collect();
             let caret = input.visual_cursor().saturating_sub(scroll);
+            let shown = theme.typed(&shown).into_owned();
             (vec![vec![Span::raw(shown)]], Some((0, caret)))
         }
         FieldState::Toggle(on) => {
@@ -264,7 +265,7 @@ fn revealed_lines(
     let chars: Vec<char> = value.chars().collect();
     let rows: Vec<String> = chars.chunks(width).map(|c| c.iter().collect()).collect();
     let last_len = rows.last().map_or(0, |r| r.chars().count());
-    let line = |r: &String| vec![Span::raw(r.clone())];
+    let line = |r: &String| vec![Span::raw(theme.typed(r).into_owned())];
     // The caret's row and column among `rows` (at the very end: after the last row's
     // last character, as typing leaves it).
     let (caret_row, caret_column) = if at >= chars.len() {

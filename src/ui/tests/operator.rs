@@ -103,3 +103,39 @@ fn the_caret_of_a_secret_follows_left_and_home() {
     w.update(Msg::Edit(InputRequest::GoToEnd));
     assert_eq!(caret(&w), (32 + 6, row));
 }
+
+/// Point 15: on an ASCII terminal, what the operator typed is shown in ASCII too
+/// (the value itself keeps its letters), with the caret where it was.
+#[test]
+fn a_typed_group_shows_in_ascii_on_an_ascii_terminal() {
+    let mut w = new_form();
+    type_text(&mut w, "Öst");
+    let mut terminal = render_with(&w, 80, 24, ASCII);
+    let shown = format!("{}", terminal.backend());
+    assert!(shown.is_ascii(), "{shown}");
+    assert!(
+        shown.contains("> Group                        Ost "),
+        "{shown}"
+    );
+    let caret = terminal.get_cursor_position().unwrap();
+    assert_eq!(caret.x, 32 + 3, "the caret after three columns");
+    let mut revealed = new_form();
+    for _ in 0..3 {
+        act(&mut revealed, Action::Next);
+    }
+    type_text(&mut revealed, "pässwörd");
+    act(&mut revealed, Action::Reveal);
+    let shown = format!("{}", render_with(&revealed, 80, 24, ASCII).backend());
+    assert!(shown.is_ascii() && shown.contains("password"), "{shown}");
+    act(&mut w, Action::Back);
+    let shown = format!("{}", render_with(&w, 80, 24, ASCII).backend());
+    assert!(
+        shown.is_ascii() && shown.contains("Ost  enabled"),
+        "{shown}"
+    );
+    assert_eq!(
+        w.drafts[0].group(&w.draft_fields(0)),
+        "Öst",
+        "only the picture changed"
+    );
+}

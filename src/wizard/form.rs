@@ -131,7 +131,7 @@ impl Wizard {
                 let def = self.draft_fields(draft)[focus];
                 self.overlay = Some(Overlay::Help {
                     title: def.label.clone(),
-                    text: def.help.clone(),
+                    text: def.full_help(),
                 });
             }
             _ => {}

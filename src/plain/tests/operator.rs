@@ -38,3 +38,23 @@ fn review_says_the_warnings() {
         );
     }
 }
+
+/// Point 11: plain mode's `?` shows the same help text as F1.
+#[test]
+fn question_mark_shows_the_field_help_with_its_details() {
+    let mut w = new_form();
+    for _ in 0..4 {
+        act(&mut w, Action::Next);
+    }
+    act(&mut w, Action::Help);
+    let question = super::super::prompt::question(&w);
+    let said = question.intro.join("\n");
+    let Some(crate::wizard::Overlay::Help { text, .. }) = &w.overlay else {
+        panic!("no help");
+    };
+    assert!(said.contains(text.as_str()), "{said}");
+    assert!(
+        said.contains("Credentials") && said.contains("expire"),
+        "{said}"
+    );
+}

@@ -139,3 +139,46 @@ fn a_typed_group_shows_in_ascii_on_an_ascii_terminal() {
         "only the picture changed"
     );
 }
+
+/// Point 11: F1 on the JWT says where it comes from, its format and expiry, and the
+/// keys that act there; at 80x24 it does not fit, so it scrolls and says where it is.
+#[test]
+fn jwt_help_says_where_it_comes_from_and_scrolls_at_80x24() {
+    let mut w = new_form();
+    for _ in 0..4 {
+        act(&mut w, Action::Next);
+    }
+    act(&mut w, Action::Help);
+    let top = screen(&w, 80, 24);
+    assert!(top.contains("JSON Web Token"), "{top}");
+    assert!(top.contains("Credentials"), "{top}");
+    assert!(top.contains("lines 1-"), "it says there is more: {top}");
+    act(&mut w, Action::Last);
+    let bottom = screen(&w, 80, 24);
+    assert!(
+        bottom.contains("Ctrl-R reveal") && bottom.contains("Home End"),
+        "the keys of a secret field close it: {bottom}"
+    );
+    assert!(!bottom.contains("lines 1-"), "{bottom}");
+    snapshot("help_jwt_scrolled_to_the_end", &w);
+    act(&mut w, Action::First);
+    assert_eq!(screen(&w, 80, 24), top, "Home goes back to the top");
+}
+
+/// Point 11: the Group's help states its rules; a toggle's keys are Space, and no
+/// Ctrl-R is offered where it does nothing.
+#[test]
+fn group_and_status_help_state_the_rules_and_their_own_keys() {
+    let mut w = new_form();
+    act(&mut w, Action::Help);
+    let group = screen(&w, 80, 24);
+    for rule in ["64", "\"/\"", "\"default\"", "ignoring case"] {
+        assert!(group.contains(rule), "{rule}: {group}");
+    }
+    assert!(!group.contains("Ctrl-R"), "{group}");
+    act(&mut w, Action::Back);
+    act(&mut w, Action::Next);
+    act(&mut w, Action::Help);
+    let status = screen(&w, 80, 24);
+    assert!(status.contains("Space switches it"), "{status}");
+}

@@ -99,3 +99,43 @@ fn a_secret_is_edited_at_the_caret_masked_or_revealed() {
     paste(&mut w, "++");
     assert_eq!(typed_secret(&w, SECRET), "++huntEr2");
 }
+
+/// Point 11: every field of the built-in catalog has details beyond the product's
+/// one-liner, and F1 shows them.
+#[test]
+fn every_field_has_help_beyond_the_product_one_liner() {
+    let catalog = crate::catalog::Catalog::builtin();
+    for platform in &catalog.platforms {
+        for def in &platform.fields {
+            let details = def.details.as_deref().unwrap_or("");
+            assert!(details.len() > 80, "{}: {details:?}", def.key);
+            assert!(def.full_help().starts_with(&def.help), "{}", def.key);
+        }
+    }
+    let mut w = new_form();
+    act(&mut w, Action::Help);
+    let Some(Overlay::Help { text, .. }) = &w.overlay else {
+        panic!("no help: {:?}", w.overlay);
+    };
+    assert!(text.contains("At most 64 characters"), "{text}");
+}
+
+/// Point 11: the help scrolls within what the screen measured, and opens at the top.
+#[test]
+fn help_scrolls_within_its_measured_limit_and_reopens_at_the_top() {
+    let mut w = new_form();
+    act(&mut w, Action::Help);
+    w.update(Msg::HelpLimit(3));
+    act(&mut w, Action::Next);
+    assert_eq!(w.help_scroll(), 1);
+    act(&mut w, Action::PageDown);
+    assert_eq!(w.help_scroll(), 3, "stops at the limit");
+    act(&mut w, Action::Prev);
+    assert_eq!(w.help_scroll(), 2, "moves at once from there");
+    act(&mut w, Action::Last);
+    assert_eq!(w.help_scroll(), 3);
+    act(&mut w, Action::Back);
+    assert!(w.overlay.is_none());
+    act(&mut w, Action::Help);
+    assert_eq!(w.help_scroll(), 0);
+}

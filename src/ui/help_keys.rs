@@ -5,7 +5,7 @@
 use super::Theme;
 use crate::catalog::FieldKind;
 use crate::keymap::{self, Mode};
-use crate::wizard::{Step, Wizard};
+use crate::wizard::{Action, Step, Wizard};
 
 /// "Keys here: ..." for the focused field, or `None` when no form is under the help.
 pub fn keys_here(wizard: &Wizard, theme: Theme) -> Option<String> {
@@ -13,9 +13,11 @@ pub fn keys_here(wizard: &Wizard, theme: Theme) -> Option<String> {
         return None;
     };
     let kind = wizard.draft_fields(draft).get(focus)?.kind;
-    let mut keys: Vec<String> = keymap::hints(Mode::Form)
+    let mut keys: Vec<String> = keymap::bindings(Mode::Form)
         .into_iter()
-        .filter(|(_, what)| *what != "help" && (kind == FieldKind::Secret || *what != "reveal"))
+        .filter(|b| b.action != Action::Help)
+        .filter(|b| kind == FieldKind::Secret || b.action != Action::Reveal)
+        .filter_map(|b| b.hint)
         .map(|(key, what)| format!("{key} {what}"))
         .collect();
     keys.push("Shift-Tab previous".to_owned());

@@ -169,6 +169,11 @@ fn draw<B: Backend>(
     {
         pending.push_back(Msg::ReviewLimit(limit));
     }
+    if let Some(limit) = ui::help_scroll_limit(wizard, area, theme)
+        && limit != wizard.help_limit()
+    {
+        pending.push_back(Msg::HelpLimit(limit));
+    }
     Ok(area)
 }
 

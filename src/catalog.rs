@@ -44,6 +44,25 @@ pub struct FieldDef {
     #[serde(default)]
     pub max_length: Option<usize>,
     pub help: String,
+    /// F1's longer help after `help`: where the value comes from, its format and
+    /// expiry, the rules it must meet.
+    #[serde(default)]
+    pub details: Option<String>,
+}
+
+impl FieldDef {
+    /// The whole help of the field: the product's description, then the details.
+    pub fn full_help(&self) -> String {
+        match &self.details {
+            // Folded YAML gives one line break between paragraphs: show a blank line.
+            Some(details) => format!(
+                "{}\n\n{}",
+                self.help,
+                details.trim_end().replace('\n', "\n\n")
+            ),
+            None => self.help.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

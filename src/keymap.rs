@@ -191,6 +191,12 @@ const HELP_OVERLAY: &[Binding] = &[
         Action::Back,
         Some(("Esc", "close")),
     ),
+    bind(&[key(KeyCode::Down)], Action::Next, Some(("↑↓", "scroll"))),
+    bind(&[key(KeyCode::Up)], Action::Prev, None),
+    bind(&[key(KeyCode::PageDown)], Action::PageDown, None),
+    bind(&[key(KeyCode::PageUp)], Action::PageUp, None),
+    bind(&[key(KeyCode::Home)], Action::First, None),
+    bind(&[key(KeyCode::End)], Action::Last, None),
     bind(QUIT, Action::Quit, None),
 ];
 

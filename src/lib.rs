@@ -16,6 +16,7 @@ pub mod ui;
 pub mod utc;
 pub mod validate;
 pub mod wizard;
+pub mod wording;
 
 #[cfg(test)]
 mod test_support;

@@ -218,3 +218,31 @@ pub fn integration_in(
         ]),
     }
 }
+
+/// A Historical integration whose client ID is 21 characters and whose sub account
+/// ID has a letter: both warnings, neither an error.
+pub fn review_with_warnings() -> Wizard {
+    let mut w = ready(crate::secret::StoreKind::SecretService);
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Enter); // Add
+    act(&mut w, Action::Enter); // Group
+    act(&mut w, Action::Enter); // Status
+    type_text(&mut w, &CLIENT_ID[1..]);
+    act(&mut w, Action::Enter);
+    paste(&mut w, CLIENT_SECRET);
+    act(&mut w, Action::Enter);
+    paste(&mut w, &jwt_never_expires());
+    act(&mut w, Action::Enter);
+    type_text(&mut w, "1591000l");
+    act(&mut w, Action::Enter); // finish: warnings do not block
+    act(&mut w, Action::Enter); // Continue
+    act(&mut w, Action::Yes);
+    act(&mut w, Action::Last);
+    act(&mut w, Action::Enter); // Review
+    assert!(
+        matches!(w.step, crate::wizard::Step::Review { .. }),
+        "{:?}",
+        w.step
+    );
+    w
+}

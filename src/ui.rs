@@ -1,6 +1,7 @@
 //! Pure views: `draw` reads the wizard and paints a frame. Same state, same screen.
 
 mod form;
+mod help_keys;
 mod lists;
 mod overlay;
 pub mod resume;
@@ -33,6 +34,14 @@ pub fn review_scroll_limit(wizard: &Wizard, size: Rect, theme: Theme) -> Option<
     let notice_lines = notice_lines(wizard, size.width, theme);
     let [_, _, _, body, _, _] = screen_areas(size, notice_lines.len());
     Some(review::scroll_limit(wizard, inset(body), theme))
+}
+
+/// How far the open help can scroll on a screen of `size`; `None` without one.
+pub fn help_scroll_limit(wizard: &Wizard, size: Rect, theme: Theme) -> Option<usize> {
+    if too_small(size) {
+        return None;
+    }
+    overlay::help_scroll_limit(wizard, size, theme)
 }
 
 fn screen_areas(area: Rect, notice_lines: usize) -> [Rect; 6] {

@@ -87,6 +87,8 @@ pub enum Msg {
     /// How far Review can scroll on the screen as drawn (the loop measures it), so
     /// End and Page Down stop at the last line and Up moves at once from there.
     ReviewLimit(usize),
+    /// The same for the help overlay: how far its text can scroll as drawn.
+    HelpLimit(usize),
 }
 
 /// Why the session is ending from outside.
@@ -292,6 +294,9 @@ pub struct Wizard {
     group_index: std::cell::OnceCell<GroupIndex>,
     /// The furthest Review can scroll, as last measured on screen (unbounded until then).
     pub review_limit: usize,
+    /// How far the open help is scrolled, and how far it can be (as last measured).
+    help_scroll: usize,
+    help_limit: usize,
     /// The file as it was loaded, for Review's changes (read only).
     pub loaded: Loaded,
     /// Stored references whose entry the background check found gone.
@@ -362,6 +367,8 @@ impl Wizard {
             restoring: Vec::new(),
             group_index: std::cell::OnceCell::new(),
             review_limit: usize::MAX,
+            help_scroll: 0,
+            help_limit: usize::MAX,
             loaded: Loaded::new(document),
             vanished: Vec::new(),
             parked: Vec::new(),
@@ -507,6 +514,11 @@ impl Wizard {
                 }
                 Vec::new()
             }
+            Msg::HelpLimit(limit) => {
+                self.help_limit = limit;
+                self.help_scroll = self.help_scroll.min(limit);
+                Vec::new()
+            }
             Msg::Reloaded(result) => self.reloaded(result),
             Msg::DraftEntriesCleaned(result) => {
                 if let Err(why) = result {
@@ -590,10 +602,39 @@ impl Wizard {
                 self.delete_draft(draft);
             }
             (Some(Overlay::Help { .. }), Action::Back | Action::Help | Action::Enter)
-            | (Some(_), Action::No | Action::Back) => self.overlay = None,
+            | (Some(_), Action::No | Action::Back) => {
+                self.overlay = None;
+                self.help_scroll = 0;
+                self.help_limit = usize::MAX;
+            }
+            (Some(Overlay::Help { .. }), scroll) => self.scroll_help(scroll),
             _ => {}
         }
         Vec::new()
+    }
+
+    /// How far the open help is scrolled (lines from its top).
+    pub fn help_scroll(&self) -> usize {
+        self.help_scroll
+    }
+
+    /// How far the open help can scroll, as last measured (unbounded until then).
+    pub fn help_limit(&self) -> usize {
+        self.help_limit
+    }
+
+    fn scroll_help(&mut self, action: Action) {
+        let at = self.help_scroll;
+        self.help_scroll = match action {
+            Action::Next => at.saturating_add(1),
+            Action::Prev => at.saturating_sub(1),
+            Action::PageDown => at.saturating_add(10),
+            Action::PageUp => at.saturating_sub(10),
+            Action::First => 0,
+            Action::Last => usize::MAX,
+            _ => at,
+        }
+        .min(self.help_limit);
     }
 
     fn request_quit(&mut self) {

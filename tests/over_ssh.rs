@@ -190,6 +190,16 @@ fn visit_every_kind_of_screen(pane: &Pane, marker: &str) {
     pane.keys(&["F1"]);
     pane.wait_for("Esc closes");
     pane.keys(&["Escape"]);
+    // An ESC and a Ctrl-C read together are one key (Alt-Ctrl-C): wait for the help
+    // to close first, as an operator would see it go.
+    assert!(
+        wait_until(ssh_loopback::DEADLINE, || !pane
+            .screen()
+            .contains("Esc closes"))
+        .is_ok(),
+        "the help did not close; the screen:\n{}",
+        pane.screen()
+    );
     pane.keys(&["C-c"]);
     pane.wait_for("Quit without saving?");
     pane.type_text("y");

@@ -427,3 +427,49 @@ fn a_terminal_shrunk_to_1x1_and_back_is_drawn_without_a_panic() {
         screens[3]
     );
 }
+
+/// Issue 12 point 10: a secret is edited at the caret. Moving the caret costs a cursor
+/// move; a character typed or deleted mid-value adds or removes one mask character at
+/// the end of the field (every mask looks alike) and moves the caret: never more than
+/// the field's row.
+#[test]
+fn a_masked_edit_mid_value_costs_a_caret_move_and_at_most_the_field() {
+    let mut steps = Steps::default();
+    steps
+        .push(Kind::Other, "Enter: platform", key(KeyCode::Enter))
+        .push(Kind::Other, "Enter: add", key(KeyCode::Enter))
+        .push(Kind::Other, "Tab: the store notice goes", key(KeyCode::Tab))
+        .tab()
+        .tab()
+        .typed("client secret", "s3cr3tpw")
+        .push(Kind::Other, "Left", key(KeyCode::Left))
+        .push(Kind::Other, "Left", key(KeyCode::Left))
+        .typed("mid-value", "x")
+        .push(Kind::Other, "Backspace mid-value", key(KeyCode::Backspace))
+        .push(Kind::Other, "Delete mid-value", key(KeyCode::Delete))
+        .push(Kind::Other, "Home", key(KeyCode::Home))
+        .push(Kind::Other, "End", key(KeyCode::End))
+        .typed("at the end", "z")
+        .push(
+            Kind::Other,
+            "Ctrl-C",
+            key_with(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        )
+        .push(Kind::Other, "y: quit", key(KeyCode::Char('y')));
+    let run = run(steps, Theme::default());
+    let table = run.table();
+    assert_eq!(costs_of(&run, "client secret "), [3; 8], "{table}");
+    // A caret move is one cursor sequence.
+    assert_eq!(costs_of(&run, "Left"), [3, 3], "{table}");
+    assert_eq!(costs_of(&run, "Home"), [4], "{table}");
+    assert_eq!(costs_of(&run, "End"), [4], "{table}");
+    // Mid-value: one mask character added or taken at the end, and the caret put back.
+    assert_eq!(costs_of(&run, "mid-value "), [11], "{table}");
+    assert_eq!(costs_of(&run, "Backspace mid-value"), [8], "{table}");
+    assert_eq!(costs_of(&run, "Delete mid-value"), [8], "{table}");
+    assert_eq!(
+        costs_of(&run, "at the end "),
+        [3],
+        "typing at the end is unchanged\n{table}"
+    );
+}

@@ -266,7 +266,12 @@ pub fn prune(
             return EXIT_USAGE;
         }
         Confirm::Ask(input) => {
-            let _ = write!(err, "Remove these {count} entries? [y/N] ");
+            let question = if count == 1 {
+                "Remove this entry?".to_owned()
+            } else {
+                format!("Remove these {count} entries?")
+            };
+            let _ = write!(err, "{question} [y/N] ");
             let _ = err.flush();
             let mut answer = String::new();
             let _ = input.read_line(&mut answer);

@@ -310,9 +310,11 @@ fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
         ),
         FieldState::Secret(secret) => {
             let state = if !secret.typed.is_empty() {
+                let count = secret.typed.char_count();
                 format!(
-                    "; {} chars entered, Enter keeps them",
-                    secret.typed.char_count()
+                    "; {} entered, Enter keeps {}",
+                    crate::wording::chars(count),
+                    if count == 1 { "it" } else { "them" }
                 )
             } else if let Some(reference) = &secret.stored
                 && secret.vanished

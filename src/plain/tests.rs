@@ -13,6 +13,8 @@ use crate::io::memory_store::{MemoryStore, MemoryStores};
 use crate::secret::StoreKind;
 use crate::test_support::{CLIENT_ID, CLIENT_SECRET, NOW, jwt_never_expires};
 
+mod operator;
+
 #[test]
 fn plain_mode_is_chosen_by_the_flag_accessible_or_a_dumb_terminal() {
     assert_eq!(reason(true, None, Some("xterm")), Some(Reason::Flag));

@@ -97,6 +97,9 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
     for problem in wizard.problems() {
         lines.push(format!("  Error: {problem}"));
     }
+    for warning in review_text::warnings(wizard) {
+        lines.push(format!("  Warning: {warning}"));
+    }
     lines.push(format!("  {}", review_text::CHANGES_TITLE));
     for change in review_text::change_lines(wizard.pending_changes()) {
         lines.push(format!("    {change}"));

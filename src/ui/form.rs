@@ -190,6 +190,7 @@ fn value_spans(state: &FieldState, shown: Shown, theme: Theme) -> ValueView {
             };
             let shown: String = input.value().chars().skip(scroll).take(width).collect();
             let caret = input.visual_cursor().saturating_sub(scroll);
+            let shown = theme.typed(&shown).into_owned();
             (vec![vec![Span::raw(shown)]], Some((0, caret)))
         }
         FieldState::Toggle(on) => {
@@ -222,25 +223,28 @@ fn value_spans(state: &FieldState, shown: Shown, theme: Theme) -> ValueView {
                 };
             }
             let count = secret.typed.char_count();
-            let suffix = Span::styled(format!(" ({count} chars)"), theme.dim());
+            let length = format!("({})", crate::wording::chars(count));
             if focused && !revealed {
                 // While typing, only the mask grows: a count after the caret would
                 // shift, and be re-sent, with every character. It shows on leaving.
-                let shown = theme
-                    .mask()
-                    .to_string()
-                    .repeat(count.min(width.saturating_sub(1)));
-                let caret = shown.chars().count();
+                let room = width.saturating_sub(1);
+                let shown = theme.mask().to_string().repeat(count.min(room));
+                // Every mask character looks alike: past the room, the caret stops
+                // at its edge instead of scrolling the row.
+                let caret = secret.typed.caret().min(room);
                 return (vec![vec![Span::raw(shown)]], Some((0, caret)));
             }
             if revealed {
+                // On its own line under the value: no space before it.
                 return revealed_lines(
                     secret.typed.expose(),
+                    secret.typed.caret(),
                     (width.max(1), max_rows),
-                    suffix,
+                    Span::styled(length, theme.dim()),
                     theme,
                 );
             }
+            let suffix = Span::styled(format!(" {length}"), theme.dim());
             let room = width.saturating_sub(suffix.content.len() + 1);
             let shown = theme.mask().to_string().repeat(count.min(room));
             let caret = shown.chars().count();
@@ -253,6 +257,7 @@ fn value_spans(state: &FieldState, shown: Shown, theme: Theme) -> ValueView {
 /// start and end are shown with the count of characters between: never cut silently.
 fn revealed_lines(
     value: &str,
+    at: usize,
     (width, max_rows): (usize, usize),
     suffix: Span<'static>,
     theme: Theme,
@@ -260,10 +265,26 @@ fn revealed_lines(
     let chars: Vec<char> = value.chars().collect();
     let rows: Vec<String> = chars.chunks(width).map(|c| c.iter().collect()).collect();
     let last_len = rows.last().map_or(0, |r| r.chars().count());
-    let line = |r: &String| vec![Span::raw(r.clone())];
+    let line = |r: &String| vec![Span::raw(theme.typed(r).into_owned())];
+    // The caret's row and column among `rows` (at the very end: after the last row's
+    // last character, as typing leaves it).
+    let (caret_row, caret_column) = if at >= chars.len() {
+        (rows.len().saturating_sub(1), last_len)
+    } else {
+        (at / width, at % width)
+    };
+    let mut caret = (caret_row, caret_column);
     let mut lines: Vec<Vec<Span<'static>>> = if rows.len() > max_rows && max_rows >= 3 {
         let head = (max_rows - 1) / 2;
         let tail = max_rows - 1 - head;
+        let first_tail = rows.len() - tail;
+        caret = if caret_row < head {
+            caret
+        } else if caret_row >= first_tail {
+            (head + 1 + caret_row - first_tail, caret_column)
+        } else {
+            (head, 0) // inside the part not shown: on the line that counts it
+        };
         let hidden: usize = rows[head..rows.len() - tail]
             .iter()
             .map(|r| r.chars().count())
@@ -279,7 +300,9 @@ fn revealed_lines(
     } else {
         rows.iter().map(line).collect()
     };
-    let caret = (lines.len() - 1, last_len);
+    if lines.is_empty() {
+        caret = (0, 0);
+    }
     lines.push(vec![suffix]);
     (lines, Some(caret))
 }

@@ -108,7 +108,7 @@ pub fn draw_operation(
     let end = (offset + height).saturating_sub(header).min(items.len());
     for (i, item) in items.iter().enumerate().take(end).skip(first) {
         let (label, detail) = match *item {
-            ListItem::Integration(draft) => integration_row(wizard, draft, theme),
+            ListItem::Integration(draft) => integration_row(wizard, draft, width, theme),
             ListItem::Add if integrations == 0 => {
                 ("+ Add an integration".to_owned(), String::new())
             }
@@ -128,7 +128,7 @@ pub fn draw_operation(
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
 }
 
-fn integration_row(wizard: &Wizard, draft: usize, theme: Theme) -> (String, String) {
+fn integration_row(wizard: &Wizard, draft: usize, width: usize, theme: Theme) -> (String, String) {
     let d = &wizard.drafts[draft];
     let defs = wizard.draft_fields(draft);
     let group = d.group(&defs);
@@ -152,7 +152,22 @@ fn integration_row(wizard: &Wizard, draft: usize, theme: Theme) -> (String, Stri
         detail.push_str(theme.dot());
         detail.push_str("new");
     }
-    (name, detail)
+    let room = width.saturating_sub(theme.no_marker().len() + detail.chars().count());
+    (cut_to(name, room, theme), detail)
+}
+
+/// `text` in at most `room` columns, ending in an ellipsis when cut: a long group must
+/// not push its row's status off the screen.
+fn cut_to(text: String, room: usize, theme: Theme) -> String {
+    if text.chars().count() <= room {
+        return text;
+    }
+    let ellipsis = theme.ellipsis();
+    let kept: String = text
+        .chars()
+        .take(room.saturating_sub(ellipsis.chars().count()))
+        .collect();
+    kept + ellipsis
 }
 
 /// The selection is the bold marker alone: a move rewrites two markers, not two rows.

@@ -9,29 +9,33 @@ use super::{Theme, text};
 use crate::wizard::{Overlay, Wizard};
 
 pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay, theme: Theme) {
-    let (title, body, hint) = match overlay {
-        Overlay::Help { title, text } => (title.clone(), text.clone(), "Esc closes this help."),
-        Overlay::ConfirmQuit => (
-            "Quit without saving?".to_owned(),
-            "Changes made in this session are not written anywhere.".to_owned(),
-            "y quits · n stays",
-        ),
-        Overlay::ConfirmDelete { draft } => (
-            format!("Delete {}?", wizard.draft_name(*draft)),
-            "It disappears from the file and its keyring entries are removed when you save."
-                .to_owned(),
-            "y deletes · n keeps it",
-        ),
+    let (title, body, hint) = words(wizard, overlay, theme);
+    let (width, room) = geometry(area);
+    let body = text::wrap(&theme.text(&body), inner_width(width));
+    let total = body.len();
+    let scroll = if matches!(overlay, Overlay::Help { .. }) {
+        wizard.help_scroll().min(total.saturating_sub(room))
+    } else {
+        0
     };
-    let width = area.width.saturating_sub(4).min(72);
-    let inner = usize::from(width.saturating_sub(4));
-    let title = theme.text(&title);
-    let mut lines: Vec<Line> = text::wrap(&theme.text(&body), inner)
+    let mut lines: Vec<Line> = body
         .into_iter()
+        .skip(scroll)
+        .take(room)
         .map(Line::from)
         .collect();
+    let hint = if total > room {
+        // Where the reader is, and how to see the rest.
+        format!(
+            "lines {}-{} of {total} · ↑↓ scroll · {hint}",
+            scroll + 1,
+            scroll + lines.len(),
+        )
+    } else {
+        hint.to_owned()
+    };
     lines.push(Line::default());
-    lines.push(Line::styled(theme.text(hint).into_owned(), theme.dim()));
+    lines.push(Line::styled(theme.text(&hint).into_owned(), theme.dim()));
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = Rect {
         x: area.x + (area.width - width) / 2,
@@ -43,9 +47,63 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay, t
     let block = Block::new()
         .borders(Borders::ALL)
         .border_set(theme.border())
-        .title(Line::styled(format!(" {title} "), theme.title()));
+        .title(Line::styled(
+            format!(" {} ", theme.text(&title)),
+            theme.title(),
+        ));
     frame.render_widget(
         Paragraph::new(lines).block(block.padding(ratatui::widgets::Padding::horizontal(1))),
         rect,
     );
+}
+
+/// How far the help overlay's text can scroll in `area` (0 when it fits).
+pub fn help_scroll_limit(wizard: &Wizard, area: Rect, theme: Theme) -> Option<usize> {
+    let overlay = wizard.overlay.as_ref()?;
+    if !matches!(overlay, Overlay::Help { .. }) {
+        return None;
+    }
+    let (_, body, _) = words(wizard, overlay, theme);
+    let (width, room) = geometry(area);
+    let total = text::wrap(&theme.text(&body), inner_width(width)).len();
+    Some(total.saturating_sub(room))
+}
+
+/// The box's width, and the rows its text gets (borders, a blank line and the hint
+/// take four).
+fn geometry(area: Rect) -> (u16, usize) {
+    let width = area.width.saturating_sub(4).min(72);
+    let room = usize::from(area.height.saturating_sub(2)).saturating_sub(4);
+    (width, room.max(1))
+}
+
+/// Columns for text inside the borders and padding.
+fn inner_width(width: u16) -> usize {
+    usize::from(width.saturating_sub(4))
+}
+
+/// Title, text and closing hint of an overlay. Help ends with the keys that act on
+/// the field under it.
+fn words(wizard: &Wizard, overlay: &Overlay, theme: Theme) -> (String, String, &'static str) {
+    match overlay {
+        Overlay::Help { title, text } => {
+            let mut body = text.clone();
+            if let Some(keys) = super::help_keys::keys_here(wizard, theme) {
+                body.push_str("\n\n");
+                body.push_str(&keys);
+            }
+            (title.clone(), body, "Esc closes this help.")
+        }
+        Overlay::ConfirmQuit => (
+            "Quit without saving?".to_owned(),
+            "Changes made in this session are not written anywhere.".to_owned(),
+            "y quits · n stays",
+        ),
+        Overlay::ConfirmDelete { draft } => (
+            format!("Delete {}?", wizard.draft_name(*draft)),
+            "It disappears from the file and its keyring entries are removed when you save."
+                .to_owned(),
+            "y deletes · n keeps it",
+        ),
+    }
 }

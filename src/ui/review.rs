@@ -144,6 +144,18 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>>
             ));
         }
     }
+    let warnings = review_text::warnings(wizard);
+    if !warnings.is_empty() {
+        lines.push(Line::default());
+        for warning in warnings {
+            lines.extend(text::wrapped_lines(
+                &format!("{}{}", theme.warning_mark(), theme.text(&warning)),
+                width,
+                0,
+                theme.warning(),
+            ));
+        }
+    }
     lines.push(Line::default());
     lines.push(Line::styled(review_text::CHANGES_TITLE, theme.title()));
     for change in review_text::change_lines(wizard.pending_changes()) {

@@ -8,6 +8,8 @@ use crate::secret::StoreKind;
 use crate::test_support::*;
 use crate::wizard::{Action, Msg, Overlay, SaveReport, StoreInfo, Wizard};
 
+mod operator;
+
 const SIZES: [(u16, u16); 2] = [(80, 24), (60, 20)];
 
 fn render(w: &Wizard, width: u16, height: u16) -> Terminal<TestBackend> {

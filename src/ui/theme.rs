@@ -127,6 +127,25 @@ impl Theme {
         Cow::Owned(out)
     }
 
+    /// What the operator typed, as this terminal can show it, column for column: on
+    /// an ASCII terminal an accented letter shows as its base letter (`Öst` as `Ost`)
+    /// and anything else as `?` for each column it takes, so the caret stays put.
+    /// The value itself is not changed; only its picture.
+    pub fn typed(self, text: &str) -> Cow<'_, str> {
+        if !self.ascii || text.is_ascii() {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) {
+                0 => {} // a combining mark or a control: its column belongs to another
+                1 => out.push(to_ascii(c)),
+                wide => out.extend(std::iter::repeat_n('?', wide)),
+            }
+        }
+        Cow::Owned(out)
+    }
+
     pub fn title(self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }
@@ -203,7 +222,15 @@ fn to_ascii(c: char) -> char {
         '↓' => 'v',
         '×' | '✗' => 'x',
         '\u{a0}' => ' ',
-        _ => '?',
+        // A letter with marks (Ö, é, ñ) shows as its base letter.
+        c => {
+            use unicode_normalization::UnicodeNormalization;
+            std::iter::once(c)
+                .nfd()
+                .next()
+                .filter(char::is_ascii)
+                .unwrap_or('?')
+        }
     }
 }
 
@@ -315,5 +342,27 @@ mod tests {
             "^v move - 'quoted' - ok..."
         );
         assert_eq!(Theme::default().text("↑↓"), "↑↓");
+    }
+
+    #[test]
+    fn typed_text_on_an_ascii_terminal_keeps_its_columns_and_its_letters() {
+        let ascii = Theme {
+            ascii: true,
+            colour: true,
+        };
+        assert_eq!(ascii.typed("Öst"), "Ost");
+        assert_eq!(
+            ascii.typed("O\u{308}st"),
+            "Ost",
+            "decomposed: the mark takes no column"
+        );
+        assert_eq!(ascii.typed("東京 1"), "???? 1", "wide: two columns each");
+        assert_eq!(ascii.typed("Grüße"), "Gru?e");
+        assert_eq!(ascii.text("Öst"), "Ost");
+        assert_eq!(
+            Theme::default().typed("Öst"),
+            "Öst",
+            "a UTF-8 terminal shows it"
+        );
     }
 }

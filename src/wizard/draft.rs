@@ -137,7 +137,7 @@ impl Draft {
         changed
     }
 
-    /// Inserts already-checked text at the caret (text) or the end (secret).
+    /// Inserts already-checked text at the caret.
     pub fn insert(&mut self, index: usize, text: &str) {
         match &mut self.fields[index] {
             FieldState::Text(input) => {
@@ -145,7 +145,7 @@ impl Draft {
                     input.handle(InputRequest::InsertChar(c));
                 }
             }
-            FieldState::Secret(secret) => secret.typed.push_str(text),
+            FieldState::Secret(secret) => secret.typed.insert_str(text),
             FieldState::Toggle(_) => return,
         }
         self.touched = true;
@@ -161,15 +161,34 @@ impl Draft {
     }
 }
 
-/// Secrets are edited at the end only: the caret never moves inside a masked value.
+/// Secrets are edited at the caret, as text is: masked, the caret moves among the
+/// mask characters. Returns whether the value changed (a caret move alone does not
+/// make the draft dirty).
 fn edit_secret(text: &mut SecretText, request: InputRequest) -> bool {
     match request {
-        InputRequest::InsertChar(c) => text.push(c),
-        InputRequest::DeletePrevChar if !text.is_empty() => text.pop(),
-        InputRequest::DeleteLine | InputRequest::DeleteFromStart | InputRequest::DeletePrevWord
-            if !text.is_empty() =>
-        {
-            text.clear();
+        InputRequest::InsertChar(c) => text.insert(c),
+        InputRequest::DeletePrevChar => return text.delete_before(),
+        InputRequest::DeleteNextChar => return text.delete_after(),
+        InputRequest::DeleteLine if !text.is_empty() => text.clear(),
+        InputRequest::DeleteFromStart | InputRequest::DeletePrevWord => {
+            return text.delete_to_start();
+        }
+        InputRequest::DeleteTillEnd => return text.delete_to_end(),
+        InputRequest::GoToPrevChar => {
+            text.move_caret(text.caret().saturating_sub(1));
+            return false;
+        }
+        InputRequest::GoToNextChar => {
+            text.move_caret(text.caret() + 1);
+            return false;
+        }
+        InputRequest::GoToStart => {
+            text.move_caret(0);
+            return false;
+        }
+        InputRequest::GoToEnd => {
+            text.move_caret(usize::MAX);
+            return false;
         }
         _ => return false,
     }

@@ -131,7 +131,7 @@ impl Wizard {
                 let def = self.draft_fields(draft)[focus];
                 self.overlay = Some(Overlay::Help {
                     title: def.label.clone(),
-                    text: def.help.clone(),
+                    text: def.full_help(),
                 });
             }
             _ => {}
@@ -196,9 +196,14 @@ impl Wizard {
             op,
             selected: continue_at,
         };
+        let done = if self.drafts[draft].original.is_some() {
+            "Updated"
+        } else {
+            "Added to the list"
+        };
         self.notice = Some(Notice {
             level: Level::Info,
-            text: "Added to the list. Nothing is written until you save on Review (Ctrl-S).".into(),
+            text: format!("{done}. Nothing is written until you save on Review (Ctrl-S)."),
         });
     }
 

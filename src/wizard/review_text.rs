@@ -31,8 +31,8 @@ pub fn field_value(
                     "new"
                 };
                 format!(
-                    "{hidden} ({} chars) {to} {target}, {verb}",
-                    secret.typed.char_count()
+                    "{hidden} ({}) {to} {target}, {verb}",
+                    crate::wording::chars(secret.typed.char_count())
                 )
             }
             (Some(reference), true) if secret.vanished => {
@@ -97,4 +97,20 @@ pub fn change_lines(changes: &[Change]) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// What Review warns about: each field's warning (a client ID that is not 22
+/// characters, a sub account ID with letters), as "name: field: warning". Unlike
+/// errors, these do not block a save.
+pub fn warnings(wizard: &super::Wizard) -> Vec<String> {
+    let mut out = Vec::new();
+    for index in 0..wizard.drafts.len() {
+        let name = wizard.draft_name(index);
+        for (field, def) in wizard.draft_fields(index).iter().enumerate() {
+            if let Some(warning) = wizard.field_check(index, field).warning {
+                out.push(format!("{name}: {}: {warning}", def.label));
+            }
+        }
+    }
+    out
 }

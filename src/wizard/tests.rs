@@ -584,3 +584,4 @@ fn ctrl_c_works_while_a_save_hangs_and_a_finished_save_clears_the_question() {
 }
 
 mod comments;
+mod operator;

@@ -115,6 +115,11 @@ fn prune_asks_refuses_without_a_terminal_and_spares_draft_entries() {
         prune(&path, &stores, Confirm::Ask(&mut no), &mut out, &mut err),
         EXIT_CANCELLED
     );
+    assert!(
+        text(&err).contains("Remove this entry? [y/N] "),
+        "one orphan, in the singular: {}",
+        text(&err)
+    );
     assert_eq!(stores.store(StoreKind::Keyutils).users().len(), 5);
     let mut yes: &[u8] = b"y\n";
     assert_eq!(

@@ -85,6 +85,27 @@ pub enum Command {
         #[arg(long, value_name = "STORE", value_parser = parse_kind)]
         to: StoreKind,
     },
+    /// Make the config say what an answers file says, with the wizard's rules and save;
+    /// no terminal needed. Running it again with the same answers changes nothing
+    Apply(ApplyArgs),
+}
+
+/// `apply`'s arguments (issue 14).
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// The answers file: the config's shape, each secret naming where to read it
+    /// ({env: VAR}, {file: PATH} or {stdin: true}); never a value
+    #[arg(long, value_name = "FILE")]
+    pub answers: PathBuf,
+    /// Print the plan; write nothing
+    #[arg(long)]
+    pub check: bool,
+    /// Show what changes, secrets by fingerprint only
+    #[arg(long)]
+    pub diff: bool,
+    /// Print the outcome as one JSON object (README "apply --json")
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

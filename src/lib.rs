@@ -1,5 +1,6 @@
 //! wfm-wizard: configure a WFM product's contact-center integrations from a terminal.
 
+pub mod answers;
 pub mod app;
 pub mod catalog;
 pub mod cli;

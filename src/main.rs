@@ -93,6 +93,7 @@ fn main() -> ExitCode {
             unit_dir,
         }) => systemd_unit(&path, unit.as_deref(), write, &unit_dir),
         Some(Command::MigrateSecrets { to }) => migrate_secrets(&path, to, stores.as_ref()),
+        Some(Command::Apply(args)) => apply(&path, &args, &catalog, stores.as_ref()),
         None => match commands::open_session(&path, &catalog, stores.as_ref()) {
             Ok(session) => {
                 if let Some(why) = plain::requested(cli.plain) {
@@ -136,6 +137,46 @@ fn migrate_secrets(
         ),
         Err(status) => status,
     }
+}
+
+fn apply(
+    path: &std::path::Path,
+    args: &wfm_wizard::cli::ApplyArgs,
+    catalog: &Catalog,
+    stores: &KeyringStores,
+) -> u8 {
+    let mut err = standard_streams::stderr();
+    // Held to the end (not for --check, which writes nothing): no wizard edits meanwhile.
+    let _lock = if args.check {
+        if let Err(status) = commands::recover_for_reading(path, stores, &mut err) {
+            return status;
+        }
+        None
+    } else {
+        match commands::lock_for_command(path, stores) {
+            Ok(lock) => Some(lock),
+            Err(status) => return status,
+        }
+    };
+    let request = commands::apply::Request {
+        answers: &args.answers,
+        check: args.check,
+        diff: args.diff,
+        json: args.json,
+    };
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    commands::apply::apply(
+        path,
+        &request,
+        catalog,
+        stores,
+        &mut commands::apply::Streams {
+            stdin: &mut input,
+            out: &mut standard_streams::stdout(),
+            err: &mut err,
+        },
+    )
 }
 
 fn systemd_unit(

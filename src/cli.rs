@@ -88,6 +88,15 @@ pub enum Command {
     /// Make the config say what an answers file says, with the wizard's rules and save;
     /// no terminal needed. Running it again with the same answers changes nothing
     Apply(ApplyArgs),
+    /// Print an answers file that makes another config say what this one says; secrets
+    /// as {env: WFM_...} placeholders, never values
+    Export,
+    /// Print the JSON Schema (2020-12) of the config file, or of the answers file
+    Schema {
+        /// The answers file's schema instead of the config's
+        #[arg(long)]
+        answers: bool,
+    },
 }
 
 /// `apply`'s arguments (issue 14).

@@ -11,6 +11,7 @@ pub mod io;
 pub mod keymap;
 pub mod plain;
 pub mod safe_text;
+pub mod schema;
 pub mod secret;
 pub mod terminal;
 pub mod ui;

@@ -41,6 +41,7 @@ fn main() -> ExitCode {
                 | Command::Secret(_)
                 | Command::History
                 | Command::SystemdUnit { .. }
+                | Command::Export
         )
     );
     if reads && let Err(status) = commands::recover_for_reading(&path, stores.as_ref(), &mut err) {
@@ -94,6 +95,16 @@ fn main() -> ExitCode {
         }) => systemd_unit(&path, unit.as_deref(), write, &unit_dir),
         Some(Command::MigrateSecrets { to }) => migrate_secrets(&path, to, stores.as_ref()),
         Some(Command::Apply(args)) => apply(&path, &args, &catalog, stores.as_ref()),
+        Some(Command::Export) => commands::export::export(&path, &catalog, &mut out, &mut err),
+        Some(Command::Schema { answers }) => {
+            let schema = if answers {
+                wfm_wizard::schema::answers_schema(&catalog)
+            } else {
+                wfm_wizard::schema::config_schema(&catalog)
+            };
+            let _ = write!(out, "{}", wfm_wizard::schema::render(&schema));
+            commands::EXIT_OK
+        }
         None => match commands::open_session(&path, &catalog, stores.as_ref()) {
             Ok(session) => {
                 if let Some(why) = plain::requested(cli.plain) {

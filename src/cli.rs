@@ -40,10 +40,18 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the file with the wizard's rules and that every referenced secret can be read
-    Validate,
+    Validate {
+        /// Print one JSON object instead of lines (README "validate --json")
+        #[arg(long)]
+        json: bool,
+    },
     /// List each integration and, for each secret, its store, whether it is present and
     /// a short fingerprint (never the value); then entries no integration refers to
-    Status,
+    Status {
+        /// Print one JSON object instead of lines (README "status --json")
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove keyring entries under service wfm-wizard that no integration refers to
     Prune {
         /// Do not ask; needed when there is no terminal to ask on
@@ -97,6 +105,21 @@ pub enum Command {
         #[arg(long)]
         answers: bool,
     },
+    /// Print a shell completion script (README "Shell completions and man page")
+    Completions {
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: CompletionShell,
+    },
+    /// Print the man page (roff): `wfm-wizard man | man -l -`
+    Man,
+}
+
+/// The shells `completions` writes for.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 /// `apply`'s arguments (issue 14).

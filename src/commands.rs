@@ -7,8 +7,10 @@ pub mod inventory;
 pub mod migrate;
 pub mod secrets_report;
 mod session;
+pub mod shell_docs;
 pub mod stored_values;
 pub mod systemd_unit;
+pub mod validate_json;
 
 pub use session::{Session, lock_for_command, open_session, recover, recover_for_reading};
 

@@ -36,8 +36,8 @@ fn main() -> ExitCode {
     let reads = matches!(
         cli.command,
         Some(
-            Command::Validate
-                | Command::Status
+            Command::Validate { .. }
+                | Command::Status { .. }
                 | Command::Secret(_)
                 | Command::History
                 | Command::SystemdUnit { .. }
@@ -48,8 +48,18 @@ fn main() -> ExitCode {
         return ExitCode::from(status);
     }
     let status = match cli.command {
-        Some(Command::Validate) => commands::validate(&path, &catalog, stores.as_ref(), &mut out),
-        Some(Command::Status) => secrets_report::status(&path, stores.as_ref(), &mut out),
+        Some(Command::Validate { json: false }) => {
+            commands::validate(&path, &catalog, stores.as_ref(), &mut out)
+        }
+        Some(Command::Validate { json: true }) => {
+            commands::validate_json::validate_json(&path, &catalog, stores.as_ref(), &mut out)
+        }
+        Some(Command::Status { json: false }) => {
+            secrets_report::status(&path, stores.as_ref(), &mut out)
+        }
+        Some(Command::Status { json: true }) => {
+            secrets_report::status_json::status_json(&path, stores.as_ref(), &mut out)
+        }
         Some(Command::Prune { yes }) => {
             // Held to the end of this arm: no wizard may write drafts meanwhile.
             let _lock = match commands::lock_for_command(&path, stores.as_ref()) {
@@ -95,6 +105,8 @@ fn main() -> ExitCode {
         }) => systemd_unit(&path, unit.as_deref(), write, &unit_dir),
         Some(Command::MigrateSecrets { to }) => migrate_secrets(&path, to, stores.as_ref()),
         Some(Command::Apply(args)) => apply(&path, &args, &catalog, stores.as_ref()),
+        Some(Command::Completions { shell }) => commands::shell_docs::completions(shell, &mut out),
+        Some(Command::Man) => commands::shell_docs::man(&mut out),
         Some(Command::Export) => commands::export::export(&path, &catalog, &mut out, &mut err),
         Some(Command::Schema { answers }) => {
             let schema = if answers {

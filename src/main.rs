@@ -48,18 +48,8 @@ fn main() -> ExitCode {
         return ExitCode::from(status);
     }
     let status = match cli.command {
-        Some(Command::Validate { json: false }) => {
-            commands::validate(&path, &catalog, stores.as_ref(), &mut out)
-        }
-        Some(Command::Validate { json: true }) => {
-            commands::validate_json::validate_json(&path, &catalog, stores.as_ref(), &mut out)
-        }
-        Some(Command::Status { json: false }) => {
-            secrets_report::status(&path, stores.as_ref(), &mut out)
-        }
-        Some(Command::Status { json: true }) => {
-            secrets_report::status_json::status_json(&path, stores.as_ref(), &mut out)
-        }
+        Some(Command::Validate { json }) => validate(&path, json, &catalog, stores.as_ref()),
+        Some(Command::Status { json }) => status(&path, json, stores.as_ref()),
         Some(Command::Prune { yes }) => {
             // Held to the end of this arm: no wizard may write drafts meanwhile.
             let _lock = match commands::lock_for_command(&path, stores.as_ref()) {
@@ -108,15 +98,7 @@ fn main() -> ExitCode {
         Some(Command::Completions { shell }) => commands::shell_docs::completions(shell, &mut out),
         Some(Command::Man) => commands::shell_docs::man(&mut out),
         Some(Command::Export) => commands::export::export(&path, &catalog, &mut out, &mut err),
-        Some(Command::Schema { answers }) => {
-            let schema = if answers {
-                wfm_wizard::schema::answers_schema(&catalog)
-            } else {
-                wfm_wizard::schema::config_schema(&catalog)
-            };
-            let _ = write!(out, "{}", wfm_wizard::schema::render(&schema));
-            commands::EXIT_OK
-        }
+        Some(Command::Schema { answers }) => schema(answers, &catalog),
         None => match commands::open_session(&path, &catalog, stores.as_ref()) {
             Ok(session) => {
                 if let Some(why) = plain::requested(cli.plain) {
@@ -160,6 +142,38 @@ fn migrate_secrets(
         ),
         Err(status) => status,
     }
+}
+
+fn validate(path: &std::path::Path, json: bool, catalog: &Catalog, stores: &KeyringStores) -> u8 {
+    let mut out = standard_streams::stdout();
+    if json {
+        commands::validate_json::validate_json(path, catalog, stores, &mut out)
+    } else {
+        commands::validate(path, catalog, stores, &mut out)
+    }
+}
+
+fn status(path: &std::path::Path, json: bool, stores: &KeyringStores) -> u8 {
+    let mut out = standard_streams::stdout();
+    if json {
+        secrets_report::status_json::status_json(path, stores, &mut out)
+    } else {
+        secrets_report::status(path, stores, &mut out)
+    }
+}
+
+fn schema(answers: bool, catalog: &Catalog) -> u8 {
+    let schema = if answers {
+        wfm_wizard::schema::answers_schema(catalog)
+    } else {
+        wfm_wizard::schema::config_schema(catalog)
+    };
+    let _ = write!(
+        standard_streams::stdout(),
+        "{}",
+        wfm_wizard::schema::render(&schema)
+    );
+    commands::EXIT_OK
 }
 
 fn apply(

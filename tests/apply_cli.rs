@@ -486,3 +486,61 @@ fn usage_errors_exit_2_and_stdin_names_nobody_asked_for_exit_3() {
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(text(&out).contains("no such file"), "{}", text(&out));
 }
+
+/// `export` of a config, applied back with its placeholders set to the same values,
+/// changes nothing: one server set up by hand is the template for the next.
+#[test]
+fn export_then_apply_with_the_same_values_changes_nothing() {
+    if !keyctl_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    let _cleanup = Cleanup(vec![config.clone()]);
+    let out = run(&config, &["export"], &[], "");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(text(&out).contains("no such file"), "{}", text(&out));
+
+    let token = jwt("export");
+    let answers = answers_file(
+        dir.path(),
+        "answers.yaml",
+        &format!(
+            "version: 1\nintegrations:\n{}",
+            historical("Süd 1", "{env: S}", "{env: J}")
+        ),
+    );
+    let envs = [("S", "export-secret"), ("J", token.as_str())];
+    let out = run(
+        &config,
+        &["apply", "--answers", answers.to_str().unwrap()],
+        &envs,
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+
+    let exported = run(&config, &["export"], &[], "");
+    assert!(exported.status.success(), "{}", text(&exported));
+    let template = String::from_utf8(exported.stdout.clone()).expect("UTF-8");
+    assert_no_secret(&exported, &["export-secret", &token]);
+    let secret_var = "WFM_RINGCENTRAL_V1_HISTORICAL_S_D_1_CLIENT_SECRET";
+    let jwt_var = "WFM_RINGCENTRAL_V1_HISTORICAL_S_D_1_JWT";
+    assert!(
+        template.contains(secret_var) && template.contains(jwt_var),
+        "{template}"
+    );
+    let exported_file = answers_file(dir.path(), "exported.yaml", &template);
+    let again = run(
+        &config,
+        &[
+            "apply",
+            "--answers",
+            exported_file.to_str().unwrap(),
+            "--json",
+        ],
+        &[(secret_var, "export-secret"), (jwt_var, token.as_str())],
+        "",
+    );
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(json(&again)["changed"], false, "{}", text(&again));
+}

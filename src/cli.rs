@@ -111,7 +111,11 @@ pub enum Command {
         shell: CompletionShell,
     },
     /// Print the man page (roff): `wfm-wizard man | man -l -`
-    Man,
+    Man {
+        /// A subcommand's own page (wfm-wizard-SUBCOMMAND(1)) instead of the main one
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
+    },
 }
 
 /// The shells `completions` writes for.

@@ -96,7 +96,9 @@ fn main() -> ExitCode {
         Some(Command::MigrateSecrets { to }) => migrate_secrets(&path, to, stores.as_ref()),
         Some(Command::Apply(args)) => apply(&path, &args, &catalog, stores.as_ref()),
         Some(Command::Completions { shell }) => commands::shell_docs::completions(shell, &mut out),
-        Some(Command::Man) => commands::shell_docs::man(&mut out),
+        Some(Command::Man { subcommand }) => {
+            commands::shell_docs::man(subcommand.as_deref(), &mut out, &mut err)
+        }
         Some(Command::Export) => commands::export::export(&path, &catalog, &mut out, &mut err),
         Some(Command::Schema { answers }) => schema(answers, &catalog),
         None => match commands::open_session(&path, &catalog, stores.as_ref()) {

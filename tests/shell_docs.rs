@@ -143,6 +143,27 @@ fn man_renders_the_page_without_warnings() {
     assert!(shown.contains("wfm-wizard"), "{shown}");
     assert!(shown.contains("apply"), "{shown}");
     assert!(shown.contains("SUBCOMMANDS"), "{shown}");
+
+    // Each page the main one lists is there too.
+    let out = run(&["man", "apply"], &dir.path().join("c.yaml"));
+    assert!(out.status.success(), "{}", text(&out));
+    std::fs::write(&page, &out.stdout).expect("write the page");
+    let rendered = Command::new("man")
+        .args(["--warnings", "-l"])
+        .arg(&page)
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run man");
+    assert!(rendered.stderr.is_empty(), "{}", text(&rendered));
+    let shown = String::from_utf8_lossy(&rendered.stdout);
+    assert!(
+        shown.contains("wfm-wizard-apply") && shown.contains("--answers"),
+        "{shown}"
+    );
+    let out = run(&["man", "frobnicate"], &dir.path().join("c.yaml"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
 
 #[test]

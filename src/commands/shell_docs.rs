@@ -5,7 +5,7 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
-use super::{EXIT_FAILURE, EXIT_OK};
+use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::cli::{Cli, CompletionShell};
 
 /// The completion script for `shell`.
@@ -27,14 +27,32 @@ pub fn completions(shell: CompletionShell, out: &mut dyn Write) -> u8 {
     finish(&script, out)
 }
 
-/// The man page (roff), section 1.
-pub fn man(out: &mut dyn Write) -> u8 {
+/// The man page (roff), section 1: the program's, or `wfm-wizard-SUBCOMMAND`'s, the
+/// pages the main one lists under SUBCOMMANDS.
+pub fn man(subcommand: Option<&str>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let program = Cli::command();
+    let command = match subcommand {
+        None => program,
+        Some(name) => {
+            let Some(found) = program.find_subcommand(name) else {
+                let names: Vec<&str> = program
+                    .get_subcommands()
+                    .map(clap::Command::get_name)
+                    .collect();
+                let _ = writeln!(
+                    err,
+                    "error: no subcommand `{name}`; the pages are: {}",
+                    names.join(", ")
+                );
+                return EXIT_USAGE;
+            };
+            let title = format!("wfm-wizard-{}", found.get_name());
+            found.clone().display_name(title.clone()).bin_name(title)
+        }
+    };
     let mut page = Vec::new();
-    if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
-        let _ = writeln!(
-            crate::io::standard_streams::stderr(),
-            "error: cannot render the man page: {e}"
-        );
+    if let Err(e) = clap_mangen::Man::new(command).render(&mut page) {
+        let _ = writeln!(err, "error: cannot render the man page: {e}");
         return EXIT_FAILURE;
     }
     finish(&page, out)

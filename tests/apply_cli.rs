@@ -544,3 +544,56 @@ fn export_then_apply_with_the_same_values_changes_nothing() {
     assert!(again.status.success(), "{}", text(&again));
     assert_eq!(json(&again)["changed"], false, "{}", text(&again));
 }
+
+/// The operator's comments survive an apply, as they survive a wizard save.
+#[test]
+fn comments_in_the_config_are_kept_across_an_apply() {
+    if !keyctl_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    let _cleanup = Cleanup(vec![config.clone()]);
+    let token = jwt("comments");
+    let envs = [("S", "comment-secret"), ("J", token.as_str())];
+    let on = answers_file(
+        dir.path(),
+        "on.yaml",
+        &format!(
+            "version: 1\nintegrations:\n{}",
+            historical("east", "{env: S}", "{env: J}")
+        ),
+    );
+    let out = run(
+        &config,
+        &["apply", "--answers", on.to_str().unwrap()],
+        &envs,
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let text_before = std::fs::read_to_string(&config).expect("read");
+    let commented = text_before.replacen(
+        "- platform: ringcentral-v1",
+        "# east: the call center in Boston\n- platform: ringcentral-v1",
+        1,
+    );
+    std::fs::write(&config, &commented).expect("write comment");
+    let off = answers_file(
+        dir.path(),
+        "off.yaml",
+        "version: 1\nintegrations:\n- platform: ringcentral-v1\n  operation: historical\n  group: east\n  enabled: false\n",
+    );
+    let out = run(
+        &config,
+        &["apply", "--answers", off.to_str().unwrap()],
+        &[],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let after = std::fs::read_to_string(&config).expect("read");
+    assert!(
+        after.contains("# east: the call center in Boston"),
+        "{after}"
+    );
+    assert!(after.contains("enabled: false"), "{after}");
+}

@@ -40,10 +40,18 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the file with the wizard's rules and that every referenced secret can be read
-    Validate,
+    Validate {
+        /// Print one JSON object instead of lines (README "validate --json")
+        #[arg(long)]
+        json: bool,
+    },
     /// List each integration and, for each secret, its store, whether it is present and
     /// a short fingerprint (never the value); then entries no integration refers to
-    Status,
+    Status {
+        /// Print one JSON object instead of lines (README "status --json")
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove keyring entries under service wfm-wizard that no integration refers to
     Prune {
         /// Do not ask; needed when there is no terminal to ask on
@@ -85,6 +93,55 @@ pub enum Command {
         #[arg(long, value_name = "STORE", value_parser = parse_kind)]
         to: StoreKind,
     },
+    /// Make the config say what an answers file says, with the wizard's rules and save;
+    /// no terminal needed. Running it again with the same answers changes nothing
+    Apply(ApplyArgs),
+    /// Print an answers file that makes another config say what this one says; secrets
+    /// as {env: WFM_...} placeholders, never values
+    Export,
+    /// Print the JSON Schema (2020-12) of the config file, or of the answers file
+    Schema {
+        /// The answers file's schema instead of the config's
+        #[arg(long)]
+        answers: bool,
+    },
+    /// Print a shell completion script (README "Shell completions and man page")
+    Completions {
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: CompletionShell,
+    },
+    /// Print the man page (roff): `wfm-wizard man | man -l -`
+    Man {
+        /// A subcommand's own page (wfm-wizard-SUBCOMMAND(1)) instead of the main one
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
+    },
+}
+
+/// The shells `completions` writes for.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// `apply`'s arguments (issue 14).
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// The answers file: the config's shape, each secret naming where to read it
+    /// ({env: VAR}, {file: PATH} or {stdin: true}); never a value
+    #[arg(long, value_name = "FILE")]
+    pub answers: PathBuf,
+    /// Print the plan; write nothing
+    #[arg(long)]
+    pub check: bool,
+    /// Show what changes, secrets by fingerprint only
+    #[arg(long)]
+    pub diff: bool,
+    /// Print the outcome as one JSON object (README "apply --json")
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,12 +1,16 @@
 //! What the binary does for each command, with exit statuses per the contract.
 
+pub mod apply;
+pub mod export;
 pub mod history;
 pub mod inventory;
 pub mod migrate;
 pub mod secrets_report;
 mod session;
+pub mod shell_docs;
 pub mod stored_values;
 pub mod systemd_unit;
+pub mod validate_json;
 
 pub use session::{Session, lock_for_command, open_session, recover, recover_for_reading};
 

@@ -1,5 +1,6 @@
 //! wfm-wizard: configure a WFM product's contact-center integrations from a terminal.
 
+pub mod answers;
 pub mod app;
 pub mod catalog;
 pub mod cli;
@@ -10,6 +11,7 @@ pub mod io;
 pub mod keymap;
 pub mod plain;
 pub mod safe_text;
+pub mod schema;
 pub mod secret;
 pub mod terminal;
 pub mod ui;

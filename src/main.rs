@@ -36,19 +36,20 @@ fn main() -> ExitCode {
     let reads = matches!(
         cli.command,
         Some(
-            Command::Validate
-                | Command::Status
+            Command::Validate { .. }
+                | Command::Status { .. }
                 | Command::Secret(_)
                 | Command::History
                 | Command::SystemdUnit { .. }
+                | Command::Export
         )
     );
     if reads && let Err(status) = commands::recover_for_reading(&path, stores.as_ref(), &mut err) {
         return ExitCode::from(status);
     }
     let status = match cli.command {
-        Some(Command::Validate) => commands::validate(&path, &catalog, stores.as_ref(), &mut out),
-        Some(Command::Status) => secrets_report::status(&path, stores.as_ref(), &mut out),
+        Some(Command::Validate { json }) => validate(&path, json, &catalog, stores.as_ref()),
+        Some(Command::Status { json }) => status(&path, json, stores.as_ref()),
         Some(Command::Prune { yes }) => {
             // Held to the end of this arm: no wizard may write drafts meanwhile.
             let _lock = match commands::lock_for_command(&path, stores.as_ref()) {
@@ -93,6 +94,13 @@ fn main() -> ExitCode {
             unit_dir,
         }) => systemd_unit(&path, unit.as_deref(), write, &unit_dir),
         Some(Command::MigrateSecrets { to }) => migrate_secrets(&path, to, stores.as_ref()),
+        Some(Command::Apply(args)) => apply(&path, &args, &catalog, stores.as_ref()),
+        Some(Command::Completions { shell }) => commands::shell_docs::completions(shell, &mut out),
+        Some(Command::Man { subcommand }) => {
+            commands::shell_docs::man(subcommand.as_deref(), &mut out, &mut err)
+        }
+        Some(Command::Export) => commands::export::export(&path, &catalog, &mut out, &mut err),
+        Some(Command::Schema { answers }) => schema(answers, &catalog),
         None => match commands::open_session(&path, &catalog, stores.as_ref()) {
             Ok(session) => {
                 if let Some(why) = plain::requested(cli.plain) {
@@ -136,6 +144,78 @@ fn migrate_secrets(
         ),
         Err(status) => status,
     }
+}
+
+fn validate(path: &std::path::Path, json: bool, catalog: &Catalog, stores: &KeyringStores) -> u8 {
+    let mut out = standard_streams::stdout();
+    if json {
+        commands::validate_json::validate_json(path, catalog, stores, &mut out)
+    } else {
+        commands::validate(path, catalog, stores, &mut out)
+    }
+}
+
+fn status(path: &std::path::Path, json: bool, stores: &KeyringStores) -> u8 {
+    let mut out = standard_streams::stdout();
+    if json {
+        secrets_report::status_json::status_json(path, stores, &mut out)
+    } else {
+        secrets_report::status(path, stores, &mut out)
+    }
+}
+
+fn schema(answers: bool, catalog: &Catalog) -> u8 {
+    let schema = if answers {
+        wfm_wizard::schema::answers_schema(catalog)
+    } else {
+        wfm_wizard::schema::config_schema(catalog)
+    };
+    let _ = write!(
+        standard_streams::stdout(),
+        "{}",
+        wfm_wizard::schema::render(&schema)
+    );
+    commands::EXIT_OK
+}
+
+fn apply(
+    path: &std::path::Path,
+    args: &wfm_wizard::cli::ApplyArgs,
+    catalog: &Catalog,
+    stores: &KeyringStores,
+) -> u8 {
+    let mut err = standard_streams::stderr();
+    // Held to the end (not for --check, which writes nothing): no wizard edits meanwhile.
+    let _lock = if args.check {
+        if let Err(status) = commands::recover_for_reading(path, stores, &mut err) {
+            return status;
+        }
+        None
+    } else {
+        match commands::lock_for_command(path, stores) {
+            Ok(lock) => Some(lock),
+            Err(status) => return status,
+        }
+    };
+    let request = commands::apply::Request {
+        answers: &args.answers,
+        check: args.check,
+        diff: args.diff,
+        json: args.json,
+    };
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    commands::apply::apply(
+        path,
+        &request,
+        catalog,
+        stores,
+        &mut commands::apply::Streams {
+            stdin: &mut input,
+            out: &mut standard_streams::stdout(),
+            err: &mut err,
+        },
+    )
 }
 
 fn systemd_unit(

@@ -412,5 +412,7 @@ fn find_reference<'a>(document: &'a Document, name: &str) -> Option<&'a SecretRe
         })
 }
 
+pub mod status_json;
+
 #[cfg(test)]
 mod tests;

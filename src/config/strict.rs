@@ -42,6 +42,14 @@ enum Place {
     SettingValue,
     Keyring,
     KeyringUser,
+    /// An answers file (`apply --answers`): its root, integrations, settings and the
+    /// `{env|file|stdin}` mapping that says where a secret comes from.
+    AnswersRoot,
+    AnswersIntegrationList,
+    AnswersIntegration,
+    AnswersSettings,
+    AnswersSettingValue,
+    SourcePath,
     /// A place the serde layer reports (a wrong type), nothing to check here.
     Other,
 }
@@ -61,6 +69,24 @@ const INTEGRATION_KEYS: &[(&str, Place)] = &[
     ("enabled", Place::Enabled),
     ("settings", Place::Settings),
 ];
+const ANSWERS_ROOT_KEYS: &[(&str, Place)] = &[
+    ("version", Place::Version),
+    ("confirmed", Place::ConfirmedList),
+    ("integrations", Place::AnswersIntegrationList),
+];
+const ANSWERS_INTEGRATION_KEYS: &[(&str, Place)] = &[
+    ("platform", Place::Name),
+    ("operation", Place::Name),
+    ("group", Place::Group),
+    ("state", Place::Name),
+    ("enabled", Place::Enabled),
+    ("settings", Place::AnswersSettings),
+];
+const SOURCE_KEYS: &[(&str, Place)] = &[
+    ("env", Place::Name),
+    ("file", Place::SourcePath),
+    ("stdin", Place::Enabled),
+];
 const SETTING_VALUE_KEYS: &[(&str, Place)] = &[("keyring", Place::Keyring)];
 const KEYRING_KEYS: &[(&str, Place)] = &[
     ("store", Place::Name),
@@ -77,6 +103,9 @@ impl Place {
             Place::Integration => Some(INTEGRATION_KEYS),
             Place::SettingValue => Some(SETTING_VALUE_KEYS),
             Place::Keyring => Some(KEYRING_KEYS),
+            Place::AnswersRoot => Some(ANSWERS_ROOT_KEYS),
+            Place::AnswersIntegration => Some(ANSWERS_INTEGRATION_KEYS),
+            Place::AnswersSettingValue => Some(SOURCE_KEYS),
             _ => None,
         }
     }
@@ -84,6 +113,7 @@ impl Place {
     fn item(self) -> Place {
         match self {
             Place::IntegrationList => Place::Integration,
+            Place::AnswersIntegrationList => Place::AnswersIntegration,
             Place::ConfirmedList => Place::Confirmed,
             _ => Place::Other,
         }
@@ -121,6 +151,8 @@ enum Position {
 }
 
 struct Walker {
+    /// What the document is: a config (`Root`) or an answers file (`AnswersRoot`).
+    root: Place,
     stack: Vec<Frame>,
     root_seen: bool,
     setting_names: HashSet<String>,
@@ -129,7 +161,18 @@ struct Walker {
 /// Checks the text's nodes; `Ok` also when the YAML is malformed, which the parser
 /// proper reports next.
 pub fn check_nodes(text: &str) -> Result<(), ParseError> {
+    check_nodes_from(text, Place::Root)
+}
+
+/// [`check_nodes`] for an answers file (`apply --answers`): the same refusals, over
+/// its own keys.
+pub fn check_answer_nodes(text: &str) -> Result<(), ParseError> {
+    check_nodes_from(text, Place::AnswersRoot)
+}
+
+fn check_nodes_from(text: &str, root: Place) -> Result<(), ParseError> {
     let mut walker = Walker {
+        root,
         stack: Vec::new(),
         root_seen: false,
         setting_names: known_setting_names(),
@@ -196,7 +239,7 @@ impl Walker {
                 return Position::Outside;
             }
             self.root_seen = true;
-            return Position::Value(Place::Root, String::new());
+            return Position::Value(self.root, String::new());
         };
         if top.mapping {
             match &top.pending {
@@ -289,13 +332,18 @@ impl Walker {
                 };
                 (*place, join(&at, name))
             }
-            None if top.place == Place::Settings => {
+            None if matches!(top.place, Place::Settings | Place::AnswersSettings) => {
                 let path = if self.setting_names.contains(key) {
                     join(&at, key)
                 } else {
                     format!("{}.<setting {}>", shown(&at), top.count)
                 };
-                (Place::SettingValue, path)
+                let value = if top.place == Place::Settings {
+                    Place::SettingValue
+                } else {
+                    Place::AnswersSettingValue
+                };
+                (value, path)
             }
             None => (Place::Other, format!("{}.<key {}>", shown(&at), top.count)),
         };
@@ -334,7 +382,10 @@ fn check_scalar(
 ) -> Result<(), ParseError> {
     // A setting's block scalar (`|`) holds line feeds; the catalog's rules refuse them
     // in the settings it knows (`validate::check_field`).
-    let allowed = |c: char| place == Place::SettingValue && matches!(c, '\n' | '\t');
+    let allowed = |c: char| {
+        matches!(place, Place::SettingValue | Place::AnswersSettingValue)
+            && matches!(c, '\n' | '\t')
+    };
     if value.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err(refusal(
             path,

@@ -1,5 +1,6 @@
 //! What the binary does for each command, with exit statuses per the contract.
 
+pub mod connection_test;
 pub mod history;
 pub mod inventory;
 pub mod migrate;

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         cli.command,
         Some(
             Command::Validate
+                | Command::Test { .. }
                 | Command::Status
                 | Command::Secret(_)
                 | Command::History
@@ -48,6 +49,13 @@ fn main() -> ExitCode {
     }
     let status = match cli.command {
         Some(Command::Validate) => commands::validate(&path, &catalog, stores.as_ref(), &mut out),
+        Some(Command::Test { json, integration }) => connection_test(
+            &path,
+            &catalog,
+            stores.as_ref(),
+            json,
+            integration.as_deref(),
+        ),
         Some(Command::Status) => secrets_report::status(&path, stores.as_ref(), &mut out),
         Some(Command::Prune { yes }) => {
             // Held to the end of this arm: no wizard may write drafts meanwhile.
@@ -136,6 +144,33 @@ fn migrate_secrets(
         ),
         Err(status) => status,
     }
+}
+
+fn connection_test(
+    path: &std::path::Path,
+    catalog: &Catalog,
+    stores: &KeyringStores,
+    json: bool,
+    target: Option<&str>,
+) -> u8 {
+    use wfm_wizard::io::connection::{HttpTester, Settings};
+    let mut err = standard_streams::stderr();
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => {
+            let _ = writeln!(err, "wfm-wizard: {e}");
+            return commands::EXIT_USAGE;
+        }
+    };
+    commands::connection_test::test(
+        path,
+        catalog,
+        stores,
+        &HttpTester::new(settings),
+        &commands::connection_test::Request { target, json },
+        &mut standard_streams::stdout(),
+        &mut err,
+    )
 }
 
 fn systemd_unit(

@@ -16,8 +16,10 @@ use serde::Serialize;
 #[serde(rename_all = "kebab-case")]
 pub enum Stage {
     /// RingCentral `POST /restapi/oauth/token` with the client ID, secret and JWT.
+    #[serde(rename = "ringcentral-token")]
     RingCentralToken,
     /// RingCX `POST /api/auth/login/rc/accesstoken`: the RingCentral user's RingCX login.
+    #[serde(rename = "ringcx-login")]
     RingCxLogin,
     /// The RingCX sub-account list: is the Sub account ID there and active?
     SubAccount,

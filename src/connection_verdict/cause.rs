@@ -33,8 +33,10 @@ pub enum Cause {
         code: String,
     },
     /// Stage 2 answered 401: the RingCentral user has no RingCX login.
+    #[serde(rename = "not-linked-to-ringcx")]
     NotLinkedToRingCx,
     /// Stage 2 answered 403.
+    #[serde(rename = "ringcx-login-forbidden")]
     RingCxLoginForbidden,
     /// Stage 3 answered 403: the RingCX user lacks the `WFO_ACCESS` role.
     /// `sub_account_listed`: whether the general account list (tried next) shows it.

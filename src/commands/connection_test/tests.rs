@@ -123,7 +123,7 @@ fn all_passing_exits_0_and_a_failure_exits_5_with_cause_and_fix() {
     let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(line["integration"], "ringcentral-v1/historical/default");
     assert_eq!(line["passed"], false);
-    assert_eq!(line["stages"][1]["cause"], "not-linked-to-ring-cx");
+    assert_eq!(line["stages"][1]["cause"], "not-linked-to-ringcx");
     assert!(
         line["stages"][1]["what_to_do"]
             .as_str()

@@ -151,6 +151,11 @@ impl Http {
                     };
                 }
                 match io.kind() {
+                    // The standard library's name-lookup failure has no kind of its own:
+                    // look the name up again to tell a DNS failure from the rest.
+                    _ if !resolves(proxy.as_deref().unwrap_or(&host)) => {
+                        unreachable(NetworkProblem::Dns { host })
+                    }
                     std::io::ErrorKind::ConnectionRefused => {
                         unreachable(NetworkProblem::Refused { host })
                     }
@@ -170,6 +175,19 @@ impl Http {
             },
         }
     }
+}
+
+/// Whether `host` (or `host:port`) has an address.
+fn resolves(host: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let target = if host.contains(':') && !host.starts_with('[') && host.matches(':').count() == 1 {
+        host.to_owned()
+    } else {
+        format!("{host}:443")
+    };
+    target
+        .to_socket_addrs()
+        .is_ok_and(|mut found| found.next().is_some())
 }
 
 /// A short name for the errors not classified above (never their text, which may quote a URL).

@@ -71,6 +71,17 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Test the saved integrations against RingCentral and RingCX (token, RingCX login,
+    /// sub-account), with secrets read from their stores; exit 5 when a test fails
+    Test {
+        /// One object per integration on stdout, one per line, with each stage's outcome
+        #[arg(long)]
+        json: bool,
+        /// Test only this integration: <platform>/<operation>/<group>, e.g.
+        /// ringcentral-v1/historical/default
+        #[arg(value_name = "INTEGRATION")]
+        integration: Option<String>,
+    },
     /// Work with one stored secret
     #[command(subcommand)]
     Secret(SecretCommand),

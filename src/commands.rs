@@ -1,6 +1,7 @@
 //! What the binary does for each command, with exit statuses per the contract.
 
 pub mod apply;
+pub mod connection_test;
 pub mod export;
 pub mod history;
 pub mod inventory;

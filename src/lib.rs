@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod connection_verdict;
 pub mod identity;
 pub mod io;
 pub mod keymap;

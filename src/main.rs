@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         cli.command,
         Some(
             Command::Validate { .. }
+                | Command::Test { .. }
                 | Command::Status { .. }
                 | Command::Secret(_)
                 | Command::History
@@ -49,18 +50,15 @@ fn main() -> ExitCode {
     }
     let status = match cli.command {
         Some(Command::Validate { json }) => validate(&path, json, &catalog, stores.as_ref()),
+        Some(Command::Test { json, integration }) => connection_test(
+            &path,
+            &catalog,
+            stores.as_ref(),
+            json,
+            integration.as_deref(),
+        ),
         Some(Command::Status { json }) => status(&path, json, stores.as_ref()),
-        Some(Command::Prune { yes }) => {
-            // Held to the end of this arm: no wizard may write drafts meanwhile.
-            let _lock = match commands::lock_for_command(&path, stores.as_ref()) {
-                Ok(lock) => lock,
-                Err(status) => return ExitCode::from(status),
-            };
-            let stdin = std::io::stdin();
-            let mut input = stdin.lock();
-            let confirm = confirm(yes, &mut input);
-            secrets_report::prune(&path, stores.as_ref(), confirm, &mut out, &mut err)
-        }
+        Some(Command::Prune { yes }) => prune(&path, yes, stores.as_ref()),
         Some(Command::History) => history::history(&path, &mut out, &mut err),
         Some(Command::Rollback { revision, yes }) => {
             // Held to the end of this arm: no wizard edits the file meanwhile.
@@ -215,6 +213,51 @@ fn apply(
             out: &mut standard_streams::stdout(),
             err: &mut err,
         },
+    )
+}
+
+fn prune(path: &std::path::Path, yes: bool, stores: &KeyringStores) -> u8 {
+    // Held to the end: no wizard may write drafts meanwhile.
+    let _lock = match commands::lock_for_command(path, stores) {
+        Ok(lock) => lock,
+        Err(status) => return status,
+    };
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let confirm = confirm(yes, &mut input);
+    secrets_report::prune(
+        path,
+        stores,
+        confirm,
+        &mut standard_streams::stdout(),
+        &mut standard_streams::stderr(),
+    )
+}
+
+fn connection_test(
+    path: &std::path::Path,
+    catalog: &Catalog,
+    stores: &KeyringStores,
+    json: bool,
+    target: Option<&str>,
+) -> u8 {
+    use wfm_wizard::io::connection::{HttpTester, Settings};
+    let mut err = standard_streams::stderr();
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => {
+            let _ = writeln!(err, "wfm-wizard: {e}");
+            return commands::EXIT_USAGE;
+        }
+    };
+    commands::connection_test::test(
+        path,
+        catalog,
+        stores,
+        &HttpTester::new(settings),
+        &commands::connection_test::Request { target, json },
+        &mut standard_streams::stdout(),
+        &mut err,
     )
 }
 

@@ -4,7 +4,7 @@ mod jwt;
 
 pub mod document;
 pub use document::{Problem, Severity, check_document};
-pub use jwt::{JwtInfo, inspect_jwt};
+pub use jwt::{JwtInfo, claims as jwt_claims, inspect_jwt};
 
 use crate::catalog::{FieldDef, Validator};
 pub use crate::config::strict::MAX_GROUP_CHARS;

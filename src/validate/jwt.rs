@@ -87,3 +87,13 @@ fn decode_json(part: &str, name: &str) -> Result<serde_json::Value, String> {
     serde_json::from_slice(&bytes)
         .map_err(|_| format!("The JWT {name} does not decode to JSON; copy the whole JWT again."))
 }
+
+/// The payload's claims, when the token is three parts whose payload is a JSON object.
+pub fn claims(token: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let mut parts = token.split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    match decode_json(payload, "payload").ok()? {
+        serde_json::Value::Object(claims) => Some(claims),
+        _ => None,
+    }
+}

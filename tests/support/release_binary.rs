@@ -25,7 +25,27 @@ pub fn release_binary() -> &'static Path {
             "making sure the release binary is built (a first build takes minutes)"
         );
         let started = Instant::now();
-        let out = Command::new(&cargo)
+        let mut build = Command::new(&cargo);
+        // Cargo gives this test process the package's own CARGO_PKG_*/CARGO_MANIFEST_*
+        // variables; ring's build script reruns when those differ from a plain shell's,
+        // and with it every crate above ring, so a nested build would redo the release
+        // build each time a developer alternates with `cargo build --release`.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if [
+                "CARGO_PKG_",
+                "CARGO_MANIFEST_",
+                "CARGO_CRATE_",
+                "CARGO_BIN_",
+            ]
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+                || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*name)
+            {
+                build.env_remove(&*name);
+            }
+        }
+        let out = build
             .args(["build", "--release", "--bin", "wfm-wizard", "--quiet"])
             .current_dir(manifest_dir)
             .stdin(Stdio::null())

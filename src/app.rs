@@ -8,10 +8,9 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType};
 use ratatui::layout::Rect;
 
-use crate::io::effects::EffectRunner;
 use crate::io::signals::Signal;
 use crate::ui::Theme;
-use crate::wizard::{Interrupt, Msg, Outcome, Wizard};
+use crate::wizard::{EffectRunner, Interrupt, Msg, Outcome, Wizard};
 use crate::{keymap, ui};
 
 /// What wakes the loop.

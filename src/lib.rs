@@ -8,6 +8,7 @@ pub mod config;
 pub mod identity;
 pub mod io;
 pub mod keymap;
+pub mod line_io;
 pub mod plain;
 pub mod safe_text;
 pub mod secret;

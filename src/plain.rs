@@ -16,9 +16,8 @@ mod text;
 use std::collections::VecDeque;
 use std::sync::mpsc::Receiver;
 
-use crate::io::effects::EffectRunner;
-use crate::wizard::{Effect, Msg, Outcome, Wizard};
-use answer::Answer;
+pub use crate::line_io::LineIo;
+use crate::wizard::{Effect, EffectRunner, Msg, Outcome, Wizard};
 use prompt::Kind;
 
 /// Why plain mode was chosen.
@@ -59,16 +58,6 @@ impl Reason {
 pub fn requested(flag: bool) -> Option<Reason> {
     let var = |name| std::env::var(name).ok();
     reason(flag, var("ACCESSIBLE").as_deref(), var("TERM").as_deref())
-}
-
-/// Where plain mode reads answers and writes lines.
-pub trait LineIo {
-    /// Writes one line.
-    fn say(&mut self, line: &str);
-    /// Writes `prompt` and reads one line, echoed as the terminal does.
-    fn ask(&mut self, prompt: &str) -> Answer;
-    /// Writes `prompt` and reads one line without echo.
-    fn ask_secret(&mut self, prompt: &str) -> Answer;
 }
 
 /// Runs the wizard until it has an outcome. Effects the runner starts elsewhere answer

@@ -124,6 +124,12 @@ pub enum Effect {
     },
 }
 
+/// Carries out effects (the loop gives it each one `update` returns). `None`: the
+/// answer arrives later as a message; `Some`: here it is. Implemented under `io/`.
+pub trait EffectRunner {
+    fn run(&mut self, effect: Effect) -> Option<Msg>;
+}
+
 /// The config file as read again: its document (`None`: it is gone) and text hash.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reloaded {

@@ -3,25 +3,11 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+pub use crate::line_io::Answer;
+
 use super::prompt::{FieldInput, Kind, Question};
 use crate::wizard::lists::ListItem;
-use crate::wizard::{Action, FieldState, InputRequest, Interrupt, Msg, Overlay, Step, Wizard};
-
-/// What the operator typed in answer to a question.
-#[derive(Debug)]
-pub enum Answer {
-    Text(String),
-    /// Typed without echo.
-    Secret(SecretString),
-    /// Input that could not be taken as typed (why, and that nothing changed).
-    Unreadable(String),
-    /// Ctrl-C while reading a secret (elsewhere the cooked terminal sends SIGINT).
-    Interrupted,
-    /// End of input (Ctrl-D, or the terminal went away).
-    End,
-    /// A signal ends the program while it waited for this answer.
-    Stopped(Interrupt),
-}
+use crate::wizard::{Action, FieldState, InputRequest, Msg, Overlay, Step, Wizard};
 
 /// What to do with an answer: messages for the wizard, then, for a form field, check
 /// the field and move on only if it is valid.

@@ -257,7 +257,7 @@ mod tests {
             .expect("a draft");
         assert!(matches!(
             &draft.integrations[0].fields[0],
-            crate::wizard::DraftField::Text { value, .. } if value == "east"
+            crate::config::draft::DraftField::Text { value, .. } if value == "east"
         ));
         assert!(!config.exists());
     }
@@ -290,7 +290,7 @@ mod tests {
             .expect("a draft");
         assert!(
             matches!(&draft.integrations[0].fields[0],
-                crate::wizard::DraftField::Text { value, .. } if value == "east"),
+                crate::config::draft::DraftField::Text { value, .. } if value == "east"),
             "Ctrl-Z typed nothing into the field"
         );
     }
@@ -386,7 +386,7 @@ mod tests {
         assert_eq!(draft.integrations.len(), 1);
         assert!(
             matches!(&draft.integrations[0].fields[0],
-                crate::wizard::DraftField::Text { value, .. } if value == "east"),
+                crate::config::draft::DraftField::Text { value, .. } if value == "east"),
             "the Group is as it was: {:?}",
             draft.integrations[0].fields[0]
         );
@@ -409,7 +409,7 @@ mod tests {
             .expect("a draft");
         assert!(
             matches!(&draft.integrations[0].fields[0],
-                crate::wizard::DraftField::Text { value, .. } if value == "east-2"),
+                crate::config::draft::DraftField::Text { value, .. } if value == "east-2"),
             "{:?}",
             draft.integrations[0].fields[0]
         );

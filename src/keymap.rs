@@ -316,7 +316,7 @@ fn form_key(wizard: &Wizard, key: Key) -> Option<Msg> {
     let Step::Form { draft, focus, .. } = wizard.step else {
         return None;
     };
-    let on_toggle = matches!(wizard.drafts[draft].value(focus), Value::Toggle(_));
+    let on_toggle = matches!(wizard.forms[draft].value(focus), Value::Toggle(_));
     let request = match (key.code, key.mods) {
         (KeyCode::Char(' '), m) if on_toggle && !m.contains(KeyModifiers::CONTROL) => {
             return Some(Msg::Act(Action::Toggle));

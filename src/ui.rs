@@ -147,7 +147,7 @@ fn progress_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
         Step::Platform { .. } => 0,
         Step::Operation { op, .. } => op + 1,
         Step::Form { draft, .. } | Step::StoreGate { draft } => {
-            let d = &wizard.drafts[*draft];
+            let d = &wizard.forms[*draft];
             1 + wizard
                 .current_platform()
                 .operations

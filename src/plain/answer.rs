@@ -161,7 +161,7 @@ fn field_answer(
     };
     match input {
         FieldInput::Toggle => {
-            let FieldState::Toggle(on) = wizard.drafts[draft].fields[focus] else {
+            let FieldState::Toggle(on) = wizard.forms[draft].fields[focus] else {
                 return Ok(keep);
             };
             let wanted = match text.trim().to_lowercase().as_str() {
@@ -178,7 +178,7 @@ fn field_answer(
             Ok(Response { msgs, ..keep })
         }
         FieldInput::Text | FieldInput::Secret => {
-            let current = match &wizard.drafts[draft].fields[focus] {
+            let current = match &wizard.forms[draft].fields[focus] {
                 FieldState::Text(value) => value.value(),
                 _ => "",
             };
@@ -262,7 +262,7 @@ pub fn after_field(wizard: &Wizard, draft: usize, focus: usize) -> (Vec<String>,
     }
     let check = wizard.field_check(draft, focus);
     if let Some(error) = check.error {
-        let shown_by_question = wizard.drafts[draft].visited[focus];
+        let shown_by_question = wizard.forms[draft].visited[focus];
         let lines = if shown_by_question {
             Vec::new()
         } else {

@@ -279,8 +279,8 @@ fn operation_question(wizard: &Wizard, op: usize, selected: usize) -> Question {
 }
 
 fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
-    let d = &wizard.drafts[draft];
-    let def = wizard.draft_fields(draft)[focus];
+    let d = &wizard.forms[draft];
+    let def = wizard.form_fields(draft)[focus];
     let title = if d.original.is_some() {
         "editing"
     } else {

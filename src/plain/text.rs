@@ -15,7 +15,7 @@ pub fn numbered(index: usize, text: &str) -> String {
 pub fn platform_row(wizard: &Wizard, index: usize) -> String {
     let platform = &wizard.catalog.platforms[index];
     let count = wizard
-        .drafts
+        .forms
         .iter()
         .filter(|d| d.platform == platform.id)
         .count();
@@ -37,8 +37,8 @@ pub fn operation_row(wizard: &Wizard, op: usize, item: ListItem) -> String {
 }
 
 fn integration_row(wizard: &Wizard, draft: usize) -> String {
-    let d = &wizard.drafts[draft];
-    let defs = wizard.draft_fields(draft);
+    let d = &wizard.forms[draft];
+    let defs = wizard.form_fields(draft);
     let group = d.group(&defs);
     let name = if group.is_empty() {
         "(no group)".to_owned()
@@ -101,14 +101,14 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
     for change in review_text::change_lines(wizard.pending_changes()) {
         lines.push(format!("    {change}"));
     }
-    if wizard.drafts.is_empty() {
+    if wizard.forms.is_empty() {
         lines.push("  No integrations: the file will list none.".into());
     }
     let new_store = match &wizard.store {
         StoreStatus::Ready(info) => Some(info.kind),
         _ => None,
     };
-    for index in 0..wizard.drafts.len() {
+    for index in 0..wizard.forms.len() {
         lines.extend(integration_lines(wizard, index, new_store));
     }
     for removed in &wizard.removed {
@@ -122,13 +122,13 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
 }
 
 fn integration_lines(wizard: &Wizard, index: usize, new_store: Option<StoreKind>) -> Vec<String> {
-    let draft = &wizard.drafts[index];
+    let draft = &wizard.forms[index];
     let platform = wizard
         .catalog
         .platform(&draft.platform)
         .map_or(draft.platform.clone(), |p| p.label.clone());
     let mut lines = vec![format!("  {platform} - {}", wizard.draft_name(index))];
-    for (def, state) in wizard.draft_fields(index).iter().zip(&draft.fields) {
+    for (def, state) in wizard.form_fields(index).iter().zip(&draft.fields) {
         let value = review_text::field_value(def, state, new_store, "hidden", "to");
         lines.push(format!("    {}: {value}", def.label));
     }

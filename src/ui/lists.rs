@@ -24,7 +24,7 @@ pub fn draw_platforms(
     ];
     for (i, platform) in wizard.catalog.platforms.iter().enumerate() {
         let count = wizard
-            .drafts
+            .forms
             .iter()
             .filter(|d| d.platform == platform.id)
             .count();
@@ -129,8 +129,8 @@ pub fn draw_operation(
 }
 
 fn integration_row(wizard: &Wizard, draft: usize, theme: Theme) -> (String, String) {
-    let d = &wizard.drafts[draft];
-    let defs = wizard.draft_fields(draft);
+    let d = &wizard.forms[draft];
+    let defs = wizard.form_fields(draft);
     let group = d.group(&defs);
     let name = if group.is_empty() {
         "(no group)".to_owned()

@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
 
 use super::theme::Theme;
 use super::{short_label, text};
-use crate::wizard::{DraftField, Position, Snapshot, Wizard};
+use crate::config::draft::{DraftField, Position, Snapshot};
+use crate::wizard::Wizard;
 
 pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, offer: &Snapshot, theme: Theme) {
     let width = area.width.saturating_sub(4).min(72);

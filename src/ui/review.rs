@@ -79,7 +79,7 @@ fn measure(wizard: &Wizard, width: usize, theme: Theme) -> Measured {
         StoreStatus::Ready(info) => Some(info.kind),
         _ => None,
     };
-    let rows: Vec<IntegrationRows> = (0..wizard.drafts.len())
+    let rows: Vec<IntegrationRows> = (0..wizard.forms.len())
         .map(|index| integration_rows(wizard, index, new_store, theme))
         .collect();
     // Each integration is a blank line, its title and its fields.
@@ -154,7 +154,7 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>>
             Style::new(),
         ));
     }
-    if wizard.drafts.is_empty() {
+    if wizard.forms.is_empty() {
         lines.push(Line::default());
         lines.push(Line::styled(
             "No integrations: the file will list none.",
@@ -213,8 +213,8 @@ fn integration_rows(
     new_store: Option<StoreKind>,
     theme: Theme,
 ) -> IntegrationRows {
-    let draft = &wizard.drafts[index];
-    let defs = wizard.draft_fields(index);
+    let draft = &wizard.forms[index];
+    let defs = wizard.form_fields(index);
     let platform = wizard
         .catalog
         .platform(&draft.platform)

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Action, Draft, Level, Notice, Overlay, Step, Wizard};
+use super::{Action, IntegrationForm, Level, Notice, Overlay, Step, Wizard};
 use crate::catalog::{Prerequisite, Requirement};
 
 /// One row of an operation's list.
@@ -18,9 +18,9 @@ impl Wizard {
     pub fn drafts_of(&self, op: usize) -> Vec<usize> {
         let platform = &self.current_platform().id;
         let operation = &self.operation(op).id;
-        (0..self.drafts.len())
+        (0..self.forms.len())
             .filter(|&i| {
-                self.drafts[i].platform == *platform && self.drafts[i].operation == *operation
+                self.forms[i].platform == *platform && self.forms[i].operation == *operation
             })
             .collect()
     }
@@ -56,7 +56,7 @@ impl Wizard {
         let platform = &self.current_platform().id;
         self.operation(op).requires.iter().find(|r| {
             !self
-                .drafts
+                .forms
                 .iter()
                 .any(|d| d.platform == *platform && d.operation == r.operation)
         })
@@ -181,9 +181,9 @@ impl Wizard {
             });
             return;
         }
-        let draft = Draft::new(self.current_platform(), self.operation(op));
-        self.drafts.push(draft);
-        self.open_form_through_gate(self.drafts.len() - 1);
+        let draft = IntegrationForm::new(self.current_platform(), self.operation(op));
+        self.forms.push(draft);
+        self.open_form_through_gate(self.forms.len() - 1);
     }
 
     fn confirm_prerequisites(&mut self, op: usize) {
@@ -207,7 +207,7 @@ impl Wizard {
     }
 
     pub(super) fn delete_draft(&mut self, draft: usize) {
-        let removed = self.drafts.remove(draft);
+        let removed = self.forms.remove(draft);
         if let Some(original) = removed.original {
             self.removed.push(original);
         }
@@ -228,9 +228,9 @@ impl Wizard {
     /// Everything that stops a save, one line each.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for (index, draft) in self.drafts.iter().enumerate() {
+        for (index, draft) in self.forms.iter().enumerate() {
             let name = self.draft_name(index);
-            for (field, def) in self.draft_fields(index).iter().enumerate() {
+            for (field, def) in self.form_fields(index).iter().enumerate() {
                 if let Some(error) = self.field_check(index, field).error {
                     out.push(format!("{name}: {}: {error}", def.label));
                 }
@@ -243,7 +243,7 @@ impl Wizard {
             };
             for r in &operation.requires {
                 if !self
-                    .drafts
+                    .forms
                     .iter()
                     .any(|d| d.platform == draft.platform && d.operation == r.operation)
                 {
@@ -267,13 +267,13 @@ impl Wizard {
 
     /// "Historical settings (east)" or "Historical settings (no group)".
     pub fn draft_name(&self, index: usize) -> String {
-        let draft = &self.drafts[index];
+        let draft = &self.forms[index];
         let label = self
             .catalog
             .platform(&draft.platform)
             .and_then(|p| p.operation(&draft.operation))
             .map_or(draft.operation.as_str(), |o| o.label.as_str());
-        let group = draft.group(&self.draft_fields(index));
+        let group = draft.group(&self.form_fields(index));
         if group.is_empty() {
             format!("{label} (no group)")
         } else {

@@ -92,7 +92,7 @@ impl Wizard {
             text: format!(
                 "Reloaded {}: {} integration(s) as the file is now. Make your changes again, then save on Review.",
                 self.config_path,
-                fresh.drafts.len()
+                fresh.forms.len()
             ),
         });
         *self = fresh;

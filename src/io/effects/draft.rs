@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use super::StoreProvider;
+use crate::config::draft::{DraftField, Snapshot};
 use crate::io::draft_file;
 use crate::secret::{SecretRef, StoreKind, is_draft_entry, namespace_of};
-use crate::wizard::{DraftField, DraftPlan, LoadedSecrets, NotKept, Snapshot};
+use crate::wizard::{DraftPlan, LoadedSecrets, NotKept};
 
 /// The newest generation carried out per config path. Draft effects run on their own
 /// threads; holding this lock while writing keeps them in order, and an older plan

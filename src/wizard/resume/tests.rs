@@ -254,7 +254,7 @@ fn resuming_restores_answers_position_and_secrets_from_their_entries() {
 
 impl Wizard {
     fn document_enabled_first(&self) -> bool {
-        self.drafts[0].enabled(&self.draft_fields(0))
+        self.forms[0].enabled(&self.form_fields(0))
     }
 }
 
@@ -296,7 +296,7 @@ fn discarding_removes_the_file_and_the_entries_the_draft_names() {
         matches!(effects.as_slice(), [Effect::DiscardDraft { entries, .. }] if *entries == [entry(SECRET_ENTRY), entry(JWT_ENTRY)]),
         "{effects:?}"
     );
-    assert!(second.resume_offer.is_none() && second.drafts.is_empty() && !second.dirty);
+    assert!(second.resume_offer.is_none() && second.forms.is_empty() && !second.dirty);
 }
 
 #[test]
@@ -402,12 +402,12 @@ fn resuming_keeps_integrations_the_file_gained_since_the_draft() {
     later.offer_resume(snapshot);
     act(&mut later, Action::Yes);
     assert_eq!(
-        later.drafts.len(),
+        later.forms.len(),
         2,
         "the draft's integration and the file's newer one"
     );
     assert_eq!(
-        later.drafts[1].original.as_ref(),
+        later.forms[1].original.as_ref(),
         Some(&document.integrations[0])
     );
 }

@@ -144,7 +144,7 @@ pub fn run<R: EffectRunner>(
                     if !session.settle(wizard, io) {
                         return Outcome::Cancelled;
                     }
-                    for effect in wizard.draft_now() {
+                    for effect in wizard.update(Msg::Checkpoint) {
                         session.start(effect, io);
                     }
                 }

@@ -6,7 +6,8 @@ use base64::Engine;
 use secrecy::SecretString;
 
 use crate::catalog::Catalog;
-use crate::wizard::{Action, Effect, InputRequest, Msg, Wizard};
+use crate::wizard::{Action, Effect, InputRequest, Wizard};
+pub use crate::wizard::{Msg, Startup};
 
 /// 2027-01-15, the "now" of every unit test.
 pub const NOW: i64 = 1_800_000_000;
@@ -216,5 +217,14 @@ pub fn integration_in(
             ("client_secret".into(), stored("client_secret")),
             ("jwt".into(), stored("jwt")),
         ]),
+    }
+}
+
+/// The draft a checkpoint of `w` writes now (`w` has unsaved work).
+pub fn draft_plan(w: &mut Wizard) -> crate::wizard::DraftPlan {
+    let effects = w.update(Msg::Checkpoint);
+    match effects.into_iter().next() {
+        Some(Effect::SaveDraft(plan)) => plan,
+        other => panic!("a checkpoint with unsaved work drafts it: {other:?}"),
     }
 }

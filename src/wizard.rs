@@ -24,7 +24,7 @@ pub use changes::Loaded;
 pub use integration_form::{FieldState, IntegrationForm, SecretField};
 pub use messages::{
     Action, Effect, EffectRunner, Interrupt, Msg, NotKept, Reloaded, SaveFailure, SaveReport,
-    StoreInfo,
+    Startup, StoreInfo,
 };
 pub use resume::{DraftPlan, LoadedSecrets, SSH_HINT, link_can_drop};
 pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
@@ -246,7 +246,7 @@ impl Wizard {
 
     /// Look, never write: another wizard holds the file (`who` says who). No draft is
     /// written or offered (the draft is the other session's), and Ctrl-S refuses.
-    pub fn read_only(&mut self, who: &str) {
+    fn become_read_only(&mut self, who: &str) {
         self.read_only = Some(who.to_owned());
         self.notice = Some(Notice {
             level: Level::Info,
@@ -341,6 +341,11 @@ impl Wizard {
                 }
                 effects
             }
+            Msg::Startup(fact) => {
+                self.started(fact);
+                Vec::new()
+            }
+            Msg::Checkpoint => self.draft_now(),
             Msg::SaveDone(result) => self.finish_save(result),
             Msg::Interrupted(how) => self.interrupted(how),
             Msg::DraftSaved(result) => {
@@ -406,6 +411,26 @@ impl Wizard {
                 }
                 Vec::new()
             }
+        }
+    }
+
+    fn started(&mut self, fact: Startup) {
+        match fact {
+            Startup::LinkCanDrop => self.show_ssh_hint(),
+            Startup::ReadOnly(who) => self.become_read_only(&who),
+            // A read-only session neither offers another's draft nor a migration.
+            Startup::KernelSecretsToKeep(n) if self.read_only.is_none() => {
+                self.offer_migration(n);
+            }
+            Startup::DraftFound(snapshot) if self.read_only.is_none() => {
+                self.offer_resume(snapshot);
+            }
+            Startup::DraftUnreadable(why) if self.read_only.is_none() => {
+                self.draft_unreadable(&why);
+            }
+            Startup::KernelSecretsToKeep(_)
+            | Startup::DraftFound(_)
+            | Startup::DraftUnreadable(_) => {}
         }
     }
 

@@ -12,6 +12,7 @@ use crate::io::effects::InlineRunner;
 use crate::io::memory_store::{MemoryStore, MemoryStores};
 use crate::secret::StoreKind;
 use crate::test_support::{CLIENT_ID, CLIENT_SECRET, NOW, jwt_never_expires};
+use crate::wizard::Startup;
 
 #[test]
 fn plain_mode_is_chosen_by_the_flag_accessible_or_a_dumb_terminal() {
@@ -437,7 +438,7 @@ fn each_answer_is_kept_in_the_draft_and_the_next_session_offers_it() {
     let snapshot = crate::io::draft_file::read(&path)
         .unwrap()
         .expect("a draft");
-    second.offer_resume(snapshot);
+    second.update(Msg::Startup(Startup::DraftFound(snapshot)));
     let mut script = Script::new(vec![line("maybe"), line("r")]);
     let outcome = session(&mut second, &mut script);
     let t = &script.transcript;

@@ -110,8 +110,10 @@ mod tests {
         act(&mut earlier, Action::Enter);
         add_integration(&mut earlier, "east", &jwt_never_expires());
         let mut w = wizard();
-        w.show_ssh_hint();
-        w.offer_resume(earlier.draft_plan().snapshot);
+        w.update(Msg::Startup(Startup::LinkCanDrop));
+        w.update(Msg::Startup(Startup::DraftFound(
+            draft_plan(&mut earlier).snapshot,
+        )));
         snapshot("resume_offer_over_ssh", &w);
     }
 }

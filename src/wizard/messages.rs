@@ -6,6 +6,7 @@ use tui_input::InputRequest;
 
 use super::{DraftPlan, LoadedSecrets, SavePlan, StoredCheck};
 use crate::config::Document;
+use crate::config::draft::Snapshot;
 use crate::secret::{SecretRef, StoreKind};
 
 /// What the operator asked for, independent of which key said it.
@@ -51,9 +52,31 @@ pub enum Msg {
     Reloaded(Result<Reloaded, String>),
     /// How many orphan draft entries were removed at start.
     DraftEntriesCleaned(Result<usize, String>),
+    /// What the program found before the first frame (one message per fact).
+    Startup(Startup),
+    /// A moment worth a draft (plain mode sends it after every answered field: a
+    /// hangup ends it at once, with no last draft): drafts unsaved work, if any.
+    Checkpoint,
     /// How far Review can scroll on the screen as drawn (the loop measures it), so
     /// End and Page Down stop at the last line and Up moves at once from there.
     ReviewLimit(usize),
+}
+
+/// What the program learnt about the session before it started.
+#[derive(Debug)]
+pub enum Startup {
+    /// Over SSH and outside tmux/screen (see `link_can_drop`): a dropped link ends the
+    /// wizard, worth saying on the first screen.
+    LinkCanDrop,
+    /// Another wizard edits the file (who, in words): this one only looks.
+    ReadOnly(String),
+    /// How many secrets of the file sit in the kernel keyring where systemd
+    /// credentials would keep them across reboots (0: nothing to offer).
+    KernelSecretsToKeep(usize),
+    /// A draft from an earlier session: the first screen offers to resume or discard it.
+    DraftFound(Snapshot),
+    /// A draft file that cannot be read (why): say so, and leave it alone.
+    DraftUnreadable(String),
 }
 
 /// Why the session is ending from outside.

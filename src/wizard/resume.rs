@@ -51,7 +51,7 @@ pub(super) struct Checkpoint {
 
 impl Wizard {
     /// Says on the first screen that a dropped link loses nothing (see [`link_can_drop`]).
-    pub fn show_ssh_hint(&mut self) {
+    pub(super) fn show_ssh_hint(&mut self) {
         self.notice = Some(Notice {
             level: Level::Info,
             text: SSH_HINT.into(),
@@ -59,12 +59,12 @@ impl Wizard {
     }
 
     /// A draft from an earlier session: the first screen offers to resume or discard it.
-    pub fn offer_resume(&mut self, snapshot: Snapshot) {
+    pub(super) fn offer_resume(&mut self, snapshot: Snapshot) {
         self.resume_offer = Some(snapshot);
     }
 
     /// A draft file that cannot be read: say so, and leave it alone.
-    pub fn draft_unreadable(&mut self, why: &str) {
+    pub(super) fn draft_unreadable(&mut self, why: &str) {
         self.notice = Some(Notice {
             level: Level::Error,
             text: format!("The saved draft was not loaded: {why}"),
@@ -136,9 +136,8 @@ impl Wizard {
         }
     }
 
-    /// A draft of the session as it is now, when there is unsaved work. Plain mode asks
-    /// after every answered field: a hangup ends it at once, with no last draft.
-    pub fn draft_now(&mut self) -> Vec<Effect> {
+    /// A draft of the session as it is now, when there is unsaved work (`Msg::Checkpoint`).
+    pub(super) fn draft_now(&mut self) -> Vec<Effect> {
         if self.wants_draft() {
             vec![self.draft_effect()]
         } else {
@@ -168,7 +167,7 @@ impl Wizard {
 
     /// The draft of the session as it is now, typed secrets going to draft entries in
     /// the resolved store (left out, and counted, while there is none).
-    pub fn draft_plan(&mut self) -> DraftPlan {
+    pub(super) fn draft_plan(&mut self) -> DraftPlan {
         let mut snapshot = self.snapshot();
         let store = match &self.store {
             StoreStatus::Ready(info) => Some(info.kind),

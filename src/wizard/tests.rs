@@ -1,9 +1,9 @@
 use secrecy::ExposeSecret;
 
 use super::*;
-use crate::secret::StoreKind;
 use crate::config::{Setting, render_document};
 use crate::secret::SecretRef;
+use crate::secret::StoreKind;
 use crate::test_support::*;
 
 fn to_user_import(w: &mut Wizard) {

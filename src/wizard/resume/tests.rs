@@ -78,7 +78,7 @@ fn a_draft_is_saved_when_a_step_ends_not_on_every_key() {
 #[test]
 fn the_draft_file_holds_answers_and_entry_names_never_a_secret() {
     let (mut w, _) = one_integration();
-    let plan = w.draft_plan();
+    let plan = draft_plan(&mut w);
     let json = serde_json::to_string(&plan.snapshot).unwrap();
     assert!(!json.contains(CLIENT_SECRET) && !json.contains(&jwt_never_expires()[..40]));
     assert!(json.contains(CLIENT_ID) && json.contains("\"east\"") && json.contains(SECRET_ENTRY));
@@ -109,7 +109,7 @@ fn without_a_ready_store_secrets_are_left_out_and_an_unavailable_store_is_named(
     let mut w = wizard();
     act(&mut w, Action::Enter);
     add_integration(&mut w, "", &jwt_never_expires());
-    let plan = w.draft_plan();
+    let plan = draft_plan(&mut w);
     assert!(plan.writes.is_empty());
     assert_eq!(plan.snapshot.secrets_left_out, 2);
     assert!(
@@ -157,8 +157,8 @@ fn a_successful_save_or_a_confirmed_quit_discards_the_draft_and_its_entries() {
 #[test]
 fn later_draft_effects_carry_higher_generations() {
     let (mut w, _) = one_integration();
-    let first = w.draft_plan().generation;
-    let second = w.draft_plan().generation;
+    let first = draft_plan(&mut w).generation;
+    let second = draft_plan(&mut w).generation;
     let Effect::DiscardDraft { generation, .. } = w.discard_draft() else {
         unreachable!()
     };
@@ -210,9 +210,9 @@ fn resuming_restores_answers_position_and_secrets_from_their_entries() {
     act(&mut first, Action::Enter); // in the form again
     act(&mut first, Action::Next);
     act(&mut first, Action::Toggle); // Status off
-    let plan = first.draft_plan();
+    let plan = draft_plan(&mut first);
     let mut second = ready(StoreKind::SecretService);
-    second.offer_resume(plan.snapshot.clone());
+    second.update(Msg::Startup(Startup::DraftFound(plan.snapshot.clone())));
     assert!(second.resume_offer.is_some(), "the offer is what shows");
     assert!(
         second
@@ -262,7 +262,9 @@ impl Wizard {
 fn a_secret_missing_from_the_keyring_is_named_and_left_to_type_again() {
     let (mut first, _) = one_integration();
     let mut second = ready(StoreKind::Keyutils);
-    second.offer_resume(first.draft_plan().snapshot);
+    second.update(Msg::Startup(Startup::DraftFound(
+        draft_plan(&mut first).snapshot,
+    )));
     act(&mut second, Action::Yes);
     second.update(Msg::DraftSecretsLoaded(Ok(vec![
         (entry(SECRET_ENTRY), None),
@@ -290,7 +292,9 @@ fn a_secret_missing_from_the_keyring_is_named_and_left_to_type_again() {
 fn discarding_removes_the_file_and_the_entries_the_draft_names() {
     let (mut first, _) = one_integration();
     let mut second = ready(StoreKind::SecretService);
-    second.offer_resume(first.draft_plan().snapshot);
+    second.update(Msg::Startup(Startup::DraftFound(
+        draft_plan(&mut first).snapshot,
+    )));
     let effects = act(&mut second, Action::Delete);
     assert!(
         matches!(effects.as_slice(), [Effect::DiscardDraft { entries, .. }] if *entries == [entry(SECRET_ENTRY), entry(JWT_ENTRY)]),
@@ -302,14 +306,14 @@ fn discarding_removes_the_file_and_the_entries_the_draft_names() {
 #[test]
 fn quitting_at_the_offer_keeps_the_draft_and_a_hangup_does_not_overwrite_it() {
     let (mut first, _) = one_integration();
-    let snapshot = first.draft_plan().snapshot;
+    let snapshot = draft_plan(&mut first).snapshot;
     let mut second = ready(StoreKind::SecretService);
-    second.offer_resume(snapshot.clone());
+    second.update(Msg::Startup(Startup::DraftFound(snapshot.clone())));
     assert!(act(&mut second, Action::Quit).is_empty());
     assert_eq!(second.outcome, Some(Outcome::Cancelled));
 
     let mut third = ready(StoreKind::SecretService);
-    third.offer_resume(snapshot);
+    third.update(Msg::Startup(Startup::DraftFound(snapshot)));
     third.dirty = true;
     assert!(third.update(Msg::Interrupted(Interrupt::HangUp)).is_empty());
 }
@@ -327,7 +331,7 @@ fn two_unfinished_integrations_with_one_group_get_separate_entries() {
         paste(&mut w, "x.y.z");
         act(&mut w, Action::Back);
     }
-    let plan = w.draft_plan();
+    let plan = draft_plan(&mut w);
     let users: Vec<&str> = plan.writes.iter().map(|w| w.target.user.as_str()).collect();
     assert_eq!(
         users,
@@ -345,7 +349,7 @@ fn the_ssh_hint_is_for_ssh_outside_tmux_and_screen_and_shown_once() {
     assert!(!link_can_drop(true, true, false));
     assert!(!link_can_drop(true, false, true));
     let mut w = wizard();
-    w.show_ssh_hint();
+    w.update(Msg::Startup(Startup::LinkCanDrop));
     assert!(
         w.notice
             .as_ref()
@@ -391,7 +395,7 @@ fn secrets_left_out_while_the_store_resolved_follow_as_soon_as_it_is_ready() {
 #[test]
 fn resuming_keeps_integrations_the_file_gained_since_the_draft() {
     let (mut first, _) = one_integration();
-    let snapshot = first.draft_plan().snapshot;
+    let snapshot = draft_plan(&mut first).snapshot;
     let document = loaded_document(StoreKind::SecretService, true);
     let mut later = Wizard::new(
         crate::catalog::Catalog::builtin(),
@@ -399,7 +403,7 @@ fn resuming_keeps_integrations_the_file_gained_since_the_draft() {
         "x",
         NOW,
     );
-    later.offer_resume(snapshot);
+    later.update(Msg::Startup(Startup::DraftFound(snapshot)));
     act(&mut later, Action::Yes);
     assert_eq!(
         later.forms.len(),

@@ -215,7 +215,7 @@ fn a_vanished_secret_is_an_error_on_its_field_and_in_review_and_blocks_saving() 
 fn a_resumed_draft_keeps_the_vanished_mark() {
     let (mut w, gone) = loaded_with_gone_jwt();
     let snapshot = w.snapshot();
-    w.offer_resume(snapshot);
+    w.update(Msg::Startup(Startup::DraftFound(snapshot)));
     act(&mut w, Action::Yes);
     let FieldState::Secret(secret) = &w.forms[0].fields[JWT_FIELD] else {
         panic!("the JWT is a secret field");

@@ -77,7 +77,7 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
         if changed {
             shown = draw(terminal, wizard, theme, &mut pending)?;
         }
-        if let Some(outcome) = wizard.outcome.clone() {
+        if let Some(outcome) = wizard.outcome().cloned() {
             return Ok(outcome);
         }
         match events.next_event() {
@@ -131,7 +131,10 @@ fn interrupt<R: EffectRunner>(wizard: &mut Wizard, runner: &mut R, how: Interrup
     for effect in wizard.update(Msg::Interrupted(how)) {
         let _ = runner.run(effect);
     }
-    wizard.outcome.clone().unwrap_or(Outcome::Interrupted(how))
+    wizard
+        .outcome()
+        .cloned()
+        .unwrap_or(Outcome::Interrupted(how))
 }
 
 /// Everything drawn anew: after a suspend the screen holds whatever the shell left.
@@ -164,7 +167,7 @@ fn draw<B: Backend>(
 ) -> Result<Rect, B::Error> {
     let area = terminal.draw(|frame| ui::draw(frame, wizard, theme))?.area;
     if let Some(limit) = ui::review_scroll_limit(wizard, area, theme)
-        && limit != wizard.review_limit
+        && limit != wizard.review_limit()
     {
         pending.push_back(Msg::ReviewLimit(limit));
     }
@@ -449,7 +452,7 @@ mod tests {
             "/etc/wfm-wizard/integrations.yaml",
             crate::test_support::NOW,
         );
-        wizard.step = crate::wizard::Step::Review { scroll: 0 };
+        crate::test_support::to_review(&mut wizard);
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         let mut script = Script {
             events: [KeyCode::End, KeyCode::Up]
@@ -470,10 +473,10 @@ mod tests {
             Theme::default(),
         )
         .unwrap();
-        let limit = wizard.review_limit;
+        let limit = wizard.review_limit();
         assert!(limit > 100 && limit < usize::MAX, "measured: {limit}");
         assert_eq!(
-            wizard.step,
+            *wizard.step(),
             crate::wizard::Step::Review { scroll: limit - 1 },
             "one line up from the end"
         );

@@ -41,10 +41,10 @@ impl Mode {
 }
 
 pub fn mode(wizard: &Wizard) -> Mode {
-    if wizard.resume_offer.is_some() {
+    if wizard.resume_offer().is_some() {
         return Mode::Resume;
     }
-    match (&wizard.overlay, &wizard.step) {
+    match (&wizard.overlay(), &wizard.step()) {
         (Some(Overlay::Help { .. }), _) => Mode::Help,
         (Some(_), _) => Mode::Confirm,
         (None, Step::Platform { .. }) => Mode::Platform,
@@ -313,10 +313,10 @@ fn normalize(key: Key) -> Key {
 
 /// Keys that edit the focused field.
 fn form_key(wizard: &Wizard, key: Key) -> Option<Msg> {
-    let Step::Form { draft, focus, .. } = wizard.step else {
+    let Step::Form { draft, focus, .. } = *wizard.step() else {
         return None;
     };
-    let on_toggle = matches!(wizard.forms[draft].value(focus), Value::Toggle(_));
+    let on_toggle = matches!(wizard.forms()[draft].value(focus), Value::Toggle(_));
     let request = match (key.code, key.mods) {
         (KeyCode::Char(' '), m) if on_toggle && !m.contains(KeyModifiers::CONTROL) => {
             return Some(Msg::Act(Action::Toggle));

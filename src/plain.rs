@@ -71,7 +71,7 @@ pub fn run<R: EffectRunner>(
 ) -> Outcome {
     io.say(&format!(
         "wfm-wizard  {}  (plain mode: {})",
-        wizard.config_path,
+        wizard.config_path(),
         why.describe()
     ));
     io.say(prompt::GUIDE);
@@ -90,7 +90,7 @@ pub fn run<R: EffectRunner>(
         if !session.settle(wizard, io) {
             return Outcome::Cancelled;
         }
-        if let Some(outcome) = wizard.outcome.clone() {
+        if let Some(outcome) = wizard.outcome().cloned() {
             return outcome;
         }
         let question = prompt::question(wizard);

@@ -37,9 +37,7 @@ pub fn jwt_never_expires() -> String {
 /// A new wizard whose operator has already passed the store gate, so forms open at
 /// once; the gate's own tests start from [`gated_wizard`].
 pub fn wizard() -> Wizard {
-    let mut w = gated_wizard();
-    w.store_acknowledged = true;
-    w
+    gated_wizard().past_store_gate()
 }
 
 /// A new wizard as the program starts it: the store gate still ahead.
@@ -111,6 +109,25 @@ pub fn ready(kind: crate::secret::StoreKind) -> Wizard {
     w
 }
 
+/// From wherever the lists are (Platform, or an operation's list) to Review: Continue
+/// on each list.
+pub fn to_review(w: &mut Wizard) {
+    if matches!(w.step(), crate::wizard::Step::Platform { .. }) {
+        act(w, Action::Enter);
+    }
+    for _ in 0..w.current_platform().operations.len() {
+        if matches!(w.step(), crate::wizard::Step::Operation { .. }) {
+            act(w, Action::Last);
+            act(w, Action::Enter);
+        }
+    }
+    assert!(
+        matches!(w.step(), crate::wizard::Step::Review { .. }),
+        "{:?}",
+        w.step()
+    );
+}
+
 /// From the Historical list with Continue selected: past User import to Review.
 pub fn continue_to_review(w: &mut Wizard) {
     act(w, Action::Enter);
@@ -159,8 +176,7 @@ pub fn loaded_document(store: crate::secret::StoreKind, enabled: bool) -> crate:
 
 /// A wizard editing `document`, on the Historical list with its first row selected.
 pub fn first_row_of(document: &crate::config::Document) -> Wizard {
-    let mut w = Wizard::new(Catalog::builtin(), Some(document), "x", NOW);
-    w.store_acknowledged = true;
+    let mut w = Wizard::new(Catalog::builtin(), Some(document), "x", NOW).past_store_gate();
     act(&mut w, Action::Enter);
     act(&mut w, Action::First);
     w

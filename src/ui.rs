@@ -24,7 +24,7 @@ pub const MIN_HEIGHT: u16 = 12;
 
 /// How far Review can scroll on a screen of `size`; `None` on any other step.
 pub fn review_scroll_limit(wizard: &Wizard, size: Rect, theme: Theme) -> Option<usize> {
-    if !matches!(wizard.step, Step::Review { .. })
+    if !matches!(wizard.step(), Step::Review { .. })
         || size.width < MIN_WIDTH
         || size.height < MIN_HEIGHT
     {
@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
         rule,
     );
     let body = inset(body);
-    match &wizard.step {
+    match &wizard.step() {
         Step::Platform { selected } => {
             lists::draw_platforms(frame, body, wizard, *selected, theme);
         }
@@ -99,10 +99,10 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
         Paragraph::new(hints_line(wizard, footer.width, theme)),
         footer,
     );
-    if let Some(overlay) = &wizard.overlay {
+    if let Some(overlay) = &wizard.overlay() {
         overlay::draw(frame, area, wizard, overlay, theme);
     }
-    if let Some(offer) = &wizard.resume_offer {
+    if let Some(offer) = &wizard.resume_offer() {
         resume::draw(frame, area, wizard, offer, theme);
     }
 }
@@ -110,7 +110,7 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
 fn draw_too_small(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme) {
     let dash = if theme.ascii { "-" } else { "—" };
     // Ctrl-C acts here too; when it asks whether to drop unsaved answers, say so.
-    let quit = if wizard.overlay == Some(crate::wizard::Overlay::ConfirmQuit) {
+    let quit = if wizard.overlay() == Some(&crate::wizard::Overlay::ConfirmQuit) {
         "Quit without saving? Press Ctrl-C again to quit (unsaved answers are lost)"
     } else {
         "press Ctrl-C to quit"
@@ -130,12 +130,12 @@ fn header_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
     let mut spans = vec![
         Span::styled(" wfm-wizard", theme.title()),
         Span::styled(
-            format!("  {}", theme.text(&wizard.config_path)),
+            format!("  {}", theme.text(wizard.config_path())),
             theme.dim(),
         ),
     ];
     // Said on every screen: the notice that explains it goes at the first key.
-    if wizard.read_only.is_some() {
+    if wizard.read_only().is_some() {
         spans.push(Span::styled("  READ-ONLY", theme.warning()));
     }
     Line::from(spans)
@@ -143,11 +143,11 @@ fn header_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
 
 /// "Platform › Historical › User import › Review", the current step underlined.
 fn progress_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
-    let current = match &wizard.step {
+    let current = match &wizard.step() {
         Step::Platform { .. } => 0,
         Step::Operation { op, .. } => op + 1,
         Step::Form { draft, .. } | Step::StoreGate { draft } => {
-            let d = &wizard.forms[*draft];
+            let d = &wizard.forms()[*draft];
             1 + wizard
                 .current_platform()
                 .operations
@@ -188,7 +188,7 @@ pub fn short_label(label: &str) -> String {
 /// The notice, wrapped (never cut) to at most a few lines.
 fn notice_lines(wizard: &Wizard, width: u16, theme: Theme) -> Vec<Line<'static>> {
     const MOST: usize = 4;
-    let Some(notice) = &wizard.notice else {
+    let Some(notice) = &wizard.notice() else {
         return Vec::new();
     };
     let (text, style) = match notice.level {

@@ -108,39 +108,39 @@ pub enum Outcome {
 }
 
 pub struct Wizard {
-    pub catalog: Arc<Catalog>,
+    catalog: Arc<Catalog>,
     /// Seconds since the epoch, fixed at start (for JWT expiry).
-    pub now: i64,
-    pub config_path: String,
+    now: i64,
+    config_path: String,
     /// The namespace this session's entries go under, and the path recorded at save.
-    pub identity: Identity,
+    identity: Identity,
     /// The save counter of the file as loaded (0: no file, or a version-1 file).
-    pub loaded_revision: u64,
+    loaded_revision: u64,
     /// SHA-256 of the file's text as loaded (`None`: there was none): a save finds out
     /// whether someone else changed the file meanwhile.
-    pub loaded_hash: Option<String>,
+    loaded_hash: Option<String>,
     /// Another wizard edits the file (who, in words): this one only looks.
-    pub read_only: Option<String>,
+    read_only: Option<String>,
     /// Comments the operator was told the save drops (a second save confirms).
     comments_to_drop: Vec<crate::config::comments::LostComment>,
-    pub platform: usize,
-    pub forms: Vec<IntegrationForm>,
+    platform: usize,
+    forms: Vec<IntegrationForm>,
     /// Integrations loaded from the file and deleted in this session.
-    pub removed: Vec<Integration>,
-    pub confirmed: Vec<String>,
-    pub step: Step,
-    pub overlay: Option<Overlay>,
-    pub store: StoreStatus,
+    removed: Vec<Integration>,
+    confirmed: Vec<String>,
+    step: Step,
+    overlay: Option<Overlay>,
+    store: StoreStatus,
     /// The operator has seen (and, for a store lost at reboot, accepted) where secrets go.
-    pub store_acknowledged: bool,
-    pub notice: Option<Notice>,
-    pub dirty: bool,
-    pub outcome: Option<Outcome>,
+    store_acknowledged: bool,
+    notice: Option<Notice>,
+    dirty: bool,
+    outcome: Option<Outcome>,
     /// A draft from an earlier session, until the operator resumes or discards it.
-    pub resume_offer: Option<Snapshot>,
+    resume_offer: Option<Snapshot>,
     /// Draft keyring entries that hold typed secrets now (deleted on save or discard).
-    pub draft_entries: Vec<SecretRef>,
-    pub draft_generation: u64,
+    draft_entries: Vec<SecretRef>,
+    draft_generation: u64,
     /// The last draft left typed secrets out (no store yet): the next one catches up.
     secrets_left_out: bool,
     /// (integration, field, draft entry) of secrets being read back after a resume.
@@ -150,9 +150,9 @@ pub struct Wizard {
     /// the others made 1,000 integrations cost 40 ms a frame.
     group_index: std::cell::OnceCell<GroupIndex>,
     /// The furthest Review can scroll, as last measured on screen (unbounded until then).
-    pub review_limit: usize,
+    review_limit: usize,
     /// The file as it was loaded, for Review's changes (read only).
-    pub loaded: Loaded,
+    loaded: Loaded,
     /// Stored references whose entry the background check found gone.
     vanished: Vec<SecretRef>,
     /// The field each draft entry of the last draft parks, in words (to say which
@@ -252,6 +252,119 @@ impl Wizard {
             level: Level::Info,
             text: format!("Read-only: {who}. Nothing you change here can be saved."),
         });
+    }
+
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    /// Seconds since the epoch, fixed at start (for JWT expiry).
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn config_path(&self) -> &str {
+        &self.config_path
+    }
+
+    /// The namespace this session's entries go under, and the path recorded at save.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The save counter of the file as loaded (0: no file, or a version-1 file).
+    pub fn loaded_revision(&self) -> u64 {
+        self.loaded_revision
+    }
+
+    /// SHA-256 of the file's text as loaded (`None`: there was none).
+    pub fn loaded_hash(&self) -> Option<&str> {
+        self.loaded_hash.as_deref()
+    }
+
+    /// Who else edits the file, when this wizard only looks.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    /// The index of the platform being configured.
+    pub fn platform(&self) -> usize {
+        self.platform
+    }
+
+    /// The integrations being edited, in the order they were added.
+    pub fn forms(&self) -> &[IntegrationForm] {
+        &self.forms
+    }
+
+    /// Integrations loaded from the file and deleted in this session.
+    pub fn removed(&self) -> &[Integration] {
+        &self.removed
+    }
+
+    /// The prerequisites the operator confirmed (`platform/operation/id`).
+    pub fn confirmed(&self) -> &[String] {
+        &self.confirmed
+    }
+
+    pub fn step(&self) -> &Step {
+        &self.step
+    }
+
+    pub fn overlay(&self) -> Option<&Overlay> {
+        self.overlay.as_ref()
+    }
+
+    pub fn store(&self) -> &StoreStatus {
+        &self.store
+    }
+
+    /// The operator has seen (and, for a store lost at reboot, accepted) where secrets go.
+    pub fn store_acknowledged(&self) -> bool {
+        self.store_acknowledged
+    }
+
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
+    /// Unsaved work.
+    pub fn dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// How the session ended, once it has.
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.outcome.as_ref()
+    }
+
+    /// A draft from an earlier session, until the operator resumes or discards it.
+    pub fn resume_offer(&self) -> Option<&Snapshot> {
+        self.resume_offer.as_ref()
+    }
+
+    /// Draft keyring entries that hold typed secrets now.
+    pub fn draft_entries(&self) -> &[SecretRef] {
+        &self.draft_entries
+    }
+
+    /// The furthest Review can scroll, as last measured on screen.
+    pub fn review_limit(&self) -> usize {
+        self.review_limit
+    }
+
+    /// The file as it was loaded, for Review's changes.
+    pub fn loaded(&self) -> &Loaded {
+        &self.loaded
+    }
+
+    /// The same wizard with the store gate behind it, for tests of what comes after
+    /// (the gate's own tests go through it with messages).
+    #[cfg(test)]
+    #[must_use]
+    pub(crate) fn past_store_gate(mut self) -> Wizard {
+        self.store_acknowledged = true;
+        self
     }
 
     /// The last save found the file changed on disk: Enter reloads instead of retrying.

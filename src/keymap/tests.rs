@@ -1,8 +1,9 @@
 use crossterm::event::{KeyEvent, KeyEventState};
 
 use super::*;
+use crate::secret::StoreKind;
 use crate::test_support::*;
-use crate::wizard::{Overlay, SaveReport, Step, Wizard};
+use crate::wizard::{SaveReport, Wizard};
 
 fn press(code: KeyCode, mods: KeyModifiers) -> Event {
     Event::Key(KeyEvent {
@@ -13,40 +14,52 @@ fn press(code: KeyCode, mods: KeyModifiers) -> Event {
     })
 }
 
-/// A wizard showing each mode.
+/// A wizard showing each mode, reached by messages.
 fn in_mode(wanted: Mode) -> Wizard {
     let mut w = wizard();
     match wanted {
         Mode::Platform => {}
-        Mode::Operation => w.step = Step::Operation { op: 0, selected: 0 },
+        Mode::Operation => {
+            act(&mut w, Action::Enter);
+        }
         Mode::Form => w = new_form(),
         Mode::StoreGate => {
-            w = new_form();
-            w.step = Step::StoreGate { draft: 0 };
+            w = gated_wizard();
+            act(&mut w, Action::Enter);
+            act(&mut w, Action::Enter); // Add: secrets ahead, the gate first
         }
-        Mode::Review => w.step = Step::Review { scroll: 0 },
-        Mode::Saving => w.step = Step::Saving,
-        Mode::SaveFailed => {
-            w.step = Step::SaveFailed {
-                reason: "x".into(),
-                reload: false,
+        Mode::Review => to_review(&mut w),
+        Mode::Saving | Mode::SaveFailed | Mode::Done => {
+            w = ready(StoreKind::Keyutils);
+            to_review(&mut w);
+            act(&mut w, Action::Save);
+            match wanted {
+                Mode::SaveFailed => {
+                    w.update(Msg::SaveDone(Err("x".into())));
+                }
+                Mode::Done => {
+                    w.update(Msg::SaveDone(Ok(SaveReport {
+                        integrations: 0,
+                        secrets_written: 0,
+                        warnings: vec![],
+                    })));
+                }
+                _ => {}
             }
         }
-        Mode::Done => {
-            w.step = Step::Done(SaveReport {
-                integrations: 0,
-                secrets_written: 0,
-                warnings: vec![],
-            });
-        }
         Mode::Help => {
-            w.overlay = Some(Overlay::Help {
-                title: "t".into(),
-                text: "x".into(),
-            });
+            act(&mut w, Action::Help);
         }
-        Mode::Confirm => w.overlay = Some(Overlay::ConfirmQuit),
-        Mode::Resume => w.resume_offer = Some(w.snapshot()),
+        Mode::Confirm => {
+            w = new_form();
+            type_text(&mut w, "x");
+            act(&mut w, Action::Quit);
+        }
+        Mode::Resume => {
+            let mut earlier = new_form();
+            type_text(&mut earlier, "east");
+            w.update(Msg::Startup(Startup::DraftFound(earlier.snapshot())));
+        }
     }
     assert_eq!(mode(&w), wanted);
     w

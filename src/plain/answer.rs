@@ -37,7 +37,7 @@ pub fn interpret(wizard: &Wizard, question: &Question, answer: Answer) -> Result
         Answer::Stopped(how) => return Ok(Response::of(vec![Msg::Interrupted(how)])),
         Answer::End => {
             // Ctrl-D at "Quit without saving?" means yes: input has ended for good.
-            let action = if wizard.overlay == Some(Overlay::ConfirmQuit) {
+            let action = if wizard.overlay() == Some(&Overlay::ConfirmQuit) {
                 Action::Yes
             } else {
                 Action::Quit
@@ -161,7 +161,7 @@ fn field_answer(
     };
     match input {
         FieldInput::Toggle => {
-            let FieldState::Toggle(on) = wizard.forms[draft].fields[focus] else {
+            let FieldState::Toggle(on) = wizard.forms()[draft].fields[focus] else {
                 return Ok(keep);
             };
             let wanted = match text.trim().to_lowercase().as_str() {
@@ -178,7 +178,7 @@ fn field_answer(
             Ok(Response { msgs, ..keep })
         }
         FieldInput::Text | FieldInput::Secret => {
-            let current = match &wizard.forms[draft].fields[focus] {
+            let current = match &wizard.forms()[draft].fields[focus] {
                 FieldState::Text(value) => value.value(),
                 _ => "",
             };
@@ -256,13 +256,13 @@ fn refuse_controls(value: &str) -> Result<(), String> {
 /// time (after that the question itself shows it, as the form does for visited fields).
 pub fn after_field(wizard: &Wizard, draft: usize, focus: usize) -> (Vec<String>, Option<Msg>) {
     let here =
-        matches!(wizard.step, Step::Form { draft: d, focus: f, .. } if d == draft && f == focus);
-    if !here || wizard.overlay.is_some() {
+        matches!(*wizard.step(), Step::Form { draft: d, focus: f, .. } if d == draft && f == focus);
+    if !here || wizard.overlay().is_some() {
         return (Vec::new(), None);
     }
     let check = wizard.field_check(draft, focus);
     if let Some(error) = check.error {
-        let shown_by_question = wizard.forms[draft].visited[focus];
+        let shown_by_question = wizard.forms()[draft].visited[focus];
         let lines = if shown_by_question {
             Vec::new()
         } else {

@@ -84,14 +84,14 @@ pub fn effect_note(effect: &Effect) -> Option<&'static str> {
 
 /// A notice as a line: errors say so in words, not colour.
 pub fn notice_line(wizard: &Wizard) -> Option<String> {
-    wizard.notice.as_ref().map(|n| match n.level {
+    wizard.notice().as_ref().map(|n| match n.level {
         Level::Error => format!("Error: {}", n.text),
         Level::Info => n.text.clone(),
     })
 }
 
 pub fn question(wizard: &Wizard) -> Question {
-    if let Some(offer) = &wizard.resume_offer {
+    if let Some(offer) = &wizard.resume_offer() {
         return ask(
             vec![
                 "Resume the unsaved draft?".into(),
@@ -101,10 +101,10 @@ pub fn question(wizard: &Wizard) -> Question {
             Kind::Resume,
         );
     }
-    if let Some(overlay) = &wizard.overlay {
+    if let Some(overlay) = &wizard.overlay() {
         return overlay_question(wizard, overlay);
     }
-    let step = &wizard.step;
+    let step = &wizard.step();
     if let Step::Platform { selected } = step {
         platform_question(wizard, *selected)
     } else if let Step::Operation { op, selected } = step {
@@ -155,7 +155,7 @@ fn ask(intro: Vec<String>, prompt: &str, kind: Kind) -> Question {
 }
 
 fn generic(wizard: &Wizard, what: &str) -> Question {
-    let text = wizard.notice.as_ref().map_or_else(
+    let text = wizard.notice().as_ref().map_or_else(
         || format!("The wizard is at a step plain mode does not know: {what}."),
         |n| n.text.clone(),
     );
@@ -165,7 +165,7 @@ fn generic(wizard: &Wizard, what: &str) -> Question {
 /// The same words as the full-screen gate (`explain_store`), one per line.
 fn store_gate_question(wizard: &Wizard) -> Question {
     let mut intro = vec!["Where your secrets will be kept".to_owned()];
-    match &wizard.store {
+    match &wizard.store() {
         StoreStatus::Ready(info) => {
             let explanation = explain_store(info);
             intro.push(explanation.headline);
@@ -224,14 +224,14 @@ fn overlay_question(wizard: &Wizard, overlay: &Overlay) -> Question {
 
 fn platform_question(wizard: &Wizard, selected: usize) -> Question {
     let mut intro = vec!["Choose the contact-center platform to configure.".to_owned()];
-    for index in 0..wizard.catalog.platforms.len() {
+    for index in 0..wizard.catalog().platforms.len() {
         intro.push(text::numbered(index, &text::platform_row(wizard, index)));
     }
     ask(
         intro,
         &format!("Platform [{}]: ", selected + 1),
         Kind::List {
-            count: wizard.catalog.platforms.len(),
+            count: wizard.catalog().platforms.len(),
             selected,
             operation: None,
         },
@@ -279,7 +279,7 @@ fn operation_question(wizard: &Wizard, op: usize, selected: usize) -> Question {
 }
 
 fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
-    let d = &wizard.forms[draft];
+    let d = &wizard.forms()[draft];
     let def = wizard.form_fields(draft)[focus];
     let title = if d.original.is_some() {
         "editing"

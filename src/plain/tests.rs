@@ -448,7 +448,7 @@ fn each_answer_is_kept_in_the_draft_and_the_next_session_offers_it() {
         t.contains("Type r to resume the draft or d to discard it.\n"),
         "{t}"
     );
-    assert_eq!(second.forms.len(), 1, "{t}");
+    assert_eq!(second.forms().len(), 1, "{t}");
     assert!(
         t.contains("Historical settings (east)"),
         "resumed in the form, with the Group typed before the drop:\n{t}"

@@ -13,9 +13,9 @@ pub fn numbered(index: usize, text: &str) -> String {
 }
 
 pub fn platform_row(wizard: &Wizard, index: usize) -> String {
-    let platform = &wizard.catalog.platforms[index];
+    let platform = &wizard.catalog().platforms[index];
     let count = wizard
-        .forms
+        .forms()
         .iter()
         .filter(|d| d.platform == platform.id)
         .count();
@@ -37,7 +37,7 @@ pub fn operation_row(wizard: &Wizard, op: usize, item: ListItem) -> String {
 }
 
 fn integration_row(wizard: &Wizard, draft: usize) -> String {
-    let d = &wizard.forms[draft];
+    let d = &wizard.forms()[draft];
     let defs = wizard.form_fields(draft);
     let group = d.group(&defs);
     let name = if group.is_empty() {
@@ -65,15 +65,15 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
         "Review: this is what saving writes.".to_owned(),
         format!(
             "  File: {}{}",
-            wizard.config_path,
-            if wizard.read_only.is_some() {
+            wizard.config_path(),
+            if wizard.read_only().is_some() {
                 " (read-only: nothing is saved)"
             } else {
                 ""
             }
         ),
     ];
-    match &wizard.store {
+    match &wizard.store() {
         StoreStatus::Resolving => {
             lines.push("  Secrets go to: checking which secret store to use...".into());
         }
@@ -101,17 +101,17 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
     for change in review_text::change_lines(wizard.pending_changes()) {
         lines.push(format!("    {change}"));
     }
-    if wizard.forms.is_empty() {
+    if wizard.forms().is_empty() {
         lines.push("  No integrations: the file will list none.".into());
     }
-    let new_store = match &wizard.store {
+    let new_store = match &wizard.store() {
         StoreStatus::Ready(info) => Some(info.kind),
         _ => None,
     };
-    for index in 0..wizard.forms.len() {
+    for index in 0..wizard.forms().len() {
         lines.extend(integration_lines(wizard, index, new_store));
     }
-    for removed in &wizard.removed {
+    for removed in wizard.removed() {
         let group = removed.group.as_deref().unwrap_or("no group");
         lines.push(format!(
             "  Delete {}/{} ({group}) and remove its keyring entries",
@@ -122,9 +122,9 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
 }
 
 fn integration_lines(wizard: &Wizard, index: usize, new_store: Option<StoreKind>) -> Vec<String> {
-    let draft = &wizard.forms[index];
+    let draft = &wizard.forms()[index];
     let platform = wizard
-        .catalog
+        .catalog()
         .platform(&draft.platform)
         .map_or(draft.platform.clone(), |p| p.label.clone());
     let mut lines = vec![format!("  {platform} - {}", wizard.draft_name(index))];

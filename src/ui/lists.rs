@@ -22,9 +22,9 @@ pub fn draw_platforms(
         ),
         Line::default(),
     ];
-    for (i, platform) in wizard.catalog.platforms.iter().enumerate() {
+    for (i, platform) in wizard.catalog().platforms.iter().enumerate() {
         let count = wizard
-            .forms
+            .forms()
             .iter()
             .filter(|d| d.platform == platform.id)
             .count();
@@ -129,7 +129,7 @@ pub fn draw_operation(
 }
 
 fn integration_row(wizard: &Wizard, draft: usize, theme: Theme) -> (String, String) {
-    let d = &wizard.forms[draft];
+    let d = &wizard.forms()[draft];
     let defs = wizard.form_fields(draft);
     let group = d.group(&defs);
     let name = if group.is_empty() {

@@ -78,7 +78,7 @@ pub fn describe(wizard: &Wizard, offer: &Snapshot) -> String {
 
 fn operation_label(wizard: &Wizard, offer: &Snapshot, operation: &str) -> String {
     wizard
-        .catalog
+        .catalog()
         .platform(&offer.platform)
         .and_then(|p| p.operation(operation))
         .map_or_else(|| operation.to_owned(), |o| short_label(&o.label))

@@ -225,7 +225,7 @@ mod tests {
             "{text}"
         );
 
-        let entries = w.draft_entries.clone();
+        let entries = w.draft_entries().to_vec();
         let loaded = load_secrets(&entries, &stores).unwrap();
         assert!(loaded.iter().all(|(_, v)| v.is_some()));
 

@@ -120,7 +120,6 @@ fn without_a_ready_store_secrets_are_left_out_and_an_unavailable_store_is_named(
     );
 
     w.update(Msg::StoreResolved(Err("no keyring here".into())));
-    w.notice = None;
     act(&mut w, Action::Enter); // to User import: a new step
     let text = &w.notice.as_ref().expect("said so").text;
     assert!(

@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use super::{Action, IntegrationForm, Level, Notice, Overlay, Step, Wizard};
-use crate::catalog::{Prerequisite, Requirement};
+use crate::catalog::{Operation, Prerequisite, Requirement};
+use crate::validate::operation_rules::{self, Broken};
 
 /// One row of an operation's list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,30 +37,39 @@ impl Wizard {
         items
     }
 
+    /// The rules of operation `op` this session breaks (see `validate::operation_rules`).
+    fn broken_rules(&self, op: usize) -> Vec<Broken<'_>> {
+        self.rules_broken_by(&self.current_platform().id, self.operation(op))
+    }
+
+    fn rules_broken_by<'a>(&self, platform: &str, operation: &'a Operation) -> Vec<Broken<'a>> {
+        let has = |other: &str| {
+            self.forms
+                .iter()
+                .any(|d| d.platform == platform && d.operation == other)
+        };
+        operation_rules::broken(platform, operation, has, &self.confirmed)
+    }
+
     /// Prerequisites of `op` the operator has not confirmed yet.
     pub fn unconfirmed(&self, op: usize) -> Vec<&Prerequisite> {
-        let platform = &self.current_platform().id;
-        let operation = self.operation(op);
-        operation
-            .prerequisites
-            .iter()
-            .filter(|p| {
-                !self
-                    .confirmed
-                    .contains(&prerequisite_id(platform, &operation.id, &p.id))
+        self.broken_rules(op)
+            .into_iter()
+            .filter_map(|rule| match rule {
+                Broken::Unconfirmed(p) => Some(p),
+                Broken::Requires(_) => None,
             })
             .collect()
     }
 
     /// The first operation `op` requires that has no integration yet.
     pub fn missing_requirement(&self, op: usize) -> Option<&Requirement> {
-        let platform = &self.current_platform().id;
-        self.operation(op).requires.iter().find(|r| {
-            !self
-                .forms
-                .iter()
-                .any(|d| d.platform == *platform && d.operation == r.operation)
-        })
+        self.broken_rules(op)
+            .into_iter()
+            .find_map(|rule| match rule {
+                Broken::Requires(r) => Some(r),
+                Broken::Unconfirmed(_) => None,
+            })
     }
 
     /// The label of what comes after operation `op`.
@@ -235,31 +245,24 @@ impl Wizard {
                     out.push(format!("{name}: {}: {error}", def.label));
                 }
             }
-            let Some(platform) = self.catalog.platform(&draft.platform) else {
+            let Some(operation) = self
+                .catalog
+                .platform(&draft.platform)
+                .and_then(|p| p.operation(&draft.operation))
+            else {
                 continue;
             };
-            let Some(operation) = platform.operation(&draft.operation) else {
-                continue;
-            };
-            for r in &operation.requires {
-                if !self
-                    .forms
-                    .iter()
-                    .any(|d| d.platform == draft.platform && d.operation == r.operation)
-                {
-                    out.push(format!(
-                        "{name}: needs a {} integration first: {}",
-                        r.operation, r.why
-                    ));
-                }
-            }
-            for p in &operation.prerequisites {
-                if !self
-                    .confirmed
-                    .contains(&prerequisite_id(&platform.id, &operation.id, &p.id))
-                {
-                    out.push(format!("{name}: {}", p.question));
-                }
+            // Every broken rule stops a save (`operation_rules::SEVERITY`).
+            for rule in self.rules_broken_by(&draft.platform, operation) {
+                out.push(match rule {
+                    Broken::Requires(r) => {
+                        format!(
+                            "{name}: needs a {} integration first: {}",
+                            r.operation, r.why
+                        )
+                    }
+                    Broken::Unconfirmed(p) => format!("{name}: {}", p.question),
+                });
             }
         }
         out
@@ -282,9 +285,7 @@ impl Wizard {
     }
 }
 
-pub fn prerequisite_id(platform: &str, operation: &str, prerequisite: &str) -> String {
-    format!("{platform}/{operation}/{prerequisite}")
-}
+pub use crate::validate::operation_rules::prerequisite_id;
 
 fn move_selection(selected: usize, count: usize, action: Action) -> usize {
     let last = count.saturating_sub(1);

@@ -5,7 +5,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use secrecy::SecretString;
 
 use crate::validate::Value;
-use crate::wizard::{Action, InputRequest, Msg, Overlay, Step, Wizard};
+use crate::wizard::{Action, InputRequest, Layer, Msg, Overlay, Step, Wizard};
 
 /// Which table applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,20 +41,18 @@ impl Mode {
 }
 
 pub fn mode(wizard: &Wizard) -> Mode {
-    if wizard.resume_offer().is_some() {
-        return Mode::Resume;
-    }
-    match (&wizard.overlay(), &wizard.step()) {
-        (Some(Overlay::Help { .. }), _) => Mode::Help,
-        (Some(_), _) => Mode::Confirm,
-        (None, Step::Platform { .. }) => Mode::Platform,
-        (None, Step::Operation { .. }) => Mode::Operation,
-        (None, Step::Form { .. }) => Mode::Form,
-        (None, Step::StoreGate { .. }) => Mode::StoreGate,
-        (None, Step::Review { .. }) => Mode::Review,
-        (None, Step::Saving) => Mode::Saving,
-        (None, Step::SaveFailed { .. }) => Mode::SaveFailed,
-        (None, Step::Done(_)) => Mode::Done,
+    match wizard.layer() {
+        Layer::ResumeOffer(_) => Mode::Resume,
+        Layer::Overlay(Overlay::Help { .. }) => Mode::Help,
+        Layer::Overlay(_) => Mode::Confirm,
+        Layer::Step(Step::Platform { .. }) => Mode::Platform,
+        Layer::Step(Step::Operation { .. }) => Mode::Operation,
+        Layer::Step(Step::Form { .. }) => Mode::Form,
+        Layer::Step(Step::StoreGate { .. }) => Mode::StoreGate,
+        Layer::Step(Step::Review { .. }) => Mode::Review,
+        Layer::Step(Step::Saving) => Mode::Saving,
+        Layer::Step(Step::SaveFailed { .. }) => Mode::SaveFailed,
+        Layer::Step(Step::Done(_)) => Mode::Done,
     }
 }
 

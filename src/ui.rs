@@ -16,7 +16,7 @@ use ratatui::widgets::Paragraph;
 
 pub use self::theme::Theme;
 use crate::keymap;
-use crate::wizard::{Level, Step, Wizard};
+use crate::wizard::{Layer, Level, Step, Wizard};
 
 /// Below this the wizard shows a "terminal too small" screen instead of clipped fields.
 pub const MIN_WIDTH: u16 = 44;
@@ -99,11 +99,10 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
         Paragraph::new(hints_line(wizard, footer.width, theme)),
         footer,
     );
-    if let Some(overlay) = &wizard.overlay() {
-        overlay::draw(frame, area, wizard, overlay, theme);
-    }
-    if let Some(offer) = &wizard.resume_offer() {
-        resume::draw(frame, area, wizard, offer, theme);
+    match wizard.layer() {
+        Layer::ResumeOffer(offer) => resume::draw(frame, area, wizard, offer, theme),
+        Layer::Overlay(overlay) => overlay::draw(frame, area, wizard, overlay, theme),
+        Layer::Step(_) => {}
     }
 }
 
@@ -180,10 +179,7 @@ fn progress_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// "Historical settings" → "Historical".
-pub fn short_label(label: &str) -> String {
-    label.strip_suffix(" settings").unwrap_or(label).to_owned()
-}
+pub use crate::wizard::view::short_label;
 
 /// The notice, wrapped (never cut) to at most a few lines.
 fn notice_lines(wizard: &Wizard, width: u16, theme: Theme) -> Vec<Line<'static>> {

@@ -14,6 +14,7 @@ mod secret_limits;
 mod secret_text;
 mod store_gate;
 mod stored_check;
+pub mod view;
 
 use std::sync::Arc;
 
@@ -32,6 +33,7 @@ pub use secret_limits::too_long_for;
 pub use secret_text::SecretText;
 pub use store_gate::{SkipReason, StoreExplanation, explain_store, skip_reason};
 pub use stored_check::StoredCheck;
+pub use view::Layer;
 
 use crate::catalog::{Catalog, FieldDef, Operation, Platform};
 use crate::config::{Document, Integration};
@@ -511,6 +513,13 @@ impl Wizard {
                     self.notice = None;
                 }
                 self.step_action(action)
+            }
+            Msg::SelectRow(row) => {
+                if self.overlay.is_none() && self.resume_offer.is_none() {
+                    self.notice = None; // as the arrow keys do
+                    self.select_row(row);
+                }
+                Vec::new()
             }
             Msg::Edit(request) => {
                 if self.overlay.is_none() && self.resume_offer.is_none() {

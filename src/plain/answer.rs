@@ -140,11 +140,9 @@ fn list_answer(
     Ok(Response::of(msgs))
 }
 
-/// Moves a list's selection to row `index`, as the arrow keys would.
+/// Moves a list's selection to row `index`.
 fn select(index: usize) -> Vec<Msg> {
-    let mut msgs = vec![Msg::Act(Action::First)];
-    msgs.extend((0..index).map(|_| Msg::Act(Action::Next)));
-    msgs
+    vec![Msg::SelectRow(index)]
 }
 
 fn field_answer(

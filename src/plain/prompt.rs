@@ -6,8 +6,9 @@
 //! here (its notice as the text) instead of breaking plain mode.
 
 use super::text;
+use crate::config::draft::Snapshot;
 use crate::wizard::{
-    Action, Effect, FieldState, Level, Overlay, Step, StoreStatus, Wizard, explain_store,
+    Action, Effect, FieldState, Layer, Level, Overlay, Step, StoreStatus, Wizard, explain_store,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,21 +91,23 @@ pub fn notice_line(wizard: &Wizard) -> Option<String> {
     })
 }
 
+fn resume_question(wizard: &Wizard, offer: &Snapshot) -> Question {
+    ask(
+        vec![
+            "Resume the unsaved draft?".into(),
+            wizard.describe_draft(offer),
+        ],
+        "r resumes it, d discards it, Ctrl-D quits and keeps it [r]: ",
+        Kind::Resume,
+    )
+}
+
 pub fn question(wizard: &Wizard) -> Question {
-    if let Some(offer) = &wizard.resume_offer() {
-        return ask(
-            vec![
-                "Resume the unsaved draft?".into(),
-                crate::ui::resume::describe(wizard, offer),
-            ],
-            "r resumes it, d discards it, Ctrl-D quits and keeps it [r]: ",
-            Kind::Resume,
-        );
-    }
-    if let Some(overlay) = &wizard.overlay() {
-        return overlay_question(wizard, overlay);
-    }
-    let step = &wizard.step();
+    let step = match wizard.layer() {
+        Layer::ResumeOffer(offer) => return resume_question(wizard, offer),
+        Layer::Overlay(overlay) => return overlay_question(wizard, overlay),
+        Layer::Step(step) => step,
+    };
     if let Step::Platform { selected } = step {
         platform_question(wizard, *selected)
     } else if let Step::Operation { op, selected } = step {

@@ -85,6 +85,25 @@ impl Wizard {
         self.step = Step::Operation { op, selected };
     }
 
+    pub(super) fn select_row(&mut self, row: usize) {
+        match self.step {
+            Step::Platform { .. } => {
+                let last = self.catalog.platforms.len().saturating_sub(1);
+                self.step = Step::Platform {
+                    selected: row.min(last),
+                };
+            }
+            Step::Operation { op, .. } => {
+                let last = self.list_items(op).len().saturating_sub(1);
+                self.step = Step::Operation {
+                    op,
+                    selected: row.min(last),
+                };
+            }
+            _ => {}
+        }
+    }
+
     pub(super) fn platform_action(&mut self, selected: usize, action: Action) {
         let count = self.catalog.platforms.len();
         let selected = match action {

@@ -37,6 +37,9 @@ pub enum Action {
 pub enum Msg {
     Act(Action),
     Edit(InputRequest),
+    /// Selects row `n` (from 0) of the list on screen (Platform, an operation's
+    /// list), as a click or a typed number does; past the end, the last row.
+    SelectRow(usize),
     /// A bracketed paste, whole, as the terminal delivered it.
     Paste(SecretString),
     StoreResolved(Result<StoreInfo, String>),

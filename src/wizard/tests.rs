@@ -585,3 +585,20 @@ fn ctrl_c_works_while_a_save_hangs_and_a_finished_save_clears_the_question() {
 }
 
 mod comments;
+
+#[test]
+fn a_row_is_selected_directly_and_past_the_end_means_the_last() {
+    let document = loaded_document(StoreKind::Keyutils, true);
+    let mut w = first_row_of(&document);
+    w.update(Msg::SelectRow(1));
+    assert_eq!(*w.step(), Step::Operation { op: 0, selected: 1 }); // Add
+    w.update(Msg::SelectRow(99));
+    assert_eq!(*w.step(), Step::Operation { op: 0, selected: 2 }); // Continue
+    act(&mut w, Action::Back);
+    w.update(Msg::SelectRow(5));
+    assert_eq!(*w.step(), Step::Platform { selected: 0 }, "one platform");
+    w = new_form();
+    let before = w.step().clone();
+    w.update(Msg::SelectRow(1));
+    assert_eq!(*w.step(), before, "a form has no rows to select");
+}

@@ -7,6 +7,7 @@
 
 use super::text;
 use crate::config::draft::Snapshot;
+use crate::wizard::view::OverlayText;
 use crate::wizard::{
     Action, Effect, FieldState, Layer, Level, Overlay, Step, StoreStatus, Wizard, explain_store,
 };
@@ -195,33 +196,23 @@ fn store_gate_question(wizard: &Wizard) -> Question {
 }
 
 fn overlay_question(wizard: &Wizard, overlay: &Overlay) -> Question {
-    if let Overlay::Help { title, text } = overlay {
-        ask(
-            vec![format!("Help: {title}"), text.clone()],
+    let OverlayText { title, body } = wizard.overlay_text(overlay);
+    match overlay {
+        Overlay::Help { .. } => ask(
+            vec![format!("Help: {title}"), body],
             "",
             Kind::Show(Action::Back),
-        )
-    } else if let Overlay::ConfirmQuit = overlay {
-        ask(
-            vec![
-                "Quit without saving? Changes made in this session are not written anywhere."
-                    .into(),
-            ],
+        ),
+        Overlay::ConfirmQuit => ask(
+            vec![format!("{title} {body}")],
             "y quits, n stays [n]: ",
             Kind::YesNo,
-        )
-    } else if let Overlay::ConfirmDelete { draft } = overlay {
-        ask(
-            vec![format!(
-                "Delete {}? It disappears from the file and its keyring entries are removed \
-                 when you save.",
-                wizard.draft_name(*draft)
-            )],
+        ),
+        Overlay::ConfirmDelete { .. } => ask(
+            vec![format!("{title} {body}")],
             "y deletes, n keeps it [n]: ",
             Kind::YesNo,
-        )
-    } else {
-        generic(wizard, &format!("{overlay:?}"))
+        ),
     }
 }
 

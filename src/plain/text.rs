@@ -5,6 +5,7 @@
 use crate::secret::StoreKind;
 use crate::wizard::lists::ListItem;
 use crate::wizard::review_text::{self, store_description};
+use crate::wizard::view::Row;
 use crate::wizard::{StoreInfo, StoreStatus, Wizard};
 
 /// A list row: "1) east  enabled, new".
@@ -27,39 +28,13 @@ pub fn platform_row(wizard: &Wizard, index: usize) -> String {
 }
 
 pub fn operation_row(wizard: &Wizard, op: usize, item: ListItem) -> String {
-    let integrations = wizard.drafts_of(op).len();
-    match item {
-        ListItem::Integration(draft) => integration_row(wizard, draft),
-        ListItem::Add if integrations == 0 => "+ Add an integration".to_owned(),
-        ListItem::Add => "+ Add another integration".to_owned(),
-        ListItem::Continue => format!("Continue to {}", wizard.next_label(op)),
+    match wizard.row(op, item) {
+        Row::Integration(row) => format!("{}  {}", row.name(), row.details.join(", ")),
+        Row::Add { first } => Row::add_label(first).to_owned(),
+        Row::Continue { to } => format!("Continue to {to}"),
     }
 }
 
-fn integration_row(wizard: &Wizard, draft: usize) -> String {
-    let d = &wizard.forms()[draft];
-    let defs = wizard.form_fields(draft);
-    let group = d.group(&defs);
-    let name = if group.is_empty() {
-        "(no group)".to_owned()
-    } else {
-        group
-    };
-    let mut details = vec![if d.enabled(&defs) {
-        "enabled"
-    } else {
-        "disabled"
-    }];
-    if (0..d.fields.len()).any(|f| wizard.field_check(draft, f).error.is_some()) {
-        details.push("incomplete");
-    }
-    if d.original.is_none() {
-        details.push("new");
-    }
-    format!("{name}  {}", details.join(", "))
-}
-
-/// Everything a save writes, as lines; secrets only as their length and store.
 pub fn review(wizard: &Wizard) -> Vec<String> {
     let mut lines = vec![
         "Review: this is what saving writes.".to_owned(),

@@ -6,22 +6,15 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{Theme, text};
+use crate::wizard::view::OverlayText;
 use crate::wizard::{Overlay, Wizard};
 
 pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay, theme: Theme) {
-    let (title, body, hint) = match overlay {
-        Overlay::Help { title, text } => (title.clone(), text.clone(), "Esc closes this help."),
-        Overlay::ConfirmQuit => (
-            "Quit without saving?".to_owned(),
-            "Changes made in this session are not written anywhere.".to_owned(),
-            "y quits · n stays",
-        ),
-        Overlay::ConfirmDelete { draft } => (
-            format!("Delete {}?", wizard.draft_name(*draft)),
-            "It disappears from the file and its keyring entries are removed when you save."
-                .to_owned(),
-            "y deletes · n keeps it",
-        ),
+    let OverlayText { title, body } = wizard.overlay_text(overlay);
+    let hint = match overlay {
+        Overlay::Help { .. } => "Esc closes this help.",
+        Overlay::ConfirmQuit => "y quits · n stays",
+        Overlay::ConfirmDelete { .. } => "y deletes · n keeps it",
     };
     let width = area.width.saturating_sub(4).min(72);
     let inner = usize::from(width.saturating_sub(4));

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::lists::ListItem;
 use super::{Overlay, Step, Wizard};
 use crate::config::draft::{DraftField, Position, Snapshot};
 
@@ -67,6 +68,107 @@ fn operation_label(wizard: &Wizard, offer: &Snapshot, operation: &str) -> String
         .platform(&offer.platform)
         .and_then(|p| p.operation(operation))
         .map_or_else(|| operation.to_owned(), |o| short_label(&o.label))
+}
+
+/// An overlay's words, without keys: its title and what it says.
+pub struct OverlayText {
+    pub title: String,
+    pub body: String,
+}
+
+impl Wizard {
+    pub fn overlay_text(&self, overlay: &Overlay) -> OverlayText {
+        let (title, body) = match overlay {
+            Overlay::Help { title, text } => (title.clone(), text.clone()),
+            Overlay::ConfirmQuit => (
+                "Quit without saving?".to_owned(),
+                "Changes made in this session are not written anywhere.".to_owned(),
+            ),
+            Overlay::ConfirmDelete { draft } => (
+                format!("Delete {}?", self.draft_name(*draft)),
+                "It disappears from the file and its keyring entries are removed when you save."
+                    .to_owned(),
+            ),
+        };
+        OverlayText { title, body }
+    }
+}
+
+/// One row of an operation's list, as both faces show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Row {
+    Integration(IntegrationRow),
+    /// "+ Add an integration" (the first) or "+ Add another integration".
+    Add {
+        first: bool,
+    },
+    /// Continue to the step named.
+    Continue {
+        to: String,
+    },
+}
+
+impl Row {
+    /// The words of an Add row (the others are built by each face).
+    pub fn add_label(first: bool) -> &'static str {
+        if first {
+            "+ Add an integration"
+        } else {
+            "+ Add another integration"
+        }
+    }
+}
+
+/// An integration in its list: its group and what to say of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntegrationRow {
+    /// The Group as typed (`None`: blank).
+    pub group: Option<String>,
+    /// "enabled" or "disabled", then "incomplete" and "new" where they hold.
+    pub details: Vec<&'static str>,
+}
+
+impl IntegrationRow {
+    /// The group, or "(no group)".
+    pub fn name(&self) -> &str {
+        self.group.as_deref().unwrap_or("(no group)")
+    }
+}
+
+impl Wizard {
+    /// Row `item` of operation `op`'s list.
+    pub fn row(&self, op: usize, item: ListItem) -> Row {
+        match item {
+            ListItem::Integration(form) => Row::Integration(self.integration_row(form)),
+            ListItem::Add => Row::Add {
+                first: self.drafts_of(op).is_empty(),
+            },
+            ListItem::Continue => Row::Continue {
+                to: self.next_label(op),
+            },
+        }
+    }
+
+    pub fn integration_row(&self, form: usize) -> IntegrationRow {
+        let d = &self.forms()[form];
+        let defs = self.form_fields(form);
+        let group = d.group(&defs);
+        let mut details = vec![if d.enabled(&defs) {
+            "enabled"
+        } else {
+            "disabled"
+        }];
+        if (0..d.fields.len()).any(|f| self.field_check(form, f).error.is_some()) {
+            details.push("incomplete");
+        }
+        if d.original.is_none() {
+            details.push("new");
+        }
+        IntegrationRow {
+            group: (!group.is_empty()).then_some(group),
+            details,
+        }
+    }
 }
 
 /// "Historical settings" → "Historical".

@@ -205,19 +205,29 @@ fn notice_lines(wizard: &Wizard, width: u16, theme: Theme) -> Vec<Line<'static>>
     lines
 }
 
-/// As many key hints as fit, in table order.
+/// As many key hints as fit, in table order; the last (quit) always keeps its place.
 fn hints_line(wizard: &Wizard, width: u16, theme: Theme) -> Line<'static> {
+    let hints: Vec<(String, String)> = keymap::hints(wizard)
+        .into_iter()
+        .map(|(key, what)| (theme.text(&key).into_owned(), theme.text(what).into_owned()))
+        .collect();
+    let cost = |(key, what): &(String, String)| key.chars().count() + what.chars().count() + 3;
+    let reserved = hints.last().map_or(0, cost);
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    for (key, what) in keymap::hints(keymap::mode(wizard)) {
-        let key = theme.text(key).into_owned();
-        let cost = key.chars().count() + what.chars().count() + 3;
-        if used + cost > usize::from(width) {
-            break;
+    let last = hints.len().saturating_sub(1);
+    for (i, hint) in hints.into_iter().enumerate() {
+        let room = if i == last { 0 } else { reserved };
+        if used + cost(&hint) + room > usize::from(width) {
+            if i == last {
+                break;
+            }
+            continue;
         }
+        used += cost(&hint);
+        let (key, what) = hint;
         spans.push(Span::styled(key, theme.key_hint()));
-        spans.push(Span::raw(format!(" {}  ", theme.text(what))));
-        used += cost;
+        spans.push(Span::raw(format!(" {what}  ")));
     }
     Line::from(spans)
 }

@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, text};
-use crate::wizard::view::{IntegrationRow, Row};
 use crate::wizard::Wizard;
+use crate::wizard::view::{IntegrationRow, Row};
 
 pub fn draw_platforms(
     frame: &mut Frame,

@@ -94,6 +94,7 @@ impl Wizard {
                     self.complete(draft, op);
                 }
             }
+            Action::Clear => self.form_edit(InputRequest::DeleteLine),
             Action::Toggle if self.forms[draft].flip(focus) => {
                 self.dirty = true;
             }

@@ -18,6 +18,8 @@ pub enum Action {
     Back,
     Toggle,
     Reveal,
+    /// Empty the focused field.
+    Clear,
     Help,
     Save,
     Quit,

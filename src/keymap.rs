@@ -356,6 +356,12 @@ pub fn key_name(key: Key) -> String {
     }
 }
 
+/// `text` with the keys it names by action (see `wizard::view::name_keys`) named as
+/// the full-screen wizard binds them.
+pub fn name_keys(text: &str) -> String {
+    crate::wizard::view::name_keys(text, key_for)
+}
+
 /// The name of the key that does `action` in the full-screen wizard, for sentences
 /// that name a key (notices, help).
 pub fn key_for(action: Action) -> String {

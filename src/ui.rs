@@ -189,11 +189,15 @@ fn notice_lines(wizard: &Wizard, width: u16, theme: Theme) -> Vec<Line<'static>>
     };
     let (text, style) = match notice.level {
         Level::Error => (
-            format!("{}{}", theme.error_mark(), theme.text(&notice.text)),
+            format!(
+                "{}{}",
+                theme.error_mark(),
+                theme.text(&keymap::name_keys(&notice.text))
+            ),
             theme.error(),
         ),
         Level::Info => (
-            theme.text(&notice.text).into_owned(),
+            theme.text(&keymap::name_keys(&notice.text)).into_owned(),
             ratatui::style::Style::new(),
         ),
     };

@@ -629,8 +629,8 @@ impl Wizard {
             Action::Help => {
                 self.overlay = Some(Overlay::Help {
                     title: "Review".into(),
-                    text: "Everything below is what Ctrl-S writes: the YAML file, and each secret into the \
-                           store named beside it. Secrets never go into the file. Esc goes back to change \
+                    text: "Everything below is what ⟦Save⟧ writes: the YAML file, and each secret into the \
+                           store named beside it. Secrets never go into the file. ⟦Back⟧ goes back to change \
                            something."
                         .into(),
                 });

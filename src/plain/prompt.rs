@@ -70,7 +70,7 @@ impl Question {
 }
 
 pub const GUIDE: &str = "Answer each question and press Enter. Enter alone keeps the value in \
-[brackets]; - clears it; ? shows help; < goes back (what Esc does in the full-screen wizard); \
+[brackets]; - clears it; ? shows help; < goes back; \
 Ctrl-D quits.";
 
 /// A line to show while an effect runs, for the effects that take a moment.
@@ -87,8 +87,8 @@ pub fn effect_note(effect: &Effect) -> Option<&'static str> {
 /// A notice as a line: errors say so in words, not colour.
 pub fn notice_line(wizard: &Wizard) -> Option<String> {
     wizard.notice().as_ref().map(|n| match n.level {
-        Level::Error => format!("Error: {}", n.text),
-        Level::Info => n.text.clone(),
+        Level::Error => format!("Error: {}", name_keys(&n.text)),
+        Level::Info => name_keys(&n.text),
     })
 }
 
@@ -101,6 +101,22 @@ fn resume_question(wizard: &Wizard, offer: &Snapshot) -> Question {
         "r resumes it, d discards it, Ctrl-D quits and keeps it [r]: ",
         Kind::Resume,
     )
+}
+
+/// The key plain mode reads for `action`, for the wizard's sentences that name one.
+pub fn key_for(action: Action) -> String {
+    match action {
+        Action::Save => "s",
+        Action::Back => "<",
+        Action::Quit => "Ctrl-D",
+        _ => "",
+    }
+    .to_owned()
+}
+
+/// `text` with the keys it names by action named as plain mode reads them.
+pub fn name_keys(text: &str) -> String {
+    crate::wizard::view::name_keys(text, key_for)
 }
 
 pub fn question(wizard: &Wizard) -> Question {
@@ -129,7 +145,7 @@ pub fn question(wizard: &Wizard) -> Question {
         ask(
             vec![
                 "Not saved.".into(),
-                reason.clone(),
+                name_keys(reason),
                 if wizard.file_changed() {
                     "Enter reloads the file; < goes back to Review.".into()
                 } else {
@@ -199,7 +215,7 @@ fn overlay_question(wizard: &Wizard, overlay: &Overlay) -> Question {
     let OverlayText { title, body } = wizard.overlay_text(overlay);
     match overlay {
         Overlay::Help { .. } => ask(
-            vec![format!("Help: {title}"), body],
+            vec![format!("Help: {title}"), name_keys(&body)],
             "",
             Kind::Show(Action::Back),
         ),

@@ -136,7 +136,19 @@ fn run_with(
     let mut script = Script::new(answers);
     let (_replies, receiver) = channel();
     let outcome = run(&mut w, Reason::Flag, &mut script, &mut runner, &receiver);
+    names_only_plain_keys(&script.transcript);
     (outcome, script, stores, dir)
+}
+
+/// Plain mode names its own keys (`s`, `<`, Ctrl-D), never the full-screen wizard's,
+/// and never a key token the wizard left for a face to fill in.
+fn names_only_plain_keys(transcript: &str) {
+    for foreign in ["Ctrl-S", "Esc", "Ctrl-R", "Ctrl-U", "F1", "⟦"] {
+        assert!(
+            !transcript.contains(foreign),
+            "plain mode said {foreign}:\n{transcript}"
+        );
+    }
 }
 
 #[test]

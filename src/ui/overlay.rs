@@ -19,7 +19,7 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay, t
     let width = area.width.saturating_sub(4).min(72);
     let inner = usize::from(width.saturating_sub(4));
     let title = theme.text(&title);
-    let mut lines: Vec<Line> = text::wrap(&theme.text(&body), inner)
+    let mut lines: Vec<Line> = text::wrap(&theme.text(&crate::keymap::name_keys(&body)), inner)
         .into_iter()
         .map(Line::from)
         .collect();

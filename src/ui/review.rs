@@ -295,7 +295,7 @@ pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme
             lines.push(Line::styled("Not saved.", theme.error()));
             lines.push(Line::default());
             lines.extend(text::wrapped_lines(
-                &theme.text(reason),
+                &theme.text(&crate::keymap::name_keys(reason)),
                 width,
                 0,
                 Style::new(),

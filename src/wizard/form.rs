@@ -186,7 +186,7 @@ impl Wizard {
             };
             self.notice = Some(Notice {
                 level: Level::Error,
-                text: "Fix the marked fields to finish this integration (Esc goes back and keeps what you typed)."
+                text: "Fix the marked fields to finish this integration (⟦Back⟧ goes back and keeps what you typed)."
                     .into(),
             });
             return;
@@ -198,7 +198,7 @@ impl Wizard {
         };
         self.notice = Some(Notice {
             level: Level::Info,
-            text: "Added to the list. Nothing is written until you save on Review (Ctrl-S).".into(),
+            text: "Added to the list. Nothing is written until you save on Review (⟦Save⟧).".into(),
         });
     }
 

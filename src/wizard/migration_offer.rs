@@ -18,7 +18,7 @@ impl Wizard {
             text: format!(
                 "{in_kernel_keyring} secret(s) of this file are in the kernel keyring and will be \
                  lost at the next reboot. This machine can keep them as systemd credentials \
-                 (encrypted with its key, surviving reboots): quit (Ctrl-C) and run \
+                 (encrypted with its key, surviving reboots): quit (⟦Quit⟧) and run \
                  `{MIGRATE_COMMAND}`."
             ),
         });

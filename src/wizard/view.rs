@@ -4,9 +4,24 @@
 
 use std::fmt::Write;
 
+use super::Action;
 use super::lists::ListItem;
 use super::{Overlay, Step, Wizard};
 use crate::config::draft::{DraftField, Position, Snapshot};
+
+/// A sentence of the wizard that names a key names the action instead, as
+/// `⟦Save⟧`: each face puts its own key's name there (Ctrl-S in the full-screen
+/// wizard, `s` in plain mode).
+pub fn name_keys(text: &str, name: impl Fn(Action) -> String) -> String {
+    if !text.contains('⟦') {
+        return text.to_owned();
+    }
+    let mut out = text.to_owned();
+    for action in [Action::Save, Action::Back, Action::Quit] {
+        out = out.replace(&format!("⟦{action:?}⟧"), &name(action));
+    }
+    out
+}
 
 /// What has the operator's attention, topmost first: the offer to resume a draft,
 /// an overlay, or the step itself.

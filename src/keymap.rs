@@ -107,6 +107,8 @@ pub enum When {
     OnIntegration,
     /// An operation list whose prerequisites are not all confirmed.
     Unconfirmed,
+    /// "Quit without saving?" is asked.
+    QuitAsked,
 }
 
 const fn bind(keys: &'static [Key], action: Action, hint: Option<&'static str>) -> Binding {
@@ -237,6 +239,12 @@ const HELP_OVERLAY: &[Binding] = &[
 
 const CONFIRM: &[Binding] = &[
     bind(&[ch('y'), ch('Y')], Action::Yes, Some("yes")),
+    bind_when(
+        &[ch('k'), ch('K')],
+        Action::Keep,
+        Some("quit, keep draft"),
+        When::QuitAsked,
+    ),
     bind(
         &[ch('n'), ch('N'), key(KeyCode::Esc)],
         Action::No,
@@ -273,6 +281,7 @@ fn applies(wizard: &Wizard, when: When) -> bool {
             ),
             _ => false,
         },
+        When::QuitAsked => wizard.overlay() == Some(&Overlay::ConfirmQuit),
         When::Unconfirmed => match *wizard.step() {
             Step::Operation { op, .. } => !wizard.unconfirmed(op).is_empty(),
             _ => false,

@@ -591,6 +591,13 @@ impl Wizard {
                 // The operator chose to drop the unsaved work: its draft goes too.
                 return vec![self.discard_draft()];
             }
+            (Some(Overlay::ConfirmQuit), Action::Keep) => {
+                self.overlay = None;
+                // The draft as it is now (focus included), for the next start to offer.
+                let effect = self.draft_now();
+                self.outcome = Some(Outcome::Cancelled);
+                return effect;
+            }
             (Some(Overlay::ConfirmDelete { draft }), Action::Yes) => {
                 self.overlay = None;
                 self.delete_draft(draft);

@@ -91,6 +91,7 @@ pub fn interpret(wizard: &Wizard, question: &Question, answer: Answer) -> Result
 fn yes_no(word: &str, enter_goes_on: bool) -> Result<Response, String> {
     let action = match word.to_lowercase().as_str() {
         "y" | "yes" => Action::Yes,
+        "k" | "keep" => Action::Keep,
         "" if enter_goes_on => Action::Enter,
         "" | "n" | "no" => Action::No,
         _ => return Err("Type y or n.".into()),

@@ -221,7 +221,7 @@ fn overlay_question(wizard: &Wizard, overlay: &Overlay) -> Question {
         ),
         Overlay::ConfirmQuit => ask(
             vec![format!("{title} {body}")],
-            "y quits, n stays [n]: ",
+            "y quits, k quits and keeps the draft, n stays [n]: ",
             Kind::YesNo,
         ),
         Overlay::ConfirmDelete { .. } => ask(

@@ -13,7 +13,7 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay, t
     let OverlayText { title, body } = wizard.overlay_text(overlay);
     let hint = match overlay {
         Overlay::Help { .. } => "Esc closes this help.",
-        Overlay::ConfirmQuit => "y quits · n stays",
+        Overlay::ConfirmQuit => "y quits · k quits, keeps the draft · n stays",
         Overlay::ConfirmDelete { .. } => "y deletes · n keeps it",
     };
     let width = area.width.saturating_sub(4).min(72);

@@ -24,6 +24,8 @@ pub enum Action {
     Save,
     Quit,
     Yes,
+    /// Quit without saving but keep the draft for the next start.
+    Keep,
     No,
     Delete,
     PageUp,

@@ -97,7 +97,9 @@ impl Wizard {
             Overlay::Help { title, text } => (title.clone(), text.clone()),
             Overlay::ConfirmQuit => (
                 "Quit without saving?".to_owned(),
-                "Changes made in this session are not written anywhere.".to_owned(),
+                "Changes made in this session are not written anywhere, and the draft kept \
+                 of them is deleted too; keep it, and the next start offers it again."
+                    .to_owned(),
             ),
             Overlay::ConfirmDelete { draft } => (
                 format!("Delete {}?", self.draft_name(*draft)),

@@ -414,3 +414,47 @@ fn resuming_keeps_integrations_the_file_gained_since_the_draft() {
         Some(&document.integrations[0])
     );
 }
+
+#[test]
+fn quit_and_keep_the_draft_keeps_it_with_the_focus_and_resume_puts_focus_back() {
+    let mut w = ready(StoreKind::SecretService);
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Enter); // a new Historical form
+    type_text(&mut w, "east");
+    act(&mut w, Action::Next);
+    act(&mut w, Action::Next); // client ID
+    type_text(&mut w, "abc");
+    act(&mut w, Action::Quit);
+    assert_eq!(w.overlay, Some(Overlay::ConfirmQuit));
+    let body = w.overlay_text(&Overlay::ConfirmQuit).body;
+    assert!(body.contains("draft") && body.contains("deleted"), "{body}");
+
+    let effects = act(&mut w, Action::Keep);
+    let [Effect::SaveDraft(plan)] = effects.as_slice() else {
+        panic!("the draft is written, not discarded: {effects:?}")
+    };
+    assert_eq!(w.outcome, Some(Outcome::Cancelled));
+    assert_eq!(
+        plan.snapshot.at,
+        crate::config::draft::Position::Form {
+            integration: 0,
+            focus: 2
+        }
+    );
+
+    let mut later = ready(StoreKind::SecretService);
+    later.update(Msg::Startup(Startup::DraftFound(plan.snapshot.clone())));
+    act(&mut later, Action::Yes);
+    assert!(
+        matches!(
+            later.step,
+            Step::Form {
+                draft: 0,
+                focus: 2,
+                ..
+            }
+        ),
+        "{:?}",
+        later.step
+    );
+}

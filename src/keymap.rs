@@ -324,11 +324,12 @@ pub fn hints(wizard: &Wizard) -> Vec<(String, &'static str)> {
         .any(|b| b.action == Action::Prev && b.keys.contains(&key(KeyCode::Up)));
     let mut out: Vec<_> = active
         .iter()
-        .filter_map(|b| b.hint.map(|what| (label(b.keys, up_is_prev), what)))
+        .filter_map(|b| b.hint.map(|what| (b.when, label(b.keys, up_is_prev), what)))
         .collect();
-    // The list's own "Esc back" etc. follow the operation's extra keys; keep quit last.
-    out.sort_by_key(|(k, _)| k == "Ctrl-C");
-    out
+    // Keys that always act first, quit last among them; then the ones that depend on
+    // focus. A focus change then repaints only the footer's tail: a few bytes.
+    out.sort_by_key(|(when, key, _)| (*when != When::Always, key == "Ctrl-C"));
+    out.into_iter().map(|(_, key, what)| (key, what)).collect()
 }
 
 /// The name a hint gives a binding: its first key's, or "↑↓" for Down when Up goes

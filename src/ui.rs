@@ -209,23 +209,24 @@ fn notice_lines(wizard: &Wizard, width: u16, theme: Theme) -> Vec<Line<'static>>
     lines
 }
 
-/// As many key hints as fit, in table order; the last (quit) always keeps its place.
+/// As many key hints as fit, in order; quit always keeps its place.
 fn hints_line(wizard: &Wizard, width: u16, theme: Theme) -> Line<'static> {
     let hints: Vec<(String, String)> = keymap::hints(wizard)
         .into_iter()
         .map(|(key, what)| (theme.text(&key).into_owned(), theme.text(what).into_owned()))
         .collect();
     let cost = |(key, what): &(String, String)| key.chars().count() + what.chars().count() + 3;
-    let reserved = hints.last().map_or(0, cost);
+    let quit = hints.iter().position(|(key, _)| key == "Ctrl-C");
+    let reserved = quit.map_or(0, |i| cost(&hints[i]));
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    let last = hints.len().saturating_sub(1);
     for (i, hint) in hints.into_iter().enumerate() {
-        let room = if i == last { 0 } else { reserved };
+        let room = if quit.is_some_and(|q| i < q) {
+            reserved
+        } else {
+            0
+        };
         if used + cost(&hint) + room > usize::from(width) {
-            if i == last {
-                break;
-            }
             continue;
         }
         used += cost(&hint);

@@ -327,7 +327,7 @@ fn keys_cost_the_same_few_bytes_in_the_release_binary_over_a_real_terminal() {
     let expected = vec![1; 4 + 22];
     assert_eq!(typed, expected, "{report}");
     assert_eq!(tabs, [67, 51, 59, 60], "{report}");
-    assert_eq!(notice_gone, 201, "{report}");
+    assert_eq!(notice_gone, 206, "{report}");
     assert!(first <= 3500, "{report}");
     for (bytes, clears) in resizes {
         assert_eq!(clears, 1, "one repaint per resize: {report}");

@@ -221,8 +221,15 @@ fn hints_name_only_keys_that_act_on_what_has_focus() {
     );
     assert!(has(&list_unconfirmed(), "y", "confirm"));
     assert!(!has(&list_on_integration(), "y", "confirm"));
-    let last = hints(&list_on_integration()).pop().map(|(l, _)| l);
-    assert_eq!(last.as_deref(), Some("Ctrl-C"), "quit comes last");
+    let order: Vec<String> = hints(&list_on_integration())
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    assert_eq!(
+        order,
+        ["↑↓", "Enter", "Esc", "F1", "Ctrl-C", "d"],
+        "keys that always act, quit last among them, then those that follow focus"
+    );
 }
 
 #[test]

@@ -8,10 +8,9 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType};
 use ratatui::layout::Rect;
 
-use crate::io::effects::EffectRunner;
 use crate::io::signals::Signal;
 use crate::ui::Theme;
-use crate::wizard::{Interrupt, Msg, Outcome, Wizard};
+use crate::wizard::{EffectRunner, Interrupt, Msg, Outcome, Wizard};
 use crate::{keymap, ui};
 
 /// What wakes the loop.
@@ -78,7 +77,7 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
         if changed {
             shown = draw(terminal, wizard, theme, &mut pending)?;
         }
-        if let Some(outcome) = wizard.outcome.clone() {
+        if let Some(outcome) = wizard.outcome().cloned() {
             return Ok(outcome);
         }
         match events.next_event() {
@@ -132,7 +131,10 @@ fn interrupt<R: EffectRunner>(wizard: &mut Wizard, runner: &mut R, how: Interrup
     for effect in wizard.update(Msg::Interrupted(how)) {
         let _ = runner.run(effect);
     }
-    wizard.outcome.clone().unwrap_or(Outcome::Interrupted(how))
+    wizard
+        .outcome()
+        .cloned()
+        .unwrap_or(Outcome::Interrupted(how))
 }
 
 /// Everything drawn anew: after a suspend the screen holds whatever the shell left.
@@ -165,7 +167,7 @@ fn draw<B: Backend>(
 ) -> Result<Rect, B::Error> {
     let area = terminal.draw(|frame| ui::draw(frame, wizard, theme))?.area;
     if let Some(limit) = ui::review_scroll_limit(wizard, area, theme)
-        && limit != wizard.review_limit
+        && limit != wizard.review_limit()
     {
         pending.push_back(Msg::ReviewLimit(limit));
     }
@@ -263,7 +265,7 @@ mod tests {
             .expect("a draft");
         assert!(matches!(
             &draft.integrations[0].fields[0],
-            crate::wizard::DraftField::Text { value, .. } if value == "east"
+            crate::config::draft::DraftField::Text { value, .. } if value == "east"
         ));
         assert!(!config.exists());
     }
@@ -296,7 +298,7 @@ mod tests {
             .expect("a draft");
         assert!(
             matches!(&draft.integrations[0].fields[0],
-                crate::wizard::DraftField::Text { value, .. } if value == "east"),
+                crate::config::draft::DraftField::Text { value, .. } if value == "east"),
             "Ctrl-Z typed nothing into the field"
         );
     }
@@ -392,7 +394,7 @@ mod tests {
         assert_eq!(draft.integrations.len(), 1);
         assert!(
             matches!(&draft.integrations[0].fields[0],
-                crate::wizard::DraftField::Text { value, .. } if value == "east"),
+                crate::config::draft::DraftField::Text { value, .. } if value == "east"),
             "the Group is as it was: {:?}",
             draft.integrations[0].fields[0]
         );
@@ -415,7 +417,7 @@ mod tests {
             .expect("a draft");
         assert!(
             matches!(&draft.integrations[0].fields[0],
-                crate::wizard::DraftField::Text { value, .. } if value == "east-2"),
+                crate::config::draft::DraftField::Text { value, .. } if value == "east-2"),
             "{:?}",
             draft.integrations[0].fields[0]
         );
@@ -455,7 +457,7 @@ mod tests {
             "/etc/wfm-wizard/integrations.yaml",
             crate::test_support::NOW,
         );
-        wizard.step = crate::wizard::Step::Review { scroll: 0 };
+        crate::test_support::to_review(&mut wizard);
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         let mut script = Script {
             events: [KeyCode::End, KeyCode::Up]
@@ -476,10 +478,10 @@ mod tests {
             Theme::default(),
         )
         .unwrap();
-        let limit = wizard.review_limit;
+        let limit = wizard.review_limit();
         assert!(limit > 100 && limit < usize::MAX, "measured: {limit}");
         assert_eq!(
-            wizard.step,
+            *wizard.step(),
             crate::wizard::Step::Review { scroll: limit - 1 },
             "one line up from the end"
         );

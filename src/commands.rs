@@ -40,12 +40,7 @@ pub const EXIT_INVALID: u8 = 3;
 pub const EXIT_STORE_UNAVAILABLE: u8 = 4;
 pub const EXIT_CANCELLED: u8 = 130;
 
-/// Seconds since the Unix epoch.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
+pub use crate::utc::now;
 
 /// Reads and checks the file: `None` when there is none yet. The error names the problem.
 pub fn load_document(path: &Path, catalog: &Catalog, now: i64) -> Result<Option<Document>, String> {

@@ -10,6 +10,7 @@ use crate::secret::SecretRef;
 
 pub mod comments;
 pub mod diff;
+pub mod draft;
 mod references;
 pub mod strict;
 

@@ -5,7 +5,8 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use secrecy::SecretString;
 
 use crate::validate::Value;
-use crate::wizard::{Action, InputRequest, Msg, Overlay, Step, Wizard};
+use crate::wizard::lists::ListItem;
+use crate::wizard::{Action, InputRequest, Layer, Msg, Overlay, Step, Wizard};
 
 /// Which table applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,20 +42,18 @@ impl Mode {
 }
 
 pub fn mode(wizard: &Wizard) -> Mode {
-    if wizard.resume_offer.is_some() {
-        return Mode::Resume;
-    }
-    match (&wizard.overlay, &wizard.step) {
-        (Some(Overlay::Help { .. }), _) => Mode::Help,
-        (Some(_), _) => Mode::Confirm,
-        (None, Step::Platform { .. }) => Mode::Platform,
-        (None, Step::Operation { .. }) => Mode::Operation,
-        (None, Step::Form { .. }) => Mode::Form,
-        (None, Step::StoreGate { .. }) => Mode::StoreGate,
-        (None, Step::Review { .. }) => Mode::Review,
-        (None, Step::Saving) => Mode::Saving,
-        (None, Step::SaveFailed { .. }) => Mode::SaveFailed,
-        (None, Step::Done(_)) => Mode::Done,
+    match wizard.layer() {
+        Layer::ResumeOffer(_) => Mode::Resume,
+        Layer::Overlay(Overlay::Help { .. }) => Mode::Help,
+        Layer::Overlay(_) => Mode::Confirm,
+        Layer::Step(Step::Platform { .. }) => Mode::Platform,
+        Layer::Step(Step::Operation { .. }) => Mode::Operation,
+        Layer::Step(Step::Form { .. }) => Mode::Form,
+        Layer::Step(Step::StoreGate { .. }) => Mode::StoreGate,
+        Layer::Step(Step::Review { .. }) => Mode::Review,
+        Layer::Step(Step::Saving) => Mode::Saving,
+        Layer::Step(Step::SaveFailed { .. }) => Mode::SaveFailed,
+        Layer::Step(Step::Done(_)) => Mode::Done,
     }
 }
 
@@ -86,16 +85,53 @@ const fn ch(c: char) -> Key {
 pub struct Binding {
     pub keys: &'static [Key],
     pub action: Action,
-    /// (key label, what it does) for the footer; `None` keeps it out of the footer.
-    pub hint: Option<(&'static str, &'static str)>,
+    /// What it does, for the footer (the key's name comes from `keys`, see
+    /// [`label`]); `None` keeps it out of the footer.
+    pub hint: Option<&'static str>,
+    /// Where it acts: a binding that does nothing on what has focus neither takes
+    /// the key nor shows in the footer.
+    pub when: When,
 }
 
-const fn bind(
+/// What must have focus for a binding to act.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    Always,
+    /// A secret field.
+    OnSecret,
+    /// A toggle field.
+    OnToggle,
+    /// A text or secret field (one that holds typed text).
+    OnTyped,
+    /// A list row that is an integration.
+    OnIntegration,
+    /// An operation list whose prerequisites are not all confirmed.
+    Unconfirmed,
+    /// "Quit without saving?" is asked.
+    QuitAsked,
+}
+
+const fn bind(keys: &'static [Key], action: Action, hint: Option<&'static str>) -> Binding {
+    Binding {
+        keys,
+        action,
+        hint,
+        when: When::Always,
+    }
+}
+
+const fn bind_when(
     keys: &'static [Key],
     action: Action,
-    hint: Option<(&'static str, &'static str)>,
+    hint: Option<&'static str>,
+    when: When,
 ) -> Binding {
-    Binding { keys, action, hint }
+    Binding {
+        keys,
+        action,
+        hint,
+        when,
+    }
 }
 
 const NEXT: &[Key] = &[key(KeyCode::Tab), key(KeyCode::Down)];
@@ -105,93 +141,100 @@ const ESC: &[Key] = &[key(KeyCode::Esc)];
 const HELP: &[Key] = &[key(KeyCode::F(1))];
 const QUIT: &[Key] = &[ctrl('c')];
 
+/// Down first: a list's footer says "↑↓" (see [`label`]).
+const LIST_NEXT: &[Key] = &[key(KeyCode::Down), key(KeyCode::Tab)];
+
 const LIST: &[Binding] = &[
-    bind(NEXT, Action::Next, Some(("↑↓", "move"))),
+    bind(LIST_NEXT, Action::Next, Some("move")),
     bind(PREV, Action::Prev, None),
-    bind(ENTER, Action::Enter, Some(("Enter", "choose"))),
-    bind(ESC, Action::Back, Some(("Esc", "back"))),
+    bind(ENTER, Action::Enter, Some("choose")),
+    bind(ESC, Action::Back, Some("back")),
     bind(&[key(KeyCode::Home)], Action::First, None),
     bind(&[key(KeyCode::End)], Action::Last, None),
     bind(&[key(KeyCode::PageUp)], Action::PageUp, None),
     bind(&[key(KeyCode::PageDown)], Action::PageDown, None),
-    bind(HELP, Action::Help, Some(("F1", "help"))),
-    bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),
+    bind(HELP, Action::Help, Some("help")),
+    bind(QUIT, Action::Quit, Some("quit")),
 ];
 
 const OPERATION: &[Binding] = &[
-    bind(
+    bind_when(
         &[ch('d'), ch('D'), key(KeyCode::Delete)],
         Action::Delete,
-        Some(("d", "delete")),
+        Some("delete"),
+        When::OnIntegration,
     ),
-    bind(&[ch('y'), ch('Y')], Action::Yes, None),
+    bind_when(
+        &[ch('y'), ch('Y')],
+        Action::Yes,
+        Some("confirm"),
+        When::Unconfirmed,
+    ),
 ];
 
 const FORM: &[Binding] = &[
-    bind(NEXT, Action::Next, Some(("Tab", "next"))),
+    bind(NEXT, Action::Next, Some("next")),
     bind(PREV, Action::Prev, None),
-    bind(ENTER, Action::Enter, Some(("Enter", "next/finish"))),
-    bind(ESC, Action::Back, Some(("Esc", "back"))),
-    bind(&[ctrl('r')], Action::Reveal, Some(("Ctrl-R", "reveal"))),
+    bind(ENTER, Action::Enter, Some("next/finish")),
+    bind(ESC, Action::Back, Some("back")),
+    bind_when(&[ctrl('r')], Action::Reveal, Some("reveal"), When::OnSecret),
+    bind_when(&[ch(' ')], Action::Toggle, Some("switch"), When::OnToggle),
+    bind_when(&[ctrl('u')], Action::Clear, Some("clear"), When::OnTyped),
     bind(&[key(KeyCode::PageUp)], Action::PageUp, None),
     bind(&[key(KeyCode::PageDown)], Action::PageDown, None),
-    bind(HELP, Action::Help, Some(("F1", "help"))),
-    bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),
+    bind(HELP, Action::Help, Some("help")),
+    bind(QUIT, Action::Quit, Some("quit")),
 ];
 
 const STORE_GATE: &[Binding] = &[
     bind(
         &[key(KeyCode::Enter), ch('y'), ch('Y')],
         Action::Yes,
-        Some(("Enter", "continue")),
+        Some("continue"),
     ),
-    bind(
-        &[ch('r'), ch('R')],
-        Action::Retry,
-        Some(("r", "check again")),
-    ),
-    bind(ESC, Action::Back, Some(("Esc", "back"))),
-    bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),
+    bind(&[ch('r'), ch('R')], Action::Retry, Some("check again")),
+    bind(ESC, Action::Back, Some("back")),
+    bind(QUIT, Action::Quit, Some("quit")),
 ];
 
 const REVIEW: &[Binding] = &[
-    bind(&[ctrl('s')], Action::Save, Some(("Ctrl-S", "save"))),
-    bind(ESC, Action::Back, Some(("Esc", "back"))),
-    bind(&[key(KeyCode::Down)], Action::Next, Some(("↑↓", "scroll"))),
+    bind(&[ctrl('s')], Action::Save, Some("save")),
+    bind(ESC, Action::Back, Some("back")),
+    bind(&[key(KeyCode::Down)], Action::Next, Some("scroll")),
     bind(&[key(KeyCode::Up)], Action::Prev, None),
     bind(&[key(KeyCode::PageDown)], Action::PageDown, None),
     bind(&[key(KeyCode::PageUp)], Action::PageUp, None),
     bind(&[key(KeyCode::Home)], Action::First, None),
     bind(&[key(KeyCode::End)], Action::Last, None),
-    bind(HELP, Action::Help, Some(("F1", "help"))),
-    bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),
+    bind(HELP, Action::Help, Some("help")),
+    bind(QUIT, Action::Quit, Some("quit")),
 ];
 
-const SAVING: &[Binding] = &[bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit")))];
+const SAVING: &[Binding] = &[bind(QUIT, Action::Quit, Some("quit"))];
 
 const SAVE_FAILED: &[Binding] = &[
     bind(
         &[key(KeyCode::Enter), ctrl('s')],
         Action::Save,
-        Some(("Enter", "try again")),
+        Some("try again"),
     ),
-    bind(ESC, Action::Back, Some(("Esc", "back to review"))),
-    bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit"))),
+    bind(ESC, Action::Back, Some("back to review")),
+    bind(QUIT, Action::Quit, Some("quit")),
 ];
 
 const DONE: &[Binding] = &[bind(
     &[key(KeyCode::Enter), key(KeyCode::Esc), ctrl('c')],
     Action::Enter,
-    Some(("Enter", "finish")),
+    Some("finish"),
 )];
 
 const HELP_OVERLAY: &[Binding] = &[
     bind(
         &[key(KeyCode::Esc), key(KeyCode::Enter), key(KeyCode::F(1))],
         Action::Back,
-        Some(("Esc", "close")),
+        Some("close"),
     ),
-    bind(&[key(KeyCode::Down)], Action::Next, Some(("↑↓", "scroll"))),
+    bind(&[key(KeyCode::Down)], Action::Next, Some("scroll")),
     bind(&[key(KeyCode::Up)], Action::Prev, None),
     bind(&[key(KeyCode::PageDown)], Action::PageDown, None),
     bind(&[key(KeyCode::PageUp)], Action::PageUp, None),
@@ -201,11 +244,17 @@ const HELP_OVERLAY: &[Binding] = &[
 ];
 
 const CONFIRM: &[Binding] = &[
-    bind(&[ch('y'), ch('Y')], Action::Yes, Some(("y", "yes"))),
+    bind(&[ch('y'), ch('Y')], Action::Yes, Some("yes")),
+    bind_when(
+        &[ch('k'), ch('K')],
+        Action::Keep,
+        Some("quit, keep draft"),
+        When::QuitAsked,
+    ),
     bind(
         &[ch('n'), ch('N'), key(KeyCode::Esc)],
         Action::No,
-        Some(("n", "no")),
+        Some("no"),
     ),
     bind(QUIT, Action::Quit, None),
 ];
@@ -214,11 +263,45 @@ const RESUME: &[Binding] = &[
     bind(
         &[ch('r'), ch('R'), key(KeyCode::Enter)],
         Action::Yes,
-        Some(("r", "resume")),
+        Some("resume"),
     ),
-    bind(&[ch('d'), ch('D')], Action::Delete, Some(("d", "discard"))),
-    bind(QUIT, Action::Quit, Some(("Ctrl-C", "quit, keep the draft"))),
+    bind(&[ch('d'), ch('D')], Action::Delete, Some("discard")),
+    bind(QUIT, Action::Quit, Some("quit, keep the draft")),
 ];
+
+/// Whether what has focus in `wizard` is where a binding with `when` acts.
+fn applies(wizard: &Wizard, when: When) -> bool {
+    let value = match *wizard.step() {
+        Step::Form { draft, focus, .. } => Some(wizard.forms()[draft].value(focus)),
+        _ => None,
+    };
+    match when {
+        When::Always => true,
+        When::OnSecret => matches!(value, Some(Value::Secret { .. })),
+        When::OnToggle => matches!(value, Some(Value::Toggle(_))),
+        When::OnTyped => matches!(value, Some(Value::Secret { .. } | Value::Text(_))),
+        When::OnIntegration => match *wizard.step() {
+            Step::Operation { op, selected } => matches!(
+                wizard.list_items(op).get(selected),
+                Some(ListItem::Integration(_))
+            ),
+            _ => false,
+        },
+        When::QuitAsked => wizard.overlay() == Some(&Overlay::ConfirmQuit),
+        When::Unconfirmed => match *wizard.step() {
+            Step::Operation { op, .. } => !wizard.unconfirmed(op).is_empty(),
+            _ => false,
+        },
+    }
+}
+
+/// The bindings that act on `wizard` as it is, most specific first.
+pub fn active_bindings(wizard: &Wizard) -> Vec<&'static Binding> {
+    bindings(mode(wizard))
+        .into_iter()
+        .filter(|b| applies(wizard, b.when))
+        .collect()
+}
 
 /// The bindings of a mode, most specific first.
 pub fn bindings(mode: Mode) -> Vec<&'static Binding> {
@@ -238,14 +321,79 @@ pub fn bindings(mode: Mode) -> Vec<&'static Binding> {
     tables.iter().flat_map(|t| t.iter()).collect()
 }
 
-/// The footer hints of a mode, in order.
-pub fn hints(mode: Mode) -> Vec<(&'static str, &'static str)> {
-    let mut out: Vec<_> = bindings(mode).iter().filter_map(|b| b.hint).collect();
-    if mode == Mode::Operation {
-        // The list's own "Esc back" etc. follow the operation's extra keys; keep quit last.
-        out.sort_by_key(|(k, _)| *k == "Ctrl-C");
+/// The footer hints for `wizard` as it is: (key, what it does), in table order,
+/// only for keys that act on what has focus. Each key's name comes from its binding.
+pub fn hints(wizard: &Wizard) -> Vec<(String, &'static str)> {
+    let active = active_bindings(wizard);
+    let up_is_prev = active
+        .iter()
+        .any(|b| b.action == Action::Prev && b.keys.contains(&key(KeyCode::Up)));
+    let mut out: Vec<_> = active
+        .iter()
+        .filter_map(|b| b.hint.map(|what| (b.when, label(b.keys, up_is_prev), what)))
+        .collect();
+    // Keys that always act first, quit last among them; then the ones that depend on
+    // focus. A focus change then repaints only the footer's tail: a few bytes.
+    out.sort_by_key(|(when, key, _)| (*when != When::Always, key == "Ctrl-C"));
+    out.into_iter().map(|(_, key, what)| (key, what)).collect()
+}
+
+/// The name a hint gives a binding: its first key's, or "↑↓" for Down when Up goes
+/// the other way.
+pub fn label(keys: &[Key], up_is_prev: bool) -> String {
+    match keys.first() {
+        Some(k) if *k == key(KeyCode::Down) && up_is_prev => "↑↓".to_owned(),
+        Some(k) => key_name(*k),
+        None => String::new(),
     }
-    out
+}
+
+/// "Ctrl-S", "Enter", "F1", "y", "Space".
+pub fn key_name(key: Key) -> String {
+    match key.code {
+        KeyCode::Char(' ') => "Space".to_owned(),
+        KeyCode::Char(c) if key.mods.contains(KeyModifiers::CONTROL) => {
+            format!("Ctrl-{}", c.to_ascii_uppercase())
+        }
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".to_owned(),
+        KeyCode::Esc => "Esc".to_owned(),
+        KeyCode::Tab => "Tab".to_owned(),
+        KeyCode::BackTab => "Shift-Tab".to_owned(),
+        KeyCode::Delete => "Delete".to_owned(),
+        KeyCode::Up => "↑".to_owned(),
+        KeyCode::Down => "↓".to_owned(),
+        KeyCode::Home => "Home".to_owned(),
+        KeyCode::End => "End".to_owned(),
+        KeyCode::PageUp => "PgUp".to_owned(),
+        KeyCode::PageDown => "PgDn".to_owned(),
+        KeyCode::F(n) => format!("F{n}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// `text` with the keys it names by action (see `wizard::view::name_keys`) named as
+/// the full-screen wizard binds them.
+pub fn name_keys(text: &str) -> String {
+    crate::wizard::view::name_keys(text, key_for)
+}
+
+/// The name of the key that does `action` in the full-screen wizard, for sentences
+/// that name a key (notices, help).
+pub fn key_for(action: Action) -> String {
+    [
+        REVIEW,
+        OPERATION,
+        LIST,
+        FORM,
+        STORE_GATE,
+        SAVE_FAILED,
+        CONFIRM,
+    ]
+    .iter()
+    .flat_map(|t| t.iter())
+    .find(|b| b.action == action)
+    .map_or_else(String::new, |b| label(b.keys, false))
 }
 
 /// Ctrl-Z, which in raw mode arrives as a key rather than as SIGTSTP: the loop
@@ -286,7 +434,7 @@ fn key_to_msg(wizard: &Wizard, event: KeyEvent) -> Option<Msg> {
         mods: event.modifiers,
     });
     let mode = mode(wizard);
-    if let Some(binding) = bindings(mode)
+    if let Some(binding) = active_bindings(wizard)
         .into_iter()
         .find(|b| b.keys.contains(&pressed))
     {
@@ -319,10 +467,10 @@ fn normalize(key: Key) -> Key {
 
 /// Keys that edit the focused field.
 fn form_key(wizard: &Wizard, key: Key) -> Option<Msg> {
-    let Step::Form { draft, focus, .. } = wizard.step else {
+    let Step::Form { draft, focus, .. } = *wizard.step() else {
         return None;
     };
-    let on_toggle = matches!(wizard.drafts[draft].value(focus), Value::Toggle(_));
+    let on_toggle = matches!(wizard.forms()[draft].value(focus), Value::Toggle(_));
     let request = match (key.code, key.mods) {
         (KeyCode::Char(' '), m) if on_toggle && !m.contains(KeyModifiers::CONTROL) => {
             return Some(Msg::Act(Action::Toggle));

@@ -10,6 +10,7 @@ pub mod connection_verdict;
 pub mod identity;
 pub mod io;
 pub mod keymap;
+pub mod line_io;
 pub mod plain;
 pub mod safe_text;
 pub mod schema;

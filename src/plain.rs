@@ -16,9 +16,8 @@ mod text;
 use std::collections::VecDeque;
 use std::sync::mpsc::Receiver;
 
-use crate::io::effects::EffectRunner;
-use crate::wizard::{Effect, Msg, Outcome, Wizard};
-use answer::Answer;
+pub use crate::line_io::LineIo;
+use crate::wizard::{Effect, EffectRunner, Msg, Outcome, Wizard};
 use prompt::Kind;
 
 /// Why plain mode was chosen.
@@ -61,16 +60,6 @@ pub fn requested(flag: bool) -> Option<Reason> {
     reason(flag, var("ACCESSIBLE").as_deref(), var("TERM").as_deref())
 }
 
-/// Where plain mode reads answers and writes lines.
-pub trait LineIo {
-    /// Writes one line.
-    fn say(&mut self, line: &str);
-    /// Writes `prompt` and reads one line, echoed as the terminal does.
-    fn ask(&mut self, prompt: &str) -> Answer;
-    /// Writes `prompt` and reads one line without echo.
-    fn ask_secret(&mut self, prompt: &str) -> Answer;
-}
-
 /// Runs the wizard until it has an outcome. Effects the runner starts elsewhere answer
 /// on `replies`; each answer's effects finish before the next question.
 pub fn run<R: EffectRunner>(
@@ -82,7 +71,7 @@ pub fn run<R: EffectRunner>(
 ) -> Outcome {
     io.say(&format!(
         "wfm-wizard  {}  (plain mode: {})",
-        wizard.config_path,
+        wizard.config_path(),
         why.describe()
     ));
     io.say(prompt::GUIDE);
@@ -101,7 +90,7 @@ pub fn run<R: EffectRunner>(
         if !session.settle(wizard, io) {
             return Outcome::Cancelled;
         }
-        if let Some(outcome) = wizard.outcome.clone() {
+        if let Some(outcome) = wizard.outcome().cloned() {
             return outcome;
         }
         let question = prompt::question(wizard);
@@ -155,7 +144,7 @@ pub fn run<R: EffectRunner>(
                     if !session.settle(wizard, io) {
                         return Outcome::Cancelled;
                     }
-                    for effect in wizard.draft_now() {
+                    for effect in wizard.update(Msg::Checkpoint) {
                         session.start(effect, io);
                     }
                 }

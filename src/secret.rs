@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod fingerprint;
+pub use fingerprint::fingerprint;
+
 /// The keyring service every wfm-wizard entry is stored under.
 pub const SERVICE: &str = "wfm-wizard";
 

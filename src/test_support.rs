@@ -6,7 +6,8 @@ use base64::Engine;
 use secrecy::SecretString;
 
 use crate::catalog::Catalog;
-use crate::wizard::{Action, Effect, InputRequest, Msg, Wizard};
+use crate::wizard::{Action, Effect, InputRequest, Wizard};
+pub use crate::wizard::{Msg, Startup};
 
 /// 2027-01-15, the "now" of every unit test.
 pub const NOW: i64 = 1_800_000_000;
@@ -36,9 +37,7 @@ pub fn jwt_never_expires() -> String {
 /// A new wizard whose operator has already passed the store gate, so forms open at
 /// once; the gate's own tests start from [`gated_wizard`].
 pub fn wizard() -> Wizard {
-    let mut w = gated_wizard();
-    w.store_acknowledged = true;
-    w
+    gated_wizard().past_store_gate()
 }
 
 /// A new wizard as the program starts it: the store gate still ahead.
@@ -110,6 +109,25 @@ pub fn ready(kind: crate::secret::StoreKind) -> Wizard {
     w
 }
 
+/// From wherever the lists are (Platform, or an operation's list) to Review: Continue
+/// on each list.
+pub fn to_review(w: &mut Wizard) {
+    if matches!(w.step(), crate::wizard::Step::Platform { .. }) {
+        act(w, Action::Enter);
+    }
+    for _ in 0..w.current_platform().operations.len() {
+        if matches!(w.step(), crate::wizard::Step::Operation { .. }) {
+            act(w, Action::Last);
+            act(w, Action::Enter);
+        }
+    }
+    assert!(
+        matches!(w.step(), crate::wizard::Step::Review { .. }),
+        "{:?}",
+        w.step()
+    );
+}
+
 /// From the Historical list with Continue selected: past User import to Review.
 pub fn continue_to_review(w: &mut Wizard) {
     act(w, Action::Enter);
@@ -158,8 +176,7 @@ pub fn loaded_document(store: crate::secret::StoreKind, enabled: bool) -> crate:
 
 /// A wizard editing `document`, on the Historical list with its first row selected.
 pub fn first_row_of(document: &crate::config::Document) -> Wizard {
-    let mut w = Wizard::new(Catalog::builtin(), Some(document), "x", NOW);
-    w.store_acknowledged = true;
+    let mut w = Wizard::new(Catalog::builtin(), Some(document), "x", NOW).past_store_gate();
     act(&mut w, Action::Enter);
     act(&mut w, Action::First);
     w
@@ -240,9 +257,18 @@ pub fn review_with_warnings() -> Wizard {
     act(&mut w, Action::Last);
     act(&mut w, Action::Enter); // Review
     assert!(
-        matches!(w.step, crate::wizard::Step::Review { .. }),
+        matches!(w.step(), crate::wizard::Step::Review { .. }),
         "{:?}",
-        w.step
+        w.step()
     );
     w
+}
+
+/// The draft a checkpoint of `w` writes now (`w` has unsaved work).
+pub fn draft_plan(w: &mut Wizard) -> crate::wizard::DraftPlan {
+    let effects = w.update(Msg::Checkpoint);
+    match effects.into_iter().next() {
+        Some(Effect::SaveDraft(plan)) => plan,
+        other => panic!("a checkpoint with unsaved work drafts it: {other:?}"),
+    }
 }

@@ -17,7 +17,7 @@ use ratatui::widgets::Paragraph;
 
 pub use self::theme::Theme;
 use crate::keymap;
-use crate::wizard::{Level, Step, Wizard};
+use crate::wizard::{Layer, Level, Step, Wizard};
 
 /// Below this the wizard shows a "terminal too small" screen instead of clipped fields.
 pub const MIN_WIDTH: u16 = 44;
@@ -25,7 +25,7 @@ pub const MIN_HEIGHT: u16 = 12;
 
 /// How far Review can scroll on a screen of `size`; `None` on any other step.
 pub fn review_scroll_limit(wizard: &Wizard, size: Rect, theme: Theme) -> Option<usize> {
-    if !matches!(wizard.step, Step::Review { .. })
+    if !matches!(wizard.step(), Step::Review { .. })
         || size.width < MIN_WIDTH
         || size.height < MIN_HEIGHT
     {
@@ -85,7 +85,7 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
         rule,
     );
     let body = inset(body);
-    match &wizard.step {
+    match &wizard.step() {
         Step::Platform { selected } => {
             lists::draw_platforms(frame, body, wizard, *selected, theme);
         }
@@ -108,18 +108,17 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
         Paragraph::new(hints_line(wizard, footer.width, theme)),
         footer,
     );
-    if let Some(overlay) = &wizard.overlay {
-        overlay::draw(frame, area, wizard, overlay, theme);
-    }
-    if let Some(offer) = &wizard.resume_offer {
-        resume::draw(frame, area, wizard, offer, theme);
+    match wizard.layer() {
+        Layer::ResumeOffer(offer) => resume::draw(frame, area, wizard, offer, theme),
+        Layer::Overlay(overlay) => overlay::draw(frame, area, wizard, overlay, theme),
+        Layer::Step(_) => {}
     }
 }
 
 fn draw_too_small(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme) {
     let dash = if theme.ascii { "-" } else { "—" };
     // Ctrl-C acts here too; when it asks whether to drop unsaved answers, say so.
-    let quit = if wizard.overlay == Some(crate::wizard::Overlay::ConfirmQuit) {
+    let quit = if wizard.overlay() == Some(&crate::wizard::Overlay::ConfirmQuit) {
         "Quit without saving? Press Ctrl-C again to quit (unsaved answers are lost)"
     } else {
         "press Ctrl-C to quit"
@@ -139,12 +138,12 @@ fn header_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
     let mut spans = vec![
         Span::styled(" wfm-wizard", theme.title()),
         Span::styled(
-            format!("  {}", theme.text(&wizard.config_path)),
+            format!("  {}", theme.text(wizard.config_path())),
             theme.dim(),
         ),
     ];
     // Said on every screen: the notice that explains it goes at the first key.
-    if wizard.read_only.is_some() {
+    if wizard.read_only().is_some() {
         spans.push(Span::styled("  READ-ONLY", theme.warning()));
     }
     Line::from(spans)
@@ -152,11 +151,11 @@ fn header_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
 
 /// "Platform › Historical › User import › Review", the current step underlined.
 fn progress_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
-    let current = match &wizard.step {
+    let current = match &wizard.step() {
         Step::Platform { .. } => 0,
         Step::Operation { op, .. } => op + 1,
         Step::Form { draft, .. } | Step::StoreGate { draft } => {
-            let d = &wizard.drafts[*draft];
+            let d = &wizard.forms()[*draft];
             1 + wizard
                 .current_platform()
                 .operations
@@ -189,24 +188,25 @@ fn progress_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// "Historical settings" → "Historical".
-pub fn short_label(label: &str) -> String {
-    label.strip_suffix(" settings").unwrap_or(label).to_owned()
-}
+pub use crate::wizard::view::short_label;
 
 /// The notice, wrapped (never cut) to at most a few lines.
 fn notice_lines(wizard: &Wizard, width: u16, theme: Theme) -> Vec<Line<'static>> {
     const MOST: usize = 4;
-    let Some(notice) = &wizard.notice else {
+    let Some(notice) = &wizard.notice() else {
         return Vec::new();
     };
     let (text, style) = match notice.level {
         Level::Error => (
-            format!("{}{}", theme.error_mark(), theme.text(&notice.text)),
+            format!(
+                "{}{}",
+                theme.error_mark(),
+                theme.text(&keymap::name_keys(&notice.text))
+            ),
             theme.error(),
         ),
         Level::Info => (
-            theme.text(&notice.text).into_owned(),
+            theme.text(&keymap::name_keys(&notice.text)).into_owned(),
             ratatui::style::Style::new(),
         ),
     };
@@ -218,19 +218,30 @@ fn notice_lines(wizard: &Wizard, width: u16, theme: Theme) -> Vec<Line<'static>>
     lines
 }
 
-/// As many key hints as fit, in table order.
+/// As many key hints as fit, in order; quit always keeps its place.
 fn hints_line(wizard: &Wizard, width: u16, theme: Theme) -> Line<'static> {
+    let hints: Vec<(String, String)> = keymap::hints(wizard)
+        .into_iter()
+        .map(|(key, what)| (theme.text(&key).into_owned(), theme.text(what).into_owned()))
+        .collect();
+    let cost = |(key, what): &(String, String)| key.chars().count() + what.chars().count() + 3;
+    let quit = hints.iter().position(|(key, _)| key == "Ctrl-C");
+    let reserved = quit.map_or(0, |i| cost(&hints[i]));
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    for (key, what) in keymap::hints(keymap::mode(wizard)) {
-        let key = theme.text(key).into_owned();
-        let cost = key.chars().count() + what.chars().count() + 3;
-        if used + cost > usize::from(width) {
-            break;
+    for (i, hint) in hints.into_iter().enumerate() {
+        let room = if quit.is_some_and(|q| i < q) {
+            reserved
+        } else {
+            0
+        };
+        if used + cost(&hint) + room > usize::from(width) {
+            continue;
         }
+        used += cost(&hint);
+        let (key, what) = hint;
         spans.push(Span::styled(key, theme.key_hint()));
-        spans.push(Span::raw(format!(" {}  ", theme.text(what))));
-        used += cost;
+        spans.push(Span::raw(format!(" {what}  ")));
     }
     Line::from(spans)
 }

@@ -1,5 +1,12 @@
 //! Times as operators read them in UTC, without a time zone database.
 
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// `2027-01-15 08:00:00Z`, from seconds since the epoch, without a date crate.
 pub fn utc(at: i64) -> String {
     let days = at.div_euclid(86_400);

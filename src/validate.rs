@@ -3,6 +3,7 @@
 mod jwt;
 
 pub mod document;
+pub mod operation_rules;
 pub use document::{Problem, Severity, check_document};
 pub use jwt::{JwtInfo, claims as jwt_claims, inspect_jwt};
 

@@ -1,9 +1,10 @@
 //! The pure state machine: `update(Msg) -> Vec<Effect>`. No I/O happens here.
 
 mod changes;
-mod draft;
 mod form;
+mod integration_form;
 pub mod lists;
+mod messages;
 mod migration_offer;
 mod resume;
 pub mod review_text;
@@ -13,184 +14,42 @@ mod secret_limits;
 mod secret_text;
 mod store_gate;
 mod stored_check;
+pub mod view;
 
 use std::sync::Arc;
 
-use secrecy::SecretString;
 pub use tui_input::InputRequest;
 
+use crate::config::draft::Snapshot;
 pub use changes::Loaded;
-pub use draft::{Draft, FieldState, SecretField};
-pub use resume::{
-    DRAFT_VERSION, DraftField, DraftIntegration, DraftPlan, LoadedSecrets, Position, SSH_HINT,
-    Snapshot, link_can_drop,
+pub use integration_form::{FieldState, IntegrationForm, SecretField};
+pub use messages::{
+    Action, Effect, EffectRunner, Interrupt, Msg, NotKept, Reloaded, SaveFailure, SaveReport,
+    Startup, StoreInfo,
 };
+pub use resume::{DraftPlan, LoadedSecrets, SSH_HINT, link_can_drop};
 pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
 pub use secret_limits::too_long_for;
 pub use secret_text::SecretText;
 pub use store_gate::{SkipReason, StoreExplanation, explain_store, skip_reason};
 pub use stored_check::StoredCheck;
+pub use view::Layer;
 
 use crate::catalog::{Catalog, FieldDef, Operation, Platform};
 use crate::config::{Document, Integration};
 use crate::identity::Identity;
-use crate::secret::{SecretRef, StoreKind};
+use crate::secret::SecretRef;
 use crate::validate::document::GroupIndex;
 
 /// The namespace of a wizard built without an identity (tests, views): the binary
 /// always gives one (`Wizard::with_identity`).
 pub const UNASSIGNED_NAMESPACE: &str = "000000000000";
 
-/// What the operator asked for, independent of which key said it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Next,
-    Prev,
-    Enter,
-    Back,
-    Toggle,
-    Reveal,
-    Help,
-    Save,
-    Quit,
-    Yes,
-    No,
-    Delete,
-    PageUp,
-    PageDown,
-    First,
-    Last,
-    /// Check the secret store again (after the operator fixed it).
-    Retry,
-}
-
-/// Everything that can change the wizard.
-#[derive(Debug)]
-pub enum Msg {
-    Act(Action),
-    Edit(InputRequest),
-    /// A bracketed paste, whole, as the terminal delivered it.
-    Paste(SecretString),
-    StoreResolved(Result<StoreInfo, String>),
-    SaveDone(Result<SaveReport, SaveFailure>),
-    /// A signal ends the session: keep a draft of unsaved work, then stop.
-    Interrupted(Interrupt),
-    /// A draft was written (or discarded); `Ok` lists the typed secrets it could not
-    /// keep (the rest of the draft is saved).
-    DraftSaved(Result<Vec<NotKept>, String>),
-    /// The background check of the secrets the loaded file refers to.
-    StoredSecretsChecked(StoredCheck),
-    DraftSecretsLoaded(Result<LoadedSecrets, String>),
-    Reloaded(Result<Reloaded, String>),
-    /// How many orphan draft entries were removed at start.
-    DraftEntriesCleaned(Result<usize, String>),
-    /// How far Review can scroll on the screen as drawn (the loop measures it), so
-    /// End and Page Down stop at the last line and Up moves at once from there.
-    ReviewLimit(usize),
-    /// The same for the help overlay: how far its text can scroll as drawn.
-    HelpLimit(usize),
-}
-
-/// Why the session is ending from outside.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Interrupt {
-    /// SIGHUP, or the terminal stopped delivering input: nothing more can be shown.
-    HangUp,
-    /// SIGTERM, SIGINT or SIGQUIT, with the signal number.
-    Signal(u8),
-}
-
-/// Work for the outside world; the loop carries it out and answers with a `Msg`.
-#[derive(Debug)]
-pub enum Effect {
-    ResolveStore,
-    Save(SavePlan),
-    SaveDraft(DraftPlan),
-    /// Removes the draft file and these draft entries.
-    DiscardDraft {
-        generation: u64,
-        entries: Vec<SecretRef>,
-    },
-    /// Reads back the secrets a resumed draft parked in draft entries.
-    LoadDraftSecrets(Vec<SecretRef>),
-    /// Looks up each entry the loaded file refers to (never reading a value into the
-    /// wizard): a gone one must be typed again before saving.
-    CheckStoredSecrets(Vec<SecretRef>),
-    /// Reads the config file again (it was changed on disk by someone else).
-    Reload,
-    /// Removes draft entries of these namespaces in the store that no draft file names
-    /// (left by a session that died).
-    CleanDraftEntries {
-        namespaces: Vec<String>,
-        kind: StoreKind,
-    },
-}
-
-/// The config file as read again: its document (`None`: it is gone) and text hash.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Reloaded {
-    pub document: Option<Document>,
-    pub text: Option<String>,
-    pub hash: Option<String>,
-}
-
-/// The secret store the session will write to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoreInfo {
-    pub kind: StoreKind,
-    /// Why the Secret Service was not used, when `auto` fell back.
-    pub note: Option<String>,
-    /// Why systemd credentials were not used, when `auto` ran as root and fell back.
-    pub systemd_creds_skipped: Option<String>,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreStatus {
     Resolving,
     Ready(StoreInfo),
     Unavailable(String),
-}
-
-/// A typed secret a draft could not park in its draft entry, and why (in words).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NotKept {
-    pub entry: SecretRef,
-    pub why: String,
-}
-
-/// Why a save did not happen.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SaveFailure {
-    /// The file on disk is not the one this session loaded (an editor, Ansible, a
-    /// restore changed it): nothing was written.
-    FileChanged,
-    /// Anything else, in the operator's words.
-    Failed(String),
-}
-
-impl std::fmt::Display for SaveFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SaveFailure::FileChanged => {
-                f.write_str("the file was changed on disk since it was loaded; nothing was written")
-            }
-            SaveFailure::Failed(why) => f.write_str(why),
-        }
-    }
-}
-
-impl From<&str> for SaveFailure {
-    fn from(text: &str) -> SaveFailure {
-        SaveFailure::Failed(text.to_owned())
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SaveReport {
-    pub integrations: usize,
-    pub secrets_written: usize,
-    /// Things that went wrong after the file was written (e.g. an old entry not removed).
-    pub warnings: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -251,39 +110,39 @@ pub enum Outcome {
 }
 
 pub struct Wizard {
-    pub catalog: Arc<Catalog>,
+    catalog: Arc<Catalog>,
     /// Seconds since the epoch, fixed at start (for JWT expiry).
-    pub now: i64,
-    pub config_path: String,
+    now: i64,
+    config_path: String,
     /// The namespace this session's entries go under, and the path recorded at save.
-    pub identity: Identity,
+    identity: Identity,
     /// The save counter of the file as loaded (0: no file, or a version-1 file).
-    pub loaded_revision: u64,
+    loaded_revision: u64,
     /// SHA-256 of the file's text as loaded (`None`: there was none): a save finds out
     /// whether someone else changed the file meanwhile.
-    pub loaded_hash: Option<String>,
+    loaded_hash: Option<String>,
     /// Another wizard edits the file (who, in words): this one only looks.
-    pub read_only: Option<String>,
+    read_only: Option<String>,
     /// Comments the operator was told the save drops (a second save confirms).
     comments_to_drop: Vec<crate::config::comments::LostComment>,
-    pub platform: usize,
-    pub drafts: Vec<Draft>,
+    platform: usize,
+    forms: Vec<IntegrationForm>,
     /// Integrations loaded from the file and deleted in this session.
-    pub removed: Vec<Integration>,
-    pub confirmed: Vec<String>,
-    pub step: Step,
-    pub overlay: Option<Overlay>,
-    pub store: StoreStatus,
+    removed: Vec<Integration>,
+    confirmed: Vec<String>,
+    step: Step,
+    overlay: Option<Overlay>,
+    store: StoreStatus,
     /// The operator has seen (and, for a store lost at reboot, accepted) where secrets go.
-    pub store_acknowledged: bool,
-    pub notice: Option<Notice>,
-    pub dirty: bool,
-    pub outcome: Option<Outcome>,
+    store_acknowledged: bool,
+    notice: Option<Notice>,
+    dirty: bool,
+    outcome: Option<Outcome>,
     /// A draft from an earlier session, until the operator resumes or discards it.
-    pub resume_offer: Option<Snapshot>,
+    resume_offer: Option<Snapshot>,
     /// Draft keyring entries that hold typed secrets now (deleted on save or discard).
-    pub draft_entries: Vec<SecretRef>,
-    pub draft_generation: u64,
+    draft_entries: Vec<SecretRef>,
+    draft_generation: u64,
     /// The last draft left typed secrets out (no store yet): the next one catches up.
     secrets_left_out: bool,
     /// (integration, field, draft entry) of secrets being read back after a resume.
@@ -293,12 +152,12 @@ pub struct Wizard {
     /// the others made 1,000 integrations cost 40 ms a frame.
     group_index: std::cell::OnceCell<GroupIndex>,
     /// The furthest Review can scroll, as last measured on screen (unbounded until then).
-    pub review_limit: usize,
+    review_limit: usize,
     /// How far the open help is scrolled, and how far it can be (as last measured).
     help_scroll: usize,
     help_limit: usize,
     /// The file as it was loaded, for Review's changes (read only).
-    pub loaded: Loaded,
+    loaded: Loaded,
     /// Stored references whose entry the background check found gone.
     vanished: Vec<SecretRef>,
     /// The field each draft entry of the last draft parks, in words (to say which
@@ -314,7 +173,7 @@ impl Wizard {
         config_path: &str,
         now: i64,
     ) -> Wizard {
-        let mut drafts = Vec::new();
+        let mut forms = Vec::new();
         let mut platform = 0;
         if let Some(document) = document {
             for integration in &document.integrations {
@@ -324,7 +183,7 @@ impl Wizard {
                 else {
                     continue; // loading refuses such files; nothing to edit here
                 };
-                drafts.push(Draft::from_integration(p, o, integration));
+                forms.push(IntegrationForm::from_integration(p, o, integration));
             }
             if let Some(first) = document.integrations.first() {
                 platform = catalog
@@ -350,7 +209,7 @@ impl Wizard {
             read_only: None,
             comments_to_drop: Vec::new(),
             platform,
-            drafts,
+            forms,
             removed: Vec::new(),
             confirmed: document.map(|d| d.confirmed.clone()).unwrap_or_default(),
             step: Step::Platform { selected: platform },
@@ -394,12 +253,125 @@ impl Wizard {
 
     /// Look, never write: another wizard holds the file (`who` says who). No draft is
     /// written or offered (the draft is the other session's), and Ctrl-S refuses.
-    pub fn read_only(&mut self, who: &str) {
+    fn become_read_only(&mut self, who: &str) {
         self.read_only = Some(who.to_owned());
         self.notice = Some(Notice {
             level: Level::Info,
             text: format!("Read-only: {who}. Nothing you change here can be saved."),
         });
+    }
+
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    /// Seconds since the epoch, fixed at start (for JWT expiry).
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn config_path(&self) -> &str {
+        &self.config_path
+    }
+
+    /// The namespace this session's entries go under, and the path recorded at save.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The save counter of the file as loaded (0: no file, or a version-1 file).
+    pub fn loaded_revision(&self) -> u64 {
+        self.loaded_revision
+    }
+
+    /// SHA-256 of the file's text as loaded (`None`: there was none).
+    pub fn loaded_hash(&self) -> Option<&str> {
+        self.loaded_hash.as_deref()
+    }
+
+    /// Who else edits the file, when this wizard only looks.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    /// The index of the platform being configured.
+    pub fn platform(&self) -> usize {
+        self.platform
+    }
+
+    /// The integrations being edited, in the order they were added.
+    pub fn forms(&self) -> &[IntegrationForm] {
+        &self.forms
+    }
+
+    /// Integrations loaded from the file and deleted in this session.
+    pub fn removed(&self) -> &[Integration] {
+        &self.removed
+    }
+
+    /// The prerequisites the operator confirmed (`platform/operation/id`).
+    pub fn confirmed(&self) -> &[String] {
+        &self.confirmed
+    }
+
+    pub fn step(&self) -> &Step {
+        &self.step
+    }
+
+    pub fn overlay(&self) -> Option<&Overlay> {
+        self.overlay.as_ref()
+    }
+
+    pub fn store(&self) -> &StoreStatus {
+        &self.store
+    }
+
+    /// The operator has seen (and, for a store lost at reboot, accepted) where secrets go.
+    pub fn store_acknowledged(&self) -> bool {
+        self.store_acknowledged
+    }
+
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
+    /// Unsaved work.
+    pub fn dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// How the session ended, once it has.
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.outcome.as_ref()
+    }
+
+    /// A draft from an earlier session, until the operator resumes or discards it.
+    pub fn resume_offer(&self) -> Option<&Snapshot> {
+        self.resume_offer.as_ref()
+    }
+
+    /// Draft keyring entries that hold typed secrets now.
+    pub fn draft_entries(&self) -> &[SecretRef] {
+        &self.draft_entries
+    }
+
+    /// The furthest Review can scroll, as last measured on screen.
+    pub fn review_limit(&self) -> usize {
+        self.review_limit
+    }
+
+    /// The file as it was loaded, for Review's changes.
+    pub fn loaded(&self) -> &Loaded {
+        &self.loaded
+    }
+
+    /// The same wizard with the store gate behind it, for tests of what comes after
+    /// (the gate's own tests go through it with messages).
+    #[cfg(test)]
+    #[must_use]
+    pub(crate) fn past_store_gate(mut self) -> Wizard {
+        self.store_acknowledged = true;
+        self
     }
 
     /// The last save found the file changed on disk: Enter reloads instead of retrying.
@@ -444,8 +416,8 @@ impl Wizard {
     }
 
     /// The form fields of a draft, in order.
-    pub fn draft_fields(&self, draft: usize) -> Vec<&FieldDef> {
-        let d = &self.drafts[draft];
+    pub fn form_fields(&self, draft: usize) -> Vec<&FieldDef> {
+        let d = &self.forms[draft];
         self.catalog
             .platform(&d.platform)
             .and_then(|p| {
@@ -489,6 +461,11 @@ impl Wizard {
                 }
                 effects
             }
+            Msg::Startup(fact) => {
+                self.started(fact);
+                Vec::new()
+            }
+            Msg::Checkpoint => self.draft_now(),
             Msg::SaveDone(result) => self.finish_save(result),
             Msg::Interrupted(how) => self.interrupted(how),
             Msg::DraftSaved(result) => {
@@ -547,6 +524,13 @@ impl Wizard {
                 }
                 self.step_action(action)
             }
+            Msg::SelectRow(row) => {
+                if self.overlay.is_none() && self.resume_offer.is_none() {
+                    self.notice = None; // as the arrow keys do
+                    self.select_row(row);
+                }
+                Vec::new()
+            }
             Msg::Edit(request) => {
                 if self.overlay.is_none() && self.resume_offer.is_none() {
                     self.form_edit(request);
@@ -559,6 +543,26 @@ impl Wizard {
                 }
                 Vec::new()
             }
+        }
+    }
+
+    fn started(&mut self, fact: Startup) {
+        match fact {
+            Startup::LinkCanDrop => self.show_ssh_hint(),
+            Startup::ReadOnly(who) => self.become_read_only(&who),
+            // A read-only session neither offers another's draft nor a migration.
+            Startup::KernelSecretsToKeep(n) if self.read_only.is_none() => {
+                self.offer_migration(n);
+            }
+            Startup::DraftFound(snapshot) if self.read_only.is_none() => {
+                self.offer_resume(snapshot);
+            }
+            Startup::DraftUnreadable(why) if self.read_only.is_none() => {
+                self.draft_unreadable(&why);
+            }
+            Startup::KernelSecretsToKeep(_)
+            | Startup::DraftFound(_)
+            | Startup::DraftUnreadable(_) => {}
         }
     }
 
@@ -596,6 +600,13 @@ impl Wizard {
                 self.outcome = Some(Outcome::Cancelled);
                 // The operator chose to drop the unsaved work: its draft goes too.
                 return vec![self.discard_draft()];
+            }
+            (Some(Overlay::ConfirmQuit), Action::Keep) => {
+                self.overlay = None;
+                // The draft as it is now (focus included), for the next start to offer.
+                let effect = self.draft_now();
+                self.outcome = Some(Outcome::Cancelled);
+                return effect;
             }
             (Some(Overlay::ConfirmDelete { draft }), Action::Yes) => {
                 self.overlay = None;
@@ -664,8 +675,8 @@ impl Wizard {
             Action::Help => {
                 self.overlay = Some(Overlay::Help {
                     title: "Review".into(),
-                    text: "Everything below is what Ctrl-S writes: the YAML file, and each secret into the \
-                           store named beside it. Secrets never go into the file. Esc goes back to change \
+                    text: "Everything below is what ⟦Save⟧ writes: the YAML file, and each secret into the \
+                           store named beside it. Secrets never go into the file. ⟦Back⟧ goes back to change \
                            something."
                         .into(),
                 });

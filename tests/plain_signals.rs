@@ -14,7 +14,7 @@ use std::process::Command;
 
 use nix::sys::termios::LocalFlags;
 use portable_pty::CommandBuilder;
-use wfm_wizard::wizard::{DraftField, Snapshot};
+use wfm_wizard::config::draft::{DraftField, Snapshot};
 
 use pty_session::{ENTER, PtySession};
 use release_binary::release_binary;

@@ -39,6 +39,20 @@ fn key(wizard: &mut Wizard, code: KeyCode) {
     }
 }
 
+/// From the first screen to Review as an operator goes: Enter, then Continue (End,
+/// Enter) on each operation's list.
+fn to_review(wizard: &mut Wizard) {
+    key(wizard, KeyCode::Enter);
+    while matches!(wizard.step(), wfm_wizard::wizard::Step::Operation { .. }) {
+        key(wizard, KeyCode::End);
+        key(wizard, KeyCode::Enter);
+    }
+    assert!(matches!(
+        wizard.step(),
+        wfm_wizard::wizard::Step::Review { .. }
+    ));
+}
+
 #[test]
 fn ten_thousand_integrations_load_and_the_group_rules_still_hold() {
     let text = yaml(N, |i| Some(format!("g{i}")));
@@ -117,7 +131,7 @@ fn review_of_five_thousand_scrolls_to_the_last_integration_and_back() {
     let text = yaml(5_000, |i| Some(format!("g{i}")));
     let document = parse_document(&text).expect("parsed");
     let mut wizard = Wizard::new(Catalog::builtin(), Some(&document), "/tmp/x.yaml", 0);
-    wizard.step = wfm_wizard::wizard::Step::Review { scroll: 0 };
+    to_review(&mut wizard);
     let screen = |wizard: &Wizard| {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         terminal
@@ -172,10 +186,10 @@ fn twenty_thousand_stored_secrets_are_checked_in_one_effect_and_marked_quickly()
     assert!(took.as_secs_f64() < 1.0, "marking took {took:?}");
     assert!(
         wizard
-            .notice
+            .notice()
             .as_ref()
             .is_some_and(|n| n.text.starts_with("20000 stored secret(s)")),
         "{:?}",
-        wizard.notice
+        wizard.notice()
     );
 }

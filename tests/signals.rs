@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::termios::LocalFlags;
 use portable_pty::CommandBuilder;
-use wfm_wizard::wizard::{DraftField, Snapshot};
+use wfm_wizard::config::draft::{DraftField, Snapshot};
 
 use pty_session::{ENTER, PtySession, wait_for_condition};
 use release_binary::release_binary;

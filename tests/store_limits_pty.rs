@@ -96,7 +96,7 @@ fn kernel_key_id(user: &str) -> Option<String> {
 
 /// The draft file, once the wizard's thread has written it.
 #[track_caller]
-fn draft_of(config: &Path) -> wfm_wizard::wizard::Snapshot {
+fn draft_of(config: &Path) -> wfm_wizard::config::draft::Snapshot {
     let mut found = None;
     pty_session::wait_for_condition("the draft file", || {
         found = wfm_wizard::io::draft_file::read(config).ok().flatten();

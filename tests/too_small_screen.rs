@@ -54,10 +54,10 @@ fn typing_and_ctrl_s_behind_the_too_small_screen_change_and_save_nothing() {
     assert!(!config.exists(), "Ctrl-S behind the too-small screen saved");
 
     wizard.resize(ROWS, COLS);
-    wizard.wait_for("y quits · n stays");
+    wizard.wait_for("keeps the draft · n stays");
     wizard.send("n");
     wizard.wait_until("the form as it was", |output| {
-        output.shows("› Group east") && !output.shows("y quits · n stays")
+        output.shows("› Group east") && !output.shows("keeps the draft · n stays")
     });
     let screen = wizard.output().text();
     assert!(
@@ -66,7 +66,7 @@ fn typing_and_ctrl_s_behind_the_too_small_screen_change_and_save_nothing() {
     );
     assert!(!screen.contains("eas "), "Backspace acted:\n{screen}");
     wizard.send("\x03");
-    wizard.wait_for("y quits · n stays");
+    wizard.wait_for("keeps the draft · n stays");
     wizard.send("y");
     assert_eq!(wizard.wait_exit().exit_code(), 130);
     assert!(!config.exists(), "nothing was saved");

@@ -107,7 +107,10 @@ pub fn measure(n: usize, rounds: usize) -> Figures {
         first.push(draw(&mut terminal, &wizard));
         key(&mut wizard, crossterm::event::KeyCode::Enter);
         list.push(draw(&mut terminal, &wizard));
-        wizard.step = Step::Review { scroll: 0 };
+        while matches!(wizard.step(), Step::Operation { .. }) {
+            key(&mut wizard, crossterm::event::KeyCode::End); // Continue
+            key(&mut wizard, crossterm::event::KeyCode::Enter);
+        }
         review.push(draw(&mut terminal, &wizard));
     }
     Figures {

@@ -13,7 +13,7 @@ use crate::io::edit_lock::{self, EditLock, LockError};
 use crate::io::effects::StoreProvider;
 use crate::io::save_journal::{self, JournalError, Recovered};
 use crate::io::{config_file, draft_file, namespace, standard_streams};
-use crate::wizard::{Wizard, link_can_drop};
+use crate::wizard::{Msg, Startup, Wizard, link_can_drop};
 
 /// What every command that only reads does first: finishes or undoes a save a dead
 /// process left, and, when no wizard is editing the file, tidies what a dead session
@@ -232,18 +232,26 @@ impl Session {
         .with_identity(identity)
         .with_loaded_text(self.text.clone());
         let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let mut facts = Vec::new();
         if link_can_drop(set("SSH_CONNECTION"), set("TMUX"), set("STY")) {
-            wizard.show_ssh_hint();
+            facts.push(Startup::LinkCanDrop);
         }
         if let Some(who) = &self.read_only {
-            wizard.read_only(who);
-            return wizard;
+            facts.push(Startup::ReadOnly(who.clone()));
+        } else {
+            facts.push(Startup::KernelSecretsToKeep(kernel_secrets_to_keep(
+                self.document.as_ref(),
+            )));
+            match draft_file::read(&real) {
+                Ok(Some(snapshot)) => facts.push(Startup::DraftFound(snapshot)),
+                Ok(None) => {}
+                Err(why) => facts.push(Startup::DraftUnreadable(why.to_string())),
+            }
         }
-        wizard.offer_migration(kernel_secrets_to_keep(self.document.as_ref()));
-        match draft_file::read(&real) {
-            Ok(Some(snapshot)) => wizard.offer_resume(snapshot),
-            Ok(None) => {}
-            Err(why) => wizard.draft_unreadable(&why.to_string()),
+        for fact in facts {
+            // Before the first frame nothing has changed: no effect comes of these.
+            let effects = wizard.update(Msg::Startup(fact));
+            debug_assert!(effects.is_empty(), "{effects:?}");
         }
         wizard
     }

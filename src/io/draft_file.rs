@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::config_file;
 use super::file_safety::{self, FileError, UnsafePlace};
-use crate::wizard::{DRAFT_VERSION, Snapshot};
+use crate::config::draft::{DRAFT_VERSION, Snapshot};
 
 /// Why a draft cannot be used; each says what to do.
 #[derive(Debug)]
@@ -106,7 +106,7 @@ pub fn remove(config: &Path) -> Result<(), FileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wizard::Snapshot;
+    use crate::config::draft::Snapshot;
 
     fn snapshot() -> Snapshot {
         let mut w = crate::test_support::wizard();

@@ -7,12 +7,13 @@ use super::config_file;
 use super::history_file::{self, AuditRecord, AuditSecret};
 use super::save_journal::{self, JournalError, NewValue, SaveWork};
 use super::secrets::{NO_ANSWER, SecretStore, StoreError};
-use crate::commands::inventory::fingerprint;
 use crate::config::diff::Change;
 use crate::config::render_document;
-use crate::secret::SecretRef;
 use crate::secret::StoreKind;
-use crate::wizard::{Effect, Msg, Reloaded, SaveFailure, SavePlan, SaveReport, StoreInfo};
+use crate::secret::{SecretRef, fingerprint};
+use crate::wizard::{
+    Effect, EffectRunner, Msg, Reloaded, SaveFailure, SavePlan, SaveReport, StoreInfo,
+};
 
 /// The stores a session can reach: the one chosen for new secrets, and any store a
 /// reference names.
@@ -20,11 +21,6 @@ pub trait StoreProvider: Send + Sync {
     /// Works out the store for new secrets (may be slow: probes the keyring).
     fn resolve(&self) -> Result<StoreInfo, String>;
     fn open(&self, kind: StoreKind) -> Result<Arc<dyn SecretStore>, StoreError>;
-}
-
-/// Runs effects. `None`: the answer arrives later as an event; `Some`: here it is.
-pub trait EffectRunner {
-    fn run(&mut self, effect: Effect) -> Option<Msg>;
 }
 
 /// Runs each effect on its own thread, so the screen never waits for the keyring.
@@ -223,7 +219,7 @@ fn audit_record(plan: &SavePlan, values: &[NewValue<'_>]) -> AuditRecord {
         .collect();
     AuditRecord::new(
         plan.document.revision,
-        crate::commands::now(),
+        crate::utc::now(),
         history_file::actor(),
         &changes,
         secrets,

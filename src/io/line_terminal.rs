@@ -18,8 +18,7 @@ use std::io::{IsTerminal, PipeReader, PipeWriter, Read, Write};
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
-use crate::plain::LineIo;
-use crate::plain::answer::Answer;
+use crate::line_io::{Answer, LineIo};
 use crate::wizard::Interrupt;
 
 /// Cooked mode cuts a line at this many bytes (Linux `N_TTY_BUF_SIZE` - 1).

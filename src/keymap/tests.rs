@@ -1,8 +1,10 @@
 use crossterm::event::{KeyEvent, KeyEventState};
 
 use super::*;
+use crate::secret::StoreKind;
 use crate::test_support::*;
-use crate::wizard::{Overlay, SaveReport, Step, Wizard};
+use crate::validate::Value;
+use crate::wizard::{SaveReport, Wizard};
 
 fn press(code: KeyCode, mods: KeyModifiers) -> Event {
     Event::Key(KeyEvent {
@@ -13,79 +15,221 @@ fn press(code: KeyCode, mods: KeyModifiers) -> Event {
     })
 }
 
-/// A wizard showing each mode.
+/// A wizard showing each mode, reached by messages.
 fn in_mode(wanted: Mode) -> Wizard {
     let mut w = wizard();
     match wanted {
         Mode::Platform => {}
-        Mode::Operation => w.step = Step::Operation { op: 0, selected: 0 },
+        Mode::Operation => {
+            act(&mut w, Action::Enter);
+        }
         Mode::Form => w = new_form(),
         Mode::StoreGate => {
-            w = new_form();
-            w.step = Step::StoreGate { draft: 0 };
+            w = gated_wizard();
+            act(&mut w, Action::Enter);
+            act(&mut w, Action::Enter); // Add: secrets ahead, the gate first
         }
-        Mode::Review => w.step = Step::Review { scroll: 0 },
-        Mode::Saving => w.step = Step::Saving,
-        Mode::SaveFailed => {
-            w.step = Step::SaveFailed {
-                reason: "x".into(),
-                reload: false,
+        Mode::Review => to_review(&mut w),
+        Mode::Saving | Mode::SaveFailed | Mode::Done => {
+            w = ready(StoreKind::Keyutils);
+            to_review(&mut w);
+            act(&mut w, Action::Save);
+            match wanted {
+                Mode::SaveFailed => {
+                    w.update(Msg::SaveDone(Err("x".into())));
+                }
+                Mode::Done => {
+                    w.update(Msg::SaveDone(Ok(SaveReport {
+                        integrations: 0,
+                        secrets_written: 0,
+                        warnings: vec![],
+                    })));
+                }
+                _ => {}
             }
         }
-        Mode::Done => {
-            w.step = Step::Done(SaveReport {
-                integrations: 0,
-                secrets_written: 0,
-                warnings: vec![],
-            });
-        }
         Mode::Help => {
-            w.overlay = Some(Overlay::Help {
-                title: "t".into(),
-                text: "x".into(),
-            });
+            act(&mut w, Action::Help);
         }
-        Mode::Confirm => w.overlay = Some(Overlay::ConfirmQuit),
-        Mode::Resume => w.resume_offer = Some(w.snapshot()),
+        Mode::Confirm => {
+            w = new_form();
+            type_text(&mut w, "x");
+            act(&mut w, Action::Quit);
+        }
+        Mode::Resume => {
+            let mut earlier = new_form();
+            type_text(&mut earlier, "east");
+            w.update(Msg::Startup(Startup::DraftFound(earlier.snapshot())));
+        }
     }
     assert_eq!(mode(&w), wanted);
     w
 }
 
+/// A form with focus moved to the first field `pick` accepts.
+fn form_on(pick: fn(&Value) -> bool) -> Wizard {
+    let mut w = new_form();
+    for _ in 0..w.form_fields(0).len() {
+        let Step::Form { focus, .. } = *w.step() else {
+            panic!("a form")
+        };
+        if pick(&w.forms()[0].value(focus)) {
+            return w;
+        }
+        act(&mut w, Action::Next);
+    }
+    panic!("no such field")
+}
+
+/// An operation list with an integration selected.
+fn list_on_integration() -> Wizard {
+    first_row_of(&loaded_document(StoreKind::Keyutils, true))
+}
+
+/// User import's list, whose prerequisite is not confirmed yet.
+fn list_unconfirmed() -> Wizard {
+    let mut w = list_on_integration();
+    act(&mut w, Action::Last);
+    act(&mut w, Action::Enter);
+    assert!(!w.unconfirmed(1).is_empty());
+    w
+}
+
+/// Every mode, and the states where bindings that depend on focus act.
+fn states() -> Vec<(&'static str, Wizard)> {
+    let mut out: Vec<(&'static str, Wizard)> =
+        Mode::ALL.iter().map(|m| ("a mode", in_mode(*m))).collect();
+    out.push(("a text field", form_on(|v| matches!(v, Value::Text(_)))));
+    out.push((
+        "a secret field",
+        form_on(|v| matches!(v, Value::Secret { .. })),
+    ));
+    out.push(("a toggle", form_on(|v| matches!(v, Value::Toggle(_)))));
+    out.push(("an integration row", list_on_integration()));
+    out.push(("an unconfirmed list", list_unconfirmed()));
+    out
+}
+
 #[test]
-fn every_key_of_every_table_maps_to_its_action() {
-    for m in Mode::ALL {
-        let w = in_mode(m);
+fn every_key_of_every_table_maps_to_its_action_where_it_acts_and_only_there() {
+    let mut acted = vec![];
+    for (what, w) in states() {
+        let m = mode(&w);
+        let active = active_bindings(&w);
         for binding in bindings(m) {
+            let acts = active.iter().any(|b| std::ptr::eq(*b, binding));
             for key in binding.keys {
                 let msg = to_msg(&w, press(key.code, key.mods));
-                assert!(
-                    matches!(msg, Some(Msg::Act(a)) if a == binding.action),
-                    "{m:?}: {key:?} gave {msg:?}, expected {:?}",
+                let gives = matches!(msg, Some(Msg::Act(a)) if a == binding.action);
+                assert_eq!(
+                    gives, acts,
+                    "{m:?} on {what}: {key:?} gave {msg:?}; {:?} acts here: {acts}",
                     binding.action
                 );
             }
+            if acts {
+                acted.push(std::ptr::from_ref(binding));
+            }
+        }
+    }
+    for m in Mode::ALL {
+        for binding in bindings(m) {
+            assert!(
+                acted.contains(&std::ptr::from_ref(binding)),
+                "{m:?}: {:?} never acts in the states tested",
+                binding.action
+            );
+        }
+    }
+}
+
+/// A hint's key, read back from its label without keymap's own naming.
+fn keys_named(label: &str) -> Vec<Key> {
+    let code = |name: &str| match name {
+        "Enter" => KeyCode::Enter,
+        "Esc" => KeyCode::Esc,
+        "Tab" => KeyCode::Tab,
+        "Space" => KeyCode::Char(' '),
+        "Delete" => KeyCode::Delete,
+        "↑↓" => KeyCode::Down,
+        f if f.starts_with('F') && f.len() > 1 => KeyCode::F(f[1..].parse().expect("F-key")),
+        c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap_or(' ')),
+        other => panic!("a hint names a key no terminal has: {other}"),
+    };
+    if let Some(rest) = label.strip_prefix("Ctrl-") {
+        let c = rest.to_ascii_lowercase().chars().next().unwrap_or(' ');
+        return vec![Key {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::CONTROL,
+        }];
+    }
+    let mut keys = vec![Key {
+        code: code(label),
+        mods: KeyModifiers::NONE,
+    }];
+    if label == "↑↓" {
+        keys.push(Key {
+            code: KeyCode::Up,
+            mods: KeyModifiers::NONE,
+        });
+    }
+    keys
+}
+
+/// Each hint on the footer, pressed as it reads, does what it says: a hint whose
+/// label and binding disagree fails here.
+#[test]
+fn every_hint_pressed_as_it_reads_does_what_it_says() {
+    for (what, w) in states() {
+        let m = mode(&w);
+        let hinted = hints(&w);
+        assert!(!hinted.is_empty(), "{m:?} on {what} has no hints");
+        for (label, does) in hinted {
+            let key = keys_named(&label)[0];
+            let msg = to_msg(&w, press(key.code, key.mods));
+            let Some(Msg::Act(action)) = msg else {
+                panic!("{m:?} on {what}: the hint {label} {does} gave {msg:?}")
+            };
+            assert!(
+                active_bindings(&w)
+                    .iter()
+                    .any(|b| b.action == action && b.hint == Some(does)),
+                "{m:?} on {what}: {label} gives {action:?}, not what \"{does}\" says"
+            );
         }
     }
 }
 
 #[test]
-fn every_mode_hints_at_least_one_key_and_hints_name_bound_keys() {
-    for m in Mode::ALL {
-        let hinted: Vec<_> = hints(m);
-        assert!(!hinted.is_empty(), "{m:?} has no hints");
-        for (label, _) in hinted {
-            assert!(
-                bindings(m)
-                    .iter()
-                    .any(|b| b.hint.is_some_and(|(l, _)| l == label)),
-                "{m:?}: {label}"
-            );
-        }
-    }
-    assert!(hints(Mode::Review).contains(&("Ctrl-S", "save")));
-    assert!(hints(Mode::Form).contains(&("Ctrl-R", "reveal")));
-    assert!(hints(Mode::Form).contains(&("F1", "help")));
+fn hints_name_only_keys_that_act_on_what_has_focus() {
+    let has = |w: &Wizard, label: &str, does: &str| {
+        hints(w).iter().any(|(l, d)| l == label && *d == does)
+    };
+    let text = form_on(|v| matches!(v, Value::Text(_)));
+    let secret = form_on(|v| matches!(v, Value::Secret { .. }));
+    let toggle = form_on(|v| matches!(v, Value::Toggle(_)));
+    assert!(has(&secret, "Ctrl-R", "reveal") && has(&secret, "Ctrl-U", "clear"));
+    assert!(!has(&text, "Ctrl-R", "reveal") && has(&text, "Ctrl-U", "clear"));
+    assert!(has(&toggle, "Space", "switch") && !has(&toggle, "Ctrl-U", "clear"));
+    assert!(has(&text, "F1", "help") && has(&text, "Tab", "next"));
+    assert!(has(&in_mode(Mode::Review), "Ctrl-S", "save"));
+    assert!(has(&in_mode(Mode::Review), "↑↓", "scroll"));
+    assert!(has(&list_on_integration(), "d", "delete"));
+    assert!(
+        !has(&in_mode(Mode::Operation), "d", "delete"),
+        "Add is selected"
+    );
+    assert!(has(&list_unconfirmed(), "y", "confirm"));
+    assert!(!has(&list_on_integration(), "y", "confirm"));
+    let order: Vec<String> = hints(&list_on_integration())
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    assert_eq!(
+        order,
+        ["↑↓", "Enter", "Esc", "F1", "Ctrl-C", "d"],
+        "keys that always act, quit last among them, then those that follow focus"
+    );
 }
 
 #[test]
@@ -123,13 +267,16 @@ fn letters_are_text_in_a_form_and_commands_in_lists() {
         to_msg(&form, press(KeyCode::Char('Y'), KeyModifiers::SHIFT)),
         Some(Msg::Edit(InputRequest::InsertChar('Y')))
     ));
-    let list = in_mode(Mode::Operation);
+    let list = list_on_integration();
     assert!(matches!(
         to_msg(&list, press(KeyCode::Char('d'), KeyModifiers::NONE)),
         Some(Msg::Act(Action::Delete))
     ));
     assert!(matches!(
-        to_msg(&list, press(KeyCode::Char('Y'), KeyModifiers::SHIFT)),
+        to_msg(
+            &list_unconfirmed(),
+            press(KeyCode::Char('Y'), KeyModifiers::SHIFT)
+        ),
         Some(Msg::Act(Action::Yes))
     ));
     assert!(to_msg(&list, press(KeyCode::Char('q'), KeyModifiers::NONE)).is_none());

@@ -3,25 +3,11 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+pub use crate::line_io::Answer;
+
 use super::prompt::{FieldInput, Kind, Question};
 use crate::wizard::lists::ListItem;
-use crate::wizard::{Action, FieldState, InputRequest, Interrupt, Msg, Overlay, Step, Wizard};
-
-/// What the operator typed in answer to a question.
-#[derive(Debug)]
-pub enum Answer {
-    Text(String),
-    /// Typed without echo.
-    Secret(SecretString),
-    /// Input that could not be taken as typed (why, and that nothing changed).
-    Unreadable(String),
-    /// Ctrl-C while reading a secret (elsewhere the cooked terminal sends SIGINT).
-    Interrupted,
-    /// End of input (Ctrl-D, or the terminal went away).
-    End,
-    /// A signal ends the program while it waited for this answer.
-    Stopped(Interrupt),
-}
+use crate::wizard::{Action, FieldState, InputRequest, Msg, Overlay, Step, Wizard};
 
 /// What to do with an answer: messages for the wizard, then, for a form field, check
 /// the field and move on only if it is valid.
@@ -51,7 +37,7 @@ pub fn interpret(wizard: &Wizard, question: &Question, answer: Answer) -> Result
         Answer::Stopped(how) => return Ok(Response::of(vec![Msg::Interrupted(how)])),
         Answer::End => {
             // Ctrl-D at "Quit without saving?" means yes: input has ended for good.
-            let action = if wizard.overlay == Some(Overlay::ConfirmQuit) {
+            let action = if wizard.overlay() == Some(&Overlay::ConfirmQuit) {
                 Action::Yes
             } else {
                 Action::Quit
@@ -105,6 +91,7 @@ pub fn interpret(wizard: &Wizard, question: &Question, answer: Answer) -> Result
 fn yes_no(word: &str, enter_goes_on: bool) -> Result<Response, String> {
     let action = match word.to_lowercase().as_str() {
         "y" | "yes" => Action::Yes,
+        "k" | "keep" => Action::Keep,
         "" if enter_goes_on => Action::Enter,
         "" | "n" | "no" => Action::No,
         _ => return Err("Type y or n.".into()),
@@ -154,11 +141,9 @@ fn list_answer(
     Ok(Response::of(msgs))
 }
 
-/// Moves a list's selection to row `index`, as the arrow keys would.
+/// Moves a list's selection to row `index`.
 fn select(index: usize) -> Vec<Msg> {
-    let mut msgs = vec![Msg::Act(Action::First)];
-    msgs.extend((0..index).map(|_| Msg::Act(Action::Next)));
-    msgs
+    vec![Msg::SelectRow(index)]
 }
 
 fn field_answer(
@@ -175,7 +160,7 @@ fn field_answer(
     };
     match input {
         FieldInput::Toggle => {
-            let FieldState::Toggle(on) = wizard.drafts[draft].fields[focus] else {
+            let FieldState::Toggle(on) = wizard.forms()[draft].fields[focus] else {
                 return Ok(keep);
             };
             let wanted = match text.trim().to_lowercase().as_str() {
@@ -192,7 +177,7 @@ fn field_answer(
             Ok(Response { msgs, ..keep })
         }
         FieldInput::Text | FieldInput::Secret => {
-            let current = match &wizard.drafts[draft].fields[focus] {
+            let current = match &wizard.forms()[draft].fields[focus] {
                 FieldState::Text(value) => value.value(),
                 _ => "",
             };
@@ -270,13 +255,13 @@ fn refuse_controls(value: &str) -> Result<(), String> {
 /// time (after that the question itself shows it, as the form does for visited fields).
 pub fn after_field(wizard: &Wizard, draft: usize, focus: usize) -> (Vec<String>, Option<Msg>) {
     let here =
-        matches!(wizard.step, Step::Form { draft: d, focus: f, .. } if d == draft && f == focus);
-    if !here || wizard.overlay.is_some() {
+        matches!(*wizard.step(), Step::Form { draft: d, focus: f, .. } if d == draft && f == focus);
+    if !here || wizard.overlay().is_some() {
         return (Vec::new(), None);
     }
     let check = wizard.field_check(draft, focus);
     if let Some(error) = check.error {
-        let shown_by_question = wizard.drafts[draft].visited[focus];
+        let shown_by_question = wizard.forms()[draft].visited[focus];
         let lines = if shown_by_question {
             Vec::new()
         } else {

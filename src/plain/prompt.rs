@@ -6,8 +6,10 @@
 //! here (its notice as the text) instead of breaking plain mode.
 
 use super::text;
+use crate::config::draft::Snapshot;
+use crate::wizard::view::OverlayText;
 use crate::wizard::{
-    Action, Effect, FieldState, Level, Overlay, Step, StoreStatus, Wizard, explain_store,
+    Action, Effect, FieldState, Layer, Level, Overlay, Step, StoreStatus, Wizard, explain_store,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +70,7 @@ impl Question {
 }
 
 pub const GUIDE: &str = "Answer each question and press Enter. Enter alone keeps the value in \
-[brackets]; - clears it; ? shows help; < goes back (what Esc does in the full-screen wizard); \
+[brackets]; - clears it; ? shows help; < goes back; \
 Ctrl-D quits.";
 
 /// A line to show while an effect runs, for the effects that take a moment.
@@ -84,27 +86,45 @@ pub fn effect_note(effect: &Effect) -> Option<&'static str> {
 
 /// A notice as a line: errors say so in words, not colour.
 pub fn notice_line(wizard: &Wizard) -> Option<String> {
-    wizard.notice.as_ref().map(|n| match n.level {
-        Level::Error => format!("Error: {}", n.text),
-        Level::Info => n.text.clone(),
+    wizard.notice().as_ref().map(|n| match n.level {
+        Level::Error => format!("Error: {}", name_keys(&n.text)),
+        Level::Info => name_keys(&n.text),
     })
 }
 
+fn resume_question(wizard: &Wizard, offer: &Snapshot) -> Question {
+    ask(
+        vec![
+            "Resume the unsaved draft?".into(),
+            wizard.describe_draft(offer),
+        ],
+        "r resumes it, d discards it, Ctrl-D quits and keeps it [r]: ",
+        Kind::Resume,
+    )
+}
+
+/// The key plain mode reads for `action`, for the wizard's sentences that name one.
+pub fn key_for(action: Action) -> String {
+    match action {
+        Action::Save => "s",
+        Action::Back => "<",
+        Action::Quit => "Ctrl-D",
+        _ => "",
+    }
+    .to_owned()
+}
+
+/// `text` with the keys it names by action named as plain mode reads them.
+pub fn name_keys(text: &str) -> String {
+    crate::wizard::view::name_keys(text, key_for)
+}
+
 pub fn question(wizard: &Wizard) -> Question {
-    if let Some(offer) = &wizard.resume_offer {
-        return ask(
-            vec![
-                "Resume the unsaved draft?".into(),
-                crate::ui::resume::describe(wizard, offer),
-            ],
-            "r resumes it, d discards it, Ctrl-D quits and keeps it [r]: ",
-            Kind::Resume,
-        );
-    }
-    if let Some(overlay) = &wizard.overlay {
-        return overlay_question(wizard, overlay);
-    }
-    let step = &wizard.step;
+    let step = match wizard.layer() {
+        Layer::ResumeOffer(offer) => return resume_question(wizard, offer),
+        Layer::Overlay(overlay) => return overlay_question(wizard, overlay),
+        Layer::Step(step) => step,
+    };
     if let Step::Platform { selected } = step {
         platform_question(wizard, *selected)
     } else if let Step::Operation { op, selected } = step {
@@ -125,7 +145,7 @@ pub fn question(wizard: &Wizard) -> Question {
         ask(
             vec![
                 "Not saved.".into(),
-                reason.clone(),
+                name_keys(reason),
                 if wizard.file_changed() {
                     "Enter reloads the file; < goes back to Review.".into()
                 } else {
@@ -155,7 +175,7 @@ fn ask(intro: Vec<String>, prompt: &str, kind: Kind) -> Question {
 }
 
 fn generic(wizard: &Wizard, what: &str) -> Question {
-    let text = wizard.notice.as_ref().map_or_else(
+    let text = wizard.notice().as_ref().map_or_else(
         || format!("The wizard is at a step plain mode does not know: {what}."),
         |n| n.text.clone(),
     );
@@ -165,7 +185,7 @@ fn generic(wizard: &Wizard, what: &str) -> Question {
 /// The same words as the full-screen gate (`explain_store`), one per line.
 fn store_gate_question(wizard: &Wizard) -> Question {
     let mut intro = vec!["Where your secrets will be kept".to_owned()];
-    match &wizard.store {
+    match &wizard.store() {
         StoreStatus::Ready(info) => {
             let explanation = explain_store(info);
             intro.push(explanation.headline);
@@ -192,46 +212,36 @@ fn store_gate_question(wizard: &Wizard) -> Question {
 }
 
 fn overlay_question(wizard: &Wizard, overlay: &Overlay) -> Question {
-    if let Overlay::Help { title, text } = overlay {
-        ask(
-            vec![format!("Help: {title}"), text.clone()],
+    let OverlayText { title, body } = wizard.overlay_text(overlay);
+    match overlay {
+        Overlay::Help { .. } => ask(
+            vec![format!("Help: {title}"), name_keys(&body)],
             "",
             Kind::Show(Action::Back),
-        )
-    } else if let Overlay::ConfirmQuit = overlay {
-        ask(
-            vec![
-                "Quit without saving? Changes made in this session are not written anywhere."
-                    .into(),
-            ],
-            "y quits, n stays [n]: ",
+        ),
+        Overlay::ConfirmQuit => ask(
+            vec![format!("{title} {body}")],
+            "y quits, k quits and keeps the draft, n stays [n]: ",
             Kind::YesNo,
-        )
-    } else if let Overlay::ConfirmDelete { draft } = overlay {
-        ask(
-            vec![format!(
-                "Delete {}? It disappears from the file and its keyring entries are removed \
-                 when you save.",
-                wizard.draft_name(*draft)
-            )],
+        ),
+        Overlay::ConfirmDelete { .. } => ask(
+            vec![format!("{title} {body}")],
             "y deletes, n keeps it [n]: ",
             Kind::YesNo,
-        )
-    } else {
-        generic(wizard, &format!("{overlay:?}"))
+        ),
     }
 }
 
 fn platform_question(wizard: &Wizard, selected: usize) -> Question {
     let mut intro = vec!["Choose the contact-center platform to configure.".to_owned()];
-    for index in 0..wizard.catalog.platforms.len() {
+    for index in 0..wizard.catalog().platforms.len() {
         intro.push(text::numbered(index, &text::platform_row(wizard, index)));
     }
     ask(
         intro,
         &format!("Platform [{}]: ", selected + 1),
         Kind::List {
-            count: wizard.catalog.platforms.len(),
+            count: wizard.catalog().platforms.len(),
             selected,
             operation: None,
         },
@@ -279,8 +289,8 @@ fn operation_question(wizard: &Wizard, op: usize, selected: usize) -> Question {
 }
 
 fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
-    let d = &wizard.drafts[draft];
-    let def = wizard.draft_fields(draft)[focus];
+    let d = &wizard.forms()[draft];
+    let def = wizard.form_fields(draft)[focus];
     let title = if d.original.is_some() {
         "editing"
     } else {

@@ -12,6 +12,7 @@ use crate::io::effects::InlineRunner;
 use crate::io::memory_store::{MemoryStore, MemoryStores};
 use crate::secret::StoreKind;
 use crate::test_support::{CLIENT_ID, CLIENT_SECRET, NOW, jwt_never_expires};
+use crate::wizard::Startup;
 
 mod operator;
 
@@ -137,7 +138,28 @@ fn run_with(
     let mut script = Script::new(answers);
     let (_replies, receiver) = channel();
     let outcome = run(&mut w, Reason::Flag, &mut script, &mut runner, &receiver);
+    names_only_plain_keys(&script.transcript);
     (outcome, script, stores, dir)
+}
+
+/// Plain mode names its own keys (`s`, `<`, Ctrl-D), never the full-screen wizard's,
+/// and never a key token the wizard left for a face to fill in.
+fn names_only_plain_keys(transcript: &str) {
+    // As a word: a temporary directory's random name may hold "Esc" or "F1".
+    let says = |word: &str| {
+        transcript.match_indices(word).any(|(at, _)| {
+            let before = transcript[..at].chars().next_back();
+            let after = transcript[at + word.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    };
+    for foreign in ["Ctrl-S", "Esc", "Ctrl-R", "Ctrl-U", "F1"] {
+        assert!(!says(foreign), "plain mode said {foreign}:\n{transcript}");
+    }
+    assert!(
+        !transcript.contains('⟦'),
+        "a key left unnamed:\n{transcript}"
+    );
 }
 
 #[test]
@@ -439,7 +461,7 @@ fn each_answer_is_kept_in_the_draft_and_the_next_session_offers_it() {
     let snapshot = crate::io::draft_file::read(&path)
         .unwrap()
         .expect("a draft");
-    second.offer_resume(snapshot);
+    second.update(Msg::Startup(Startup::DraftFound(snapshot)));
     let mut script = Script::new(vec![line("maybe"), line("r")]);
     let outcome = session(&mut second, &mut script);
     let t = &script.transcript;
@@ -449,7 +471,7 @@ fn each_answer_is_kept_in_the_draft_and_the_next_session_offers_it() {
         t.contains("Type r to resume the draft or d to discard it.\n"),
         "{t}"
     );
-    assert_eq!(second.drafts.len(), 1, "{t}");
+    assert_eq!(second.forms().len(), 1, "{t}");
     assert!(
         t.contains("Historical settings (east)"),
         "resumed in the form, with the Group typed before the drop:\n{t}"

@@ -5,6 +5,7 @@
 use crate::secret::StoreKind;
 use crate::wizard::lists::ListItem;
 use crate::wizard::review_text::{self, store_description};
+use crate::wizard::view::Row;
 use crate::wizard::{StoreInfo, StoreStatus, Wizard};
 
 /// A list row: "1) east  enabled, new".
@@ -13,9 +14,9 @@ pub fn numbered(index: usize, text: &str) -> String {
 }
 
 pub fn platform_row(wizard: &Wizard, index: usize) -> String {
-    let platform = &wizard.catalog.platforms[index];
+    let platform = &wizard.catalog().platforms[index];
     let count = wizard
-        .drafts
+        .forms()
         .iter()
         .filter(|d| d.platform == platform.id)
         .count();
@@ -27,53 +28,27 @@ pub fn platform_row(wizard: &Wizard, index: usize) -> String {
 }
 
 pub fn operation_row(wizard: &Wizard, op: usize, item: ListItem) -> String {
-    let integrations = wizard.drafts_of(op).len();
-    match item {
-        ListItem::Integration(draft) => integration_row(wizard, draft),
-        ListItem::Add if integrations == 0 => "+ Add an integration".to_owned(),
-        ListItem::Add => "+ Add another integration".to_owned(),
-        ListItem::Continue => format!("Continue to {}", wizard.next_label(op)),
+    match wizard.row(op, item) {
+        Row::Integration(row) => format!("{}  {}", row.name(), row.details.join(", ")),
+        Row::Add { first } => Row::add_label(first).to_owned(),
+        Row::Continue { to } => format!("Continue to {to}"),
     }
 }
 
-fn integration_row(wizard: &Wizard, draft: usize) -> String {
-    let d = &wizard.drafts[draft];
-    let defs = wizard.draft_fields(draft);
-    let group = d.group(&defs);
-    let name = if group.is_empty() {
-        "(no group)".to_owned()
-    } else {
-        group
-    };
-    let mut details = vec![if d.enabled(&defs) {
-        "enabled"
-    } else {
-        "disabled"
-    }];
-    if (0..d.fields.len()).any(|f| wizard.field_check(draft, f).error.is_some()) {
-        details.push("incomplete");
-    }
-    if d.original.is_none() {
-        details.push("new");
-    }
-    format!("{name}  {}", details.join(", "))
-}
-
-/// Everything a save writes, as lines; secrets only as their length and store.
 pub fn review(wizard: &Wizard) -> Vec<String> {
     let mut lines = vec![
         "Review: this is what saving writes.".to_owned(),
         format!(
             "  File: {}{}",
-            wizard.config_path,
-            if wizard.read_only.is_some() {
+            wizard.config_path(),
+            if wizard.read_only().is_some() {
                 " (read-only: nothing is saved)"
             } else {
                 ""
             }
         ),
     ];
-    match &wizard.store {
+    match &wizard.store() {
         StoreStatus::Resolving => {
             lines.push("  Secrets go to: checking which secret store to use...".into());
         }
@@ -104,17 +79,17 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
     for change in review_text::change_lines(wizard.pending_changes()) {
         lines.push(format!("    {change}"));
     }
-    if wizard.drafts.is_empty() {
+    if wizard.forms().is_empty() {
         lines.push("  No integrations: the file will list none.".into());
     }
-    let new_store = match &wizard.store {
+    let new_store = match &wizard.store() {
         StoreStatus::Ready(info) => Some(info.kind),
         _ => None,
     };
-    for index in 0..wizard.drafts.len() {
+    for index in 0..wizard.forms().len() {
         lines.extend(integration_lines(wizard, index, new_store));
     }
-    for removed in &wizard.removed {
+    for removed in wizard.removed() {
         let group = removed.group.as_deref().unwrap_or("no group");
         lines.push(format!(
             "  Delete {}/{} ({group}) and remove its keyring entries",
@@ -125,13 +100,13 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
 }
 
 fn integration_lines(wizard: &Wizard, index: usize, new_store: Option<StoreKind>) -> Vec<String> {
-    let draft = &wizard.drafts[index];
+    let draft = &wizard.forms()[index];
     let platform = wizard
-        .catalog
+        .catalog()
         .platform(&draft.platform)
         .map_or(draft.platform.clone(), |p| p.label.clone());
     let mut lines = vec![format!("  {platform} - {}", wizard.draft_name(index))];
-    for (def, state) in wizard.draft_fields(index).iter().zip(&draft.fields) {
+    for (def, state) in wizard.form_fields(index).iter().zip(&draft.fields) {
         let value = review_text::field_value(def, state, new_store, "hidden", "to");
         lines.push(format!("    {}: {value}", def.label));
     }

@@ -29,7 +29,7 @@ pub fn draw(
     revealed: bool,
     theme: Theme,
 ) {
-    let defs = wizard.draft_fields(draft);
+    let defs = wizard.form_fields(draft);
     let width = usize::from(area.width);
     let side_by_side = area.width >= SIDE_BY_SIDE_WIDTH;
     let layout = if side_by_side {
@@ -45,7 +45,7 @@ pub fn draw(
             side_by_side,
         }
     };
-    let d = &wizard.drafts[draft];
+    let d = &wizard.forms()[draft];
     let mut lines = vec![
         Line::styled(title(wizard, draft, theme), theme.title()),
         Line::default(),
@@ -94,9 +94,9 @@ pub fn draw(
 /// "Historical settings · new integration", or "· editing east". Not the group being
 /// typed: a title that follows each keystroke would cost bytes on every character.
 fn title(wizard: &Wizard, draft: usize, theme: Theme) -> String {
-    let d = &wizard.drafts[draft];
+    let d = &wizard.forms()[draft];
     let operation = wizard
-        .catalog
+        .catalog()
         .platform(&d.platform)
         .and_then(|p| p.operation(&d.operation))
         .map_or(d.operation.as_str(), |o| o.label.as_str());
@@ -317,7 +317,7 @@ fn messages(
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let check = wizard.field_check(draft, index);
-    let visited = wizard.drafts[draft].visited[index];
+    let visited = wizard.forms()[draft].visited[index];
     let width = layout.value_x + layout.value_width;
     let mut out = Vec::new();
     if visited && let Some(error) = check.error {

@@ -4,35 +4,40 @@
 
 use super::Theme;
 use crate::catalog::FieldKind;
-use crate::keymap::{self, Mode};
+use crate::keymap::{self, Mode, When};
 use crate::wizard::{Action, Step, Wizard};
 
 /// "Keys here: ..." for the focused field, or `None` when no form is under the help.
 pub fn keys_here(wizard: &Wizard, theme: Theme) -> Option<String> {
-    let Step::Form { draft, focus, .. } = wizard.step else {
+    let Step::Form { draft, focus, .. } = *wizard.step() else {
         return None;
     };
-    let kind = wizard.draft_fields(draft).get(focus)?.kind;
+    let kind = wizard.form_fields(draft).get(focus)?.kind;
+    let acts_here = |when: When| match when {
+        When::OnSecret => kind == FieldKind::Secret,
+        When::OnToggle => kind == FieldKind::Toggle,
+        When::OnTyped => kind != FieldKind::Toggle,
+        _ => true,
+    };
     let mut keys: Vec<String> = keymap::bindings(Mode::Form)
         .into_iter()
-        .filter(|b| b.action != Action::Help)
-        .filter(|b| kind == FieldKind::Secret || b.action != Action::Reveal)
-        .filter_map(|b| b.hint)
-        .map(|(key, what)| format!("{key} {what}"))
+        .filter(|b| b.action != Action::Help && acts_here(b.when))
+        .filter_map(|b| {
+            b.hint
+                .map(|what| format!("{} {what}", keymap::label(b.keys, false)))
+        })
         .collect();
     keys.push("Shift-Tab previous".to_owned());
     let editing: &[&str] = match kind {
-        FieldKind::Toggle => &["Space switches it"],
+        FieldKind::Toggle => &[],
         FieldKind::Secret => &[
             "←→ Home End move in the value (masked too)",
             "Backspace Delete erase at the caret",
-            "Ctrl-U clears",
             "paste with the terminal's paste",
         ],
         FieldKind::Text | FieldKind::Group => &[
             "←→ Home End move in the value",
             "Backspace Delete erase at the caret",
-            "Ctrl-U clears",
         ],
     };
     keys.extend(editing.iter().map(|&k| k.to_owned()));

@@ -6,7 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, text};
-use crate::wizard::{Wizard, lists::ListItem};
+use crate::wizard::Wizard;
+use crate::wizard::view::{IntegrationRow, Row};
 
 pub fn draw_platforms(
     frame: &mut Frame,
@@ -22,9 +23,9 @@ pub fn draw_platforms(
         ),
         Line::default(),
     ];
-    for (i, platform) in wizard.catalog.platforms.iter().enumerate() {
+    for (i, platform) in wizard.catalog().platforms.iter().enumerate() {
         let count = wizard
-            .drafts
+            .forms()
             .iter()
             .filter(|d| d.platform == platform.id)
             .count();
@@ -95,10 +96,6 @@ pub fn draw_operation(
         lines.push(Line::default());
     }
     let items = wizard.list_items(op);
-    let integrations = items
-        .iter()
-        .filter(|i| matches!(i, ListItem::Integration(_)))
-        .count();
     // Only the rows on screen are built: a list of 10,000 integrations costs no more
     // per frame than one of ten.
     let header = lines.len();
@@ -107,18 +104,11 @@ pub fn draw_operation(
     let first = offset.saturating_sub(header);
     let end = (offset + height).saturating_sub(header).min(items.len());
     for (i, item) in items.iter().enumerate().take(end).skip(first) {
-        let (label, detail) = match *item {
-            ListItem::Integration(draft) => integration_row(wizard, draft, width, theme),
-            ListItem::Add if integrations == 0 => {
-                ("+ Add an integration".to_owned(), String::new())
-            }
-            ListItem::Add => ("+ Add another integration".to_owned(), String::new()),
-            ListItem::Continue => (
-                format!(
-                    "{} Continue to {}",
-                    theme.arrow(),
-                    theme.text(&wizard.next_label(op))
-                ),
+        let (label, detail) = match wizard.row(op, *item) {
+            Row::Integration(row) => integration_row(&row, width, theme),
+            Row::Add { first } => (Row::add_label(first).to_owned(), String::new()),
+            Row::Continue { to } => (
+                format!("{} Continue to {}", theme.arrow(), theme.text(&to)),
                 String::new(),
             ),
         };
@@ -128,29 +118,17 @@ pub fn draw_operation(
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
 }
 
-fn integration_row(wizard: &Wizard, draft: usize, width: usize, theme: Theme) -> (String, String) {
-    let d = &wizard.drafts[draft];
-    let defs = wizard.draft_fields(draft);
-    let group = d.group(&defs);
-    let name = if group.is_empty() {
-        "(no group)".to_owned()
-    } else {
-        theme.text(&group).into_owned()
+fn integration_row(row: &IntegrationRow, width: usize, theme: Theme) -> (String, String) {
+    let name = match &row.group {
+        Some(group) => theme.text(group).into_owned(),
+        None => row.name().to_owned(),
     };
-    let status = if d.enabled(&defs) {
-        "enabled"
-    } else {
-        "disabled"
-    };
-    let incomplete = (0..d.fields.len()).any(|f| wizard.field_check(draft, f).error.is_some());
-    let mut detail = format!("  {status}");
-    if incomplete {
-        detail.push_str(theme.dot());
-        detail.push_str("incomplete");
-    }
-    if d.original.is_none() {
-        detail.push_str(theme.dot());
-        detail.push_str("new");
+    let mut detail = String::from("  ");
+    for (i, word) in row.details.iter().enumerate() {
+        if i > 0 {
+            detail.push_str(theme.dot());
+        }
+        detail.push_str(word);
     }
     let room = width.saturating_sub(theme.no_marker().len() + detail.chars().count());
     (cut_to(name, room, theme), detail)

@@ -6,12 +6,16 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{Theme, text};
+use crate::wizard::view::OverlayText;
 use crate::wizard::{Overlay, Wizard};
 
 pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay, theme: Theme) {
     let (title, body, hint) = words(wizard, overlay, theme);
     let (width, room) = geometry(area);
-    let body = text::wrap(&theme.text(&body), inner_width(width));
+    let body = text::wrap(
+        &theme.text(&crate::keymap::name_keys(&body)),
+        inner_width(width),
+    );
     let total = body.len();
     let scroll = if matches!(overlay, Overlay::Help { .. }) {
         wizard.help_scroll().min(total.saturating_sub(room))
@@ -59,13 +63,17 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, overlay: &Overlay, t
 
 /// How far the help overlay's text can scroll in `area` (0 when it fits).
 pub fn help_scroll_limit(wizard: &Wizard, area: Rect, theme: Theme) -> Option<usize> {
-    let overlay = wizard.overlay.as_ref()?;
+    let overlay = wizard.overlay()?;
     if !matches!(overlay, Overlay::Help { .. }) {
         return None;
     }
     let (_, body, _) = words(wizard, overlay, theme);
     let (width, room) = geometry(area);
-    let total = text::wrap(&theme.text(&body), inner_width(width)).len();
+    let total = text::wrap(
+        &theme.text(&crate::keymap::name_keys(&body)),
+        inner_width(width),
+    )
+    .len();
     Some(total.saturating_sub(room))
 }
 
@@ -85,25 +93,17 @@ fn inner_width(width: u16) -> usize {
 /// Title, text and closing hint of an overlay. Help ends with the keys that act on
 /// the field under it.
 fn words(wizard: &Wizard, overlay: &Overlay, theme: Theme) -> (String, String, &'static str) {
-    match overlay {
-        Overlay::Help { title, text } => {
-            let mut body = text.clone();
+    let OverlayText { title, mut body } = wizard.overlay_text(overlay);
+    let hint = match overlay {
+        Overlay::Help { .. } => {
             if let Some(keys) = super::help_keys::keys_here(wizard, theme) {
                 body.push_str("\n\n");
                 body.push_str(&keys);
             }
-            (title.clone(), body, "Esc closes this help.")
+            "Esc closes this help."
         }
-        Overlay::ConfirmQuit => (
-            "Quit without saving?".to_owned(),
-            "Changes made in this session are not written anywhere.".to_owned(),
-            "y quits · n stays",
-        ),
-        Overlay::ConfirmDelete { draft } => (
-            format!("Delete {}?", wizard.draft_name(*draft)),
-            "It disappears from the file and its keyring entries are removed when you save."
-                .to_owned(),
-            "y deletes · n keeps it",
-        ),
-    }
+        Overlay::ConfirmQuit => "y quits · k quits, keeps the draft · n stays",
+        Overlay::ConfirmDelete { .. } => "y deletes · n keeps it",
+    };
+    (title, body, hint)
 }

@@ -1,20 +1,19 @@
 //! The offer, on the first screen, to resume or discard a draft an earlier session left.
 
-use std::fmt::Write;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
 
+use super::text;
 use super::theme::Theme;
-use super::{short_label, text};
-use crate::wizard::{DraftField, Position, Snapshot, Wizard};
+use crate::config::draft::Snapshot;
+use crate::wizard::Wizard;
 
 pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, offer: &Snapshot, theme: Theme) {
     let width = area.width.saturating_sub(4).min(72);
     let inner = usize::from(width.saturating_sub(4));
-    let mut lines: Vec<Line> = text::wrap(&theme.text(&describe(wizard, offer)), inner)
+    let mut lines: Vec<Line> = text::wrap(&theme.text(&wizard.describe_draft(offer)), inner)
         .into_iter()
         .map(Line::from)
         .collect();
@@ -43,46 +42,6 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, offer: &Snapshot, th
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-/// What the draft holds, in words: how many integrations, where it stopped, secrets.
-/// Plain mode asks with the same words.
-pub fn describe(wizard: &Wizard, offer: &Snapshot) -> String {
-    let secrets = offer
-        .integrations
-        .iter()
-        .flat_map(|i| &i.fields)
-        .filter(|f| matches!(f, DraftField::Secret { typed: Some(_), .. }))
-        .count();
-    let at = match &offer.at {
-        Position::Platform => "Platform".to_owned(),
-        Position::Operation { operation } => operation_label(wizard, offer, operation),
-        Position::Form { integration, .. } => offer.integrations.get(*integration).map_or_else(
-            || "Review".to_owned(),
-            |i| operation_label(wizard, offer, &i.operation),
-        ),
-        Position::Review => "Review".to_owned(),
-    };
-    let mut text = format!(
-        "A session that ended before saving left a draft: {} integration(s), stopped at {at}. ",
-        offer.integrations.len()
-    );
-    if secrets > 0 {
-        let _ = write!(
-            text,
-            "{secrets} typed secret(s) wait in the keyring under draft entries. "
-        );
-    }
-    text.push_str("Resume it, or discard it and start from the file as it is.");
-    text
-}
-
-fn operation_label(wizard: &Wizard, offer: &Snapshot, operation: &str) -> String {
-    wizard
-        .catalog
-        .platform(&offer.platform)
-        .and_then(|p| p.operation(operation))
-        .map_or_else(|| operation.to_owned(), |o| short_label(&o.label))
-}
-
 #[cfg(test)]
 mod tests {
     use ratatui::Terminal;
@@ -109,8 +68,10 @@ mod tests {
         act(&mut earlier, Action::Enter);
         add_integration(&mut earlier, "east", &jwt_never_expires());
         let mut w = wizard();
-        w.show_ssh_hint();
-        w.offer_resume(earlier.draft_plan().snapshot);
+        w.update(Msg::Startup(Startup::LinkCanDrop));
+        w.update(Msg::Startup(Startup::DraftFound(
+            draft_plan(&mut earlier).snapshot,
+        )));
         snapshot("resume_offer_over_ssh", &w);
     }
 }

@@ -75,11 +75,11 @@ struct Measured {
 fn measure(wizard: &Wizard, width: usize, theme: Theme) -> Measured {
     let head = head_lines(wizard, width, theme);
     let tail = removed_lines(wizard, width, theme);
-    let new_store = match &wizard.store {
+    let new_store = match &wizard.store() {
         StoreStatus::Ready(info) => Some(info.kind),
         _ => None,
     };
-    let rows: Vec<IntegrationRows> = (0..wizard.drafts.len())
+    let rows: Vec<IntegrationRows> = (0..wizard.forms().len())
         .map(|index| integration_rows(wizard, index, new_store, theme))
         .collect();
     // Each integration is a blank line, its title and its fields.
@@ -101,8 +101,8 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>>
         "Review: this is what Ctrl-S writes.",
         theme.title(),
     )];
-    lines.extend(row("File", &wizard.config_path, Style::new()));
-    let (store_text, store_style) = match &wizard.store {
+    lines.extend(row("File", wizard.config_path(), Style::new()));
+    let (store_text, store_style) = match &wizard.store() {
         StoreStatus::Resolving => (
             format!("checking which secret store to use{}", theme.ellipsis()),
             theme.dim(),
@@ -114,7 +114,7 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>>
     if let StoreStatus::Ready(StoreInfo {
         systemd_creds_skipped: Some(why),
         ..
-    }) = &wizard.store
+    }) = &wizard.store()
     {
         lines.extend(row(
             "",
@@ -124,7 +124,7 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>>
     }
     if let StoreStatus::Ready(StoreInfo {
         note: Some(note), ..
-    }) = &wizard.store
+    }) = &wizard.store()
     {
         lines.extend(row(
             "",
@@ -166,7 +166,7 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>>
             Style::new(),
         ));
     }
-    if wizard.drafts.is_empty() {
+    if wizard.forms().is_empty() {
         lines.push(Line::default());
         lines.push(Line::styled(
             "No integrations: the file will list none.",
@@ -179,7 +179,7 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>>
 /// The integrations deleted in this session, after the others.
 fn removed_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for removed in &wizard.removed {
+    for removed in wizard.removed() {
         lines.push(Line::default());
         let group = removed.group.as_deref().unwrap_or("no group");
         lines.extend(text::wrapped_lines(
@@ -225,10 +225,10 @@ fn integration_rows(
     new_store: Option<StoreKind>,
     theme: Theme,
 ) -> IntegrationRows {
-    let draft = &wizard.drafts[index];
-    let defs = wizard.draft_fields(index);
+    let draft = &wizard.forms()[index];
+    let defs = wizard.form_fields(index);
     let platform = wizard
-        .catalog
+        .catalog()
         .platform(&draft.platform)
         .map_or(draft.platform.clone(), |p| p.label.clone());
     let title = theme
@@ -295,7 +295,7 @@ fn pair(label: &str, value: &str, width: usize, style: Style) -> Vec<Line<'stati
 pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme) {
     let width = usize::from(area.width);
     let mut lines = Vec::new();
-    match &wizard.step {
+    match &wizard.step() {
         Step::Saving => lines.push(Line::styled(
             format!(
                 "Saving: storing secrets, then writing the file{}",
@@ -307,7 +307,7 @@ pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme
             lines.push(Line::styled("Not saved.", theme.error()));
             lines.push(Line::default());
             lines.extend(text::wrapped_lines(
-                &theme.text(reason),
+                &theme.text(&crate::keymap::name_keys(reason)),
                 width,
                 0,
                 Style::new(),
@@ -326,7 +326,9 @@ pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme
             lines.extend(text::wrapped_lines(
                 &theme.text(&format!(
                     "{} integration(s) written to {}; {} secret(s) stored in the keyring.",
-                    report.integrations, wizard.config_path, report.secrets_written
+                    report.integrations,
+                    wizard.config_path(),
+                    report.secrets_written
                 )),
                 width,
                 0,

@@ -21,7 +21,7 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme) {
         lines.extend(text::wrapped_lines(&theme.text(words), width, 0, style));
         lines.push(Line::raw(""));
     };
-    match &wizard.store {
+    match &wizard.store() {
         StoreStatus::Resolving => para(
             "Checking which secret store to use (the Secret Service gets at most 3 s)…",
             theme.dim(),

@@ -34,8 +34,9 @@ fn snapshot(name: &str, w: &Wizard) {
     }
 }
 
-fn ready_wizard(mut w: Wizard) -> Wizard {
-    w.store_acknowledged = true; // past the store gate; its views have their own tests
+fn ready_wizard(w: Wizard) -> Wizard {
+    // Past the store gate; its views have their own tests.
+    let mut w = w.past_store_gate();
     w.update(Msg::StoreResolved(Ok(StoreInfo {
         kind: StoreKind::SecretService,
         note: None,
@@ -212,7 +213,8 @@ fn review_of_an_edited_file_shows_its_changes_first() {
     let mut w = ready_wizard(rename_first_group(&document, "east"));
     act(&mut w, Action::Next); // Status
     act(&mut w, Action::Toggle);
-    w.step = crate::wizard::Step::Review { scroll: 0 };
+    act(&mut w, Action::Back);
+    to_review(&mut w);
     snapshot("review_of_changes", &w);
 }
 
@@ -369,7 +371,7 @@ fn secrets_are_masked_with_their_length_until_revealed() {
 fn help_shows_the_product_page_description_of_the_focused_field() {
     let mut w = new_form();
     act(&mut w, Action::Help);
-    assert!(matches!(&w.overlay, Some(Overlay::Help { title, .. }) if title == "Group"));
+    assert!(matches!(&w.overlay(), Some(Overlay::Help { title, .. }) if title == "Group"));
     let screen = format!("{}", render(&w, 80, 24).backend());
     assert!(
         screen.contains("A unique name assigned to a collection of"),
@@ -408,7 +410,6 @@ fn vanished_secrets_and_store_limits() {
     snapshot("review_vanished_secret", &gone);
 
     let mut long = ready(StoreKind::Keyutils);
-    long.store_acknowledged = true;
     act(&mut long, Action::Enter);
     act(&mut long, Action::Enter);
     for _ in 0..4 {

@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use super::operation_rules::{self, Broken};
 use super::{Value, check_field, check_group_counts, group_key};
 use crate::catalog::{Catalog, FieldKind, Operation, Platform};
 use crate::config::{Document, Integration, Setting};
@@ -158,32 +159,19 @@ pub fn check_document(document: &Document, catalog: &Catalog, now: i64) -> Vec<P
         if let Some(message) = check_group_counts(group, others, same, &operation.label) {
             push(Severity::Error, format!("`group`: {message}"));
         }
-        for requirement in &operation.requires {
-            let key = (
-                integration.platform.as_str(),
-                requirement.operation.as_str(),
-            );
-            if !present.contains(&key) {
-                push(
-                    Severity::Error,
-                    format!(
-                        "{} needs a `{}` integration of {} first: {}",
-                        operation.label, requirement.operation, platform.id, requirement.why
-                    ),
-                );
-            }
-        }
-        for prerequisite in &operation.prerequisites {
-            let id = format!("{}/{}/{}", platform.id, operation.id, prerequisite.id);
-            if !document.confirmed.contains(&id) {
-                push(
-                    Severity::Warning,
-                    format!(
-                        "`{}` was not confirmed; run wfm-wizard to confirm it",
-                        prerequisite.id
-                    ),
-                );
-            }
+        let has = |other: &str| present.contains(&(integration.platform.as_str(), other));
+        for rule in operation_rules::broken(&platform.id, operation, has, &document.confirmed) {
+            let message = match rule {
+                Broken::Requires(requirement) => format!(
+                    "{} needs a `{}` integration of {} first: {}",
+                    operation.label, requirement.operation, platform.id, requirement.why
+                ),
+                Broken::Unconfirmed(prerequisite) => format!(
+                    "`{}` was not confirmed; run wfm-wizard to confirm it",
+                    prerequisite.id
+                ),
+            };
+            push(operation_rules::SEVERITY, message);
         }
     }
     problems

@@ -75,7 +75,7 @@ impl Wizard {
                 .push(i);
         }
         let mut successor = vec![None; loaded.len()];
-        for (index, draft) in self.drafts.iter().enumerate() {
+        for (index, draft) in self.forms.iter().enumerate() {
             let Some(original) = &draft.original else {
                 continue;
             };

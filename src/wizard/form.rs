@@ -18,9 +18,9 @@ impl Wizard {
 
     /// The check shown under a field: its own rules, plus the Group rules.
     pub fn field_check(&self, draft: usize, field: usize) -> FieldCheck {
-        let defs = self.draft_fields(draft);
+        let defs = self.form_fields(draft);
         let def = defs[field];
-        let d = &self.drafts[draft];
+        let d = &self.forms[draft];
         if def.kind == FieldKind::Group {
             let group = d.group(&defs);
             let (others, same) = self.group_index().counts(&d.platform, &d.operation, &group);
@@ -46,8 +46,8 @@ impl Wizard {
     fn group_index(&self) -> &GroupIndex {
         self.group_index.get_or_init(|| {
             let mut index = GroupIndex::default();
-            for (i, d) in self.drafts.iter().enumerate() {
-                index.add(&d.platform, &d.operation, &d.group(&self.draft_fields(i)));
+            for (i, d) in self.forms.iter().enumerate() {
+                index.add(&d.platform, &d.operation, &d.group(&self.form_fields(i)));
             }
             index
         })
@@ -60,7 +60,7 @@ impl Wizard {
         revealed: bool,
         action: Action,
     ) {
-        let last = self.drafts[draft].fields.len() - 1;
+        let last = self.forms[draft].fields.len() - 1;
         let op = self.op_index(draft);
         match action {
             Action::Next
@@ -69,7 +69,7 @@ impl Wizard {
             | Action::Last
             | Action::PageDown
             | Action::PageUp => {
-                self.drafts[draft].visited[focus] = true;
+                self.forms[draft].visited[focus] = true;
                 let focus = match action {
                     Action::Next => (focus + 1).min(last),
                     Action::Prev => focus.saturating_sub(1),
@@ -83,7 +83,7 @@ impl Wizard {
                 };
             }
             Action::Enter => {
-                self.drafts[draft].visited[focus] = true;
+                self.forms[draft].visited[focus] = true;
                 if focus < last {
                     self.step = Step::Form {
                         draft,
@@ -94,10 +94,11 @@ impl Wizard {
                     self.complete(draft, op);
                 }
             }
-            Action::Toggle if self.drafts[draft].flip(focus) => {
+            Action::Clear => self.form_edit(InputRequest::DeleteLine),
+            Action::Toggle if self.forms[draft].flip(focus) => {
                 self.dirty = true;
             }
-            Action::Reveal => match self.drafts[draft].value(focus) {
+            Action::Reveal => match self.forms[draft].value(focus) {
                 Value::Secret {
                     typed: None,
                     stored: true,
@@ -118,17 +119,16 @@ impl Wizard {
                 _ => {}
             },
             Action::Back => {
-                self.drafts[draft].visited[focus] = true;
-                let untouched =
-                    self.drafts[draft].original.is_none() && !self.drafts[draft].touched;
+                self.forms[draft].visited[focus] = true;
+                let untouched = self.forms[draft].original.is_none() && !self.forms[draft].touched;
                 if untouched {
-                    self.drafts.remove(draft);
+                    self.forms.remove(draft);
                 }
                 let selected = self.list_position(op, (!untouched).then_some(draft));
                 self.step = Step::Operation { op, selected };
             }
             Action::Help => {
-                let def = self.draft_fields(draft)[focus];
+                let def = self.form_fields(draft)[focus];
                 self.overlay = Some(Overlay::Help {
                     title: def.label.clone(),
                     text: def.full_help(),
@@ -140,7 +140,7 @@ impl Wizard {
 
     pub(super) fn form_edit(&mut self, request: InputRequest) {
         if let Step::Form { draft, focus, .. } = self.step
-            && self.drafts[draft].edit(focus, request)
+            && self.forms[draft].edit(focus, request)
         {
             self.dirty = true;
             self.show_limit_at_once(draft, focus);
@@ -151,7 +151,7 @@ impl Wizard {
         let Step::Form { draft, focus, .. } = self.step else {
             return;
         };
-        if matches!(self.drafts[draft].value(focus), Value::Toggle(_)) {
+        if matches!(self.forms[draft].value(focus), Value::Toggle(_)) {
             self.notice = Some(Notice {
                 level: Level::Info,
                 text: "Status is a toggle: Space switches it.".into(),
@@ -160,7 +160,7 @@ impl Wizard {
         }
         match clean_paste(pasted.expose_secret()) {
             Ok(text) => {
-                self.drafts[draft].insert(focus, text);
+                self.forms[draft].insert(focus, text);
                 self.dirty = true;
                 self.notice = None;
                 self.show_limit_at_once(draft, focus);
@@ -175,8 +175,8 @@ impl Wizard {
     }
 
     fn complete(&mut self, draft: usize, op: usize) {
-        self.drafts[draft].visited.fill(true);
-        let first_error = (0..self.drafts[draft].fields.len())
+        self.forms[draft].visited.fill(true);
+        let first_error = (0..self.forms[draft].fields.len())
             .find(|&i| self.field_check(draft, i).error.is_some());
         if let Some(focus) = first_error {
             self.step = Step::Form {
@@ -186,7 +186,7 @@ impl Wizard {
             };
             self.notice = Some(Notice {
                 level: Level::Error,
-                text: "Fix the marked fields to finish this integration (Esc goes back and keeps what you typed)."
+                text: "Fix the marked fields to finish this integration (⟦Back⟧ goes back and keeps what you typed)."
                     .into(),
             });
             return;
@@ -196,20 +196,20 @@ impl Wizard {
             op,
             selected: continue_at,
         };
-        let done = if self.drafts[draft].original.is_some() {
+        let done = if self.forms[draft].original.is_some() {
             "Updated"
         } else {
             "Added to the list"
         };
         self.notice = Some(Notice {
             level: Level::Info,
-            text: format!("{done}. Nothing is written until you save on Review (Ctrl-S)."),
+            text: format!("{done}. Nothing is written until you save on Review (⟦Save⟧)."),
         });
     }
 
     /// Index of the draft's operation within its platform.
     fn op_index(&self, draft: usize) -> usize {
-        let d = &self.drafts[draft];
+        let d = &self.forms[draft];
         self.current_platform()
             .operations
             .iter()

@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
-use super::{Action, Draft, Level, Notice, Overlay, Step, Wizard};
-use crate::catalog::{Prerequisite, Requirement};
+use super::{Action, IntegrationForm, Level, Notice, Overlay, Step, Wizard};
+use crate::catalog::{Operation, Prerequisite, Requirement};
+use crate::validate::operation_rules::{self, Broken};
 
 /// One row of an operation's list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,9 +19,9 @@ impl Wizard {
     pub fn drafts_of(&self, op: usize) -> Vec<usize> {
         let platform = &self.current_platform().id;
         let operation = &self.operation(op).id;
-        (0..self.drafts.len())
+        (0..self.forms.len())
             .filter(|&i| {
-                self.drafts[i].platform == *platform && self.drafts[i].operation == *operation
+                self.forms[i].platform == *platform && self.forms[i].operation == *operation
             })
             .collect()
     }
@@ -36,30 +37,39 @@ impl Wizard {
         items
     }
 
+    /// The rules of operation `op` this session breaks (see `validate::operation_rules`).
+    fn broken_rules(&self, op: usize) -> Vec<Broken<'_>> {
+        self.rules_broken_by(&self.current_platform().id, self.operation(op))
+    }
+
+    fn rules_broken_by<'a>(&self, platform: &str, operation: &'a Operation) -> Vec<Broken<'a>> {
+        let has = |other: &str| {
+            self.forms
+                .iter()
+                .any(|d| d.platform == platform && d.operation == other)
+        };
+        operation_rules::broken(platform, operation, has, &self.confirmed)
+    }
+
     /// Prerequisites of `op` the operator has not confirmed yet.
     pub fn unconfirmed(&self, op: usize) -> Vec<&Prerequisite> {
-        let platform = &self.current_platform().id;
-        let operation = self.operation(op);
-        operation
-            .prerequisites
-            .iter()
-            .filter(|p| {
-                !self
-                    .confirmed
-                    .contains(&prerequisite_id(platform, &operation.id, &p.id))
+        self.broken_rules(op)
+            .into_iter()
+            .filter_map(|rule| match rule {
+                Broken::Unconfirmed(p) => Some(p),
+                Broken::Requires(_) => None,
             })
             .collect()
     }
 
     /// The first operation `op` requires that has no integration yet.
     pub fn missing_requirement(&self, op: usize) -> Option<&Requirement> {
-        let platform = &self.current_platform().id;
-        self.operation(op).requires.iter().find(|r| {
-            !self
-                .drafts
-                .iter()
-                .any(|d| d.platform == *platform && d.operation == r.operation)
-        })
+        self.broken_rules(op)
+            .into_iter()
+            .find_map(|rule| match rule {
+                Broken::Requires(r) => Some(r),
+                Broken::Unconfirmed(_) => None,
+            })
     }
 
     /// The label of what comes after operation `op`.
@@ -73,6 +83,25 @@ impl Wizard {
         let items = self.list_items(op);
         let selected = if items.len() == 2 { 0 } else { items.len() - 1 };
         self.step = Step::Operation { op, selected };
+    }
+
+    pub(super) fn select_row(&mut self, row: usize) {
+        match self.step {
+            Step::Platform { .. } => {
+                let last = self.catalog.platforms.len().saturating_sub(1);
+                self.step = Step::Platform {
+                    selected: row.min(last),
+                };
+            }
+            Step::Operation { op, .. } => {
+                let last = self.list_items(op).len().saturating_sub(1);
+                self.step = Step::Operation {
+                    op,
+                    selected: row.min(last),
+                };
+            }
+            _ => {}
+        }
     }
 
     pub(super) fn platform_action(&mut self, selected: usize, action: Action) {
@@ -181,9 +210,9 @@ impl Wizard {
             });
             return;
         }
-        let draft = Draft::new(self.current_platform(), self.operation(op));
-        self.drafts.push(draft);
-        self.open_form_through_gate(self.drafts.len() - 1);
+        let draft = IntegrationForm::new(self.current_platform(), self.operation(op));
+        self.forms.push(draft);
+        self.open_form_through_gate(self.forms.len() - 1);
     }
 
     fn confirm_prerequisites(&mut self, op: usize) {
@@ -207,7 +236,7 @@ impl Wizard {
     }
 
     pub(super) fn delete_draft(&mut self, draft: usize) {
-        let removed = self.drafts.remove(draft);
+        let removed = self.forms.remove(draft);
         if let Some(original) = removed.original {
             self.removed.push(original);
         }
@@ -228,38 +257,31 @@ impl Wizard {
     /// Everything that stops a save, one line each.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for (index, draft) in self.drafts.iter().enumerate() {
+        for (index, draft) in self.forms.iter().enumerate() {
             let name = self.draft_name(index);
-            for (field, def) in self.draft_fields(index).iter().enumerate() {
+            for (field, def) in self.form_fields(index).iter().enumerate() {
                 if let Some(error) = self.field_check(index, field).error {
                     out.push(format!("{name}: {}: {error}", def.label));
                 }
             }
-            let Some(platform) = self.catalog.platform(&draft.platform) else {
+            let Some(operation) = self
+                .catalog
+                .platform(&draft.platform)
+                .and_then(|p| p.operation(&draft.operation))
+            else {
                 continue;
             };
-            let Some(operation) = platform.operation(&draft.operation) else {
-                continue;
-            };
-            for r in &operation.requires {
-                if !self
-                    .drafts
-                    .iter()
-                    .any(|d| d.platform == draft.platform && d.operation == r.operation)
-                {
-                    out.push(format!(
-                        "{name}: needs a {} integration first: {}",
-                        r.operation, r.why
-                    ));
-                }
-            }
-            for p in &operation.prerequisites {
-                if !self
-                    .confirmed
-                    .contains(&prerequisite_id(&platform.id, &operation.id, &p.id))
-                {
-                    out.push(format!("{name}: {}", p.question));
-                }
+            // Every broken rule stops a save (`operation_rules::SEVERITY`).
+            for rule in self.rules_broken_by(&draft.platform, operation) {
+                out.push(match rule {
+                    Broken::Requires(r) => {
+                        format!(
+                            "{name}: needs a {} integration first: {}",
+                            r.operation, r.why
+                        )
+                    }
+                    Broken::Unconfirmed(p) => format!("{name}: {}", p.question),
+                });
             }
         }
         out
@@ -267,13 +289,13 @@ impl Wizard {
 
     /// "Historical settings (east)" or "Historical settings (no group)".
     pub fn draft_name(&self, index: usize) -> String {
-        let draft = &self.drafts[index];
+        let draft = &self.forms[index];
         let label = self
             .catalog
             .platform(&draft.platform)
             .and_then(|p| p.operation(&draft.operation))
             .map_or(draft.operation.as_str(), |o| o.label.as_str());
-        let group = draft.group(&self.draft_fields(index));
+        let group = draft.group(&self.form_fields(index));
         if group.is_empty() {
             format!("{label} (no group)")
         } else {
@@ -282,9 +304,7 @@ impl Wizard {
     }
 }
 
-pub fn prerequisite_id(platform: &str, operation: &str, prerequisite: &str) -> String {
-    format!("{platform}/{operation}/{prerequisite}")
-}
+pub use crate::validate::operation_rules::prerequisite_id;
 
 fn move_selection(selected: usize, count: usize, action: Action) -> usize {
     let last = count.saturating_sub(1);

@@ -9,7 +9,7 @@ pub const MIGRATE_COMMAND: &str = "wfm-wizard migrate-secrets --to systemd-creds
 
 impl Wizard {
     /// `in_kernel_keyring`: how many secrets of the loaded file the kernel keyring holds.
-    pub fn offer_migration(&mut self, in_kernel_keyring: usize) {
+    pub(super) fn offer_migration(&mut self, in_kernel_keyring: usize) {
         if in_kernel_keyring == 0 || self.read_only.is_some() {
             return;
         }
@@ -18,7 +18,7 @@ impl Wizard {
             text: format!(
                 "{in_kernel_keyring} secret(s) of this file are in the kernel keyring and will be \
                  lost at the next reboot. This machine can keep them as systemd credentials \
-                 (encrypted with its key, surviving reboots): quit (Ctrl-C) and run \
+                 (encrypted with its key, surviving reboots): quit (⟦Quit⟧) and run \
                  `{MIGRATE_COMMAND}`."
             ),
         });
@@ -29,7 +29,7 @@ impl Wizard {
 mod tests {
     use crate::secret::StoreKind;
     use crate::test_support::{NOW, loaded_document};
-    use crate::wizard::Wizard;
+    use crate::wizard::{Msg, Startup, Wizard};
 
     #[test]
     fn the_offer_names_the_command_and_the_count() {
@@ -40,7 +40,7 @@ mod tests {
             "x",
             NOW,
         );
-        w.offer_migration(2);
+        w.update(Msg::Startup(Startup::KernelSecretsToKeep(2)));
         let text = &w.notice.as_ref().unwrap().text;
         assert!(text.starts_with("2 secret(s)"), "{text}");
         assert!(text.contains(super::MIGRATE_COMMAND), "{text}");
@@ -50,7 +50,7 @@ mod tests {
             "x",
             NOW,
         );
-        quiet.offer_migration(0);
+        quiet.update(Msg::Startup(Startup::KernelSecretsToKeep(0)));
         assert!(quiet.notice.is_none());
     }
 }

@@ -5,86 +5,16 @@
 use std::fmt::Write;
 
 use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
 use tui_input::Input;
 
 use super::{
-    Action, Draft, Effect, FieldState, Interrupt, Level, Notice, Outcome, SecretWrite, Step,
-    StoreStatus, Wizard,
+    Action, Effect, FieldState, IntegrationForm, Interrupt, Level, Notice, Outcome, SecretWrite,
+    Step, StoreStatus, Wizard,
 };
 use crate::catalog::FieldKind;
 use crate::config::Integration;
+use crate::config::draft::{DRAFT_VERSION, DraftField, DraftIntegration, Position, Snapshot};
 use crate::secret::{SERVICE, SecretRef, draft_entry_user, is_namespace};
-
-/// The draft file's format version. Version 2 records the namespace; version-1 drafts
-/// are still read.
-pub const DRAFT_VERSION: u32 = 2;
-
-/// The non-secret state of a session, as written to the draft file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Snapshot {
-    pub version: u32,
-    /// The namespace the session was writing under (absent in version-1 drafts).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    pub platform: String,
-    #[serde(default)]
-    pub confirmed: Vec<String>,
-    pub at: Position,
-    pub integrations: Vec<DraftIntegration>,
-    /// Integrations loaded from the file and deleted before the draft was saved.
-    #[serde(default)]
-    pub removed: Vec<Integration>,
-    /// Secrets typed while no secret store was ready: not kept anywhere.
-    #[serde(default)]
-    pub secrets_left_out: usize,
-}
-
-/// Where the operator was.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "step", deny_unknown_fields)]
-pub enum Position {
-    Platform,
-    Operation { operation: String },
-    Form { integration: usize, focus: usize },
-    Review,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DraftIntegration {
-    pub platform: String,
-    pub operation: String,
-    /// The integration as loaded from the config file, when it came from there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original: Option<Integration>,
-    pub touched: bool,
-    pub fields: Vec<DraftField>,
-}
-
-/// One field's answer. A secret holds only names of keyring entries, never a value.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "kind", deny_unknown_fields)]
-pub enum DraftField {
-    Text {
-        key: String,
-        value: String,
-    },
-    Toggle {
-        key: String,
-        on: bool,
-    },
-    Secret {
-        key: String,
-        /// The draft entry holding what was typed.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        typed: Option<SecretRef>,
-        /// The entry the config file already refers to.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        stored: Option<SecretRef>,
-    },
-}
 
 /// What saving a draft writes: the typed secrets into draft entries, then the file,
 /// then removing draft entries no longer needed.
@@ -121,7 +51,7 @@ pub(super) struct Checkpoint {
 
 impl Wizard {
     /// Says on the first screen that a dropped link loses nothing (see [`link_can_drop`]).
-    pub fn show_ssh_hint(&mut self) {
+    pub(super) fn show_ssh_hint(&mut self) {
         self.notice = Some(Notice {
             level: Level::Info,
             text: SSH_HINT.into(),
@@ -129,12 +59,12 @@ impl Wizard {
     }
 
     /// A draft from an earlier session: the first screen offers to resume or discard it.
-    pub fn offer_resume(&mut self, snapshot: Snapshot) {
+    pub(super) fn offer_resume(&mut self, snapshot: Snapshot) {
         self.resume_offer = Some(snapshot);
     }
 
     /// A draft file that cannot be read: say so, and leave it alone.
-    pub fn draft_unreadable(&mut self, why: &str) {
+    pub(super) fn draft_unreadable(&mut self, why: &str) {
         self.notice = Some(Notice {
             level: Level::Error,
             text: format!("The saved draft was not loaded: {why}"),
@@ -148,7 +78,7 @@ impl Wizard {
                 operation: self.operation(*op).id.clone(),
             },
             Step::StoreGate { draft } => Position::Operation {
-                operation: self.drafts[*draft].operation.clone(),
+                operation: self.forms[*draft].operation.clone(),
             },
             Step::Form { draft, focus, .. } => Position::Form {
                 integration: *draft,
@@ -170,7 +100,7 @@ impl Wizard {
         };
         Checkpoint {
             step,
-            integrations: self.drafts.len(),
+            integrations: self.forms.len(),
             removed: self.removed.len(),
             confirmed: self.confirmed.len(),
         }
@@ -206,9 +136,8 @@ impl Wizard {
         }
     }
 
-    /// A draft of the session as it is now, when there is unsaved work. Plain mode asks
-    /// after every answered field: a hangup ends it at once, with no last draft.
-    pub fn draft_now(&mut self) -> Vec<Effect> {
+    /// A draft of the session as it is now, when there is unsaved work (`Msg::Checkpoint`).
+    pub(super) fn draft_now(&mut self) -> Vec<Effect> {
         if self.wants_draft() {
             vec![self.draft_effect()]
         } else {
@@ -238,7 +167,7 @@ impl Wizard {
 
     /// The draft of the session as it is now, typed secrets going to draft entries in
     /// the resolved store (left out, and counted, while there is none).
-    pub fn draft_plan(&mut self) -> DraftPlan {
+    pub(super) fn draft_plan(&mut self) -> DraftPlan {
         let mut snapshot = self.snapshot();
         let store = match &self.store {
             StoreStatus::Ready(info) => Some(info.kind),
@@ -249,13 +178,9 @@ impl Wizard {
         let mut parked = Vec::new();
         let mut too_long = Vec::new();
         for (index, integration) in snapshot.integrations.iter_mut().enumerate() {
-            let defs = self.draft_fields(index);
-            let group = self.drafts[index].group(&defs);
-            for (field, state) in integration
-                .fields
-                .iter_mut()
-                .zip(&self.drafts[index].fields)
-            {
+            let defs = self.form_fields(index);
+            let group = self.forms[index].group(&defs);
+            for (field, state) in integration.fields.iter_mut().zip(&self.forms[index].fields) {
                 let (DraftField::Secret { key, typed, .. }, FieldState::Secret(secret)) =
                     (field, state)
                 else {
@@ -338,11 +263,11 @@ impl Wizard {
 
     /// The non-secret state, secrets only marked as stored (no draft entries yet).
     pub fn snapshot(&self) -> Snapshot {
-        let integrations = (0..self.drafts.len())
+        let integrations = (0..self.forms.len())
             .map(|index| {
-                let draft = &self.drafts[index];
+                let draft = &self.forms[index];
                 let fields = self
-                    .draft_fields(index)
+                    .form_fields(index)
                     .iter()
                     .zip(&draft.fields)
                     .map(|(def, state)| match state {
@@ -424,7 +349,7 @@ impl Wizard {
         self.dirty = true;
         let mut text = format!(
             "Resumed the draft: {} integration(s). Nothing is written until you save on Review.",
-            self.drafts.len()
+            self.forms.len()
         );
         if snapshot.secrets_left_out > 0 {
             let _ = write!(
@@ -464,7 +389,7 @@ impl Wizard {
             .filter_map(|i| i.original.as_ref())
             .chain(&snapshot.removed)
             .collect();
-        let newer: Vec<Draft> = std::mem::take(&mut self.drafts)
+        let newer: Vec<IntegrationForm> = std::mem::take(&mut self.forms)
             .into_iter()
             .filter(|d| d.original.as_ref().is_some_and(|o| !known.contains(&o)))
             .collect();
@@ -473,7 +398,7 @@ impl Wizard {
             let Some(draft) = self.rebuild(saved) else {
                 continue;
             };
-            let index = self.drafts.len();
+            let index = self.forms.len();
             let defs = self.catalog.platform(&draft.platform).and_then(|p| {
                 p.operation(&draft.operation)
                     .map(|o| p.form_fields(o).map(|d| d.key.clone()).collect::<Vec<_>>())
@@ -481,14 +406,14 @@ impl Wizard {
             for (field, key) in defs.unwrap_or_default().iter().enumerate() {
                 if let Some(DraftField::Secret {
                     typed: Some(entry), ..
-                }) = saved.fields.iter().find(|f| field_key(f) == key)
+                }) = saved.fields.iter().find(|f| f.key() == key)
                 {
                     self.restoring.push((index, field, entry.clone()));
                 }
             }
-            self.drafts.push(draft);
+            self.forms.push(draft);
         }
-        self.drafts.extend(newer);
+        self.forms.extend(newer);
         self.step = match &snapshot.at {
             Position::Platform => Step::Platform {
                 selected: self.platform,
@@ -506,11 +431,11 @@ impl Wizard {
                     selected: items.len() - 1,
                 }
             }
-            Position::Form { integration, focus } if *integration < self.drafts.len() => {
+            Position::Form { integration, focus } if *integration < self.forms.len() => {
                 // A new session has not yet said where secrets go: through the gate first.
                 self.open_form_through_gate(*integration);
                 if let Step::Form { focus: at, .. } = &mut self.step {
-                    *at = (*focus).min(self.drafts[*integration].fields.len() - 1);
+                    *at = (*focus).min(self.forms[*integration].fields.len() - 1);
                 }
                 return;
             }
@@ -518,12 +443,12 @@ impl Wizard {
         };
     }
 
-    fn rebuild(&self, saved: &DraftIntegration) -> Option<Draft> {
+    fn rebuild(&self, saved: &DraftIntegration) -> Option<IntegrationForm> {
         let platform = self.catalog.platform(&saved.platform)?;
         let operation = platform.operation(&saved.operation)?;
-        let mut draft = Draft::new(platform, operation);
+        let mut draft = IntegrationForm::new(platform, operation);
         for (def, state) in platform.form_fields(operation).zip(draft.fields.iter_mut()) {
-            let Some(field) = saved.fields.iter().find(|f| field_key(f) == def.key) else {
+            let Some(field) = saved.fields.iter().find(|f| f.key() == def.key) else {
                 continue;
             };
             match (def.kind, state, field) {
@@ -607,7 +532,7 @@ impl Wizard {
             .iter()
             .find(|(_, _, r)| r == reference)
             .map(|(i, f, _)| (*i, *f))?;
-        match self.drafts.get_mut(index)?.fields.get_mut(field)? {
+        match self.forms.get_mut(index)?.fields.get_mut(field)? {
             FieldState::Secret(secret) => Some(secret),
             _ => None,
         }
@@ -621,31 +546,9 @@ impl Wizard {
     }
 }
 
-fn field_key(field: &DraftField) -> &str {
-    match field {
-        DraftField::Text { key, .. }
-        | DraftField::Toggle { key, .. }
-        | DraftField::Secret { key, .. } => key,
-    }
-}
-
 /// The draft entries a snapshot names.
 fn typed_entries(snapshot: &Snapshot) -> Vec<SecretRef> {
     snapshot.typed_entries()
-}
-
-impl Snapshot {
-    /// The draft entries this draft names: the typed secrets waiting in the store.
-    pub fn typed_entries(&self) -> Vec<SecretRef> {
-        self.integrations
-            .iter()
-            .flat_map(|i| &i.fields)
-            .filter_map(|f| match f {
-                DraftField::Secret { typed, .. } => typed.clone(),
-                _ => None,
-            })
-            .collect()
-    }
 }
 
 #[cfg(test)]

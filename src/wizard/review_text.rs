@@ -104,9 +104,9 @@ pub fn change_lines(changes: &[Change]) -> Vec<String> {
 /// errors, these do not block a save.
 pub fn warnings(wizard: &super::Wizard) -> Vec<String> {
     let mut out = Vec::new();
-    for index in 0..wizard.drafts.len() {
+    for index in 0..wizard.forms().len() {
         let name = wizard.draft_name(index);
-        for (field, def) in wizard.draft_fields(index).iter().enumerate() {
+        for (field, def) in wizard.form_fields(index).iter().enumerate() {
             if let Some(warning) = wizard.field_check(index, field).warning {
                 out.push(format!("{name}: {}: {warning}", def.label));
             }

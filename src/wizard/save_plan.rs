@@ -101,8 +101,8 @@ impl Wizard {
         let mut copies = Vec::new();
         let mut writes = Vec::new();
         let mut deletes: Vec<SecretRef> = Vec::new();
-        for (index, draft) in self.drafts.iter().enumerate() {
-            let defs = self.draft_fields(index);
+        for (index, draft) in self.forms.iter().enumerate() {
+            let defs = self.form_fields(index);
             let group = Some(draft.group(&defs)).filter(|g| !g.is_empty());
             let mut settings = Vec::new();
             for (def, state) in defs.iter().zip(&draft.fields) {

@@ -13,7 +13,7 @@ impl Wizard {
         if let Some(who) = &self.read_only {
             self.notice = Some(Notice {
                 level: Level::Error,
-                text: format!("Not saved: read-only, {who}. Quit with Ctrl-C."),
+                text: format!("Not saved: read-only, {who}. Quit with ⟦Quit⟧."),
             });
             return Vec::new();
         }
@@ -22,7 +22,7 @@ impl Wizard {
             self.step = Step::Review { scroll: 0 };
             self.notice = Some(Notice {
                 level: Level::Error,
-                text: format!("Not saved: {first} Esc goes back to fix it."),
+                text: format!("Not saved: {first} ⟦Back⟧ goes back to fix it."),
             });
             return Vec::new();
         }
@@ -31,7 +31,7 @@ impl Wizard {
             StoreStatus::Resolving => {
                 self.notice = Some(Notice {
                     level: Level::Info,
-                    text: "Still checking the secret store; press Ctrl-S again in a moment.".into(),
+                    text: "Still checking the secret store; press ⟦Save⟧ again in a moment.".into(),
                 });
                 return Vec::new();
             }
@@ -92,7 +92,7 @@ impl Wizard {
             text: format!(
                 "Reloaded {}: {} integration(s) as the file is now. Make your changes again, then save on Review.",
                 self.config_path,
-                fresh.drafts.len()
+                fresh.forms.len()
             ),
         });
         *self = fresh;
@@ -131,8 +131,8 @@ impl Wizard {
             level: Level::Error,
             text: format!(
                 "Not saved yet: {} comment(s) in the file belong to what this save removes \
-                 and cannot be kept: {}{}. Save again to write the file without them; Esc \
-                 goes back.",
+                 and cannot be kept: {}{}. Save again to write the file without them; \
+                 ⟦Back⟧ goes back.",
                 carried.lost.len(),
                 listed.join("; "),
                 if more > 0 {
@@ -170,8 +170,8 @@ impl Wizard {
                         "{} was changed on disk after this session loaded it (by an editor, \
                          Ansible or a restore), so it was not overwritten and nothing was \
                          written. Enter reloads the file as it is now: this session's changes \
-                         are dropped, and you make them again on the new contents. Esc goes \
-                         back to Review; Ctrl-C quits.",
+                         are dropped, and you make them again on the new contents. ⟦Back⟧ goes \
+                         back to Review; ⟦Quit⟧ quits.",
                         self.config_path
                     ),
                 };

@@ -51,7 +51,7 @@ impl Wizard {
     /// A secret field's problem that no catalog rule knows of: a typed value the store
     /// cannot hold, or (nothing typed) a stored entry that is gone.
     pub(super) fn secret_problem(&self, draft: usize, field: usize) -> Option<String> {
-        let FieldState::Secret(secret) = self.drafts.get(draft)?.fields.get(field)? else {
+        let FieldState::Secret(secret) = self.forms.get(draft)?.fields.get(field)? else {
             return None;
         };
         if !secret.typed.is_empty() {
@@ -75,18 +75,18 @@ impl Wizard {
     /// once, not when the operator leaves the field.
     pub(super) fn show_limit_at_once(&mut self, draft: usize, field: usize) {
         let too_long = matches!(
-            &self.drafts[draft].fields[field],
+            &self.forms[draft].fields[field],
             FieldState::Secret(secret) if !secret.typed.is_empty()
         ) && self.secret_problem(draft, field).is_some();
         if too_long {
-            self.drafts[draft].visited[field] = true;
+            self.forms[draft].visited[field] = true;
         }
     }
 
     /// Once the store is known: secrets typed before that it cannot hold show their error.
     pub(super) fn show_limits_now(&mut self) {
-        for draft in 0..self.drafts.len() {
-            for field in 0..self.drafts[draft].fields.len() {
+        for draft in 0..self.forms.len() {
+            for field in 0..self.forms[draft].fields.len() {
                 self.show_limit_at_once(draft, field);
             }
         }

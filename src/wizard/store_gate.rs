@@ -154,7 +154,7 @@ impl Wizard {
     /// Opens the form of `draft`, through the gate while the store is not settled.
     pub(super) fn open_form_through_gate(&mut self, draft: usize) {
         let has_secret = self
-            .draft_fields(draft)
+            .form_fields(draft)
             .iter()
             .any(|f| f.kind == FieldKind::Secret);
         if self.store_acknowledged || !has_secret {

@@ -22,7 +22,7 @@ impl Wizard {
     pub(super) fn check_stored_secrets(&self) -> Option<Effect> {
         let mut references: Vec<SecretRef> = Vec::new();
         let mut seen = HashSet::new();
-        for draft in &self.drafts {
+        for draft in &self.forms {
             for state in &draft.fields {
                 if let FieldState::Secret(secret) = state
                     && let Some(reference) = &secret.stored
@@ -67,7 +67,7 @@ impl Wizard {
             .iter()
             .map(|r| (r.store, r.user.as_str()))
             .collect();
-        for draft in &mut self.drafts {
+        for draft in &mut self.forms {
             for state in &mut draft.fields {
                 if let FieldState::Secret(secret) = state {
                     secret.vanished = secret

@@ -3,6 +3,7 @@ use secrecy::ExposeSecret;
 use super::*;
 use crate::config::{Setting, render_document};
 use crate::secret::SecretRef;
+use crate::secret::StoreKind;
 use crate::test_support::*;
 
 fn to_user_import(w: &mut Wizard) {
@@ -118,17 +119,17 @@ fn esc_goes_back_keeping_every_value_even_while_a_field_is_invalid() {
     assert!(matches!(w.step, Step::Platform { .. }));
     act(&mut w, Action::Enter);
     act(&mut w, Action::Enter); // open the kept draft
-    assert_eq!(w.drafts.len(), 1);
+    assert_eq!(w.forms.len(), 1);
     assert!(matches!(
-        w.drafts[0].value(0),
+        w.forms[0].value(0),
         crate::validate::Value::Text("east")
     ));
     assert!(matches!(
-        w.drafts[0].value(2),
+        w.forms[0].value(2),
         crate::validate::Value::Text("not-an-id")
     ));
     assert!(matches!(
-        w.drafts[0].value(4),
+        w.forms[0].value(4),
         crate::validate::Value::Secret {
             typed: Some("garbage"),
             ..
@@ -140,7 +141,7 @@ fn esc_goes_back_keeping_every_value_even_while_a_field_is_invalid() {
 fn an_untouched_new_integration_disappears_on_esc() {
     let mut w = new_form();
     act(&mut w, Action::Back);
-    assert!(w.drafts.is_empty());
+    assert!(w.forms.is_empty());
     assert!(!w.dirty);
 }
 
@@ -162,7 +163,7 @@ fn finishing_with_errors_is_refused_with_a_message_and_focuses_the_first_bad_fie
     assert_eq!(notice.level, Level::Error);
     assert!(notice.text.contains("Fix the marked fields"));
     assert!(
-        w.drafts[0].visited.iter().all(|v| *v),
+        w.forms[0].visited.iter().all(|v| *v),
         "every error is now shown"
     );
 }
@@ -233,7 +234,7 @@ fn user_import_needs_the_employee_defaults_confirmation_which_is_recorded() {
     to_user_import(&mut w);
     assert_eq!(w.unconfirmed(1).len(), 1);
     act(&mut w, Action::Enter); // Add refused
-    assert!(w.drafts.is_empty());
+    assert!(w.forms.is_empty());
     assert!(
         w.notice
             .as_ref()
@@ -267,7 +268,7 @@ fn an_operation_that_requires_another_cannot_be_added_first() {
     assert_eq!(w.missing_requirement(1).unwrap().operation, "historical");
     act(&mut w, Action::First);
     act(&mut w, Action::Enter); // Add refused
-    assert!(w.drafts.is_empty());
+    assert!(w.forms.is_empty());
     assert!(
         w.notice
             .as_ref()
@@ -368,10 +369,10 @@ fn deleting_a_loaded_integration_asks_then_removes_its_keyring_entries_on_save()
     act(&mut w, Action::Delete);
     assert_eq!(w.overlay, Some(Overlay::ConfirmDelete { draft: 0 }));
     act(&mut w, Action::No);
-    assert_eq!(w.drafts.len(), 1);
+    assert_eq!(w.forms.len(), 1);
     act(&mut w, Action::Delete);
     act(&mut w, Action::Yes);
-    assert!(w.drafts.is_empty() && w.dirty);
+    assert!(w.forms.is_empty() && w.dirty);
     let plan = w.save_plan(StoreKind::SecretService);
     assert!(plan.document.integrations.is_empty());
     assert_eq!(plan.deletes.len(), 2);
@@ -398,7 +399,7 @@ fn a_paste_arrives_whole_minus_one_trailing_newline() {
     assert!(long.len() > 1000);
     paste(&mut w, &format!("{long}\n"));
     assert!(
-        matches!(w.drafts[0].value(4), crate::validate::Value::Secret { typed: Some(t), .. } if t == long)
+        matches!(w.forms[0].value(4), crate::validate::Value::Secret { typed: Some(t), .. } if t == long)
     );
     assert!(w.notice.is_none());
 }
@@ -409,7 +410,7 @@ fn a_paste_with_control_characters_is_refused_and_inserts_nothing() {
     type_text(&mut w, "ab");
     paste(&mut w, "x\u{1b}[31my");
     assert!(matches!(
-        w.drafts[0].value(0),
+        w.forms[0].value(0),
         crate::validate::Value::Text("ab")
     ));
     let notice = w.notice.clone().unwrap();
@@ -424,12 +425,12 @@ fn status_is_a_toggle_on_by_default() {
     let mut w = new_form();
     act(&mut w, Action::Next);
     assert!(matches!(
-        w.drafts[0].value(1),
+        w.forms[0].value(1),
         crate::validate::Value::Toggle(true)
     ));
     act(&mut w, Action::Toggle);
     assert!(matches!(
-        w.drafts[0].value(1),
+        w.forms[0].value(1),
         crate::validate::Value::Toggle(false)
     ));
 }
@@ -533,7 +534,7 @@ fn a_failed_save_can_be_retried_or_left_for_review() {
     w.update(Msg::SaveDone(Err("again".into())));
     act(&mut w, Action::Back);
     assert_eq!(w.step, Step::Review { scroll: 0 });
-    assert_eq!(w.drafts.len(), 1, "nothing lost");
+    assert_eq!(w.forms.len(), 1, "nothing lost");
 }
 
 #[test]
@@ -550,7 +551,7 @@ fn secrets_never_show_in_debug_output_of_messages_or_plans() {
         !debug.contains(CLIENT_SECRET) && !debug.contains(&jwt_never_expires()[..40]),
         "{debug}"
     );
-    let drafts = format!("{:?}", w.drafts);
+    let drafts = format!("{:?}", w.forms);
     assert!(!drafts.contains(CLIENT_SECRET), "{drafts}");
 }
 
@@ -585,3 +586,20 @@ fn ctrl_c_works_while_a_save_hangs_and_a_finished_save_clears_the_question() {
 
 mod comments;
 mod operator;
+
+#[test]
+fn a_row_is_selected_directly_and_past_the_end_means_the_last() {
+    let document = loaded_document(StoreKind::Keyutils, true);
+    let mut w = first_row_of(&document);
+    w.update(Msg::SelectRow(1));
+    assert_eq!(*w.step(), Step::Operation { op: 0, selected: 1 }); // Add
+    w.update(Msg::SelectRow(99));
+    assert_eq!(*w.step(), Step::Operation { op: 0, selected: 2 }); // Continue
+    act(&mut w, Action::Back);
+    w.update(Msg::SelectRow(5));
+    assert_eq!(*w.step(), Step::Platform { selected: 0 }, "one platform");
+    w = new_form();
+    let before = w.step().clone();
+    w.update(Msg::SelectRow(1));
+    assert_eq!(*w.step(), before, "a form has no rows to select");
+}

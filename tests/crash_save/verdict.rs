@@ -8,9 +8,9 @@ use std::path::Path;
 
 use secrecy::SecretString;
 use wfm_wizard::commands::inventory::fingerprint;
+use wfm_wizard::config::draft::{DraftField, Snapshot};
 use wfm_wizard::config::{Setting, parse_document};
 use wfm_wizard::secret::SecretRef;
-use wfm_wizard::wizard::{DraftField, Snapshot};
 
 use crate::outside_store::{OutsideStore, has_segment};
 use crate::wizard_run::{SECRET_FIELDS, Values};

@@ -473,7 +473,9 @@ fn draft_of(config: &Path) -> PathBuf {
 
 /// A draft file beside `config` whose one typed secret waits in `entry` (keyutils).
 fn write_draft_naming(config: &Path, entry: &str) {
-    use wfm_wizard::wizard::{DRAFT_VERSION, DraftField, DraftIntegration, Position, Snapshot};
+    use wfm_wizard::config::draft::{
+        DRAFT_VERSION, DraftField, DraftIntegration, Position, Snapshot,
+    };
     let snapshot = Snapshot {
         version: DRAFT_VERSION,
         namespace: Some(NAMESPACE.into()),

@@ -14,7 +14,7 @@ const OTHERS: [&str; 2] = [
 
 /// A draft file beside `path` that names the entry `DRAFTED`.
 fn write_draft(path: &Path) {
-    use crate::wizard::{DraftField, DraftIntegration};
+    use crate::config::draft::{DraftField, DraftIntegration};
     let mut snapshot = crate::test_support::wizard().snapshot();
     snapshot.integrations.push(DraftIntegration {
         platform: "ringcentral-v1".into(),

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use super::StoreProvider;
+use crate::config::draft::{DraftField, Snapshot};
 use crate::io::draft_file;
 use crate::secret::{SecretRef, StoreKind, is_draft_entry, namespace_of};
-use crate::wizard::{DraftField, DraftPlan, LoadedSecrets, NotKept, Snapshot};
+use crate::wizard::{DraftPlan, LoadedSecrets, NotKept};
 
 /// The newest generation carried out per config path. Draft effects run on their own
 /// threads; holding this lock while writing keeps them in order, and an older plan
@@ -215,7 +216,7 @@ mod tests {
         let config = dir.path().join("integrations.yaml");
         let stores = MemoryStores::new(StoreKind::Keyutils);
         let mut w = session();
-        save(&w.draft_plan(), &stores, &config).unwrap();
+        save(&draft_plan(&mut w), &stores, &config).unwrap();
         let store = stores.store(StoreKind::Keyutils);
         assert_eq!(store.value(ENTRY).as_deref(), Some(CLIENT_SECRET));
         let text = std::fs::read_to_string(draft_file::path_for(&config)).unwrap();
@@ -224,7 +225,7 @@ mod tests {
             "{text}"
         );
 
-        let entries = w.draft_entries.clone();
+        let entries = w.draft_entries().to_vec();
         let loaded = load_secrets(&entries, &stores).unwrap();
         assert!(loaded.iter().all(|(_, v)| v.is_some()));
 
@@ -264,7 +265,7 @@ mod tests {
         );
         // Entries the draft file names are kept; once it is gone, they are orphans.
         let mut w = session();
-        save(&w.draft_plan(), &stores, &config).unwrap();
+        save(&draft_plan(&mut w), &stores, &config).unwrap();
         assert_eq!(clean(), Ok(0));
         assert_eq!(store.value(ENTRY).as_deref(), Some(CLIENT_SECRET));
         draft_file::remove(&config).unwrap();
@@ -277,7 +278,7 @@ mod tests {
         let config = dir.path().join("integrations.yaml");
         let stores = MemoryStores::new(StoreKind::Keyutils);
         let mut w = session();
-        let mut plan = w.draft_plan();
+        let mut plan = draft_plan(&mut w);
         assert_eq!(plan.writes.len(), 2, "the client secret and the JWT");
         let refused = plan.writes[1].target.clone();
         plan.writes[1].value = secrecy::SecretString::from("a".repeat(100_000));
@@ -302,8 +303,8 @@ mod tests {
         let config = dir.path().join("integrations.yaml");
         let stores = MemoryStores::new(StoreKind::Keyutils);
         let mut w = session();
-        let older = w.draft_plan();
-        let newer = w.draft_plan();
+        let older = draft_plan(&mut w);
+        let newer = draft_plan(&mut w);
         save(&newer, &stores, &config).unwrap();
         discard(newer.generation + 1, &[], &stores, &config).unwrap();
         save(&older, &stores, &config).unwrap();

@@ -49,7 +49,7 @@ fn question_mark_shows_the_field_help_with_its_details() {
     act(&mut w, Action::Help);
     let question = super::super::prompt::question(&w);
     let said = question.intro.join("\n");
-    let Some(crate::wizard::Overlay::Help { text, .. }) = &w.overlay else {
+    let Some(crate::wizard::Overlay::Help { text, .. }) = w.overlay() else {
         panic!("no help");
     };
     assert!(said.contains(text.as_str()), "{said}");

@@ -134,7 +134,7 @@ fn a_typed_group_shows_in_ascii_on_an_ascii_terminal() {
         "{shown}"
     );
     assert_eq!(
-        w.drafts[0].group(&w.draft_fields(0)),
+        w.forms()[0].group(&w.form_fields(0)),
         "Öst",
         "only the picture changed"
     );
@@ -180,5 +180,5 @@ fn group_and_status_help_state_the_rules_and_their_own_keys() {
     act(&mut w, Action::Next);
     act(&mut w, Action::Help);
     let status = screen(&w, 80, 24);
-    assert!(status.contains("Space switches it"), "{status}");
+    assert!(status.contains("Space switch"), "{status}");
 }

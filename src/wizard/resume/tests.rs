@@ -78,7 +78,7 @@ fn a_draft_is_saved_when_a_step_ends_not_on_every_key() {
 #[test]
 fn the_draft_file_holds_answers_and_entry_names_never_a_secret() {
     let (mut w, _) = one_integration();
-    let plan = w.draft_plan();
+    let plan = draft_plan(&mut w);
     let json = serde_json::to_string(&plan.snapshot).unwrap();
     assert!(!json.contains(CLIENT_SECRET) && !json.contains(&jwt_never_expires()[..40]));
     assert!(json.contains(CLIENT_ID) && json.contains("\"east\"") && json.contains(SECRET_ENTRY));
@@ -109,7 +109,7 @@ fn without_a_ready_store_secrets_are_left_out_and_an_unavailable_store_is_named(
     let mut w = wizard();
     act(&mut w, Action::Enter);
     add_integration(&mut w, "", &jwt_never_expires());
-    let plan = w.draft_plan();
+    let plan = draft_plan(&mut w);
     assert!(plan.writes.is_empty());
     assert_eq!(plan.snapshot.secrets_left_out, 2);
     assert!(
@@ -120,7 +120,6 @@ fn without_a_ready_store_secrets_are_left_out_and_an_unavailable_store_is_named(
     );
 
     w.update(Msg::StoreResolved(Err("no keyring here".into())));
-    w.notice = None;
     act(&mut w, Action::Enter); // to User import: a new step
     let text = &w.notice.as_ref().expect("said so").text;
     assert!(
@@ -157,8 +156,8 @@ fn a_successful_save_or_a_confirmed_quit_discards_the_draft_and_its_entries() {
 #[test]
 fn later_draft_effects_carry_higher_generations() {
     let (mut w, _) = one_integration();
-    let first = w.draft_plan().generation;
-    let second = w.draft_plan().generation;
+    let first = draft_plan(&mut w).generation;
+    let second = draft_plan(&mut w).generation;
     let Effect::DiscardDraft { generation, .. } = w.discard_draft() else {
         unreachable!()
     };
@@ -210,10 +209,10 @@ fn resuming_restores_answers_position_and_secrets_from_their_entries() {
     act(&mut first, Action::Enter); // in the form again
     act(&mut first, Action::Next);
     act(&mut first, Action::Toggle); // Status off
-    let plan = first.draft_plan();
+    let plan = draft_plan(&mut first);
     let mut second = ready(StoreKind::SecretService);
-    second.offer_resume(plan.snapshot.clone());
-    assert_eq!(crate::keymap::mode(&second), crate::keymap::Mode::Resume);
+    second.update(Msg::Startup(Startup::DraftFound(plan.snapshot.clone())));
+    assert!(second.resume_offer.is_some(), "the offer is what shows");
     assert!(
         second
             .update(Msg::Edit(InputRequest::InsertChar('x')))
@@ -254,7 +253,7 @@ fn resuming_restores_answers_position_and_secrets_from_their_entries() {
 
 impl Wizard {
     fn document_enabled_first(&self) -> bool {
-        self.drafts[0].enabled(&self.draft_fields(0))
+        self.forms[0].enabled(&self.form_fields(0))
     }
 }
 
@@ -262,7 +261,9 @@ impl Wizard {
 fn a_secret_missing_from_the_keyring_is_named_and_left_to_type_again() {
     let (mut first, _) = one_integration();
     let mut second = ready(StoreKind::Keyutils);
-    second.offer_resume(first.draft_plan().snapshot);
+    second.update(Msg::Startup(Startup::DraftFound(
+        draft_plan(&mut first).snapshot,
+    )));
     act(&mut second, Action::Yes);
     second.update(Msg::DraftSecretsLoaded(Ok(vec![
         (entry(SECRET_ENTRY), None),
@@ -290,26 +291,28 @@ fn a_secret_missing_from_the_keyring_is_named_and_left_to_type_again() {
 fn discarding_removes_the_file_and_the_entries_the_draft_names() {
     let (mut first, _) = one_integration();
     let mut second = ready(StoreKind::SecretService);
-    second.offer_resume(first.draft_plan().snapshot);
+    second.update(Msg::Startup(Startup::DraftFound(
+        draft_plan(&mut first).snapshot,
+    )));
     let effects = act(&mut second, Action::Delete);
     assert!(
         matches!(effects.as_slice(), [Effect::DiscardDraft { entries, .. }] if *entries == [entry(SECRET_ENTRY), entry(JWT_ENTRY)]),
         "{effects:?}"
     );
-    assert!(second.resume_offer.is_none() && second.drafts.is_empty() && !second.dirty);
+    assert!(second.resume_offer.is_none() && second.forms.is_empty() && !second.dirty);
 }
 
 #[test]
 fn quitting_at_the_offer_keeps_the_draft_and_a_hangup_does_not_overwrite_it() {
     let (mut first, _) = one_integration();
-    let snapshot = first.draft_plan().snapshot;
+    let snapshot = draft_plan(&mut first).snapshot;
     let mut second = ready(StoreKind::SecretService);
-    second.offer_resume(snapshot.clone());
+    second.update(Msg::Startup(Startup::DraftFound(snapshot.clone())));
     assert!(act(&mut second, Action::Quit).is_empty());
     assert_eq!(second.outcome, Some(Outcome::Cancelled));
 
     let mut third = ready(StoreKind::SecretService);
-    third.offer_resume(snapshot);
+    third.update(Msg::Startup(Startup::DraftFound(snapshot)));
     third.dirty = true;
     assert!(third.update(Msg::Interrupted(Interrupt::HangUp)).is_empty());
 }
@@ -327,7 +330,7 @@ fn two_unfinished_integrations_with_one_group_get_separate_entries() {
         paste(&mut w, "x.y.z");
         act(&mut w, Action::Back);
     }
-    let plan = w.draft_plan();
+    let plan = draft_plan(&mut w);
     let users: Vec<&str> = plan.writes.iter().map(|w| w.target.user.as_str()).collect();
     assert_eq!(
         users,
@@ -345,7 +348,7 @@ fn the_ssh_hint_is_for_ssh_outside_tmux_and_screen_and_shown_once() {
     assert!(!link_can_drop(true, true, false));
     assert!(!link_can_drop(true, false, true));
     let mut w = wizard();
-    w.show_ssh_hint();
+    w.update(Msg::Startup(Startup::LinkCanDrop));
     assert!(
         w.notice
             .as_ref()
@@ -391,7 +394,7 @@ fn secrets_left_out_while_the_store_resolved_follow_as_soon_as_it_is_ready() {
 #[test]
 fn resuming_keeps_integrations_the_file_gained_since_the_draft() {
     let (mut first, _) = one_integration();
-    let snapshot = first.draft_plan().snapshot;
+    let snapshot = draft_plan(&mut first).snapshot;
     let document = loaded_document(StoreKind::SecretService, true);
     let mut later = Wizard::new(
         crate::catalog::Catalog::builtin(),
@@ -399,15 +402,59 @@ fn resuming_keeps_integrations_the_file_gained_since_the_draft() {
         "x",
         NOW,
     );
-    later.offer_resume(snapshot);
+    later.update(Msg::Startup(Startup::DraftFound(snapshot)));
     act(&mut later, Action::Yes);
     assert_eq!(
-        later.drafts.len(),
+        later.forms.len(),
         2,
         "the draft's integration and the file's newer one"
     );
     assert_eq!(
-        later.drafts[1].original.as_ref(),
+        later.forms[1].original.as_ref(),
         Some(&document.integrations[0])
+    );
+}
+
+#[test]
+fn quit_and_keep_the_draft_keeps_it_with_the_focus_and_resume_puts_focus_back() {
+    let mut w = ready(StoreKind::SecretService);
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Enter); // a new Historical form
+    type_text(&mut w, "east");
+    act(&mut w, Action::Next);
+    act(&mut w, Action::Next); // client ID
+    type_text(&mut w, "abc");
+    act(&mut w, Action::Quit);
+    assert_eq!(w.overlay, Some(Overlay::ConfirmQuit));
+    let body = w.overlay_text(&Overlay::ConfirmQuit).body;
+    assert!(body.contains("draft") && body.contains("deleted"), "{body}");
+
+    let effects = act(&mut w, Action::Keep);
+    let [Effect::SaveDraft(plan)] = effects.as_slice() else {
+        panic!("the draft is written, not discarded: {effects:?}")
+    };
+    assert_eq!(w.outcome, Some(Outcome::Cancelled));
+    assert_eq!(
+        plan.snapshot.at,
+        crate::config::draft::Position::Form {
+            integration: 0,
+            focus: 2
+        }
+    );
+
+    let mut later = ready(StoreKind::SecretService);
+    later.update(Msg::Startup(Startup::DraftFound(plan.snapshot.clone())));
+    act(&mut later, Action::Yes);
+    assert!(
+        matches!(
+            later.step,
+            Step::Form {
+                draft: 0,
+                focus: 2,
+                ..
+            }
+        ),
+        "{:?}",
+        later.step
     );
 }

@@ -42,7 +42,7 @@ fn a_paste_the_kernel_keyring_cannot_hold_is_an_error_at_once_and_is_never_saved
     let mut w = form_on(StoreKind::Keyutils, JWT_FIELD);
     paste(&mut w, &long_jwt(100_000));
     assert!(
-        w.drafts[0].visited[JWT_FIELD],
+        w.forms[0].visited[JWT_FIELD],
         "shown now, not on leaving the field"
     );
     let error = w.field_check(0, JWT_FIELD).error.expect("an error at once");
@@ -87,13 +87,13 @@ fn a_paste_before_the_store_is_known_shows_its_error_once_it_is() {
         act(&mut w, Action::Next);
     }
     paste(&mut w, &long_jwt(40_000));
-    w.drafts[0].visited[JWT_FIELD] = false;
+    w.forms[0].visited[JWT_FIELD] = false;
     w.update(Msg::StoreResolved(Ok(crate::wizard::StoreInfo {
         kind: StoreKind::Keyutils,
         note: None,
         systemd_creds_skipped: None,
     })));
-    assert!(w.drafts[0].visited[JWT_FIELD]);
+    assert!(w.forms[0].visited[JWT_FIELD]);
     assert!(w.field_check(0, JWT_FIELD).error.is_some());
 }
 
@@ -177,10 +177,10 @@ fn a_vanished_secret_is_an_error_on_its_field_and_in_review_and_blocks_saving() 
         .expect("an error on the field");
     assert!(error.contains("The stored value is gone"), "{error}");
     assert_eq!(w.field_check(0, CLIENT_SECRET_FIELD).error, None);
-    let defs = w.draft_fields(0);
+    let defs = w.form_fields(0);
     let shown = review_text::field_value(
         defs[JWT_FIELD],
-        &w.drafts[0].fields[JWT_FIELD],
+        &w.forms[0].fields[JWT_FIELD],
         None,
         "*",
         "->",
@@ -215,9 +215,9 @@ fn a_vanished_secret_is_an_error_on_its_field_and_in_review_and_blocks_saving() 
 fn a_resumed_draft_keeps_the_vanished_mark() {
     let (mut w, gone) = loaded_with_gone_jwt();
     let snapshot = w.snapshot();
-    w.offer_resume(snapshot);
+    w.update(Msg::Startup(Startup::DraftFound(snapshot)));
     act(&mut w, Action::Yes);
-    let FieldState::Secret(secret) = &w.drafts[0].fields[JWT_FIELD] else {
+    let FieldState::Secret(secret) = &w.forms[0].fields[JWT_FIELD] else {
         panic!("the JWT is a secret field");
     };
     assert_eq!(secret.stored.as_ref(), Some(&gone));

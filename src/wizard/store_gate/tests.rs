@@ -87,14 +87,14 @@ fn esc_at_the_gate_goes_back_and_drops_the_untouched_new_integration() {
     let mut w = gated_wizard();
     resolved(&mut w, StoreKind::Keyutils, None);
     adding(&mut w);
-    assert_eq!(w.drafts.len(), 1);
+    assert_eq!(w.forms.len(), 1);
     act(&mut w, Action::Back);
     assert!(
         matches!(w.step, Step::Operation { op: 0, .. }),
         "{:?}",
         w.step
     );
-    assert!(w.drafts.is_empty());
+    assert!(w.forms.is_empty());
     assert!(!w.store_acknowledged);
 }
 

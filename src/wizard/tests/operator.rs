@@ -45,7 +45,7 @@ fn typed_secret(w: &Wizard, field: usize) -> String {
     let Step::Form { draft, .. } = w.step else {
         panic!("not on a form: {:?}", w.step);
     };
-    match w.drafts[draft].value(field) {
+    match w.forms()[draft].value(field) {
         crate::validate::Value::Secret { typed, .. } => typed.unwrap_or_default().to_owned(),
         other => panic!("not a secret: {other:?}"),
     }

@@ -25,7 +25,7 @@ pub struct SecretField {
 }
 
 #[derive(Debug)]
-pub struct Draft {
+pub struct IntegrationForm {
     pub platform: String,
     pub operation: String,
     /// One per form field, in form order.
@@ -38,8 +38,8 @@ pub struct Draft {
     pub touched: bool,
 }
 
-impl Draft {
-    pub fn new(platform: &Platform, operation: &Operation) -> Draft {
+impl IntegrationForm {
+    pub fn new(platform: &Platform, operation: &Operation) -> IntegrationForm {
         let fields: Vec<FieldState> = platform
             .form_fields(operation)
             .map(|def| match def.kind {
@@ -48,7 +48,7 @@ impl Draft {
                 FieldKind::Secret => FieldState::Secret(SecretField::default()),
             })
             .collect();
-        Draft {
+        IntegrationForm {
             platform: platform.id.clone(),
             operation: operation.id.clone(),
             visited: vec![false; fields.len()],
@@ -62,8 +62,8 @@ impl Draft {
         platform: &Platform,
         operation: &Operation,
         integration: &Integration,
-    ) -> Draft {
-        let mut draft = Draft::new(platform, operation);
+    ) -> IntegrationForm {
+        let mut draft = IntegrationForm::new(platform, operation);
         for (def, state) in platform.form_fields(operation).zip(draft.fields.iter_mut()) {
             match (def.kind, state) {
                 (FieldKind::Group, FieldState::Text(input)) => {

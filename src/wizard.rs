@@ -28,13 +28,13 @@ pub use resume::{
 pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
 pub use secret_limits::too_long_for;
 pub use secret_text::SecretText;
-pub use store_gate::{SkipReason, StoreExplanation, explain_store, skip_reason};
+pub use store_gate::{StoreExplanation, explain_store};
 pub use stored_check::StoredCheck;
 
 use crate::catalog::{Catalog, FieldDef, Operation, Platform};
 use crate::config::{Document, Integration};
 use crate::identity::Identity;
-use crate::secret::{SecretRef, StoreKind};
+use crate::secret::{SecretRef, StoreKind, StoreReason};
 use crate::validate::document::GroupIndex;
 
 /// The namespace of a wizard built without an identity (tests, views): the binary
@@ -139,7 +139,7 @@ pub struct Reloaded {
 pub struct StoreInfo {
     pub kind: StoreKind,
     /// Why the Secret Service was not used, when `auto` fell back.
-    pub note: Option<String>,
+    pub note: Option<StoreReason>,
     /// Why systemd credentials were not used, when `auto` ran as root and fell back.
     pub systemd_creds_skipped: Option<String>,
 }

@@ -313,9 +313,14 @@ mod linux {
         match secrets::resolve(StoreChoice::Auto, &service) {
             Ok(resolved) => {
                 println!("store={}", resolved.store.kind());
+                let skipped = resolved.secret_service_skipped;
                 println!(
                     "skipped={}",
-                    resolved.secret_service_skipped.unwrap_or_default()
+                    skipped.as_ref().map_or("", |s| s.text.as_str())
+                );
+                println!(
+                    "problem={}",
+                    skipped.map_or(String::new(), |s| format!("{:?}", s.problem))
                 );
                 ExitCode::SUCCESS
             }

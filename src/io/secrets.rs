@@ -49,15 +49,38 @@ use keyring_core::{CredentialStore, Entry, Error};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::secret::StoreKind;
+pub use crate::secret::{StoreProblem, StoreReason};
 
 mod explain;
 use explain::explain;
 
-/// A failure talking to a store. The message never contains a secret value.
+/// A failure talking to a store. The message never contains a secret value; what
+/// kind of failure it is (for advice) is `problem`, never the message's words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreError {
     pub store: StoreKind,
+    pub problem: StoreProblem,
     pub message: String,
+}
+
+impl StoreError {
+    /// A failure of no kind the program gives special advice for.
+    pub fn other(store: StoreKind, message: impl Into<String>) -> Self {
+        Self {
+            store,
+            problem: StoreProblem::Other,
+            message: message.into(),
+        }
+    }
+
+    /// `reason`'s kind, with its words after `context`.
+    fn from_reason(store: StoreKind, context: &str, reason: &StoreReason) -> Self {
+        Self {
+            store,
+            problem: reason.problem,
+            message: format!("{context}{}", reason.text),
+        }
+    }
 }
 
 impl std::fmt::Display for StoreError {
@@ -106,20 +129,18 @@ pub const PROBE_USER: &str = "__wfm-wizard_probe__";
 /// How long the Secret Service gets to connect (and, for `auto`, to pass the probe).
 pub const SECRET_SERVICE_DEADLINE: Duration = Duration::from_secs(3);
 
-/// The words of every message about a store that missed its deadline.
-pub const NO_ANSWER: &str = "did not answer within";
-
 /// How long any single store call (save, read, delete, list) may take.
 pub const STORE_CALL_DEADLINE: Duration = Duration::from_secs(5);
 
 /// The store [`resolve`] chose.
 pub struct Resolved {
     pub store: Arc<dyn SecretStore>,
-    /// `Some(reason)` when `auto` passed over the Secret Service (Linux only): plain
-    /// English starting in lower case, to show as e.g. `Secret Service not used: {reason}`.
+    /// `Some(reason)` when `auto` passed over the Secret Service (Linux only): its kind,
+    /// and plain English starting in lower case, to show as e.g.
+    /// `Secret Service not used: {reason}`.
     /// The operator must see it before typing a secret: the fallback store (keyutils)
     /// forgets everything at reboot.
-    pub secret_service_skipped: Option<String>,
+    pub secret_service_skipped: Option<StoreReason>,
     /// `Some(reason)` when `auto`, run by root, passed over systemd credentials.
     pub systemd_creds_skipped: Option<String>,
 }
@@ -184,19 +205,19 @@ pub fn read_secret(reference: &crate::secret::SecretRef) -> Result<SecretString,
         Err(crate::secret::ReferenceProblem::OtherService)
     };
     if let Err(problem) = own {
-        return Err(StoreError {
-            store: reference.store,
-            message: format!("not read: the reference {problem}"),
-        });
+        return Err(StoreError::other(
+            reference.store,
+            format!("not read: the reference {problem}"),
+        ));
     }
     if let Some(loaded) = from_credentials_directory(reference) {
         return loaded;
     }
     match open(reference.store, &reference.service)?.get(&reference.user)? {
         Some(value) => Ok(value),
-        None => Err(StoreError {
-            store: reference.store,
-            message: format!(
+        None => Err(StoreError::other(
+            reference.store,
+            format!(
                 "there is no entry `{}` under service `{}`{}",
                 reference.user,
                 reference.service,
@@ -206,7 +227,7 @@ pub fn read_secret(reference: &crate::secret::SecretRef) -> Result<SecretString,
                     " (the kernel keyring forgets its keys at reboot and after 3 idle days)"
                 }
             ),
-        }),
+        )),
     }
 }
 
@@ -221,14 +242,8 @@ pub fn from_credentials_directory(
         return None;
     }
     let dir = std::env::var_os("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty())?;
-    crate::io::systemd_creds::loaded(Path::new(&dir), &reference.service, &reference.user).map(
-        |loaded| {
-            loaded.map_err(|e| StoreError {
-                store: StoreKind::SystemdCreds,
-                message: e.to_string(),
-            })
-        },
-    )
+    crate::io::systemd_creds::loaded(Path::new(&dir), &reference.service, &reference.user)
+        .map(|loaded| loaded.map_err(|e| StoreError::other(StoreKind::SystemdCreds, e.to_string())))
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -336,15 +351,16 @@ impl KeyringStore {
     }
 
     fn failed(&self, verb: &str, user: &str, err: &Error) -> StoreError {
-        StoreError {
-            store: self.kind,
-            message: format!("could not {verb} `{user}`: {}", explain(self.kind, err)),
-        }
+        StoreError::from_reason(
+            self.kind,
+            &format!("could not {verb} `{user}`: "),
+            &explain(self.kind, err),
+        )
     }
 
-    /// Writes and deletes [`PROBE_USER`]; `Err` is a plain-English reason. A write
-    /// that fails half-way may still have left the entry: it is removed either way.
-    fn probe(&self) -> Result<(), String> {
+    /// Writes and deletes [`PROBE_USER`]; `Err` is why not. A write that fails
+    /// half-way may still have left the entry: it is removed either way.
+    fn probe(&self) -> Result<(), StoreReason> {
         let entry = self.entry(PROBE_USER).map_err(|e| explain(self.kind, &e))?;
         if let Err(e) = entry.set_password("wfm-wizard store probe") {
             let _ = entry.delete_credential();
@@ -380,6 +396,7 @@ impl KeyringStore {
         if self.stuck.load(Ordering::SeqCst) > 0 {
             return Err(StoreError {
                 store: self.kind,
+                problem: StoreProblem::NoAnswer,
                 message: format!(
                     "could not {verb} `{user}`: the {name} has still not answered an earlier \
                      call, so nothing was asked of it. Check that its daemon is running and not \
@@ -407,6 +424,7 @@ impl KeyringStore {
         result
             .map_err(|why| StoreError {
                 store: self.kind,
+                problem: why.problem,
                 message: format!(
                     "could not {verb} `{user}`: {why}; nothing waits for it any longer. If the \
                      store wakes up later the entry may still change: `wfm-wizard status` shows it"
@@ -437,13 +455,12 @@ impl KeyringStore {
     }
 
     fn list_now(&self) -> Result<Vec<String>, StoreError> {
-        let listing_failed = |e: &Error| StoreError {
-            store: self.kind,
-            message: format!(
-                "could not list the entries of service `{}`: {}",
-                self.service,
-                explain(self.kind, e)
-            ),
+        let listing_failed = |e: &Error| {
+            StoreError::from_reason(
+                self.kind,
+                &format!("could not list the entries of service `{}`: ", self.service),
+                &explain(self.kind, e),
+            )
         };
         let mut users = if self.kind == StoreKind::Keyutils {
             // The kernel keyring has no search by service: take the candidates the
@@ -609,7 +626,7 @@ impl KeyringStore {
     unix,
     not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
-fn secret_service_store() -> Result<Arc<CredentialStore>, String> {
+fn secret_service_store() -> Result<Arc<CredentialStore>, StoreReason> {
     match zbus_secret_service_keyring_store::Store::new() {
         Ok(store) => Ok(store),
         Err(e) => Err(explain(StoreKind::SecretService, &e)),
@@ -628,10 +645,7 @@ fn secret_service_in_time() -> Result<Arc<CredentialStore>, StoreError> {
         secret_service_store,
     )
     .and_then(|built| built)
-    .map_err(|message| StoreError {
-        store: StoreKind::SecretService,
-        message,
-    })
+    .map_err(|reason| StoreError::from_reason(StoreKind::SecretService, "", &reason))
 }
 
 #[cfg(not(all(
@@ -700,10 +714,7 @@ fn built<S: CredentialStoreApi + Send + Sync + 'static>(
 ) -> Result<Arc<CredentialStore>, StoreError> {
     match result {
         Ok(store) => Ok(store),
-        Err(e) => Err(StoreError {
-            store: kind,
-            message: explain(kind, &e),
-        }),
+        Err(e) => Err(StoreError::from_reason(kind, "", &explain(kind, &e))),
     }
 }
 
@@ -716,13 +727,13 @@ fn not_here(kind: StoreKind) -> StoreError {
         StoreKind::Windows => "Windows",
         StoreKind::SystemdCreds => "Linux with systemd 250 or later",
     };
-    StoreError {
-        store: kind,
-        message: format!(
+    StoreError::other(
+        kind,
+        format!(
             "the {kind} store exists only on {home}, and this system is {}; choose another --secret-store",
             std::env::consts::OS
         ),
-    }
+    )
 }
 
 // ---------------------------------------------------------------------------------
@@ -781,13 +792,13 @@ fn auto(service: &str) -> Result<Resolved, StoreError> {
     )
 )))]
 fn auto(_service: &str) -> Result<Resolved, StoreError> {
-    Err(StoreError {
-        store: StoreKind::SecretService,
-        message: format!(
+    Err(StoreError::other(
+        StoreKind::SecretService,
+        format!(
             "wfm-wizard has no secret store for this system ({})",
             std::env::consts::OS
         ),
-    })
+    ))
 }
 
 /// The Secret Service, connected and probed within the deadline, or why not.
@@ -795,14 +806,14 @@ fn auto(_service: &str) -> Result<Resolved, StoreError> {
     unix,
     not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
-fn usable_secret_service(service: &str) -> Result<Arc<dyn SecretStore>, String> {
+fn usable_secret_service(service: &str) -> Result<Arc<dyn SecretStore>, StoreReason> {
     let runtime_dir = std::env::var_os("XDG_RUNTIME_DIR");
     let bus_address = std::env::var_os("DBUS_SESSION_BUS_ADDRESS");
     if !session_bus_hint(
         bus_address.as_deref(),
         runtime_dir.as_deref().map(Path::new),
     ) {
-        return Err(NO_BUS.to_owned());
+        return Err(StoreReason::new(StoreProblem::NoBus, NO_BUS));
     }
     let service = service.to_owned();
     within(
@@ -830,16 +841,14 @@ fn usable_systemd_creds(service: &str) -> Result<Arc<dyn SecretStore>, Option<St
     within(STORE_CALL_DEADLINE, StoreKind::SystemdCreds, move || {
         usable::check(&checked, root)
     })
-    .map_err(why)?
+    .map_err(|e| why(e.text))?
     .map_err(|e| why(e.to_string()))?;
     let store = KeyringStore::new(StoreKind::SystemdCreds, service, Store::new(settings));
     let probed = Arc::new(store.clone());
     store
         .timed("probe", PROBE_USER, move |s| {
-            s.probe().map_err(|message| StoreError {
-                store: StoreKind::SystemdCreds,
-                message,
-            })
+            s.probe()
+                .map_err(|reason| StoreError::from_reason(StoreKind::SystemdCreds, "", &reason))
         })
         .map_err(|e| why(e.message))?;
     Ok(probed)
@@ -855,12 +864,12 @@ pub fn systemd_creds_not_used() -> Option<String> {
     }) {
         Ok(Ok(())) => None,
         Ok(Err(why)) => Some(why.to_string()),
-        Err(why) => Some(why),
+        Err(why) => Some(why.text),
     }
 }
 
 #[cfg(target_os = "linux")]
-fn kernel_keyring_instead(service: &str, skipped: String) -> Result<Resolved, StoreError> {
+fn kernel_keyring_instead(service: &str, skipped: StoreReason) -> Result<Resolved, StoreError> {
     let store = KeyringStore::new(StoreKind::Keyutils, service, keyutils_store()?);
     match store.probe() {
         Ok(()) => Ok(Resolved {
@@ -868,13 +877,13 @@ fn kernel_keyring_instead(service: &str, skipped: String) -> Result<Resolved, St
             secret_service_skipped: Some(skipped),
             systemd_creds_skipped: None,
         }),
-        Err(reason) => Err(StoreError {
-            store: StoreKind::Keyutils,
-            message: format!(
-                "no usable secret store. Secret Service not used: {skipped}. \
-                 Kernel keyring: {reason}"
+        Err(reason) => Err(StoreError::from_reason(
+            StoreKind::Keyutils,
+            &format!(
+                "no usable secret store. Secret Service not used: {skipped}. Kernel keyring: "
             ),
-        }),
+            &reason,
+        )),
     }
 }
 
@@ -887,11 +896,12 @@ fn kernel_keyring_instead(service: &str, skipped: String) -> Result<Resolved, St
         target_os = "android"
     ))
 ))]
-fn kernel_keyring_instead(_service: &str, skipped: String) -> Result<Resolved, StoreError> {
-    Err(StoreError {
-        store: StoreKind::SecretService,
-        message: format!("no usable secret store. Secret Service not used: {skipped}"),
-    })
+fn kernel_keyring_instead(_service: &str, skipped: StoreReason) -> Result<Resolved, StoreError> {
+    Err(StoreError::from_reason(
+        StoreKind::SecretService,
+        "no usable secret store. Secret Service not used: ",
+        &skipped,
+    ))
 }
 
 const NO_BUS: &str = "there is no D-Bus session bus here (DBUS_SESSION_BUS_ADDRESS is not set \
@@ -904,14 +914,14 @@ fn session_bus_hint(bus_address: Option<&std::ffi::OsStr>, runtime_dir: Option<&
         || runtime_dir.is_some_and(|d| !d.as_os_str().is_empty() && d.join("bus").exists())
 }
 
-/// Runs `job` on a helper thread and waits at most `limit`. `Err` is a plain reason
-/// naming the store. A job that misses the deadline keeps its thread until it
-/// returns (or forever).
+/// Runs `job` on a helper thread and waits at most `limit`. `Err` is why not
+/// ([`StoreProblem::NoAnswer`] past the deadline), naming the store. A job that misses
+/// the deadline keeps its thread until it returns (or forever).
 fn within<T: Send + 'static>(
     limit: Duration,
     kind: StoreKind,
     job: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
+) -> Result<T, StoreReason> {
     within_while_answering(limit, kind, &AtomicUsize::new(0), job)
 }
 
@@ -922,7 +932,7 @@ fn within_while_answering<T: Send + 'static>(
     kind: StoreKind,
     answered: &AtomicUsize,
     job: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
+) -> Result<T, StoreReason> {
     let name = store_name(kind);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -931,7 +941,12 @@ fn within_while_answering<T: Send + 'static>(
             // The receiver is gone when the deadline has passed: nobody wants the result.
             let _ = tx.send(job());
         })
-        .map_err(|e| format!("could not start a thread to reach the {name} ({e})"))?;
+        .map_err(|e| {
+            StoreReason::new(
+                StoreProblem::Other,
+                format!("could not start a thread to reach the {name} ({e})"),
+            )
+        })?;
     let mut seen = answered.load(Ordering::SeqCst);
     loop {
         match rx.recv_timeout(limit) {
@@ -939,12 +954,18 @@ fn within_while_answering<T: Send + 'static>(
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 let now = answered.load(Ordering::SeqCst);
                 if now == seen {
-                    return Err(format!("the {name} {NO_ANSWER} {} s", limit.as_secs_f32()));
+                    return Err(StoreReason::new(
+                        StoreProblem::NoAnswer,
+                        format!("the {name} did not answer within {} s", limit.as_secs_f32()),
+                    ));
                 }
                 seen = now;
             }
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(format!("the call to the {name} stopped unexpectedly"));
+                return Err(StoreReason::new(
+                    StoreProblem::Other,
+                    format!("the call to the {name} stopped unexpectedly"),
+                ));
             }
         }
     }

@@ -208,7 +208,10 @@ fn a_job_that_keeps_answering_is_waited_for_and_one_that_falls_silent_is_not() {
     );
     assert_eq!(
         silent.unwrap_err(),
-        "the Secret Service did not answer within 0.05 s"
+        StoreReason::new(
+            StoreProblem::NoAnswer,
+            "the Secret Service did not answer within 0.05 s"
+        )
     );
     drop(release);
 }
@@ -248,6 +251,7 @@ fn a_store_that_stops_answering_costs_one_deadline_then_fails_at_once() {
     );
     store.deadline = Duration::from_millis(30);
     let first = store.get("p/o/default/jwt").unwrap_err();
+    assert_eq!(first.problem, StoreProblem::NoAnswer);
     assert!(
         first
             .message
@@ -263,6 +267,7 @@ fn a_store_that_stops_answering_costs_one_deadline_then_fails_at_once() {
             .contains("has still not answered an earlier call"),
         "{second}"
     );
+    assert_eq!(second.problem, StoreProblem::NoAnswer);
     drop(release); // the provider wakes up: the stuck call returns
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while store.stuck.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {

@@ -24,10 +24,28 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// (alias bombs, deep nesting, node floods) is bounded by the parser budgets below,
 /// not by this size.
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
-/// Parser budgets sized to the file cap: an integration is about 36 YAML nodes and 50
-/// events in 450 bytes, so a full 8 MiB file stays well inside both.
-const MAX_NODES: usize = 1_000_000;
-const MAX_EVENTS: usize = 2_000_000;
+/// Parser budgets, each derived from the file cap (issue 15). An integration as the
+/// wizard writes it is about 35 nodes and 50 events in 396 bytes (10,000 of them: 3.96
+/// MB, ~350,000 nodes), one node per ~11 bytes; an 8 MiB file of them has ~760,000.
+/// One node per 8 bytes of the cap leaves room for short values and flow style.
+const MAX_NODES: usize = MAX_FILE_BYTES / 8;
+/// Every node is one event, a collection two: twice the nodes.
+const MAX_EVENTS: usize = MAX_FILE_BYTES / 4;
+/// The wizard writes no anchors and the strict pass refuses them, so this only bounds
+/// the probes that read a file without that pass (another file's namespace): an alias
+/// bomb replays at most this many recorded events before it is refused, instead of the
+/// parser's default million (0.5 s and 100 MB for a 342-byte file).
+const MAX_RECORDED_ANCHOR_EVENTS: usize = 1_024;
+/// The same bound on the text those recorded events may copy.
+const MAX_RECORDED_ANCHOR_BYTES: usize = 64 * 1024;
+/// Anchors and aliases at all: a handful in a hand-edited file, never from the wizard.
+const MAX_ANCHORS: usize = 64;
+const MAX_ALIASES: usize = 64;
+/// Scalar text cannot exceed the file without aliases, which the budgets above bound.
+const MAX_SCALAR_BYTES: usize = MAX_FILE_BYTES;
+/// The longest plain key the scanner looks ahead for: schema keys are at most 64
+/// characters (strict.rs `MAX_NAME_CHARS`); the parser's default of 1,024 stays.
+const SIMPLE_KEY_LOOKAHEAD: usize = 1_024;
 /// Deeper nesting than this is refused while parsing.
 pub const MAX_DEPTH: usize = 32;
 
@@ -184,13 +202,24 @@ impl fmt::Display for ParseError {
 /// Parses YAML with budgets that bound the work on hostile input.
 pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     check_size(text)?;
+    // Left at the parser's defaults on purpose: include and property expansion (those
+    // features are off), and the alias/anchor ratio check (aliases are capped at 64).
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
+            max_reader_input_bytes: Some(MAX_FILE_BYTES),
             max_depth: MAX_DEPTH,
+            flow_nesting_limit: MAX_DEPTH,
+            max_documents: 1,
             max_nodes: MAX_NODES,
             max_events: MAX_EVENTS,
-            max_aliases: 64,
-            max_anchors: 64,
+            max_total_scalar_bytes: MAX_SCALAR_BYTES,
+            max_aliases: MAX_ALIASES,
+            max_anchors: MAX_ANCHORS,
+            max_recorded_anchor_events: MAX_RECORDED_ANCHOR_EVENTS,
+            max_recorded_anchor_bytes: MAX_RECORDED_ANCHOR_BYTES,
+            // The wizard never writes `<<`; a merge key would splice values unseen.
+            max_merge_keys: 0,
+            simple_key_max_lookahead: SIMPLE_KEY_LOOKAHEAD,
         },
     };
     serde_saphyr::from_str_with_options(text, options)

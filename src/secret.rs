@@ -97,6 +97,45 @@ impl std::fmt::Display for StoreKind {
 }
 
 /// Where one secret is kept: written into the YAML in place of the value.
+/// Why a store could not be used, or a call to it failed, as a kind the program acts on
+/// (which advice to give); the operator reads the words carried beside it in
+/// [`StoreReason`] or the store layer's error. Rewording a message never changes the kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreProblem {
+    /// No D-Bus session bus to find a Secret Service on.
+    NoBus,
+    /// A session bus, but no Secret Service provider on it.
+    NoProvider,
+    /// The keyring is locked, or has no default (login) collection.
+    Locked,
+    /// The store did not answer within its deadline (or is still stuck on an earlier call).
+    NoAnswer,
+    Other,
+}
+
+/// A store problem and the plain-English words that explain it (lower case first, no
+/// secret in it): code decides on `problem`, people read `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreReason {
+    pub problem: StoreProblem,
+    pub text: String,
+}
+
+impl StoreReason {
+    pub fn new(problem: StoreProblem, text: impl Into<String>) -> Self {
+        Self {
+            problem,
+            text: text.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for StoreReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecretRef {

@@ -2,6 +2,10 @@
 
 use std::sync::Arc;
 
+/// The skip helper the integration tests use, shared so both say it the same way.
+#[path = "../tests/support/skip.rs"]
+pub mod skip;
+
 use base64::Engine;
 use secrecy::SecretString;
 

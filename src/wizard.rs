@@ -31,7 +31,7 @@ pub use resume::{DraftPlan, LoadedSecrets, SSH_HINT, link_can_drop};
 pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
 pub use secret_limits::too_long_for;
 pub use secret_text::SecretText;
-pub use store_gate::{SkipReason, StoreExplanation, explain_store, skip_reason};
+pub use store_gate::{StoreExplanation, explain_store};
 pub use stored_check::StoredCheck;
 pub use view::Layer;
 

@@ -1,6 +1,7 @@
 //! The binary's outside contract: exit statuses and messages of `validate` and of
 //! loading a file the wizard must refuse.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -241,5 +242,30 @@ fn every_command_refuses_tags_odd_versions_controls_and_foreign_references_by_pa
             );
             assert!(!said.contains(MARK), "{args:?} quoted the file: {said}");
         }
+    }
+}
+
+/// The classic billion-laughs file (342 bytes: 9 anchors, 72 aliases, 387 million
+/// `lol`s once expanded) is refused at once by every command that loads a file,
+/// exit 3, without echoing a value. (Time and memory: `cargo bench --bench wire`.)
+#[test]
+fn a_billion_laughs_file_is_refused_without_expanding_it() {
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (level, previous) in ('b'..='i').zip('a'..='h') {
+        let aliases = vec![format!("*{previous}"); 9].join(",");
+        let _ = writeln!(bomb, "{level}: &{level} [{aliases}]");
+    }
+    assert_eq!(bomb.len(), 342);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), &bomb);
+    for args in [&[][..], &["validate"][..], &["status"][..]] {
+        let output = run(args, &path);
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(3), "{args:?}: {said}");
+        assert!(said.contains(&path.display().to_string()), "{said}");
+        assert!(!said.contains("lol"), "{args:?} echoed a value: {said}");
+        assert!(!said.contains("panicked"), "{said}");
     }
 }

@@ -11,6 +11,8 @@
 mod mock_ringcentral;
 #[path = "support/release_binary.rs"]
 mod release_binary;
+#[path = "support/skip.rs"]
+mod skip;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -138,11 +140,7 @@ impl Drop for Config {
 }
 
 fn skip(why: &str) -> Option<Config> {
-    assert!(
-        std::env::var("WFM_WIZARD_REQUIRE_REAL_STORES").as_deref() != Ok("1"),
-        "{why} (WFM_WIZARD_REQUIRE_REAL_STORES=1)"
-    );
-    eprintln!("\n{0}\nSKIPPED: {why}\n{0}\n", "=".repeat(70));
+    skip::skip(why);
     None
 }
 

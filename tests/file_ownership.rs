@@ -7,14 +7,15 @@
 //! `WFM_WIZARD_REQUIRE_REAL_STORES=1`, which makes that a failure.
 #![cfg(unix)]
 
-use std::io::Write;
+#[path = "support/skip.rs"]
+mod skip;
+
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use wfm_wizard::io::{config_file, draft_file};
 
-const REQUIRE_ENV: &str = "WFM_WIZARD_REQUIRE_REAL_STORES";
 /// The second user: `nobody` on Debian.
 const OTHER: u32 = 65534;
 
@@ -32,17 +33,7 @@ fn root_with_tools() -> bool {
     if missing.is_empty() {
         return true;
     }
-    let what = format!("needs {}", missing.join(", "));
-    assert!(
-        std::env::var(REQUIRE_ENV).map_or(true, |v| v != "1"),
-        "{what} ({REQUIRE_ENV}=1 requires these tests to run)"
-    );
-    let bar = "!".repeat(78);
-    // Straight to stderr: libtest captures eprintln! of a passing test.
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n{bar}\nSKIPPED: file ownership test did not run: {what} (set {REQUIRE_ENV}=1 to make this a failure)\n{bar}\n"
-    );
+    skip::skip(&format!("needs {}", missing.join(", ")));
     false
 }
 

@@ -17,8 +17,8 @@ use std::process::{Command, Stdio};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use nix::sys::termios::LocalFlags;
 use portable_pty::CommandBuilder;
+use rustix::termios::LocalModes;
 use wfm_wizard::config::{Setting, parse_document};
 
 use private_secret_service::PrivateSecretService;
@@ -375,19 +375,19 @@ fn full_screen_answers(wizard: &mut PtySession, jwt: &str) {
 
 #[track_caller]
 fn assert_echo(wizard: &PtySession, on: bool) {
-    let flags = wizard.termios().expect("terminal settings").local_flags;
+    let flags = wizard.termios().expect("terminal settings").local_modes;
     let shown = format!(
         "echo should be {}: {flags:?}",
         if on { "on" } else { "off" }
     );
     if on {
         assert!(
-            flags.contains(LocalFlags::ECHO | LocalFlags::ICANON | LocalFlags::ISIG),
+            flags.contains(LocalModes::ECHO | LocalModes::ICANON | LocalModes::ISIG),
             "{shown}"
         );
     } else {
         assert!(
-            !flags.intersects(LocalFlags::ECHO | LocalFlags::ECHONL),
+            !flags.intersects(LocalModes::ECHO | LocalModes::ECHONL),
             "{shown}"
         );
     }

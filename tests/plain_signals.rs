@@ -12,8 +12,8 @@ mod release_binary;
 use std::path::Path;
 use std::process::Command;
 
-use nix::sys::termios::LocalFlags;
 use portable_pty::CommandBuilder;
+use rustix::termios::LocalModes;
 use wfm_wizard::config::draft::{DraftField, Snapshot};
 
 use pty_session::{ENTER, PtySession};
@@ -45,8 +45,8 @@ fn echo_on(session: &PtySession) -> bool {
     session
         .termios()
         .expect("read the terminal settings")
-        .local_flags
-        .contains(LocalFlags::ECHO | LocalFlags::ICANON | LocalFlags::ISIG)
+        .local_modes
+        .contains(LocalModes::ECHO | LocalModes::ICANON | LocalModes::ISIG)
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn a_signal_while_a_secret_is_typed_restores_echo_keeps_the_draft_and_exits_128_
         assert!(
             echo_on(&plain),
             "SIG{signal}: the echo is back: {:?}",
-            plain.termios().map(|t| t.local_flags)
+            plain.termios().map(|t| t.local_modes)
         );
         let output = plain.output();
         assert!(

@@ -19,8 +19,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use nix::sys::termios::LocalFlags;
 use portable_pty::CommandBuilder;
+use rustix::termios::LocalModes;
 use wfm_wizard::config::draft::{DraftField, Snapshot};
 
 use pty_session::{ENTER, PtySession, wait_for_condition};
@@ -79,10 +79,10 @@ fn assert_cooked(session: &PtySession) {
     let termios = session.termios().expect("read the terminal settings");
     assert!(
         termios
-            .local_flags
-            .contains(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG),
+            .local_modes
+            .contains(LocalModes::ICANON | LocalModes::ECHO | LocalModes::ISIG),
         "the terminal is in cooked mode: {:?}",
-        termios.local_flags
+        termios.local_modes
     );
 }
 
@@ -91,10 +91,10 @@ fn assert_raw(session: &PtySession) {
     let termios = session.termios().expect("read the terminal settings");
     assert!(
         !termios
-            .local_flags
-            .intersects(LocalFlags::ICANON | LocalFlags::ECHO),
+            .local_modes
+            .intersects(LocalModes::ICANON | LocalModes::ECHO),
         "the terminal is in raw mode: {:?}",
-        termios.local_flags
+        termios.local_modes
     );
 }
 

@@ -9,6 +9,8 @@
 mod pty_session;
 #[path = "support/release_binary.rs"]
 mod release_binary;
+#[path = "support/skip.rs"]
+mod skip;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -48,13 +50,7 @@ fn usable_or_skip(key: &Path) -> bool {
         Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_owned(),
         Err(e) => format!("systemd-creds could not be run: {e}"),
     };
-    assert!(
-        std::env::var_os("WFM_WIZARD_REQUIRE_REAL_STORES").is_none_or(|v| v != "1"),
-        "systemd-creds is required here: {why}"
-    );
-    eprintln!(
-        "SKIPPED: root over SSH with systemd credentials: needs root and systemd-creds: {why}"
-    );
+    skip::skip(&format!("needs root and systemd-creds: {why}"));
     false
 }
 
@@ -182,7 +178,7 @@ fn check_credentials(config: &Path, credstore: &Path, key: &Path, jwt: &str) {
 #[test]
 fn as_root_without_systemd_credentials_the_gate_says_why() {
     if !rustix::process::geteuid().is_root() {
-        eprintln!("SKIPPED: the store for root is only offered to root");
+        skip::skip("the store for root is only offered to root: run the tests as root");
         return;
     }
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();

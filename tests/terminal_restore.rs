@@ -5,9 +5,9 @@
 #[path = "support/pty_session.rs"]
 mod pty_session;
 
-use nix::sys::termios::LocalFlags;
 use portable_pty::CommandBuilder;
 use pty_session::{PtySession, find};
+use rustix::termios::LocalModes;
 
 /// Builds the example (a full `cargo test` already has; `--test` alone does not) and
 /// returns its path, next to the test binaries' `deps` folder.
@@ -62,9 +62,9 @@ fn a_panic_restores_the_terminal_before_its_message_is_printed() {
     let termios = session.termios().expect("read the terminal settings");
     assert!(
         termios
-            .local_flags
-            .contains(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG),
+            .local_modes
+            .contains(LocalModes::ICANON | LocalModes::ECHO | LocalModes::ISIG),
         "the terminal is back in cooked mode: {:?}",
-        termios.local_flags
+        termios.local_modes
     );
 }

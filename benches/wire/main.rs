@@ -5,6 +5,7 @@
 //! scale in process. Byte counts are exact; timings are medians on a noisy machine.
 
 mod bulk;
+mod hostile;
 #[path = "../../tests/support/loader_fuzz.rs"]
 mod loader_fuzz;
 #[path = "../../tests/support/private_secret_service.rs"]
@@ -175,9 +176,20 @@ fn main() {
         fuzz();
         return;
     }
+    // `cargo bench --bench wire -- parse`: a full load of 10,000 integrations.
+    if args.iter().any(|a| a == "parse") {
+        scale::parse(10_000, 7);
+        return;
+    }
+    // `cargo bench --bench wire -- hostile`: the billion-laughs file, time and memory.
+    if args.iter().any(|a| a == "hostile") {
+        hostile::measure(&release_binary());
+        return;
+    }
     // `cargo bench --bench wire -- scale` measures only the cost of scale.
     if !std::env::args().any(|a| a == "scale") {
         wire();
+        hostile::measure(&release_binary());
     }
     scale();
 }

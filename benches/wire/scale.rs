@@ -122,3 +122,30 @@ pub fn measure(n: usize, rounds: usize) -> Figures {
         review_frame: median(review),
     }
 }
+
+/// A full load of an `n`-integration file, apart: the parse alone
+/// (`config::parse_document`: the strict pass, then serde-saphyr) and the load as the
+/// program does it (read, parse, check). Medians of `rounds`.
+pub fn parse(n: usize, rounds: usize) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("integrations.yaml");
+    let text = document(n);
+    std::fs::write(&path, &text).expect("write the file");
+    let catalog = Catalog::builtin();
+    let (mut parse, mut load) = (vec![], vec![]);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let document = wfm_wizard::config::parse_document(&text).expect("parsed");
+        parse.push(started.elapsed());
+        assert_eq!(document.integrations.len(), n);
+        let started = Instant::now();
+        let _ = commands::load_document(&path, &catalog, commands::now()).expect("loaded");
+        load.push(started.elapsed());
+    }
+    println!(
+        "parse {n} integrations ({} B): parse_document {:.1?}, load_document {:.1?} (median of {rounds})",
+        text.len(),
+        median(parse),
+        median(load)
+    );
+}

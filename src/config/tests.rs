@@ -270,3 +270,34 @@ fn groups_are_read_in_nfc() {
     let document = parse_document(&decomposed).unwrap();
     assert_eq!(document.integrations[0].group.as_deref(), Some("\u{d6}st"));
 }
+
+/// An alias bomb within the alias and anchor counts (8 anchors, 57 aliases, 16 million
+/// scalars once expanded) read by a probe that skips the strict pass: the recorded
+/// anchor budget refuses it after a thousand events. At the parser's default (a million)
+/// it took seconds and ~100 MB here before any budget stopped it.
+#[test]
+fn an_alias_bomb_is_refused_by_the_parser_budgets_at_once() {
+    use std::fmt::Write as _;
+    #[derive(Debug, serde::Deserialize)]
+    struct Probe {
+        #[allow(dead_code)]
+        namespace: Option<String>,
+    }
+    let mut bomb = String::from("l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..8 {
+        let aliases = vec![format!("*l{}", level - 1); 8].join(", ");
+        let _ = writeln!(bomb, "l{level}: &l{level} [{aliases}]");
+    }
+    bomb.push_str("namespace: '000000000000'\n");
+    let started = std::time::Instant::now();
+    let refused = parse_yaml::<Probe>(&bomb);
+    let took = started.elapsed();
+    let Err(ParseError(message)) = refused else {
+        panic!("the bomb was accepted");
+    };
+    assert!(!message.contains("lol"), "a value was echoed: {message}");
+    assert!(
+        took < std::time::Duration::from_millis(500),
+        "took {took:?}: {message}"
+    );
+}

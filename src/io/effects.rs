@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::config_file;
 use super::history_file::{self, AuditRecord, AuditSecret};
 use super::save_journal::{self, JournalError, NewValue, SaveWork};
-use super::secrets::{NO_ANSWER, SecretStore, StoreError};
+use super::secrets::{SecretStore, StoreError, StoreProblem};
 use crate::config::diff::Change;
 use crate::config::render_document;
 use crate::secret::StoreKind;
@@ -233,7 +233,11 @@ fn explain_failure(error: &JournalError) -> String {
             "{error}. The file was not changed. The next start of wfm-wizard (any command) \
              puts those entries back once the store answers."
         ),
-        JournalError::Store { why, .. } if why.contains(NO_ANSWER) => format!(
+        JournalError::Store {
+            why,
+            problem: StoreProblem::NoAnswer,
+            ..
+        } => format!(
             "{why}. Nothing was written to the file. If the store wakes up, the entry it was \
              asked to save may still appear: `wfm-wizard status` lists it and \
              `wfm-wizard prune` removes it."

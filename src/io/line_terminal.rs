@@ -338,6 +338,7 @@ mod unix {
     #[cfg(test)]
     mod tests {
         use super::*;
+        use std::os::unix::fs::OpenOptionsExt;
 
         fn echo(terminal: &File) -> bool {
             tcgetattr(terminal)
@@ -348,8 +349,15 @@ mod unix {
 
         #[test]
         fn echo_comes_back_when_the_guard_drops_or_when_asked_to_from_elsewhere() {
-            let pty = nix::pty::openpty(None, None).expect("a pseudo-terminal");
-            let terminal = File::from(pty.slave);
+            let pty = portable_pty::native_pty_system()
+                .openpty(portable_pty::PtySize::default())
+                .expect("a pseudo-terminal");
+            let terminal = File::options()
+                .read(true)
+                .write(true)
+                .custom_flags(rustix::fs::OFlags::NOCTTY.bits().cast_signed())
+                .open(pty.master.tty_name().expect("the terminal's name"))
+                .expect("open the terminal");
             assert!(echo(&terminal), "a new terminal echoes");
             {
                 let _guard = EchoOff::new(&terminal).expect("echo off");

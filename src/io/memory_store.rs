@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::secrets::{SecretStore, StoreError};
+use super::secrets::{SecretStore, StoreError, StoreProblem, StoreReason};
 use crate::secret::StoreKind;
 
 /// Holds secrets in a map and reports itself as `kind`. `fail_on_set` makes the
@@ -17,8 +17,8 @@ pub struct MemoryStore {
     entries: Mutex<BTreeMap<String, SecretString>>,
     sets: Mutex<u32>,
     fail_on_set: Option<u32>,
-    /// What the injected failure says, when not the default.
-    failure_text: Option<String>,
+    /// What kind of failure the injected one is and what it says, when not the default.
+    failure: Option<StoreReason>,
     /// Calls (get, set, delete) left before the process "dies": the call panics, so
     /// nothing after it runs, as with kill -9 (crash tests of the save journal).
     calls_before_death: Mutex<Option<u32>>,
@@ -32,7 +32,7 @@ impl MemoryStore {
             entries: Mutex::new(BTreeMap::new()),
             sets: Mutex::new(0),
             fail_on_set: None,
-            failure_text: None,
+            failure: None,
             calls_before_death: Mutex::new(None),
         }
     }
@@ -75,10 +75,10 @@ impl MemoryStore {
         self
     }
 
-    /// The injected failure says `text` (e.g. a store that timed out).
+    /// The injected failure is a `problem` that says `text` (e.g. a store that timed out).
     #[must_use]
-    pub fn failing_with(mut self, text: &str) -> Self {
-        self.failure_text = Some(text.to_owned());
+    pub fn failing_with(mut self, problem: StoreProblem, text: &str) -> Self {
+        self.failure = Some(StoreReason::new(problem, text));
         self
     }
 
@@ -118,20 +118,24 @@ impl SecretStore for MemoryStore {
             *sets += 1;
         }
         if self.fail_on_set == Some(*sets) && !crate::secret::is_draft_entry(user) {
+            let failure = self.failure.clone().unwrap_or_else(|| {
+                StoreReason::new(
+                    StoreProblem::Other,
+                    format!("injected failure on write {}", *sets),
+                )
+            });
             return Err(StoreError {
                 store: self.kind,
-                message: self
-                    .failure_text
-                    .clone()
-                    .unwrap_or_else(|| format!("injected failure on write {}", *sets)),
+                problem: failure.problem,
+                message: failure.text,
             });
         }
         // As the real stores do (the kernel refuses a key of 32,768 bytes).
         if !self.kind.holds(value.expose_secret()) {
-            return Err(StoreError {
-                store: self.kind,
-                message: format!("could not save `{user}`: the value is too long for this store"),
-            });
+            return Err(StoreError::other(
+                self.kind,
+                format!("could not save `{user}`: the value is too long for this store"),
+            ));
         }
         self.lock().insert(
             user.to_owned(),

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::effects::StoreProvider;
 use super::history_file::{self, AuditRecord};
-use crate::secret::{SecretRef, namespace_of};
+use crate::secret::{SecretRef, StoreProblem, namespace_of};
 
 const JOURNAL_VERSION: u32 = 1;
 /// The segment (after the namespace) under which overwritten values wait for the commit.
@@ -70,8 +70,13 @@ pub enum JournalError {
     FileChanged,
     /// The file could not be read or written, or the journal kept.
     File(String),
-    /// A store call failed; `put_back` lists entries that could not be restored.
-    Store { why: String, put_back: Vec<String> },
+    /// A store call failed (`problem` says what kind of failure, for advice);
+    /// `put_back` lists entries that could not be restored.
+    Store {
+        why: String,
+        problem: StoreProblem,
+        put_back: Vec<String>,
+    },
 }
 
 impl std::fmt::Display for JournalError {
@@ -81,8 +86,8 @@ impl std::fmt::Display for JournalError {
                 f.write_str("the file was changed on disk since it was loaded")
             }
             JournalError::File(why) => f.write_str(why),
-            JournalError::Store { why, put_back } if put_back.is_empty() => f.write_str(why),
-            JournalError::Store { why, put_back } => write!(
+            JournalError::Store { why, put_back, .. } if put_back.is_empty() => f.write_str(why),
+            JournalError::Store { why, put_back, .. } => write!(
                 f,
                 "{why}; these entries could not be put back yet (the next start retries): {}",
                 put_back.join("; ")
@@ -236,6 +241,10 @@ pub fn save(work: &SaveWork<'_>, stores: &dyn StoreProvider) -> Result<Vec<Strin
             }
             Err(put_back) => Err(JournalError::Store {
                 why: error.to_string(),
+                problem: match error {
+                    JournalError::Store { problem, .. } => problem,
+                    _ => StoreProblem::Other,
+                },
                 put_back,
             }),
         };
@@ -248,6 +257,7 @@ pub fn save(work: &SaveWork<'_>, stores: &dyn StoreProvider) -> Result<Vec<Strin
 fn store_error(e: &super::secrets::StoreError) -> JournalError {
     JournalError::Store {
         why: e.to_string(),
+        problem: e.problem,
         put_back: Vec::new(),
     }
 }
@@ -273,6 +283,7 @@ fn apply_values(
             .set(&written.target.user, &new.value)
             .map_err(|e| JournalError::Store {
                 why: format!("Could not store {} in {e}", written.target.user),
+                problem: e.problem,
                 put_back: Vec::new(),
             })?;
     }
@@ -405,6 +416,7 @@ pub fn recover(config: &Path, stores: &dyn StoreProvider) -> Result<Recovered, J
                     "An interrupted save of {} could not be undone",
                     config.display()
                 ),
+                problem: StoreProblem::Other,
                 put_back,
             })?;
             Recovered::RolledBack

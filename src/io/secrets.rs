@@ -1,4 +1,9 @@
-//! The OS keyring, through keyring-core and its store crates. The only file that imports them.
+//! The OS keyring, through keyring-core and its store crates. The only module that imports them.
+//!
+//! Here: the store trait, opening a store and `--secret-store`. Beside it, one job
+//! each: `adapter` (every store behind [`SecretStore`]), `deadline` (`within`),
+//! `backends` (one constructor per kind and OS), `auto` (the automatic choice),
+//! `proc_keys` (listing the kernel keyring), `bulk` (`get_many`), `explain` (errors).
 //!
 //! - [`open`] builds one named store; [`resolve`] turns `--secret-store` into a store,
 //!   doing the `auto` selection of the contract ("Secrets").
@@ -39,25 +44,69 @@
     allow(dead_code)
 )]
 
+#[cfg(target_os = "linux")]
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use keyring_core::api::CredentialStoreApi;
-use keyring_core::{CredentialStore, Entry, Error};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use crate::secret::StoreKind;
+pub use crate::secret::{StoreProblem, StoreReason};
 
+mod adapter;
+mod auto;
+mod backends;
+mod bulk;
+mod deadline;
 mod explain;
-use explain::explain;
+mod proc_keys;
 
-/// A failure talking to a store. The message never contains a secret value.
+use adapter::KeyringStore;
+use auto::auto;
+#[cfg(target_os = "linux")]
+pub use auto::systemd_creds_not_used;
+use backends::{
+    keychain_store, keyutils_store, secret_service_in_time, systemd_creds_store, windows_store,
+};
+pub use bulk::BULK_READ_ENV;
+#[cfg(test)]
+use {
+    auto::session_bus_hint,
+    deadline::{within, within_while_answering},
+    explain::explain,
+    keyring_core::{Entry, Error, api::CredentialStoreApi},
+    proc_keys::users_in_proc_keys,
+    std::sync::atomic::Ordering,
+};
+
+/// A failure talking to a store. The message never contains a secret value; what
+/// kind of failure it is (for advice) is `problem`, never the message's words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreError {
     pub store: StoreKind,
+    pub problem: StoreProblem,
     pub message: String,
+}
+
+impl StoreError {
+    /// A failure of no kind the program gives special advice for.
+    pub fn other(store: StoreKind, message: impl Into<String>) -> Self {
+        Self {
+            store,
+            problem: StoreProblem::Other,
+            message: message.into(),
+        }
+    }
+
+    /// `reason`'s kind, with its words after `context`.
+    fn from_reason(store: StoreKind, context: &str, reason: &StoreReason) -> Self {
+        Self {
+            store,
+            problem: reason.problem,
+            message: format!("{context}{}", reason.text),
+        }
+    }
 }
 
 impl std::fmt::Display for StoreError {
@@ -106,20 +155,18 @@ pub const PROBE_USER: &str = "__wfm-wizard_probe__";
 /// How long the Secret Service gets to connect (and, for `auto`, to pass the probe).
 pub const SECRET_SERVICE_DEADLINE: Duration = Duration::from_secs(3);
 
-/// The words of every message about a store that missed its deadline.
-pub const NO_ANSWER: &str = "did not answer within";
-
 /// How long any single store call (save, read, delete, list) may take.
 pub const STORE_CALL_DEADLINE: Duration = Duration::from_secs(5);
 
 /// The store [`resolve`] chose.
 pub struct Resolved {
     pub store: Arc<dyn SecretStore>,
-    /// `Some(reason)` when `auto` passed over the Secret Service (Linux only): plain
-    /// English starting in lower case, to show as e.g. `Secret Service not used: {reason}`.
+    /// `Some(reason)` when `auto` passed over the Secret Service (Linux only): its kind,
+    /// and plain English starting in lower case, to show as e.g.
+    /// `Secret Service not used: {reason}`.
     /// The operator must see it before typing a secret: the fallback store (keyutils)
     /// forgets everything at reboot.
-    pub secret_service_skipped: Option<String>,
+    pub secret_service_skipped: Option<StoreReason>,
     /// `Some(reason)` when `auto`, run by root, passed over systemd credentials.
     pub systemd_creds_skipped: Option<String>,
 }
@@ -184,19 +231,19 @@ pub fn read_secret(reference: &crate::secret::SecretRef) -> Result<SecretString,
         Err(crate::secret::ReferenceProblem::OtherService)
     };
     if let Err(problem) = own {
-        return Err(StoreError {
-            store: reference.store,
-            message: format!("not read: the reference {problem}"),
-        });
+        return Err(StoreError::other(
+            reference.store,
+            format!("not read: the reference {problem}"),
+        ));
     }
     if let Some(loaded) = from_credentials_directory(reference) {
         return loaded;
     }
     match open(reference.store, &reference.service)?.get(&reference.user)? {
         Some(value) => Ok(value),
-        None => Err(StoreError {
-            store: reference.store,
-            message: format!(
+        None => Err(StoreError::other(
+            reference.store,
+            format!(
                 "there is no entry `{}` under service `{}`{}",
                 reference.user,
                 reference.service,
@@ -206,7 +253,7 @@ pub fn read_secret(reference: &crate::secret::SecretRef) -> Result<SecretString,
                     " (the kernel keyring forgets its keys at reboot and after 3 idle days)"
                 }
             ),
-        }),
+        )),
     }
 }
 
@@ -221,14 +268,8 @@ pub fn from_credentials_directory(
         return None;
     }
     let dir = std::env::var_os("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty())?;
-    crate::io::systemd_creds::loaded(Path::new(&dir), &reference.service, &reference.user).map(
-        |loaded| {
-            loaded.map_err(|e| StoreError {
-                store: StoreKind::SystemdCreds,
-                message: e.to_string(),
-            })
-        },
-    )
+    crate::io::systemd_creds::loaded(Path::new(&dir), &reference.service, &reference.user)
+        .map(|loaded| loaded.map_err(|e| StoreError::other(StoreKind::SystemdCreds, e.to_string())))
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -267,697 +308,6 @@ pub fn resolve(choice: StoreChoice, service: &str) -> Result<Resolved, StoreErro
             systemd_creds_skipped: None,
         }),
         StoreChoice::Auto => auto(service),
-    }
-}
-
-// ---------------------------------------------------------------------------------
-// The adapter
-
-/// Any keyring-core store, seen through [`SecretStore`]. Cheap to clone: the
-/// connection is shared.
-#[derive(Clone)]
-struct KeyringStore {
-    kind: StoreKind,
-    service: String,
-    inner: Arc<CredentialStore>,
-    deadline: Duration,
-    /// Calls that missed their deadline and are still blocked in the store. While
-    /// there is one, the store is not answering: new calls fail at once instead of
-    /// each waiting out its own deadline (a save's rollback, `status` over many
-    /// secrets).
-    stuck: Arc<AtomicUsize>,
-}
-
-const RUNNING: u8 = 0;
-const DONE: u8 = 1;
-const TIMED_OUT: u8 = 2;
-
-/// Marks a call finished when dropped (also when its job panics, or never starts).
-struct CallDone {
-    state: Arc<AtomicU8>,
-    stuck: Arc<AtomicUsize>,
-}
-
-impl Drop for CallDone {
-    fn drop(&mut self) {
-        if self.state.swap(DONE, Ordering::SeqCst) == TIMED_OUT {
-            self.stuck.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-}
-
-impl KeyringStore {
-    fn new(kind: StoreKind, service: &str, inner: Arc<CredentialStore>) -> Self {
-        let store = KeyringStore {
-            kind,
-            service: service.to_owned(),
-            inner,
-            deadline: STORE_CALL_DEADLINE,
-            stuck: Arc::new(AtomicUsize::new(0)),
-        };
-        store.prepare_thread();
-        store
-    }
-
-    /// See the module docs: keyutils needs a session keyring owned by this thread.
-    fn prepare_thread(&self) {
-        #[cfg(target_os = "linux")]
-        if self.kind == StoreKind::Keyutils {
-            // An error here (a kernel without persistent keyrings, keyctl blocked by
-            // seccomp) is not fatal by itself; the store's own calls report the real one.
-            let _ =
-                linux_keyutils::KeyRing::get_persistent(linux_keyutils::KeyRingIdentifier::Session);
-        }
-    }
-
-    fn entry(&self, user: &str) -> keyring_core::Result<Entry> {
-        self.prepare_thread();
-        self.inner.build(&self.service, user, None)
-    }
-
-    fn failed(&self, verb: &str, user: &str, err: &Error) -> StoreError {
-        StoreError {
-            store: self.kind,
-            message: format!("could not {verb} `{user}`: {}", explain(self.kind, err)),
-        }
-    }
-
-    /// Writes and deletes [`PROBE_USER`]; `Err` is a plain-English reason. A write
-    /// that fails half-way may still have left the entry: it is removed either way.
-    fn probe(&self) -> Result<(), String> {
-        let entry = self.entry(PROBE_USER).map_err(|e| explain(self.kind, &e))?;
-        if let Err(e) = entry.set_password("wfm-wizard store probe") {
-            let _ = entry.delete_credential();
-            return Err(explain(self.kind, &e));
-        }
-        entry
-            .delete_credential()
-            .map_err(|e| explain(self.kind, &e))
-    }
-
-    /// Runs `job` on a helper thread within the store's deadline
-    /// ([`STORE_CALL_DEADLINE`]); fails at once while an earlier call is still stuck.
-    fn timed<T: Send + 'static>(
-        &self,
-        verb: &str,
-        user: &str,
-        job: impl FnOnce(&KeyringStore) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        self.timed_while_answering(verb, user, &Arc::new(AtomicUsize::new(0)), job)
-    }
-
-    /// [`KeyringStore::timed`] for a job of many calls that counts each answer on
-    /// `answered`: it is waited for as long as answers keep coming, and the deadline
-    /// is the longest silence allowed.
-    fn timed_while_answering<T: Send + 'static>(
-        &self,
-        verb: &str,
-        user: &str,
-        answered: &Arc<AtomicUsize>,
-        job: impl FnOnce(&KeyringStore) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let name = store_name(self.kind);
-        if self.stuck.load(Ordering::SeqCst) > 0 {
-            return Err(StoreError {
-                store: self.kind,
-                message: format!(
-                    "could not {verb} `{user}`: the {name} has still not answered an earlier \
-                     call, so nothing was asked of it. Check that its daemon is running and not \
-                     stopped or hung"
-                ),
-            });
-        }
-        let state = Arc::new(AtomicU8::new(RUNNING));
-        let done = CallDone {
-            state: Arc::clone(&state),
-            stuck: Arc::clone(&self.stuck),
-        };
-        let store = self.clone();
-        let result = within_while_answering(self.deadline, self.kind, answered, move || {
-            let _done = done;
-            job(&store)
-        });
-        if result.is_err() {
-            // Counted before the swap, so the job's own decrement can never come first.
-            self.stuck.fetch_add(1, Ordering::SeqCst);
-            if state.swap(TIMED_OUT, Ordering::SeqCst) != RUNNING {
-                self.stuck.fetch_sub(1, Ordering::SeqCst);
-            }
-        }
-        result
-            .map_err(|why| StoreError {
-                store: self.kind,
-                message: format!(
-                    "could not {verb} `{user}`: {why}; nothing waits for it any longer. If the \
-                     store wakes up later the entry may still change: `wfm-wizard status` shows it"
-                ),
-            })
-            .and_then(|done| done)
-    }
-
-    fn set_now(&self, user: &str, value: &SecretString) -> Result<(), StoreError> {
-        self.entry(user)
-            .and_then(|entry| entry.set_password(value.expose_secret()))
-            .map_err(|e| self.failed("save", user, &e))
-    }
-
-    fn get_now(&self, user: &str) -> Result<Option<SecretString>, StoreError> {
-        match self.entry(user).and_then(|entry| entry.get_password()) {
-            Ok(value) => Ok(Some(SecretString::from(value))),
-            Err(Error::NoEntry) => Ok(None),
-            Err(e) => Err(self.failed("read", user, &e)),
-        }
-    }
-
-    fn delete_now(&self, user: &str) -> Result<(), StoreError> {
-        match self.entry(user).and_then(|entry| entry.delete_credential()) {
-            Ok(()) | Err(Error::NoEntry) => Ok(()),
-            Err(e) => Err(self.failed("delete", user, &e)),
-        }
-    }
-
-    fn list_now(&self) -> Result<Vec<String>, StoreError> {
-        let listing_failed = |e: &Error| StoreError {
-            store: self.kind,
-            message: format!(
-                "could not list the entries of service `{}`: {}",
-                self.service,
-                explain(self.kind, e)
-            ),
-        };
-        let mut users = if self.kind == StoreKind::Keyutils {
-            // The kernel keyring has no search by service: take the candidates the
-            // kernel lists for this user, and keep those this process can really read.
-            let mut users = Vec::new();
-            for user in kernel_key_users(&self.service) {
-                if self.get_now(&user)?.is_some() {
-                    users.push(user);
-                }
-            }
-            users
-        } else {
-            let spec = std::collections::HashMap::from([("service", self.service.as_str())]);
-            let mut users = Vec::new();
-            for entry in self.inner.search(&spec).map_err(|e| listing_failed(&e))? {
-                let attributes = entry.get_attributes().map_err(|e| listing_failed(&e))?;
-                users.extend(attributes.get("username").cloned());
-            }
-            users
-        };
-        users.sort();
-        users.dedup();
-        Ok(users)
-    }
-}
-
-/// The users of kernel keys described `keyring:<user>@<service>` in `/proc/keys`,
-/// which lists every key this user may view, wherever it is linked.
-fn kernel_key_users(service: &str) -> Vec<String> {
-    std::fs::read_to_string("/proc/keys")
-        .map(|listing| users_in_proc_keys(&listing, service))
-        .unwrap_or_default()
-}
-
-/// Parses `/proc/keys` lines: `ID FLAGS USAGE TIMEOUT PERM UID GID TYPE DESCRIPTION: INFO`.
-fn users_in_proc_keys(listing: &str, service: &str) -> Vec<String> {
-    let suffix = format!("@{service}");
-    listing
-        .lines()
-        .filter_map(|line| {
-            if line.split_whitespace().nth(7) != Some("user") {
-                return None;
-            }
-            let rest = line.split_once(" keyring:")?.1;
-            let description = rest.rsplit_once(": ").map_or(rest, |(d, _)| d);
-            description.strip_suffix(&suffix).map(str::to_owned)
-        })
-        .collect()
-}
-
-impl SecretStore for KeyringStore {
-    fn kind(&self) -> StoreKind {
-        self.kind
-    }
-
-    fn service(&self) -> &str {
-        &self.service
-    }
-
-    fn set(&self, user: &str, value: &SecretString) -> Result<(), StoreError> {
-        let (owned, value) = (user.to_owned(), value.clone());
-        self.timed("save", user, move |s| s.set_now(&owned, &value))
-    }
-
-    fn get(&self, user: &str) -> Result<Option<SecretString>, StoreError> {
-        let owned = user.to_owned();
-        self.timed("read", user, move |s| s.get_now(&owned))
-    }
-
-    fn delete(&self, user: &str) -> Result<(), StoreError> {
-        let owned = user.to_owned();
-        self.timed("delete", user, move |s| s.delete_now(&owned))
-    }
-
-    fn list(&self) -> Result<Vec<String>, StoreError> {
-        self.timed("list", "the entries", KeyringStore::list_now)
-    }
-
-    fn get_many(
-        &self,
-        users: &[&str],
-    ) -> Result<std::collections::HashMap<String, Option<SecretString>>, StoreError> {
-        #[cfg(all(
-            unix,
-            not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-        ))]
-        if self.kind == StoreKind::SecretService
-            && bulk_reads_allowed()
-            && let Some(found) = self.get_many_in_bulk(users)?
-        {
-            return Ok(found);
-        }
-        one_by_one(self, users)
-    }
-}
-
-/// Set to `0` to read Secret Service entries one by one, as before bulk reads (to
-/// compare the two, or to step around a Secret Service provider the bulk read upsets).
-pub const BULK_READ_ENV: &str = "WFM_WIZARD_SECRET_SERVICE_BULK";
-
-fn bulk_reads_allowed() -> bool {
-    std::env::var_os(BULK_READ_ENV).is_none_or(|v| v != "0")
-}
-
-/// The trait's default `get_many`: one deadline-bound read per user.
-fn one_by_one(
-    store: &dyn SecretStore,
-    users: &[&str],
-) -> Result<std::collections::HashMap<String, Option<SecretString>>, StoreError> {
-    users
-        .iter()
-        .map(|user| Ok(((*user).to_owned(), store.get(user)?)))
-        .collect()
-}
-
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
-impl KeyringStore {
-    /// The Secret Service's entries in one bulk read (`io::secret_service_bulk`). It is
-    /// waited for while the Secret Service keeps answering (gnome-keyring's cost per
-    /// item grows with the items it holds), and given up like any store call after
-    /// [`STORE_CALL_DEADLINE`] without an answer. `Ok(None)`: the bulk read gave up
-    /// (locked items, an unexpected answer), so read one by one as before.
-    fn get_many_in_bulk(
-        &self,
-        users: &[&str],
-    ) -> Result<Option<std::collections::HashMap<String, Option<SecretString>>>, StoreError> {
-        let service = self.service.clone();
-        let owned: Vec<String> = users.iter().map(|u| (*u).to_owned()).collect();
-        let answered = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&answered);
-        let read =
-            self.timed_while_answering("read", "the entries in bulk", &answered, move |_| {
-                let users: Vec<&str> = owned.iter().map(String::as_str).collect();
-                Ok(crate::io::secret_service_bulk::read(
-                    &service, &users, &counter,
-                ))
-            })?;
-        let Ok(bulk) = read else {
-            return Ok(None);
-        };
-        let mut found = std::collections::HashMap::with_capacity(users.len());
-        for user in bulk.absent {
-            found.insert(user, None);
-        }
-        for (user, value) in bulk.values {
-            found.insert(user, Some(value));
-        }
-        for user in bulk.read_one_by_one {
-            let value = self.get(&user)?;
-            found.insert(user, value);
-        }
-        Ok(Some(found))
-    }
-}
-
-// ---------------------------------------------------------------------------------
-// Building the stores, one function per kind, each gated to the systems that have it
-
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
-fn secret_service_store() -> Result<Arc<CredentialStore>, String> {
-    match zbus_secret_service_keyring_store::Store::new() {
-        Ok(store) => Ok(store),
-        Err(e) => Err(explain(StoreKind::SecretService, &e)),
-    }
-}
-
-/// [`secret_service_store`] on a helper thread, within [`SECRET_SERVICE_DEADLINE`].
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
-fn secret_service_in_time() -> Result<Arc<CredentialStore>, StoreError> {
-    within(
-        SECRET_SERVICE_DEADLINE,
-        StoreKind::SecretService,
-        secret_service_store,
-    )
-    .and_then(|built| built)
-    .map_err(|message| StoreError {
-        store: StoreKind::SecretService,
-        message,
-    })
-}
-
-#[cfg(not(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-)))]
-fn secret_service_in_time() -> Result<Arc<CredentialStore>, StoreError> {
-    Err(not_here(StoreKind::SecretService))
-}
-
-#[cfg(target_os = "linux")]
-fn keyutils_store() -> Result<Arc<CredentialStore>, StoreError> {
-    built(
-        StoreKind::Keyutils,
-        linux_keyutils_keyring_store::Store::new(),
-    )
-}
-
-#[cfg(not(target_os = "linux"))]
-fn keyutils_store() -> Result<Arc<CredentialStore>, StoreError> {
-    Err(not_here(StoreKind::Keyutils))
-}
-
-#[cfg(target_os = "linux")]
-#[allow(clippy::unnecessary_wraps)] // The same shape as every store constructor.
-fn systemd_creds_store() -> Result<Arc<CredentialStore>, StoreError> {
-    use crate::io::systemd_creds::{Settings, Store};
-    Ok(Store::new(Settings::from_env()))
-}
-
-#[cfg(not(target_os = "linux"))]
-fn systemd_creds_store() -> Result<Arc<CredentialStore>, StoreError> {
-    Err(not_here(StoreKind::SystemdCreds))
-}
-
-#[cfg(target_os = "macos")]
-fn keychain_store() -> Result<Arc<CredentialStore>, StoreError> {
-    built(
-        StoreKind::Keychain,
-        apple_native_keyring_store::keychain::Store::new(),
-    )
-}
-
-#[cfg(not(target_os = "macos"))]
-fn keychain_store() -> Result<Arc<CredentialStore>, StoreError> {
-    Err(not_here(StoreKind::Keychain))
-}
-
-#[cfg(target_os = "windows")]
-fn windows_store() -> Result<Arc<CredentialStore>, StoreError> {
-    built(
-        StoreKind::Windows,
-        windows_native_keyring_store::Store::new(),
-    )
-}
-
-#[cfg(not(target_os = "windows"))]
-fn windows_store() -> Result<Arc<CredentialStore>, StoreError> {
-    Err(not_here(StoreKind::Windows))
-}
-
-/// A store constructor's result, its error explained in plain words.
-fn built<S: CredentialStoreApi + Send + Sync + 'static>(
-    kind: StoreKind,
-    result: keyring_core::Result<Arc<S>>,
-) -> Result<Arc<CredentialStore>, StoreError> {
-    match result {
-        Ok(store) => Ok(store),
-        Err(e) => Err(StoreError {
-            store: kind,
-            message: explain(kind, &e),
-        }),
-    }
-}
-
-/// The error for a store this operating system does not have.
-fn not_here(kind: StoreKind) -> StoreError {
-    let home = match kind {
-        StoreKind::SecretService => "Linux and other Unix desktops",
-        StoreKind::Keyutils => "Linux",
-        StoreKind::Keychain => "macOS",
-        StoreKind::Windows => "Windows",
-        StoreKind::SystemdCreds => "Linux with systemd 250 or later",
-    };
-    StoreError {
-        store: kind,
-        message: format!(
-            "the {kind} store exists only on {home}, and this system is {}; choose another --secret-store",
-            std::env::consts::OS
-        ),
-    }
-}
-
-// ---------------------------------------------------------------------------------
-// `auto`
-
-#[cfg(target_os = "macos")]
-fn auto(service: &str) -> Result<Resolved, StoreError> {
-    resolve(StoreChoice::Named(StoreKind::Keychain), service)
-}
-
-#[cfg(target_os = "windows")]
-fn auto(service: &str) -> Result<Resolved, StoreError> {
-    resolve(StoreChoice::Named(StoreKind::Windows), service)
-}
-
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
-fn auto(service: &str) -> Result<Resolved, StoreError> {
-    #[cfg(target_os = "linux")]
-    let creds_skipped = match usable_systemd_creds(service) {
-        Ok(store) => {
-            return Ok(Resolved {
-                store,
-                secret_service_skipped: None,
-                systemd_creds_skipped: None,
-            });
-        }
-        Err(why) => why,
-    };
-    #[cfg(not(target_os = "linux"))]
-    let creds_skipped = None;
-    let reason = match usable_secret_service(service) {
-        Ok(store) => {
-            return Ok(Resolved {
-                store,
-                secret_service_skipped: None,
-                systemd_creds_skipped: creds_skipped,
-            });
-        }
-        Err(reason) => reason,
-    };
-    kernel_keyring_instead(service, reason).map(|resolved| Resolved {
-        systemd_creds_skipped: creds_skipped,
-        ..resolved
-    })
-}
-
-#[cfg(not(any(
-    target_os = "macos",
-    target_os = "windows",
-    all(
-        unix,
-        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-    )
-)))]
-fn auto(_service: &str) -> Result<Resolved, StoreError> {
-    Err(StoreError {
-        store: StoreKind::SecretService,
-        message: format!(
-            "wfm-wizard has no secret store for this system ({})",
-            std::env::consts::OS
-        ),
-    })
-}
-
-/// The Secret Service, connected and probed within the deadline, or why not.
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
-fn usable_secret_service(service: &str) -> Result<Arc<dyn SecretStore>, String> {
-    let runtime_dir = std::env::var_os("XDG_RUNTIME_DIR");
-    let bus_address = std::env::var_os("DBUS_SESSION_BUS_ADDRESS");
-    if !session_bus_hint(
-        bus_address.as_deref(),
-        runtime_dir.as_deref().map(Path::new),
-    ) {
-        return Err(NO_BUS.to_owned());
-    }
-    let service = service.to_owned();
-    within(
-        SECRET_SERVICE_DEADLINE,
-        StoreKind::SecretService,
-        move || {
-            let store =
-                KeyringStore::new(StoreKind::SecretService, &service, secret_service_store()?);
-            store.probe()?;
-            Ok(Arc::new(store) as Arc<dyn SecretStore>)
-        },
-    )?
-}
-
-/// systemd credentials when this is root on a machine that can keep them (see
-/// `systemd_creds::usable`), probed like the other stores. Otherwise why not, for the
-/// store gate (`None`: not root, where they are not expected), and `auto` goes on.
-#[cfg(target_os = "linux")]
-fn usable_systemd_creds(service: &str) -> Result<Arc<dyn SecretStore>, Option<String>> {
-    use crate::io::systemd_creds::{Settings, Store, usable};
-    let root = usable::is_root();
-    let settings = Settings::from_env();
-    let checked = settings.clone();
-    let why = |reason: String| if root { Some(reason) } else { None };
-    within(STORE_CALL_DEADLINE, StoreKind::SystemdCreds, move || {
-        usable::check(&checked, root)
-    })
-    .map_err(why)?
-    .map_err(|e| why(e.to_string()))?;
-    let store = KeyringStore::new(StoreKind::SystemdCreds, service, Store::new(settings));
-    let probed = Arc::new(store.clone());
-    store
-        .timed("probe", PROBE_USER, move |s| {
-            s.probe().map_err(|message| StoreError {
-                store: StoreKind::SystemdCreds,
-                message,
-            })
-        })
-        .map_err(|e| why(e.message))?;
-    Ok(probed)
-}
-
-/// Why `auto` did not choose systemd credentials here, for the store gate (Linux only).
-#[cfg(target_os = "linux")]
-pub fn systemd_creds_not_used() -> Option<String> {
-    use crate::io::systemd_creds::{Settings, usable};
-    let settings = Settings::from_env();
-    match within(STORE_CALL_DEADLINE, StoreKind::SystemdCreds, move || {
-        usable::check(&settings, usable::is_root())
-    }) {
-        Ok(Ok(())) => None,
-        Ok(Err(why)) => Some(why.to_string()),
-        Err(why) => Some(why),
-    }
-}
-
-#[cfg(target_os = "linux")]
-fn kernel_keyring_instead(service: &str, skipped: String) -> Result<Resolved, StoreError> {
-    let store = KeyringStore::new(StoreKind::Keyutils, service, keyutils_store()?);
-    match store.probe() {
-        Ok(()) => Ok(Resolved {
-            store: Arc::new(store),
-            secret_service_skipped: Some(skipped),
-            systemd_creds_skipped: None,
-        }),
-        Err(reason) => Err(StoreError {
-            store: StoreKind::Keyutils,
-            message: format!(
-                "no usable secret store. Secret Service not used: {skipped}. \
-                 Kernel keyring: {reason}"
-            ),
-        }),
-    }
-}
-
-#[cfg(all(
-    unix,
-    not(any(
-        target_os = "linux",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "android"
-    ))
-))]
-fn kernel_keyring_instead(_service: &str, skipped: String) -> Result<Resolved, StoreError> {
-    Err(StoreError {
-        store: StoreKind::SecretService,
-        message: format!("no usable secret store. Secret Service not used: {skipped}"),
-    })
-}
-
-const NO_BUS: &str = "there is no D-Bus session bus here (DBUS_SESSION_BUS_ADDRESS is not set \
-     and $XDG_RUNTIME_DIR/bus does not exist), as in a plain SSH, cron or container session";
-
-/// Whether a D-Bus session bus is worth trying: an address is set, or the
-/// conventional socket `$XDG_RUNTIME_DIR/bus` exists.
-fn session_bus_hint(bus_address: Option<&std::ffi::OsStr>, runtime_dir: Option<&Path>) -> bool {
-    bus_address.is_some_and(|a| !a.is_empty())
-        || runtime_dir.is_some_and(|d| !d.as_os_str().is_empty() && d.join("bus").exists())
-}
-
-/// Runs `job` on a helper thread and waits at most `limit`. `Err` is a plain reason
-/// naming the store. A job that misses the deadline keeps its thread until it
-/// returns (or forever).
-fn within<T: Send + 'static>(
-    limit: Duration,
-    kind: StoreKind,
-    job: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
-    within_while_answering(limit, kind, &AtomicUsize::new(0), job)
-}
-
-/// [`within`] for a job that counts answers on `answered`: waited for while the count
-/// grows, at most `limit` after the last answer.
-fn within_while_answering<T: Send + 'static>(
-    limit: Duration,
-    kind: StoreKind,
-    answered: &AtomicUsize,
-    job: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
-    let name = store_name(kind);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name(format!("wfm-wizard-{kind}"))
-        .spawn(move || {
-            // The receiver is gone when the deadline has passed: nobody wants the result.
-            let _ = tx.send(job());
-        })
-        .map_err(|e| format!("could not start a thread to reach the {name} ({e})"))?;
-    let mut seen = answered.load(Ordering::SeqCst);
-    loop {
-        match rx.recv_timeout(limit) {
-            Ok(done) => return Ok(done),
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                let now = answered.load(Ordering::SeqCst);
-                if now == seen {
-                    return Err(format!("the {name} {NO_ANSWER} {} s", limit.as_secs_f32()));
-                }
-                seen = now;
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(format!("the call to the {name} stopped unexpectedly"));
-            }
-        }
-    }
-}
-
-/// How a store is named in sentences.
-fn store_name(kind: StoreKind) -> &'static str {
-    match kind {
-        StoreKind::SecretService => "Secret Service",
-        StoreKind::Keyutils => "kernel keyring",
-        StoreKind::Keychain => "macOS Keychain",
-        StoreKind::Windows => "Windows Credential Manager",
-        StoreKind::SystemdCreds => "systemd credential store",
     }
 }
 

@@ -86,7 +86,7 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
-    use crate::secret::StoreKind;
+    use crate::secret::{StoreKind, StoreProblem, StoreReason};
     use crate::test_support::{act, gated_wizard};
     use crate::wizard::{Action, Msg, StoreInfo, Wizard};
 
@@ -122,13 +122,13 @@ mod tests {
             &at_gate(Some(Ok(StoreInfo {
                 kind: StoreKind::Keyutils,
                 // The words io::secrets gives for a locked gnome-keyring.
-                note: Some(
+                note: Some(StoreReason::new(
+                    StoreProblem::Locked,
                     "the keyring is locked or has no default (login) collection; unlock it by \
                      piping its password to `gnome-keyring-daemon --replace --components=secrets \
                      --daemonize --unlock`, or choose --secret-store keyutils (Couldn't access \
-                     platform storage: SS error: prompt dismissed)"
-                        .into(),
-                ),
+                     platform storage: SS error: prompt dismissed)",
+                )),
                 systemd_creds_skipped: None,
             }))),
         );
@@ -144,7 +144,10 @@ mod tests {
     fn the_gate_names_the_store_its_lifetime_and_the_fix() {
         let w = at_gate(Some(Ok(StoreInfo {
             kind: StoreKind::Keyutils,
-            note: Some("the Secret Service did not answer within 3 s".into()),
+            note: Some(StoreReason::new(
+                StoreProblem::NoAnswer,
+                "the Secret Service did not answer within 3 s",
+            )),
             systemd_creds_skipped: None,
         })));
         let text: String = screen(&w, 200, 40)

@@ -7,7 +7,7 @@ use tui_input::InputRequest;
 use super::{DraftPlan, LoadedSecrets, SavePlan, StoredCheck};
 use crate::config::Document;
 use crate::config::draft::Snapshot;
-use crate::secret::{SecretRef, StoreKind};
+use crate::secret::{SecretRef, StoreKind, StoreReason};
 
 /// What the operator asked for, independent of which key said it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,7 +142,7 @@ pub struct Reloaded {
 pub struct StoreInfo {
     pub kind: StoreKind,
     /// Why the Secret Service was not used, when `auto` fell back.
-    pub note: Option<String>,
+    pub note: Option<StoreReason>,
     /// Why systemd credentials were not used, when `auto` ran as root and fell back.
     pub systemd_creds_skipped: Option<String>,
 }

@@ -5,17 +5,7 @@
 
 use super::{Action, Effect, Level, Notice, Step, StoreInfo, StoreStatus, Wizard};
 use crate::catalog::FieldKind;
-use crate::secret::StoreKind;
-
-/// Why `auto` passed over the Secret Service, read from the reason the store layer gave.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SkipReason {
-    NoBus,
-    NoProvider,
-    Locked,
-    NoAnswer,
-    Other,
-}
+use crate::secret::{StoreKind, StoreProblem};
 
 /// What to tell the operator about a store, in plain words.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,21 +29,6 @@ pub const SYSTEMD_CREDS_DURABILITY: &str = "encrypted with this machine's key; s
 
 pub const UNLOCK_COMMAND: &str =
     "gnome-keyring-daemon --replace --components=secrets --daemonize --unlock";
-
-/// Classifies the store layer's reason (see `io::secrets`) by its words.
-pub fn skip_reason(note: &str) -> SkipReason {
-    if note.contains("did not answer within") {
-        SkipReason::NoAnswer
-    } else if note.contains("locked") || note.contains("no default (login) collection") {
-        SkipReason::Locked
-    } else if note.contains("no Secret Service provider") {
-        SkipReason::NoProvider
-    } else if note.contains("no D-Bus session bus") || note.contains("connect to the D-Bus") {
-        SkipReason::NoBus
-    } else {
-        SkipReason::Other
-    }
-}
 
 pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
     let survives_reboot = info.kind.survives_reboot();
@@ -79,8 +54,8 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
     let (why_skipped, fix) = match &info.note {
         None => (None, None),
         Some(note) => {
-            let fix = match skip_reason(note) {
-                SkipReason::NoBus => "On a server, secrets that the product's service must read \
+            let fix = match note.problem {
+                StoreProblem::NoBus => "On a server, secrets that the product's service must read \
                      after a reboot need root: run `sudo wfm-wizard` (systemd 250 or later keeps \
                      them as systemd credentials). On a desktop, log in to a desktop session, or \
                      start a session bus and a \
@@ -88,20 +63,20 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
                      `gnome-keyring-daemon --components=secrets --daemonize --unlock`) and run \
                      wfm-wizard from that shell."
                     .to_owned(),
-                SkipReason::NoProvider => {
+                StoreProblem::NoProvider => {
                     "Install and start a Secret Service provider such as gnome-keyring \
                      (`apt install gnome-keyring`), then start wfm-wizard again."
                         .to_owned()
                 }
-                SkipReason::Locked => format!(
+                StoreProblem::Locked => format!(
                     "Unlock the keyring by piping its password to `{UNLOCK_COMMAND}`, \
                      then press r to check again."
                 ),
-                SkipReason::NoAnswer => "The keyring daemon is hung or overloaded: restart it \
+                StoreProblem::NoAnswer => "The keyring daemon is hung or overloaded: restart it \
                      (`gnome-keyring-daemon --replace --components=secrets --daemonize --unlock`, \
                      password on stdin), then press r to check again."
                     .to_owned(),
-                SkipReason::Other => {
+                StoreProblem::Other => {
                     "Fix the Secret Service, then press r to check again, or start with \
                      --secret-store keyutils to choose the kernel keyring explicitly."
                         .to_owned()
@@ -110,7 +85,7 @@ pub fn explain_store(info: &StoreInfo) -> StoreExplanation {
             (
                 Some(format!(
                     "The Secret Service was not used: {}.",
-                    without_advice(note)
+                    without_advice(&note.text)
                 )),
                 Some(fix),
             )

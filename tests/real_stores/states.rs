@@ -12,7 +12,8 @@ use wfm_wizard::io::effects::{StoreProvider, execute_save};
 use wfm_wizard::io::keyring_stores::KeyringStores;
 use wfm_wizard::io::secrets::{self, StoreChoice};
 use wfm_wizard::secret::{SecretRef, StoreKind};
-use wfm_wizard::wizard::{SavePlan, SecretWrite, SkipReason, explain_store, skip_reason};
+use wfm_wizard::secret::{StoreProblem, StoreReason};
+use wfm_wizard::wizard::{SavePlan, SecretWrite, explain_store};
 
 use crate::linux::{
     Ctx, KernelKeyCleanup, MODE, SERVICE, SecretToolCleanup, description, jwt_like, keyctl_pipe,
@@ -51,7 +52,7 @@ fn value<'a>(stdout: &'a str, key: &str) -> &'a str {
 }
 
 /// `auto` in a session whose Secret Service is in `state`: keyutils, with `reason`.
-fn auto_falls_back(ctx: &Ctx, state: KeyringState, words: &[&str], reason: SkipReason) {
+fn auto_falls_back(ctx: &Ctx, state: KeyringState, words: &[&str], reason: StoreProblem) {
     let _cleanup = KernelKeyCleanup::new(&ctx.service, &[secrets::PROBE_USER]);
     let provider = start(state);
     let started = Instant::now();
@@ -70,14 +71,14 @@ fn auto_falls_back(ctx: &Ctx, state: KeyringState, words: &[&str], reason: SkipR
     for word in words {
         assert!(skipped.contains(word), "{word:?} missing: {skipped}");
     }
-    assert_eq!(skip_reason(skipped), reason, "{skipped}");
+    assert_eq!(value(&stdout, "problem"), format!("{reason:?}"), "{stdout}");
     let explanation = explain_store(&wfm_wizard::wizard::StoreInfo {
         kind: StoreKind::Keyutils,
-        note: Some(skipped.to_owned()),
+        note: Some(StoreReason::new(reason, skipped)),
         systemd_creds_skipped: None,
     });
     assert!(explanation.needs_ack);
-    if reason != SkipReason::NoProvider {
+    if reason != StoreProblem::NoProvider {
         assert!(
             explanation
                 .fix
@@ -102,7 +103,7 @@ pub fn locked(ctx: &Ctx) {
             "gnome-keyring-daemon --replace --components=secrets --daemonize --unlock",
             "prompt dismissed",
         ],
-        SkipReason::Locked,
+        StoreProblem::Locked,
     );
 }
 
@@ -114,7 +115,7 @@ pub fn no_login_keyring(ctx: &Ctx) {
             "no default (login) collection",
             "Couldn't access platform storage",
         ],
-        SkipReason::Locked,
+        StoreProblem::Locked,
     );
 }
 
@@ -123,7 +124,7 @@ pub fn stopped(ctx: &Ctx) {
         ctx,
         KeyringState::Stopped,
         &["the Secret Service did not answer within 3 s"],
-        SkipReason::NoAnswer,
+        StoreProblem::NoAnswer,
     );
 }
 

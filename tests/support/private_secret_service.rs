@@ -25,8 +25,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Set to `1` to turn missing tools into a failure instead of a skip.
-pub const REQUIRE_ENV: &str = "WFM_WIZARD_REQUIRE_REAL_STORES";
+#[path = "skip.rs"]
+pub mod skip;
+pub use skip::REQUIRE_ENV;
 
 /// How long the daemons get to come up.
 const STARTUP_DEADLINE: Duration = Duration::from_secs(10);
@@ -251,15 +252,12 @@ pub fn tools_present(tools: &[&str]) -> Result<bool, String> {
         "{} not installed; install gnome-keyring dbus-daemon libsecret-tools keyutils",
         missing.join(", ")
     );
-    if std::env::var(REQUIRE_ENV).is_ok_and(|v| v == "1") {
+    if skip::required() {
         return Err(format!(
             "{what} ({REQUIRE_ENV}=1 requires the real secret stores)"
         ));
     }
-    let bar = "!".repeat(78);
-    eprintln!(
-        "\n{bar}\nSKIPPED: {what}\n(the real secret-store tests did not run; set {REQUIRE_ENV}=1 to make this a failure)\n{bar}\n"
-    );
+    skip::skip(&what);
     Ok(false)
 }
 

@@ -205,8 +205,17 @@ impl PtySession {
     }
 
     /// The terminal's current settings (raw or cooked), as the program left them.
-    pub fn termios(&self) -> Option<nix::sys::termios::Termios> {
-        self.master.get_termios()
+    /// Read through the terminal's own end (opened without becoming our controlling
+    /// terminal): the settings belong to the terminal, not to either end.
+    pub fn termios(&self) -> Option<rustix::termios::Termios> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let terminal = std::fs::File::options()
+            .read(true)
+            .write(true)
+            .custom_flags(rustix::fs::OFlags::NOCTTY.bits().cast_signed())
+            .open(self.master.tty_name()?)
+            .ok()?;
+        rustix::termios::tcgetattr(&terminal).ok()
     }
 
     /// What the program wrote so far. Do not hold it while waiting.

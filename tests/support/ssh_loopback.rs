@@ -32,11 +32,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+// over_ssh.rs, the one target that uses this module, has the skip helper there.
+use crate::private_secret_service::skip;
+
 /// How long any one wait may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(20);
-
-/// Set to `1` to make missing tools a failure instead of a loud skip.
-pub const REQUIRE_ENV: &str = "WFM_WIZARD_REQUIRE_REAL_STORES";
 
 const SSHD: &str = "/usr/sbin/sshd";
 /// Client-side variables the session may send; sshd accepts exactly these.
@@ -119,7 +119,7 @@ impl RemoteProcess {
 impl Sshd {
     /// Starts sshd on a free loopback port and waits until a key login works.
     /// `Ok(None)`: sshd, ssh, ssh-keygen or tmux is missing (said loudly on stderr;
-    /// an error instead under [`REQUIRE_ENV`]`=1`).
+    /// an error instead under [`skip::REQUIRE_ENV`]`=1`).
     pub fn start() -> Result<Option<Sshd>, String> {
         if !tools_present()? {
             return Ok(None);
@@ -697,14 +697,10 @@ fn tools_present() -> Result<bool, String> {
             missing.join(", ")
         ),
     };
-    if std::env::var(REQUIRE_ENV).as_deref() == Ok("1") {
+    if skip::required() {
         return Err(message);
     }
-    let bar = "!".repeat(78);
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n{bar}\nSKIPPED: SSH tests did not run: {message} (set {REQUIRE_ENV}=1 to make this a failure)\n{bar}\n"
-    );
+    skip::skip(&format!("SSH tests did not run: {message}"));
     Ok(false)
 }
 

@@ -202,9 +202,9 @@ impl StoreProvider for Unreachable {
         &self,
         kind: StoreKind,
     ) -> Result<Arc<dyn SecretStore>, crate::io::secrets::StoreError> {
-        Err(crate::io::secrets::StoreError {
-            store: kind,
-            message: "no session bus".into(),
-        })
+        Err(crate::io::secrets::StoreError::other(
+            kind,
+            "no session bus",
+        ))
     }
 }

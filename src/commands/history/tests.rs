@@ -28,10 +28,7 @@ impl StoreProvider for NoKernelKeyring {
     }
     fn open(&self, kind: StoreKind) -> Result<Arc<dyn SecretStore>, StoreError> {
         if kind == StoreKind::Keyutils {
-            return Err(StoreError {
-                store: kind,
-                message: "no kernel keyring here".into(),
-            });
+            return Err(StoreError::other(kind, "no kernel keyring here"));
         }
         self.0.open(kind)
     }

@@ -121,12 +121,41 @@ fn a_store_that_fails_on_the_second_write_leaves_nothing_and_writes_no_file() {
     assert!(stores.store(StoreKind::SecretService).users().is_empty());
 }
 
+/// The save's advice follows the store's kind of failure, not its words.
+#[test]
+fn the_advice_after_a_failed_save_follows_the_problem_not_the_words() {
+    let advice = |problem, words: &str| {
+        let stores = MemoryStores::new(StoreKind::SecretService).with(
+            MemoryStore::new(StoreKind::SecretService)
+                .failing_on_set(2)
+                .failing_with(problem, words),
+        );
+        execute_save(
+            &plan_for_one_integration(StoreKind::SecretService),
+            &stores,
+            &config().1,
+            &|_| Ok(()),
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    let reworded = advice(StoreProblem::NoAnswer, "the keyring daemon went quiet");
+    assert!(reworded.contains("wfm-wizard prune"), "{reworded}");
+    assert!(!reworded.contains("as it was before"), "{reworded}");
+    let other = advice(StoreProblem::Other, "it did not answer within 5 s, it says");
+    assert!(other.contains("as it was before"), "{other}");
+    assert!(!other.contains("wfm-wizard prune"), "{other}");
+}
+
 #[test]
 fn a_store_that_timed_out_is_not_promised_to_be_as_it_was() {
     let stores = MemoryStores::new(StoreKind::SecretService).with(
         MemoryStore::new(StoreKind::SecretService)
             .failing_on_set(2)
-            .failing_with("could not save: the Secret Service did not answer within 5 s"),
+            .failing_with(
+                StoreProblem::NoAnswer,
+                "could not save: the Secret Service did not answer within 5 s",
+            ),
     );
     let error = execute_save(
         &plan_for_one_integration(StoreKind::SecretService),

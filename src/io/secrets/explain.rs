@@ -3,44 +3,75 @@
 
 use keyring_core::Error;
 
-use crate::secret::StoreKind;
+use crate::secret::{StoreKind, StoreProblem, StoreReason};
 
 const UNLOCK_HINT: &str = "unlock it by piping its password to \
      `gnome-keyring-daemon --replace --components=secrets --daemonize --unlock`, \
      or choose --secret-store keyutils";
 
-/// A plain-English reason for `err`, then keyring-core's own text in parentheses.
-/// Uses only `Display` of the error, which never holds secret bytes.
-pub(super) fn explain(kind: StoreKind, err: &Error) -> String {
+/// What kind of problem `err` is, and a plain-English reason, then keyring-core's own
+/// text in parentheses. Uses only `Display` of the error, which never holds secret
+/// bytes.
+pub(super) fn explain(kind: StoreKind, err: &Error) -> StoreReason {
     // systemd credentials: the store's own typed error says it all, with what to do.
     #[cfg(target_os = "linux")]
     if let Some(creds) = crate::io::systemd_creds::creds_error(err) {
-        return creds.to_string();
+        return StoreReason::new(StoreProblem::Other, creds.to_string());
     }
-    format!("{} ({err})", reason(kind, err))
+    if kind == StoreKind::SecretService {
+        let (problem, why) = secret_service_reason(err);
+        return StoreReason::new(problem, format!("{why} ({err})"));
+    }
+    StoreReason::new(
+        StoreProblem::Other,
+        format!("{} ({err})", reason(kind, err)),
+    )
 }
 
-fn reason(kind: StoreKind, err: &Error) -> String {
-    match (kind, err) {
-        (StoreKind::SecretService, Error::NoStorageAccess(_)) => {
-            format!("the keyring is locked or has no default (login) collection; {UNLOCK_HINT}")
-        }
-        (StoreKind::SecretService, Error::PlatformFailure(_)) => {
+/// The Secret Service's failures by kind. The zbus store hands over a D-Bus failure
+/// only as text (`PlatformFailure` boxes it), so this is the one place that reads
+/// those words: the library's, at the boundary, never ours.
+fn secret_service_reason(err: &Error) -> (StoreProblem, String) {
+    match err {
+        Error::NoStorageAccess(_) => (
+            StoreProblem::Locked,
+            format!("the keyring is locked or has no default (login) collection; {UNLOCK_HINT}"),
+        ),
+        Error::PlatformFailure(_) => {
             let text = err.to_string();
             if text.contains("ServiceUnknown") || text.contains("not provided by any .service") {
-                "no Secret Service provider (such as gnome-keyring) is running on the D-Bus session bus"
-                    .to_owned()
+                (
+                    StoreProblem::NoProvider,
+                    "no Secret Service provider (such as gnome-keyring) is running on the D-Bus \
+                     session bus"
+                        .to_owned(),
+                )
             } else if text.contains("no secret service provider or dbus session found") {
-                "there is no D-Bus session bus, or no Secret Service provider on it".to_owned()
+                (
+                    StoreProblem::NoBus,
+                    "there is no D-Bus session bus, or no Secret Service provider on it".to_owned(),
+                )
             } else if text.contains("Failed to connect")
                 || text.contains("Connection refused")
                 || text.contains("No such file")
             {
-                "cannot connect to the D-Bus session bus".to_owned()
+                (
+                    StoreProblem::NoBus,
+                    "cannot connect to the D-Bus session bus".to_owned(),
+                )
             } else {
-                "the Secret Service reported a failure".to_owned()
+                (
+                    StoreProblem::Other,
+                    "the Secret Service reported a failure".to_owned(),
+                )
             }
         }
+        _ => (StoreProblem::Other, reason(StoreKind::SecretService, err)),
+    }
+}
+
+fn reason(kind: StoreKind, err: &Error) -> String {
+    match (kind, err) {
         (StoreKind::Keyutils, Error::NoStorageAccess(_) | Error::PlatformFailure(_)) => {
             keyutils_reason(err)
         }

@@ -5,11 +5,13 @@ fn platform(text: &str) -> Error {
 }
 
 #[test]
-fn secret_service_failures_read_as_plain_english() {
+fn secret_service_failures_read_as_plain_english_with_their_kind() {
     let no_bus = platform(
         "zbus error: Failed to connect to address `unix:path=/run/user/0/bus`: No such file or directory (os error 2)",
     );
-    let message = explain(StoreKind::SecretService, &no_bus);
+    let reason = explain(StoreKind::SecretService, &no_bus);
+    assert_eq!(reason.problem, StoreProblem::NoBus);
+    let message = reason.text;
     assert!(
         message.starts_with("cannot connect to the D-Bus session bus ("),
         "{message}"
@@ -19,24 +21,36 @@ fn secret_service_failures_read_as_plain_english() {
         "keeps the library text: {message}"
     );
 
-    let unavailable = platform("no secret service provider or dbus session found");
+    let unavailable = explain(
+        StoreKind::SecretService,
+        &platform("no secret service provider or dbus session found"),
+    );
+    assert_eq!(unavailable.problem, StoreProblem::NoBus);
     assert!(
-        explain(StoreKind::SecretService, &unavailable)
+        unavailable
+            .text
             .starts_with("there is no D-Bus session bus, or no Secret Service provider")
     );
 
-    let no_provider = platform(
-        "zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files",
+    let no_provider = explain(
+        StoreKind::SecretService,
+        &platform(
+            "zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files",
+        ),
     );
+    assert_eq!(no_provider.problem, StoreProblem::NoProvider);
     assert!(
-        explain(StoreKind::SecretService, &no_provider)
+        no_provider
+            .text
             .starts_with("no Secret Service provider (such as gnome-keyring)")
     );
 
     let locked = Error::NoStorageAccess(Box::new(std::io::Error::other(
         "SS error: prompt dismissed",
     )));
-    let message = explain(StoreKind::SecretService, &locked);
+    let reason = explain(StoreKind::SecretService, &locked);
+    assert_eq!(reason.problem, StoreProblem::Locked);
+    let message = reason.text;
     assert!(message.starts_with("the keyring is locked"), "{message}");
     assert!(
         message
@@ -44,6 +58,12 @@ fn secret_service_failures_read_as_plain_english() {
         "{message}"
     );
     assert!(message.ends_with("(Couldn't access platform storage: SS error: prompt dismissed)"));
+
+    let other = explain(StoreKind::SecretService, &platform("zbus error: weird"));
+    assert_eq!(other.problem, StoreProblem::Other);
+    // A locked kernel keyring is not the Secret Service's locked keyring.
+    let keyutils = explain(StoreKind::Keyutils, &locked);
+    assert_eq!(keyutils.problem, StoreProblem::Other);
 }
 
 #[cfg(target_os = "linux")]
@@ -51,11 +71,19 @@ fn secret_service_failures_read_as_plain_english() {
 fn kernel_keyring_failures_name_the_cause() {
     use linux_keyutils::KeyError;
     let denied = Error::NoStorageAccess(Box::new(KeyError::AccessDenied));
-    assert!(explain(StoreKind::Keyutils, &denied).contains("no session keyring of its own"));
+    assert!(
+        explain(StoreKind::Keyutils, &denied)
+            .text
+            .contains("no session keyring of its own")
+    );
     let quota = Error::PlatformFailure(Box::new(KeyError::QuotaExceeded));
-    assert!(explain(StoreKind::Keyutils, &quota).contains("quota"));
+    assert!(explain(StoreKind::Keyutils, &quota).text.contains("quota"));
     let blocked = Error::PlatformFailure(Box::new(KeyError::PermissionDenied));
-    assert!(explain(StoreKind::Keyutils, &blocked).contains("seccomp"));
+    assert!(
+        explain(StoreKind::Keyutils, &blocked)
+            .text
+            .contains("seccomp")
+    );
 }
 
 #[test]
@@ -70,7 +98,7 @@ fn no_message_carries_stored_bytes() {
     ];
     for err in &cases {
         for kind in StoreKind::ALL {
-            let message = explain(kind, err);
+            let message = explain(kind, err).text;
             assert!(!message.contains(secret), "{message}");
             assert!(!message.contains("c2VjcmV0"), "{message}");
         }
@@ -81,13 +109,14 @@ fn no_message_carries_stored_bytes() {
 fn other_errors_are_explained_too() {
     let too_long = Error::TooLong("password".to_owned(), 2560);
     assert_eq!(
-        explain(StoreKind::Windows, &too_long),
+        explain(StoreKind::Windows, &too_long).text,
         "the value is longer than this store allows (2560) \
          (Value of 'password' is longer than the platform limit of 2560 chars)"
     );
     let empty = Error::Invalid("secret".to_owned(), "cannot be empty".to_owned());
     assert!(
         explain(StoreKind::Keyutils, &empty)
+            .text
             .starts_with("the store does not accept this secret: cannot be empty")
     );
 }
@@ -132,7 +161,10 @@ fn a_late_job_is_reported_as_a_timeout() {
     );
     assert_eq!(
         late.unwrap_err(),
-        "the Secret Service did not answer within 0.02 s"
+        StoreReason::new(
+            StoreProblem::NoAnswer,
+            "the Secret Service did not answer within 0.02 s"
+        )
     );
     drop(release);
     assert_eq!(
@@ -176,7 +208,10 @@ fn a_job_that_keeps_answering_is_waited_for_and_one_that_falls_silent_is_not() {
     );
     assert_eq!(
         silent.unwrap_err(),
-        "the Secret Service did not answer within 0.05 s"
+        StoreReason::new(
+            StoreProblem::NoAnswer,
+            "the Secret Service did not answer within 0.05 s"
+        )
     );
     drop(release);
 }
@@ -216,6 +251,7 @@ fn a_store_that_stops_answering_costs_one_deadline_then_fails_at_once() {
     );
     store.deadline = Duration::from_millis(30);
     let first = store.get("p/o/default/jwt").unwrap_err();
+    assert_eq!(first.problem, StoreProblem::NoAnswer);
     assert!(
         first
             .message
@@ -231,6 +267,7 @@ fn a_store_that_stops_answering_costs_one_deadline_then_fails_at_once() {
             .contains("has still not answered an earlier call"),
         "{second}"
     );
+    assert_eq!(second.problem, StoreProblem::NoAnswer);
     drop(release); // the provider wakes up: the stuck call returns
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while store.stuck.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {

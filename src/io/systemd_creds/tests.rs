@@ -83,11 +83,9 @@ fn sandbox(test: &str) -> Option<Sandbox> {
         Err(e) => Some(format!("systemd-creds could not be run: {e}")),
     };
     if let Some(why) = why {
-        assert!(
-            std::env::var_os("WFM_WIZARD_REQUIRE_REAL_STORES").is_none_or(|v| v != "1"),
-            "{test}: systemd-creds is required here but unusable: {why}"
-        );
-        eprintln!("SKIPPED: {test}: systemd-creds unusable (needs root and systemd >= 250): {why}");
+        crate::test_support::skip::skip(&format!(
+            "{test}: systemd-creds unusable (needs root and systemd >= 250): {why}"
+        ));
         return None;
     }
     let _ = std::fs::remove_file(dir.path().join("credential.secret"));
@@ -238,7 +236,7 @@ fn auto_refuses_a_host_key_kept_in_memory() {
         return;
     };
     if !Path::new("/dev/shm").is_dir() {
-        eprintln!("SKIPPED: volatile_key: no /dev/shm here");
+        crate::test_support::skip::skip("no /dev/shm here");
         return;
     }
     let volatile = Settings {

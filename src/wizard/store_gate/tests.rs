@@ -2,7 +2,7 @@ use super::*;
 use crate::test_support::{act, gated_wizard};
 use crate::wizard::Msg;
 
-fn resolved(w: &mut Wizard, kind: StoreKind, note: Option<&str>) -> Vec<Effect> {
+fn resolved(w: &mut Wizard, kind: StoreKind, note: Option<(StoreProblem, &str)>) -> Vec<Effect> {
     w.update(Msg::StoreResolved(Ok(info(kind, note))))
 }
 
@@ -33,7 +33,7 @@ fn no_form_opens_before_the_kernel_keyring_is_acknowledged() {
     resolved(
         &mut w,
         StoreKind::Keyutils,
-        Some("there is no D-Bus session bus here"),
+        Some((StoreProblem::NoBus, "there is no D-Bus session bus here")),
     );
     assert_eq!(w.step, Step::StoreGate { draft: 0 }, "needs a yes");
     act(&mut w, Action::Yes);
@@ -98,12 +98,17 @@ fn esc_at_the_gate_goes_back_and_drops_the_untouched_new_integration() {
     assert!(!w.store_acknowledged);
 }
 
-fn info(kind: StoreKind, note: Option<&str>) -> StoreInfo {
+/// A store chosen for `kind`; a note is read as the problem a test names with it.
+fn info(kind: StoreKind, note: Option<(StoreProblem, &str)>) -> StoreInfo {
     StoreInfo {
         kind,
-        note: note.map(str::to_owned),
+        note: note.map(|(problem, text)| crate::secret::StoreReason::new(problem, text)),
         systemd_creds_skipped: None,
     }
+}
+
+fn info_because(kind: StoreKind, problem: StoreProblem, text: &str) -> StoreInfo {
+    info(kind, Some((problem, text)))
 }
 
 #[test]
@@ -118,7 +123,10 @@ fn the_secret_service_needs_no_acknowledgement() {
 fn the_kernel_keyring_must_be_acknowledged_and_says_why_it_was_chosen() {
     let e = explain_store(&info(
         StoreKind::Keyutils,
-        Some("the keyring is locked or has no default (login) collection; unlock it"),
+        Some((
+            StoreProblem::Locked,
+            "the keyring is locked or has no default (login) collection; unlock it",
+        )),
     ));
     assert!(!e.survives_reboot && e.needs_ack);
     assert!(e.headline.contains("kernel keyring"), "{e:?}");
@@ -128,35 +136,50 @@ fn the_kernel_keyring_must_be_acknowledged_and_says_why_it_was_chosen() {
     assert!(e.fix.unwrap().contains(UNLOCK_COMMAND));
 }
 
+const PROBLEMS: [StoreProblem; 5] = [
+    StoreProblem::NoBus,
+    StoreProblem::NoProvider,
+    StoreProblem::Locked,
+    StoreProblem::NoAnswer,
+    StoreProblem::Other,
+];
+
 #[test]
-fn each_skip_reason_is_recognised_and_has_its_own_fix() {
-    let cases = [
-        ("there is no D-Bus session bus here (…)", SkipReason::NoBus),
-        (
-            "cannot connect to the D-Bus session bus (zbus error)",
-            SkipReason::NoBus,
-        ),
-        (
-            "no Secret Service provider (such as gnome-keyring) is running",
-            SkipReason::NoProvider,
-        ),
-        (
-            "the keyring is locked or has no default",
-            SkipReason::Locked,
-        ),
-        (
-            "the Secret Service did not answer within 3 s",
-            SkipReason::NoAnswer,
-        ),
-        ("the Secret Service reported a failure", SkipReason::Other),
-    ];
-    let mut fixes = Vec::new();
-    for (note, expected) in cases {
-        assert_eq!(skip_reason(note), expected, "{note}");
-        fixes.push(explain_store(&info(StoreKind::Keyutils, Some(note))).fix);
-    }
+fn each_store_problem_has_its_own_fix() {
+    let mut fixes: Vec<_> = PROBLEMS
+        .iter()
+        .map(|&problem| {
+            explain_store(&info_because(
+                StoreKind::Keyutils,
+                problem,
+                "the Secret Service was not usable",
+            ))
+            .fix
+        })
+        .collect();
     fixes.dedup();
-    assert_eq!(fixes.len(), 5, "one fix per reason: {fixes:?}");
+    assert_eq!(fixes.len(), 5, "one fix per problem: {fixes:?}");
+}
+
+/// The advice follows the kind of problem, never the words: a message reworded to
+/// say something else (even another problem's words) keeps its own problem's fix.
+#[test]
+fn rewording_a_reason_does_not_change_the_advice() {
+    let wordings = [
+        "the keyring is locked or has no default (login) collection",
+        "the Secret Service did not answer within 3 s",
+        "there is no D-Bus session bus here",
+        "no Secret Service provider (such as gnome-keyring) is running",
+        "something else entirely",
+    ];
+    for problem in PROBLEMS {
+        let fix = explain_store(&info_because(StoreKind::Keyutils, problem, "x")).fix;
+        for words in wordings {
+            let e = explain_store(&info_because(StoreKind::Keyutils, problem, words));
+            assert_eq!(e.fix, fix, "{problem:?} said as {words:?}");
+            assert!(e.why_skipped.unwrap().contains(words), "{problem:?}");
+        }
+    }
 }
 
 #[test]
@@ -177,7 +200,10 @@ fn the_reason_loses_its_own_advice_but_keeps_the_library_words() {
 fn root_is_told_why_systemd_credentials_were_not_used_before_the_secret_service() {
     let mut skipped = info(
         StoreKind::Keyutils,
-        Some("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)"),
+        Some((
+            StoreProblem::NoBus,
+            "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)",
+        )),
     );
     skipped.systemd_creds_skipped =
         Some("/var/lib/systemd is on tmpfs: the machine's key would not survive a reboot".into());

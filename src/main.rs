@@ -210,6 +210,7 @@ fn apply(
         stores,
         &mut commands::apply::Streams {
             stdin: &mut input,
+            stdin_is_terminal: std::io::stdin().is_terminal(),
             out: &mut standard_streams::stdout(),
             err: &mut err,
         },

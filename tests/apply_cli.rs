@@ -7,6 +7,9 @@
 mod apply_fixtures;
 #[path = "support/private_secret_service.rs"]
 mod private_secret_service;
+#[path = "support/pty_session.rs"]
+#[allow(dead_code)]
+mod pty_session;
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -596,4 +599,32 @@ fn comments_in_the_config_are_kept_across_an_apply() {
         "{after}"
     );
     assert!(after.contains("enabled: false"), "{after}");
+}
+
+#[test]
+fn secrets_asked_of_stdin_are_refused_when_stdin_is_a_terminal_instead_of_waited_for() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("integrations.yaml");
+    let answers = dir.path().join("answers.yaml");
+    std::fs::write(
+        &answers,
+        format!(
+            "version: 1\nintegrations:\n{}",
+            historical("e", "{stdin: true}", "{stdin: true}")
+        ),
+    )
+    .expect("write the answers");
+    let mut command = portable_pty::CommandBuilder::new(BIN);
+    command.env(SYSTEMD_CREDS_OFF.0, SYSTEMD_CREDS_OFF.1);
+    command.env("WFM_WIZARD_CONFIG", &config);
+    command.env("WFM_WIZARD_SECRET_STORE", "keyutils");
+    command.args(["apply", "--answers"]);
+    command.arg(&answers);
+    let mut apply = pty_session::PtySession::spawn(command);
+    let status = apply.wait_exit();
+    apply.wait_until("the terminal closes", pty_session::Output::closed);
+    let said = apply.output().text();
+    assert_eq!(status.exit_code(), 2, "{said}");
+    assert!(apply.output().shows("stdin is a terminal"), "{said}");
+    assert!(!config.exists(), "nothing written");
 }

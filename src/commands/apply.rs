@@ -36,6 +36,9 @@ pub struct Request<'a> {
 /// Where the command writes and reads.
 pub struct Streams<'a> {
     pub stdin: &'a mut dyn Read,
+    /// A terminal on stdin: secrets asked of `{stdin: true}` are refused rather than
+    /// waited for (nobody is told to type a YAML mapping).
+    pub stdin_is_terminal: bool,
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
 }
@@ -76,6 +79,15 @@ pub fn apply(
         return report_problems(&shown, &problems, io.err);
     }
     let stdin = if uses_stdin(&answers) {
+        if io.stdin_is_terminal {
+            let _ = writeln!(
+                io.err,
+                "error: {shown} reads secrets from stdin ({{stdin: true}}), and stdin is a \
+                 terminal: pipe them in as one YAML mapping, e.g. `wfm-wizard apply --answers \
+                 {shown} < secrets.yaml`, or name them with {{env: VAR}} or {{file: PATH}}"
+            );
+            return EXIT_USAGE;
+        }
         match StdinSecrets::read(io.stdin) {
             Ok(secrets) => secrets,
             Err(why) => {

@@ -8,7 +8,6 @@ mod apply_fixtures;
 #[path = "support/private_secret_service.rs"]
 mod private_secret_service;
 #[path = "support/pty_session.rs"]
-#[allow(dead_code)]
 mod pty_session;
 
 use std::io::Write;

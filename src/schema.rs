@@ -49,6 +49,7 @@ pub fn config_schema(catalog: &Catalog) -> Value {
         },
         "if": {"properties": {"version": {"const": 2}}, "required": ["version"]},
         "then": {"required": ["namespace"]},
+        "allOf": prerequisite_rules(catalog, &Kind::Config),
         "$defs": {
             "keyringReference": {
                 "type": "object",
@@ -147,9 +148,9 @@ fn confirmed_schema(catalog: &Catalog) -> Value {
     })
 }
 
-/// An answered integration of an operation with prerequisites needs each one confirmed.
-/// (Not in the config's schema: there an unrecorded confirmation is only a warning,
-/// files from before it was recorded must load.)
+/// An integration of an operation with prerequisites needs each one confirmed, in the
+/// config as in the answers: `validate` and the wizard hold it as an error (one rule,
+/// one severity, validate/operation_rules.rs).
 fn prerequisite_rules(catalog: &Catalog, kind: &Kind) -> Vec<Value> {
     let mut rules = Vec::new();
     for (platform, operation) in operations(catalog) {

@@ -222,11 +222,14 @@ const SAVE_FAILED: &[Binding] = &[
     bind(QUIT, Action::Quit, Some("quit")),
 ];
 
-const DONE: &[Binding] = &[bind(
-    &[key(KeyCode::Enter), key(KeyCode::Esc), ctrl('c')],
-    Action::Enter,
-    Some("finish"),
-)];
+const DONE: &[Binding] = &[
+    bind(
+        &[key(KeyCode::Enter), key(KeyCode::Esc), ctrl('c')],
+        Action::Enter,
+        Some("finish"),
+    ),
+    bind(&[ch('a')], Action::WriteAnswers, Some("write answers file")),
+];
 
 const HELP_OVERLAY: &[Binding] = &[
     bind(

@@ -159,7 +159,19 @@ pub fn question(wizard: &Wizard) -> Question {
         )
     } else if let Step::Done(_) = step {
         // The outcome line is printed by the caller, as for the full-screen wizard.
-        ask(Vec::new(), "", Kind::Show(Action::Enter))
+        if wizard.answers_written().is_none() {
+            ask(
+                vec![format!(
+                    "Saved. This session's answers file ({}) is the template for \
+                     `wfm-wizard apply` on other servers; its secrets are env var names only.",
+                    wizard.answers_path()
+                )],
+                "Write the answers file? [y/N]: ",
+                Kind::YesNo,
+            )
+        } else {
+            ask(wizard.answers_lines(), "", Kind::Show(Action::Enter))
+        }
     } else {
         generic(wizard, &format!("{step:?}"))
     }

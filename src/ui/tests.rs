@@ -205,6 +205,14 @@ fn review_and_outcomes() {
         warnings: vec![],
     })));
     snapshot("done", &w);
+    w.update(Msg::AnswersWritten(Ok(crate::wizard::AnswersWritten {
+        path: "/etc/wfm-wizard/integrations.yaml.answers.yaml".into(),
+        env: vec![
+            "WFM_RINGCENTRAL_V1_HISTORICAL_DEFAULT_CLIENT_SECRET".into(),
+            "WFM_RINGCENTRAL_V1_HISTORICAL_DEFAULT_JWT".into(),
+        ],
+    })));
+    snapshot("done_answers_written", &w);
 }
 
 #[test]

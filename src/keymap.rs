@@ -409,12 +409,24 @@ pub fn is_suspend(event: &Event) -> bool {
 }
 
 /// Whether `event` may act while only "terminal too small" is shown: Ctrl-C (resize and
-/// Ctrl-Z are the loop's own). Nothing else may change what the operator cannot see.
-pub fn acts_behind_too_small(event: &Event) -> bool {
-    matches!(event, Event::Key(key)
-        if key.kind != KeyEventKind::Release
-            && key.modifiers.contains(KeyModifiers::CONTROL)
-            && matches!(key.code, KeyCode::Char('c' | 'C')))
+/// Ctrl-Z are the loop's own), and the key that quits keeping the draft once that
+/// screen asks "Quit without saving?" (it names that key). Nothing else may change
+/// what the operator cannot see.
+pub fn acts_behind_too_small(wizard: &Wizard, event: &Event) -> bool {
+    let Event::Key(key) = event else {
+        return false;
+    };
+    if key.kind == KeyEventKind::Release {
+        return false;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return matches!(key.code, KeyCode::Char('c' | 'C'));
+    }
+    wizard.overlay() == Some(&Overlay::ConfirmQuit)
+        && matches!(
+            key_to_msg(wizard, *key),
+            Some(Msg::Act(crate::wizard::Action::Keep))
+        )
 }
 
 /// Translates a terminal event into a message for the wizard, if it means anything now.

@@ -243,6 +243,29 @@ fn a_terminal_below_the_minimum_says_so_instead_of_clipping() {
 }
 
 #[test]
+fn the_too_small_screen_says_what_quitting_does_with_the_draft() {
+    let mut quit = filled_form();
+    act(&mut quit, Action::Quit);
+    insta::assert_snapshot!(
+        "too_small_quit_asked_40x10",
+        render(&quit, 40, 10).backend()
+    );
+    let text: String = format!("{}", render(&quit, 40, 10).backend())
+        .lines()
+        .map(|l| l.trim_matches('"').trim_end())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("Ctrl-C again to quit and delete this session's draft"),
+        "{text}"
+    );
+    assert!(
+        text.contains("or k to quit and keep the draft for the next start"),
+        "{text}"
+    );
+}
+
+#[test]
 fn every_screen_draws_at_every_size_down_to_1x1_in_both_themes() {
     let mut help = filled_form();
     act(&mut help, Action::Help);

@@ -450,7 +450,10 @@ mod tests {
         events.push(key(KeyCode::Char('c'), KeyModifiers::CONTROL));
         events.push(key(KeyCode::Char('k'), KeyModifiers::NONE));
         let (outcome, written) = run_resizing(&config, events);
-        assert!(written.contains("keep") && written.contains("start."), "{written}");
+        assert!(
+            written.contains("keep") && written.contains("start."),
+            "{written}"
+        );
         assert_eq!(outcome, Outcome::Cancelled);
         assert!(!config.exists());
         let draft = crate::io::draft_file::read(&config)

@@ -109,6 +109,8 @@ pub enum When {
     Unconfirmed,
     /// "Quit without saving?" is asked.
     QuitAsked,
+    /// A new, untouched form whose platform has another integration to copy.
+    CanFill,
 }
 
 const fn bind(keys: &'static [Key], action: Action, hint: Option<&'static str>) -> Binding {
@@ -179,6 +181,7 @@ const FORM: &[Binding] = &[
     bind(ESC, Action::Back, Some("back")),
     bind_when(&[ctrl('r')], Action::Reveal, Some("reveal"), When::OnSecret),
     bind_when(&[ch(' ')], Action::Toggle, Some("switch"), When::OnToggle),
+    bind_when(&[ctrl('f')], Action::FillFrom, Some("fill"), When::CanFill),
     bind_when(&[ctrl('u')], Action::Clear, Some("clear"), When::OnTyped),
     bind(&[key(KeyCode::PageUp)], Action::PageUp, None),
     bind(&[key(KeyCode::PageDown)], Action::PageDown, None),
@@ -291,6 +294,10 @@ fn applies(wizard: &Wizard, when: When) -> bool {
             _ => false,
         },
         When::QuitAsked => wizard.overlay() == Some(&Overlay::ConfirmQuit),
+        When::CanFill => match *wizard.step() {
+            Step::Form { draft, .. } => wizard.fill_source(draft).is_some(),
+            _ => false,
+        },
         When::Unconfirmed => match *wizard.step() {
             Step::Operation { op, .. } => !wizard.unconfirmed(op).is_empty(),
             _ => false,

@@ -2,6 +2,7 @@
 
 mod answers_offer;
 mod changes;
+mod fill_from;
 mod form;
 mod integration_form;
 pub mod lists;
@@ -576,6 +577,9 @@ impl Wizard {
         match self.step.clone() {
             Step::Platform { selected } => self.platform_action(selected, action),
             Step::Operation { op, selected } => self.operation_action(op, selected, action),
+            Step::Form { draft, .. } if action == Action::FillFrom => {
+                return self.fill_from_existing(draft);
+            }
             Step::Form {
                 draft,
                 focus,

@@ -109,6 +109,7 @@ pub fn key_for(action: Action) -> String {
         Action::Save => "s",
         Action::Back => "<",
         Action::Quit => "Ctrl-D",
+        Action::FillFrom => "=",
         _ => "",
     }
     .to_owned()
@@ -313,6 +314,9 @@ fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
         && let Some(error) = wizard.field_check(draft, focus).error
     {
         before.push(format!("Error: {error}"));
+    }
+    if let Some(offer) = wizard.fill_offer(draft) {
+        before.push(name_keys(&offer));
     }
     let (prompt, input) = match &d.fields[focus] {
         FieldState::Text(value) if value.value().is_empty() => {

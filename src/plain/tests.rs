@@ -538,3 +538,18 @@ fn after_saving_enter_declines_the_answers_file() {
     );
     assert!(!dir.path().join("integrations.yaml.answers.yaml").exists());
 }
+
+#[test]
+fn equals_fills_a_new_integration_from_the_existing_one() {
+    let jwt = jwt_never_expires();
+    let mut answers = one_integration(&jwt);
+    answers.extend([line("3"), line("y"), line(""), line("=")]);
+    let (outcome, script, _, _) = run_script(answers);
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled, "{t}");
+    assert!(
+        t.contains("= fills this from Historical settings (east): the same values and secrets"),
+        "{t}"
+    );
+    assert!(t.contains("Group [east]: "), "the values are copied: {t}");
+}

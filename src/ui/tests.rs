@@ -243,6 +243,19 @@ fn a_terminal_below_the_minimum_says_so_instead_of_clipping() {
 }
 
 #[test]
+fn a_new_integration_offers_to_fill_from_an_existing_one() {
+    let mut w = wizard();
+    act(&mut w, Action::Enter);
+    add_integration(&mut w, "east", &jwt_never_expires());
+    act(&mut w, Action::Enter); // Continue to User import
+    act(&mut w, Action::Yes);
+    act(&mut w, Action::Enter); // Add
+    insta::assert_snapshot!("fill_from_offered_80x24", render(&w, 80, 24).backend());
+    act(&mut w, Action::FillFrom);
+    insta::assert_snapshot!("fill_from_filled_80x24", render(&w, 80, 24).backend());
+}
+
+#[test]
 fn the_too_small_screen_says_what_quitting_does_with_the_draft() {
     let mut quit = filled_form();
     act(&mut quit, Action::Quit);

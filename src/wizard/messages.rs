@@ -36,6 +36,8 @@ pub enum Action {
     Retry,
     /// On Done: write this session's answers file beside the config.
     WriteAnswers,
+    /// On a new integration's form: fill it from an existing one of its platform.
+    FillFrom,
 }
 
 /// Everything that can change the wizard.

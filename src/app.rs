@@ -104,7 +104,7 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
             // What cannot be seen cannot be edited or saved. A resize may have gone
             // unannounced, though: the screen is drawn for the size it has now first.
             Some(AppEvent::Input(event))
-                if ui::too_small(shown) && !keymap::acts_behind_too_small(&event) =>
+                if ui::too_small(shown) && !keymap::acts_behind_too_small(wizard, &event) =>
             {
                 shown = draw(terminal, wizard, theme, &mut pending)?;
                 if !ui::too_small(shown) {
@@ -436,6 +436,35 @@ mod tests {
         assert!(written.contains("again"), "{written}");
         assert_eq!(outcome, Outcome::Cancelled);
         assert!(!config.exists());
+    }
+
+    /// The too-small screen's question names the key that quits keeping the draft,
+    /// and that key acts there: the draft is kept for the next start.
+    #[test]
+    fn quit_keeping_the_draft_acts_behind_the_too_small_screen() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("integrations.yaml");
+        let mut events = into_a_form();
+        events.push(resize(30, 8));
+        events.push(key(KeyCode::Char('k'), KeyModifiers::NONE)); // no question yet: nothing
+        events.push(key(KeyCode::Char('c'), KeyModifiers::CONTROL));
+        events.push(key(KeyCode::Char('k'), KeyModifiers::NONE));
+        let (outcome, written) = run_resizing(&config, events);
+        assert!(
+            written.contains("keep") && written.contains("start."),
+            "{written}"
+        );
+        assert_eq!(outcome, Outcome::Cancelled);
+        assert!(!config.exists());
+        let draft = crate::io::draft_file::read(&config)
+            .unwrap()
+            .expect("the draft is kept");
+        assert!(
+            matches!(&draft.integrations[0].fields[0],
+                crate::config::draft::DraftField::Text { value, .. } if value == "east"),
+            "the first k typed nothing: {:?}",
+            draft.integrations[0].fields[0]
+        );
     }
 
     /// Review, 40 integrations long, on an 80x24 screen: End shows the last line, and

@@ -237,6 +237,7 @@ pub fn run_plain(
     catalog: Arc<Catalog>,
     stores: Arc<dyn StoreProvider>,
     why: plain::Reason,
+    ascii: bool,
 ) -> u8 {
     let path = session.path.as_path();
     let mut terminal = match LineTerminal::open() {
@@ -273,7 +274,15 @@ pub fn run_plain(
             let _ = replies.send(msg);
         }),
     };
-    let outcome = plain::run(&mut wizard, why, &mut terminal, &mut runner, &receiver);
+    // A terminal that cannot show UTF-8 gets ASCII, typed values included.
+    let mut ascii_lines;
+    let io: &mut dyn crate::line_io::LineIo = if ascii {
+        ascii_lines = plain::AsciiLines::new(&mut terminal);
+        &mut ascii_lines
+    } else {
+        &mut terminal
+    };
+    let outcome = plain::run(&mut wizard, why, io, &mut runner, &receiver);
     // A save or draft still being written finishes (or the bound passes) before exit.
     signals::wait_for_writes(signals::WRITE_GRACE);
     drop(terminal); // puts the terminal's settings back before the outcome is printed

@@ -109,6 +109,8 @@ pub enum When {
     Unconfirmed,
     /// "Quit without saving?" is asked.
     QuitAsked,
+    /// A new, untouched form whose platform has another integration to copy.
+    CanFill,
 }
 
 const fn bind(keys: &'static [Key], action: Action, hint: Option<&'static str>) -> Binding {
@@ -179,6 +181,7 @@ const FORM: &[Binding] = &[
     bind(ESC, Action::Back, Some("back")),
     bind_when(&[ctrl('r')], Action::Reveal, Some("reveal"), When::OnSecret),
     bind_when(&[ch(' ')], Action::Toggle, Some("switch"), When::OnToggle),
+    bind_when(&[ctrl('f')], Action::FillFrom, Some("fill"), When::CanFill),
     bind_when(&[ctrl('u')], Action::Clear, Some("clear"), When::OnTyped),
     bind(&[key(KeyCode::PageUp)], Action::PageUp, None),
     bind(&[key(KeyCode::PageDown)], Action::PageDown, None),
@@ -222,11 +225,14 @@ const SAVE_FAILED: &[Binding] = &[
     bind(QUIT, Action::Quit, Some("quit")),
 ];
 
-const DONE: &[Binding] = &[bind(
-    &[key(KeyCode::Enter), key(KeyCode::Esc), ctrl('c')],
-    Action::Enter,
-    Some("finish"),
-)];
+const DONE: &[Binding] = &[
+    bind(
+        &[key(KeyCode::Enter), key(KeyCode::Esc), ctrl('c')],
+        Action::Enter,
+        Some("finish"),
+    ),
+    bind(&[ch('a')], Action::WriteAnswers, Some("write answers file")),
+];
 
 const HELP_OVERLAY: &[Binding] = &[
     bind(
@@ -288,6 +294,10 @@ fn applies(wizard: &Wizard, when: When) -> bool {
             _ => false,
         },
         When::QuitAsked => wizard.overlay() == Some(&Overlay::ConfirmQuit),
+        When::CanFill => match *wizard.step() {
+            Step::Form { draft, .. } => wizard.fill_source(draft).is_some(),
+            _ => false,
+        },
         When::Unconfirmed => match *wizard.step() {
             Step::Operation { op, .. } => !wizard.unconfirmed(op).is_empty(),
             _ => false,
@@ -406,12 +416,24 @@ pub fn is_suspend(event: &Event) -> bool {
 }
 
 /// Whether `event` may act while only "terminal too small" is shown: Ctrl-C (resize and
-/// Ctrl-Z are the loop's own). Nothing else may change what the operator cannot see.
-pub fn acts_behind_too_small(event: &Event) -> bool {
-    matches!(event, Event::Key(key)
-        if key.kind != KeyEventKind::Release
-            && key.modifiers.contains(KeyModifiers::CONTROL)
-            && matches!(key.code, KeyCode::Char('c' | 'C')))
+/// Ctrl-Z are the loop's own), and the key that quits keeping the draft once that
+/// screen asks "Quit without saving?" (it names that key). Nothing else may change
+/// what the operator cannot see.
+pub fn acts_behind_too_small(wizard: &Wizard, event: &Event) -> bool {
+    let Event::Key(key) = event else {
+        return false;
+    };
+    if key.kind == KeyEventKind::Release {
+        return false;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return matches!(key.code, KeyCode::Char('c' | 'C'));
+    }
+    wizard.overlay() == Some(&Overlay::ConfirmQuit)
+        && matches!(
+            key_to_msg(wizard, *key),
+            Some(Msg::Act(crate::wizard::Action::Keep))
+        )
 }
 
 /// Translates a terminal event into a message for the wizard, if it means anything now.

@@ -101,10 +101,10 @@ fn main() -> ExitCode {
         Some(Command::Schema { answers }) => schema(answers, &catalog),
         None => match commands::open_session(&path, &catalog, stores.as_ref()) {
             Ok(session) => {
+                let theme = commands::theme_from_env(cli.ascii);
                 if let Some(why) = plain::requested(cli.plain) {
-                    commands::run_plain(&session, catalog, stores, why)
+                    commands::run_plain(&session, catalog, stores, why, theme.ascii)
                 } else {
-                    let theme = commands::theme_from_env(cli.ascii);
                     commands::run_wizard(&session, catalog, stores, theme)
                 }
             }

@@ -10,8 +10,11 @@
 //! echo off, a typed secret would show on the operator's screen.
 
 pub mod answer;
+mod ascii;
 pub mod prompt;
 mod text;
+
+pub use ascii::AsciiLines;
 
 use std::collections::VecDeque;
 use std::sync::mpsc::Receiver;

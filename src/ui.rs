@@ -117,14 +117,19 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
 
 fn draw_too_small(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme) {
     let dash = if theme.ascii { "-" } else { "—" };
-    // Ctrl-C acts here too; when it asks whether to drop unsaved answers, say so.
+    // Ctrl-C acts here too; when it asks whether to drop unsaved answers, say what
+    // each way out does with the draft, as the full-size question does.
     let quit = if wizard.overlay() == Some(&crate::wizard::Overlay::ConfirmQuit) {
-        "Quit without saving? Press Ctrl-C again to quit (unsaved answers are lost)"
+        format!(
+            "Enlarge the window. Quit without saving? Press Ctrl-C again to quit and \
+             delete this session's draft, or {} to quit and keep the draft for the next start",
+            crate::keymap::key_for(crate::wizard::Action::Keep)
+        )
     } else {
-        "press Ctrl-C to quit"
+        "Enlarge the window, or press Ctrl-C to quit".to_owned()
     };
     let text = format!(
-        "Terminal too small {dash} need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}. Enlarge the window, or {quit}.",
+        "Terminal too small {dash} need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}. {quit}.",
         area.width, area.height
     );
     let lines: Vec<Line> = text::wrap(&text, usize::from(area.width))

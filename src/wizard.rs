@@ -1,6 +1,8 @@
 //! The pure state machine: `update(Msg) -> Vec<Effect>`. No I/O happens here.
 
+mod answers_offer;
 mod changes;
+mod fill_from;
 mod form;
 mod integration_form;
 pub mod lists;
@@ -21,6 +23,7 @@ use std::sync::Arc;
 pub use tui_input::InputRequest;
 
 use crate::config::draft::Snapshot;
+pub use answers_offer::{AnswersWritten, env_names};
 pub use changes::Loaded;
 pub use integration_form::{FieldState, IntegrationForm, SecretField};
 pub use messages::{
@@ -163,6 +166,8 @@ pub struct Wizard {
     /// The field each draft entry of the last draft parks, in words (to say which
     /// secret a draft could not keep).
     parked: Vec<(SecretRef, String)>,
+    /// The answers file offered on Done, once written (or why not).
+    answers_written: Option<Result<AnswersWritten, String>>,
 }
 
 impl Wizard {
@@ -231,6 +236,7 @@ impl Wizard {
             loaded: Loaded::new(document),
             vanished: Vec::new(),
             parked: Vec::new(),
+            answers_written: None,
         }
     }
 
@@ -466,6 +472,7 @@ impl Wizard {
                 Vec::new()
             }
             Msg::Checkpoint => self.draft_now(),
+            Msg::AnswersWritten(result) => self.answers_done(result),
             Msg::SaveDone(result) => self.finish_save(result),
             Msg::Interrupted(how) => self.interrupted(how),
             Msg::DraftSaved(result) => {
@@ -570,6 +577,9 @@ impl Wizard {
         match self.step.clone() {
             Step::Platform { selected } => self.platform_action(selected, action),
             Step::Operation { op, selected } => self.operation_action(op, selected, action),
+            Step::Form { draft, .. } if action == Action::FillFrom => {
+                return self.fill_from_existing(draft);
+            }
             Step::Form {
                 draft,
                 focus,
@@ -585,7 +595,10 @@ impl Wizard {
                 _ => {}
             },
             Step::Done(report) => {
-                if matches!(action, Action::Enter | Action::Back) {
+                if matches!(action, Action::WriteAnswers | Action::Yes) {
+                    return self.write_answers();
+                }
+                if matches!(action, Action::Enter | Action::Back | Action::No) {
                     self.outcome = Some(Outcome::Saved(report));
                 }
             }

@@ -106,3 +106,64 @@ fn lang_c_shows_a_typed_group_in_ascii() {
         high.first()
     );
 }
+
+/// Point 15 in plain mode: under `LANG=C` every line plain mode writes is ASCII, a
+/// typed group `Öst` included (the list shows `Ost`). The terminal's own echo of the
+/// typed line is the one place `Öst` may appear as typed.
+#[test]
+fn lang_c_plain_mode_writes_a_typed_group_in_ascii() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut command = CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
+    command.args(["--secret-store", "keyutils", "--plain"]);
+    command.env("WFM_WIZARD_CONFIG", dir.path().join("integrations.yaml"));
+    command.env("TERM", "xterm-256color");
+    command.env("LANG", "C");
+    command.env_remove("LC_ALL");
+    command.env_remove("LC_CTYPE");
+    command.env_remove("ACCESSIBLE");
+    let mut wizard = PtySession::spawn(command);
+    wizard.wait_for("Platform [1]: ");
+    wizard.send(CR);
+    wizard.wait_for("Choose [1]: ");
+    wizard.send(CR);
+    wizard.wait_until("the store gate or the Group", |o| {
+        o.text().contains("Enter continues with this store") || o.text().contains("Group: ")
+    });
+    if !wizard.output().text().contains("Group: ") {
+        wizard.send(CR);
+        wizard.wait_for("Group: ");
+    }
+    wizard.send("Öst\r");
+    wizard.wait_for("Status");
+    wizard.send("<\r"); // back to the list, where the row names its group
+    wizard.wait_for("Ost  enabled");
+    wizard.send("\x04"); // Ctrl-D: quit, after asking
+    wizard.wait_for("y quits");
+    wizard.send("y\r");
+    wizard.wait_exit();
+    let raw = wizard.output().raw().to_vec();
+    let typed = "Öst".as_bytes();
+    let echo = raw
+        .windows(typed.len())
+        .position(|w| w == typed)
+        .expect("the terminal echoed the typed group");
+    let mut written = raw[..echo].to_vec();
+    written.extend_from_slice(&raw[echo + typed.len()..]);
+    let high: Vec<(usize, u8)> = written
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, b)| *b > 0x7f)
+        .collect();
+    assert!(
+        high.is_empty(),
+        "{} byte(s) above 0x7F besides the echo, first at {:?}:\n{}",
+        high.len(),
+        high.first(),
+        String::from_utf8_lossy(&written)
+    );
+}

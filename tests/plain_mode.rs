@@ -325,6 +325,8 @@ fn plain_answers(wizard: &mut PtySession, seen: &mut Seen, jwt: &str) {
         ),
     );
     seen.answer(wizard, "Type s to save, < to go back: ", "s\r");
+    // After "Saved." the answers file is offered: Enter declines it.
+    seen.answer(wizard, "Write the answers file? [y/N]: ", ENTER);
     seen.wait(wizard, "Saved 1 integration(s) to");
 }
 

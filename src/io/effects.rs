@@ -81,7 +81,24 @@ pub fn perform(effect: Effect, stores: &dyn StoreProvider, path: &Path) -> Msg {
         Effect::LoadDraftSecrets(entries) => {
             Msg::DraftSecretsLoaded(draft::load_secrets(&entries, stores))
         }
+        Effect::WriteAnswers { path, answers } => {
+            Msg::AnswersWritten(write_answers(path, &answers))
+        }
     }
+}
+
+/// The answers file beside the config: written as the config is (atomically, a new
+/// file mode 0600, never through a place another user controls).
+fn write_answers(
+    path: String,
+    answers: &crate::answers::Answers,
+) -> Result<crate::wizard::AnswersWritten, String> {
+    let text = crate::answers::render_answers(answers).map_err(|e| e.to_string())?;
+    config_file::write_atomic(Path::new(&path), &text).map_err(|e| e.to_string())?;
+    Ok(crate::wizard::AnswersWritten {
+        env: crate::wizard::env_names(answers),
+        path,
+    })
 }
 
 fn reload(path: &Path) -> Result<Reloaded, String> {
@@ -106,6 +123,7 @@ fn writes_files(effect: &Effect) -> bool {
             | Effect::SaveDraft(_)
             | Effect::DiscardDraft { .. }
             | Effect::CleanDraftEntries { .. }
+            | Effect::WriteAnswers { .. }
     )
 }
 

@@ -107,7 +107,19 @@ fn states() -> Vec<(&'static str, Wizard)> {
     out.push(("a toggle", form_on(|v| matches!(v, Value::Toggle(_)))));
     out.push(("an integration row", list_on_integration()));
     out.push(("an unconfirmed list", list_unconfirmed()));
+    out.push(("a new form with one to fill from", form_to_fill()));
     out
+}
+
+/// A new User import's form, with a Historical integration to fill it from.
+fn form_to_fill() -> Wizard {
+    let mut w = crate::test_support::wizard();
+    act(&mut w, Action::Enter);
+    add_integration(&mut w, "east", &jwt_never_expires());
+    act(&mut w, Action::Enter); // Continue
+    act(&mut w, Action::Yes);
+    act(&mut w, Action::Enter); // Add
+    w
 }
 
 #[test]

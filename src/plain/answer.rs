@@ -153,6 +153,9 @@ fn field_answer(
     input: FieldInput,
     text: &str,
 ) -> Result<Response, String> {
+    if text.trim() == "=" && wizard.fill_source(draft).is_some() {
+        return Ok(Response::of(vec![Msg::Act(Action::FillFrom)]));
+    }
     let check = Some((draft, focus));
     let keep = Response {
         check,

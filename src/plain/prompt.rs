@@ -109,6 +109,7 @@ pub fn key_for(action: Action) -> String {
         Action::Save => "s",
         Action::Back => "<",
         Action::Quit => "Ctrl-D",
+        Action::FillFrom => "=",
         _ => "",
     }
     .to_owned()
@@ -159,7 +160,19 @@ pub fn question(wizard: &Wizard) -> Question {
         )
     } else if let Step::Done(_) = step {
         // The outcome line is printed by the caller, as for the full-screen wizard.
-        ask(Vec::new(), "", Kind::Show(Action::Enter))
+        if wizard.answers_written().is_none() {
+            ask(
+                vec![format!(
+                    "Saved. This session's answers file ({}) is the template for \
+                     `wfm-wizard apply` on other servers; its secrets are env var names only.",
+                    wizard.answers_path()
+                )],
+                "Write the answers file? [y/N]: ",
+                Kind::YesNo,
+            )
+        } else {
+            ask(wizard.answers_lines(), "", Kind::Show(Action::Enter))
+        }
     } else {
         generic(wizard, &format!("{step:?}"))
     }
@@ -301,6 +314,9 @@ fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
         && let Some(error) = wizard.field_check(draft, focus).error
     {
         before.push(format!("Error: {error}"));
+    }
+    if let Some(offer) = wizard.fill_offer(draft) {
+        before.push(name_keys(&offer));
     }
     let (prompt, input) = match &d.fields[focus] {
         FieldState::Text(value) if value.value().is_empty() => {

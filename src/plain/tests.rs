@@ -494,3 +494,62 @@ fn a_stored_secret_gone_from_its_store_is_never_offered_as_kept() {
     assert!(!t.contains("Enter keeps it"), "{t}");
     assert!(!dir.path().join("integrations.yaml").exists());
 }
+
+#[test]
+fn after_saving_y_writes_the_answers_file_private_and_without_a_secret() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let jwt = jwt_never_expires();
+    let mut answers = one_integration(&jwt);
+    answers.extend([line("3"), line("y"), line("2"), line("s"), line("y")]);
+    let (outcome, script, _, dir) = run_script(answers);
+    let t = &script.transcript;
+    assert!(matches!(outcome, Outcome::Saved(_)), "{outcome:?}\n{t}");
+    assert!(t.contains("Write the answers file? [y/N]: "), "{t}");
+    let path = dir.path().join("integrations.yaml.answers.yaml");
+    assert!(
+        t.contains(&format!("Answers written to {}.", path.display())),
+        "{t}"
+    );
+    assert!(t.contains("WFM_RINGCENTRAL_V1_HISTORICAL_EAST_JWT"), "{t}");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains(CLIENT_SECRET) && !text.contains(&jwt[..40]),
+        "{text}"
+    );
+    let parsed = crate::answers::parse_answers(&text).unwrap();
+    let catalog = crate::catalog::Catalog::builtin();
+    assert!(crate::commands::apply::check_answers(&parsed, &catalog).is_empty());
+    assert_eq!(parsed.integrations.len(), 1);
+}
+
+#[test]
+fn after_saving_enter_declines_the_answers_file() {
+    let jwt = jwt_never_expires();
+    let mut answers = one_integration(&jwt);
+    answers.extend([line("3"), line("y"), line("2"), line("s"), line("")]);
+    let (outcome, script, _, dir) = run_script(answers);
+    assert!(
+        matches!(outcome, Outcome::Saved(_)),
+        "{}",
+        script.transcript
+    );
+    assert!(!dir.path().join("integrations.yaml.answers.yaml").exists());
+}
+
+#[test]
+fn equals_fills_a_new_integration_from_the_existing_one() {
+    let jwt = jwt_never_expires();
+    let mut answers = one_integration(&jwt);
+    answers.extend([line("3"), line("y"), line(""), line("=")]);
+    let (outcome, script, _, _) = run_script(answers);
+    let t = &script.transcript;
+    assert_eq!(outcome, Outcome::Cancelled, "{t}");
+    assert!(
+        t.contains("= fills this from Historical settings (east): the same values and secrets"),
+        "{t}"
+    );
+    assert!(t.contains("Group [east]: "), "the values are copied: {t}");
+}

@@ -75,6 +75,15 @@ pub fn draw(
             focus_rows = (start, lines.len());
         }
     }
+    if let Some(offer) = wizard.fill_offer(draft) {
+        lines.push(Line::default());
+        lines.extend(crate::ui::text::wrapped_lines(
+            &theme.text(&crate::keymap::name_keys(&offer)),
+            width,
+            1,
+            theme.dim(),
+        ));
+    }
     let height = usize::from(area.height);
     let caret_row = caret.map_or(0, |(_, y)| y);
     let offset = scroll_offset(focus_rows, caret_row, height);

@@ -343,6 +343,28 @@ pub fn draw_outcome(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: Theme
                 ));
             }
             lines.push(Line::default());
+            let answers = wizard.answers_lines();
+            if answers.is_empty() {
+                lines.extend(text::wrapped_lines(
+                    &theme.text(&format!(
+                        "Press a to write this session's answers file ({}): the template \
+                         for `wfm-wizard apply` on other servers, secrets as env var names only.",
+                        wizard.answers_path()
+                    )),
+                    width,
+                    0,
+                    Style::new(),
+                ));
+            }
+            for line in answers {
+                lines.extend(text::wrapped_lines(
+                    &theme.text(&line),
+                    width,
+                    0,
+                    Style::new(),
+                ));
+            }
+            lines.push(Line::default());
             lines.push(Line::from("Press Enter to finish."));
         }
         _ => {}

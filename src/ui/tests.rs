@@ -205,6 +205,14 @@ fn review_and_outcomes() {
         warnings: vec![],
     })));
     snapshot("done", &w);
+    w.update(Msg::AnswersWritten(Ok(crate::wizard::AnswersWritten {
+        path: "/etc/wfm-wizard/integrations.yaml.answers.yaml".into(),
+        env: vec![
+            "WFM_RINGCENTRAL_V1_HISTORICAL_DEFAULT_CLIENT_SECRET".into(),
+            "WFM_RINGCENTRAL_V1_HISTORICAL_DEFAULT_JWT".into(),
+        ],
+    })));
+    snapshot("done_answers_written", &w);
 }
 
 #[test]
@@ -232,6 +240,42 @@ fn a_terminal_below_the_minimum_says_so_instead_of_clipping() {
         }
     }
     insta::assert_snapshot!("too_small_40x10", render(&filled_form(), 40, 10).backend());
+}
+
+#[test]
+fn a_new_integration_offers_to_fill_from_an_existing_one() {
+    let mut w = wizard();
+    act(&mut w, Action::Enter);
+    add_integration(&mut w, "east", &jwt_never_expires());
+    act(&mut w, Action::Enter); // Continue to User import
+    act(&mut w, Action::Yes);
+    act(&mut w, Action::Enter); // Add
+    insta::assert_snapshot!("fill_from_offered_80x24", render(&w, 80, 24).backend());
+    act(&mut w, Action::FillFrom);
+    insta::assert_snapshot!("fill_from_filled_80x24", render(&w, 80, 24).backend());
+}
+
+#[test]
+fn the_too_small_screen_says_what_quitting_does_with_the_draft() {
+    let mut quit = filled_form();
+    act(&mut quit, Action::Quit);
+    insta::assert_snapshot!(
+        "too_small_quit_asked_40x10",
+        render(&quit, 40, 10).backend()
+    );
+    let text: String = format!("{}", render(&quit, 40, 10).backend())
+        .lines()
+        .map(|l| l.trim_matches('"').trim_end())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("Ctrl-C again to quit and delete this session's draft"),
+        "{text}"
+    );
+    assert!(
+        text.contains("or k to quit and keep the draft for the next start"),
+        "{text}"
+    );
 }
 
 #[test]

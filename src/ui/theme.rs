@@ -112,9 +112,17 @@ impl Theme {
     /// terminal can show it: control characters escaped (a cell would carry them to
     /// the terminal, which obeys them), then ASCII where the terminal needs it.
     pub fn text(self, text: &str) -> Cow<'_, str> {
-        let text = crate::safe_text::escape_controls(text);
+        match crate::safe_text::escape_controls(text) {
+            Cow::Borrowed(text) => self.transliterate(text),
+            Cow::Owned(text) => Cow::Owned(self.transliterate(&text).into_owned()),
+        }
+    }
+
+    /// `text` in ASCII where the terminal needs it (`Öst` as `Ost`, `…` as `...`),
+    /// control characters left as they are: for a writer that escapes them itself.
+    pub fn transliterate(self, text: &str) -> Cow<'_, str> {
         if !self.ascii || text.is_ascii() {
-            return text;
+            return Cow::Borrowed(text);
         }
         let mut out = String::with_capacity(text.len());
         for c in text.chars() {

@@ -34,6 +34,10 @@ pub enum Action {
     Last,
     /// Check the secret store again (after the operator fixed it).
     Retry,
+    /// On Done: write this session's answers file beside the config.
+    WriteAnswers,
+    /// On a new integration's form: fill it from an existing one of its platform.
+    FillFrom,
 }
 
 /// Everything that can change the wizard.
@@ -69,6 +73,8 @@ pub enum Msg {
     ReviewLimit(usize),
     /// The same for the help overlay: how far its text can scroll as drawn.
     HelpLimit(usize),
+    /// The answers file was written (where, which env vars) or why not.
+    AnswersWritten(Result<super::AnswersWritten, String>),
 }
 
 /// What the program learnt about the session before it started.
@@ -120,6 +126,11 @@ pub enum Effect {
     CleanDraftEntries {
         namespaces: Vec<String>,
         kind: StoreKind,
+    },
+    /// Writes an answers file (mode 0600; its secrets are `{env: ...}` names only).
+    WriteAnswers {
+        path: String,
+        answers: crate::answers::Answers,
     },
 }
 

@@ -584,7 +584,9 @@ fn ctrl_c_works_while_a_save_hangs_and_a_finished_save_clears_the_question() {
     );
 }
 
+mod answers;
 mod comments;
+mod fill_from;
 mod operator;
 
 #[test]

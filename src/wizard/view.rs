@@ -17,7 +17,7 @@ pub fn name_keys(text: &str, name: impl Fn(Action) -> String) -> String {
         return text.to_owned();
     }
     let mut out = text.to_owned();
-    for action in [Action::Save, Action::Back, Action::Quit] {
+    for action in [Action::Save, Action::Back, Action::Quit, Action::FillFrom] {
         out = out.replace(&format!("⟦{action:?}⟧"), &name(action));
     }
     out

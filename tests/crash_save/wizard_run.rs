@@ -88,6 +88,9 @@ impl OnReview {
     pub fn save_uninterrupted(mut self) -> Duration {
         self.session.send(SAVE_KEY);
         let pressed = Instant::now();
+        // After "Saved." plain mode offers the answers file: Enter declines it.
+        self.seen
+            .answer(&mut self.session, "Write the answers file? [y/N]: ", "\r");
         self.seen.wait(&self.session, "Saved 1 integration(s) to");
         let status = self.session.wait_exit();
         let took = pressed.elapsed();

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{ParseError, parse_yaml, strict};
 
+pub mod from_config;
 pub mod sources;
 
 /// The answers format this program reads and writes.

@@ -150,7 +150,7 @@ fn confirmed_schema(catalog: &Catalog) -> Value {
 
 /// An integration of an operation with prerequisites needs each one confirmed, in the
 /// config as in the answers: `validate` and the wizard hold it as an error (one rule,
-/// one severity, validate/operation_rules.rs).
+/// one severity, `validate/operation_rules.rs`).
 fn prerequisite_rules(catalog: &Catalog, kind: &Kind) -> Vec<Value> {
     let mut rules = Vec::new();
     for (platform, operation) in operations(catalog) {

@@ -29,7 +29,7 @@ impl Wizard {
             return Vec::new();
         };
         let document = self.save_plan(info.kind).document;
-        let answers = crate::commands::export::answers_of(&document, &self.catalog);
+        let answers = crate::answers::from_config::answers_of(&document, &self.catalog);
         vec![Effect::WriteAnswers {
             path: self.answers_path(),
             answers,

@@ -1,6 +1,7 @@
 //! The pure state machine: `update(Msg) -> Vec<Effect>`. No I/O happens here.
 
 mod changes;
+mod control_characters;
 mod form;
 mod integration_form;
 pub mod lists;
@@ -22,6 +23,7 @@ pub use tui_input::InputRequest;
 
 use crate::config::draft::Snapshot;
 pub use changes::Loaded;
+pub use control_characters::refuse_control_characters;
 pub use integration_form::{FieldState, IntegrationForm, SecretField};
 pub use messages::{
     Action, Effect, EffectRunner, Interrupt, Msg, NotKept, Reloaded, SaveFailure, SaveReport,

@@ -229,23 +229,14 @@ impl Wizard {
     }
 }
 
-/// Drops one trailing newline; refuses control and escape characters, saying which.
+/// Drops one trailing newline; refuses control and escape characters, saying which
+/// (see `control_characters`).
 pub fn clean_paste(raw: &str) -> Result<&str, String> {
     let text = raw
         .strip_suffix("\r\n")
         .or_else(|| raw.strip_suffix('\n'))
         .or_else(|| raw.strip_suffix('\r'))
         .unwrap_or(raw);
-    if let Some(c) = text.chars().find(|c| c.is_control()) {
-        let what = match c {
-            '\n' | '\r' => "a line break".to_owned(),
-            '\t' => "a tab".to_owned(),
-            '\u{1b}' => "an escape character".to_owned(),
-            other => format!("the control character U+{:04X}", u32::from(other)),
-        };
-        return Err(format!(
-            "Paste refused: it contains {what}. Nothing was inserted; copy the value again as one line."
-        ));
-    }
+    super::control_characters::refuse_control_characters(text)?;
     Ok(text)
 }

@@ -134,7 +134,7 @@ fn a_secret_the_store_refuses_while_drafting_is_named_and_forgotten() {
         entry: entry.clone(),
         why: "keyutils: quota exceeded".into(),
     }])));
-    assert!(!w.draft_entries.contains(&entry));
+    assert!(!w.draft_entries().contains(&entry));
     let notice = w.notice.as_ref().expect("told").text.clone();
     assert!(
         notice.contains("RingCentral CX client secret of Historical settings (no group): keyutils: quota exceeded"),

@@ -70,13 +70,14 @@ pub enum Step {
         selected: usize,
     },
     Form {
-        draft: usize,
+        /// Which integration's form (an index into `forms`).
+        form: usize,
         focus: usize,
         revealed: bool,
     },
-    /// Where secrets will go, shown before the form of `draft` (see `store_gate`).
+    /// Where secrets will go, shown before the form of `form` (see `store_gate`).
     StoreGate {
-        draft: usize,
+        form: usize,
     },
     Review {
         scroll: usize,
@@ -565,11 +566,11 @@ impl Wizard {
             Step::Platform { selected } => self.platform_action(selected, action),
             Step::Operation { op, selected } => self.operation_action(op, selected, action),
             Step::Form {
-                draft,
+                form: draft,
                 focus,
                 revealed,
             } => self.form_action(draft, focus, revealed, action),
-            Step::StoreGate { draft } => return self.gate_action(draft, action),
+            Step::StoreGate { form: draft } => return self.gate_action(draft, action),
             Step::Review { scroll } => return self.review_action(scroll, action),
             Step::Saving => {}
             Step::SaveFailed { reload, .. } => match action {

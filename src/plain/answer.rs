@@ -241,7 +241,7 @@ fn replace(value: SecretString) -> Vec<Msg> {
 /// time (after that the question itself shows it, as the form does for visited fields).
 pub fn after_field(wizard: &Wizard, draft: usize, focus: usize) -> (Vec<String>, Option<Msg>) {
     let here =
-        matches!(*wizard.step(), Step::Form { draft: d, focus: f, .. } if d == draft && f == focus);
+        matches!(*wizard.step(), Step::Form { form: d, focus: f, .. } if d == draft && f == focus);
     if !here || wizard.overlay().is_some() {
         return (Vec::new(), None);
     }

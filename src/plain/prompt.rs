@@ -129,7 +129,10 @@ pub fn question(wizard: &Wizard) -> Question {
         platform_question(wizard, *selected)
     } else if let Step::Operation { op, selected } = step {
         operation_question(wizard, *op, *selected)
-    } else if let Step::Form { draft, focus, .. } = step {
+    } else if let Step::Form {
+        form: draft, focus, ..
+    } = step
+    {
         field_question(wizard, *draft, *focus)
     } else if let Step::StoreGate { .. } = step {
         store_gate_question(wizard)

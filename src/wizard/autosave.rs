@@ -20,10 +20,12 @@ impl Wizard {
             Step::Operation { op, .. } => Position::Operation {
                 operation: self.operation(*op).id.clone(),
             },
-            Step::StoreGate { draft } => Position::Operation {
+            Step::StoreGate { form: draft } => Position::Operation {
                 operation: self.forms[*draft].operation.clone(),
             },
-            Step::Form { draft, focus, .. } => Position::Form {
+            Step::Form {
+                form: draft, focus, ..
+            } => Position::Form {
                 integration: *draft,
                 focus: *focus,
             },

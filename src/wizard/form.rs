@@ -10,7 +10,7 @@ use crate::validate::{FieldCheck, Value, check_field, check_group_counts};
 impl Wizard {
     pub(super) fn open_form(&mut self, draft: usize) {
         self.step = Step::Form {
-            draft,
+            form: draft,
             focus: 0,
             revealed: false,
         };
@@ -77,7 +77,7 @@ impl Wizard {
                     _ => last,
                 };
                 self.step = Step::Form {
-                    draft,
+                    form: draft,
                     focus,
                     revealed: false,
                 };
@@ -86,7 +86,7 @@ impl Wizard {
                 self.forms[draft].visited[focus] = true;
                 if focus < last {
                     self.step = Step::Form {
-                        draft,
+                        form: draft,
                         focus: focus + 1,
                         revealed: false,
                     };
@@ -111,7 +111,7 @@ impl Wizard {
                 }
                 Value::Secret { .. } => {
                     self.step = Step::Form {
-                        draft,
+                        form: draft,
                         focus,
                         revealed: !revealed,
                     }
@@ -139,7 +139,9 @@ impl Wizard {
     }
 
     pub(super) fn form_edit(&mut self, request: InputRequest) {
-        if let Step::Form { draft, focus, .. } = self.step
+        if let Step::Form {
+            form: draft, focus, ..
+        } = self.step
             && self.forms[draft].edit(focus, request)
         {
             self.dirty = true;
@@ -148,7 +150,10 @@ impl Wizard {
     }
 
     pub(super) fn form_paste(&mut self, pasted: &SecretString) {
-        let Step::Form { draft, focus, .. } = self.step else {
+        let Step::Form {
+            form: draft, focus, ..
+        } = self.step
+        else {
             return;
         };
         if matches!(self.forms[draft].value(focus), Value::Toggle(_)) {
@@ -180,7 +185,7 @@ impl Wizard {
             .find(|&i| self.field_check(draft, i).error.is_some());
         if let Some(focus) = first_error {
             self.step = Step::Form {
-                draft,
+                form: draft,
                 focus,
                 revealed: false,
             };

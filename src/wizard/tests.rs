@@ -154,7 +154,7 @@ fn finishing_with_errors_is_refused_with_a_message_and_focuses_the_first_bad_fie
     assert_eq!(
         w.step,
         Step::Form {
-            draft: 0,
+            form: 0,
             focus: 2,
             revealed: false
         }
@@ -442,7 +442,7 @@ fn reveal_flips_only_on_a_secret_and_resets_when_focus_moves() {
     assert_eq!(
         w.step,
         Step::Form {
-            draft: 0,
+            form: 0,
             focus: 0,
             revealed: false
         },
@@ -455,7 +455,7 @@ fn reveal_flips_only_on_a_secret_and_resets_when_focus_moves() {
     assert_eq!(
         w.step,
         Step::Form {
-            draft: 0,
+            form: 0,
             focus: 3,
             revealed: true
         }
@@ -464,7 +464,7 @@ fn reveal_flips_only_on_a_secret_and_resets_when_focus_moves() {
     assert_eq!(
         w.step,
         Step::Form {
-            draft: 0,
+            form: 0,
             focus: 4,
             revealed: false
         }

@@ -228,7 +228,7 @@ fn resuming_restores_answers_position_and_secrets_from_their_entries() {
     assert_eq!(
         second.step,
         Step::Form {
-            draft: 0,
+            form: 0,
             focus: 1,
             revealed: false
         }
@@ -449,7 +449,7 @@ fn quit_and_keep_the_draft_keeps_it_with_the_focus_and_resume_puts_focus_back() 
         matches!(
             later.step,
             Step::Form {
-                draft: 0,
+                form: 0,
                 focus: 2,
                 ..
             }

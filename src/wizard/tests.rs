@@ -259,8 +259,7 @@ fn user_import_needs_the_employee_defaults_confirmation_which_is_recorded() {
 
 #[test]
 fn an_operation_that_requires_another_cannot_be_added_first() {
-    let mut w = Wizard::new(catalog_with_real_time(), None, "x", NOW);
-    w.store_acknowledged = true; // past the store gate
+    let mut w = Wizard::new(catalog_with_real_time(), None, "x", NOW).past_store_gate();
     act(&mut w, Action::Enter);
     act(&mut w, Action::Last);
     act(&mut w, Action::Enter); // continue to real-time
@@ -291,8 +290,7 @@ fn loaded() -> Document {
 #[test]
 fn editing_keeps_a_stored_secret_unless_a_new_one_is_typed() {
     let document = loaded();
-    let mut w = Wizard::new(Catalog::builtin(), Some(&document), "x", NOW);
-    w.store_acknowledged = true; // past the store gate
+    let mut w = Wizard::new(Catalog::builtin(), Some(&document), "x", NOW).past_store_gate();
     assert!(
         w.problems().is_empty(),
         "a stored secret satisfies Required: {:?}",
@@ -335,8 +333,7 @@ fn editing_keeps_a_stored_secret_unless_a_new_one_is_typed() {
 
 #[test]
 fn renaming_a_group_moves_kept_secrets_to_the_new_entry_names() {
-    let mut w = Wizard::new(Catalog::builtin(), Some(&loaded()), "x", NOW);
-    w.store_acknowledged = true; // past the store gate
+    let mut w = Wizard::new(Catalog::builtin(), Some(&loaded()), "x", NOW).past_store_gate();
     act(&mut w, Action::Enter);
     act(&mut w, Action::First);
     act(&mut w, Action::Enter);

@@ -311,9 +311,10 @@ fn quitting_at_the_offer_keeps_the_draft_and_a_hangup_does_not_overwrite_it() {
     assert!(act(&mut second, Action::Quit).is_empty());
     assert_eq!(second.outcome, Some(Outcome::Cancelled));
 
-    let mut third = ready(StoreKind::SecretService);
+    // Unsaved work of its own, then the offer: the offer still wins.
+    let (mut third, _) = one_integration();
     third.update(Msg::Startup(Startup::DraftFound(snapshot)));
-    third.dirty = true;
+    assert!(third.dirty && third.resume_offer().is_some());
     assert!(third.update(Msg::Interrupted(Interrupt::HangUp)).is_empty());
 }
 

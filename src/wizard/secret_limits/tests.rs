@@ -19,8 +19,7 @@ fn long_jwt(len: usize) -> String {
 
 /// The form of a new Historical integration, secrets going to `kind`, on `field`.
 fn form_on(kind: StoreKind, field: usize) -> Wizard {
-    let mut w = ready(kind);
-    w.store_acknowledged = true;
+    let mut w = ready(kind); // past the store gate
     act(&mut w, Action::Enter); // platform
     act(&mut w, Action::Enter); // Add
     for _ in 0..field {

@@ -278,7 +278,9 @@ const RESUME: &[Binding] = &[
 /// Whether what has focus in `wizard` is where a binding with `when` acts.
 fn applies(wizard: &Wizard, when: When) -> bool {
     let value = match *wizard.step() {
-        Step::Form { draft, focus, .. } => Some(wizard.forms()[draft].value(focus)),
+        Step::Form {
+            form: draft, focus, ..
+        } => Some(wizard.forms()[draft].value(focus)),
         _ => None,
     };
     match when {
@@ -295,7 +297,7 @@ fn applies(wizard: &Wizard, when: When) -> bool {
         },
         When::QuitAsked => wizard.overlay() == Some(&Overlay::ConfirmQuit),
         When::CanFill => match *wizard.step() {
-            Step::Form { draft, .. } => wizard.fill_source(draft).is_some(),
+            Step::Form { form, .. } => wizard.fill_source(form).is_some(),
             _ => false,
         },
         When::Unconfirmed => match *wizard.step() {
@@ -489,7 +491,10 @@ fn normalize(key: Key) -> Key {
 
 /// Keys that edit the focused field.
 fn form_key(wizard: &Wizard, key: Key) -> Option<Msg> {
-    let Step::Form { draft, focus, .. } = *wizard.step() else {
+    let Step::Form {
+        form: draft, focus, ..
+    } = *wizard.step()
+    else {
         return None;
     };
     let on_toggle = matches!(wizard.forms()[draft].value(focus), Value::Toggle(_));

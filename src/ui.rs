@@ -93,7 +93,7 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
             lists::draw_operation(frame, body, wizard, *op, *selected, theme);
         }
         Step::Form {
-            draft,
+            form: draft,
             focus,
             revealed,
         } => form::draw(frame, body, wizard, *draft, *focus, *revealed, theme),
@@ -159,7 +159,7 @@ fn progress_line(wizard: &Wizard, theme: Theme) -> Line<'static> {
     let current = match &wizard.step() {
         Step::Platform { .. } => 0,
         Step::Operation { op, .. } => op + 1,
-        Step::Form { draft, .. } | Step::StoreGate { draft } => {
+        Step::Form { form: draft, .. } | Step::StoreGate { form: draft } => {
             let d = &wizard.forms()[*draft];
             1 + wizard
                 .current_platform()

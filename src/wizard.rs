@@ -1,19 +1,24 @@
 //! The pure state machine: `update(Msg) -> Vec<Effect>`. No I/O happens here.
 
 mod answers_offer;
+mod autosave;
 mod changes;
+mod control_characters;
+mod draft_plan;
 mod fill_from;
 mod form;
 mod integration_form;
 pub mod lists;
 mod messages;
 mod migration_offer;
+mod recovery;
 mod resume;
 pub mod review_text;
 mod save_plan;
 mod saving;
 mod secret_limits;
 mod secret_text;
+mod ssh_hint;
 mod store_gate;
 mod stored_check;
 pub mod view;
@@ -25,15 +30,18 @@ pub use tui_input::InputRequest;
 use crate::config::draft::Snapshot;
 pub use answers_offer::{AnswersWritten, env_names};
 pub use changes::Loaded;
+pub use control_characters::refuse_control_characters;
 pub use integration_form::{FieldState, IntegrationForm, SecretField};
 pub use messages::{
     Action, Effect, EffectRunner, Interrupt, Msg, NotKept, Reloaded, SaveFailure, SaveReport,
     Startup, StoreInfo,
 };
-pub use resume::{DraftPlan, LoadedSecrets, SSH_HINT, link_can_drop};
+use recovery::Recovery;
+pub use recovery::{DraftPlan, LoadedSecrets};
 pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
 pub use secret_limits::too_long_for;
 pub use secret_text::SecretText;
+pub use ssh_hint::{SSH_HINT, link_can_drop};
 pub use store_gate::{StoreExplanation, explain_store};
 pub use stored_check::StoredCheck;
 pub use view::Layer;
@@ -65,13 +73,14 @@ pub enum Step {
         selected: usize,
     },
     Form {
-        draft: usize,
+        /// Which integration's form (an index into `forms`).
+        form: usize,
         focus: usize,
         revealed: bool,
     },
-    /// Where secrets will go, shown before the form of `draft` (see `store_gate`).
+    /// Where secrets will go, shown before the form of `form` (see `store_gate`).
     StoreGate {
-        draft: usize,
+        form: usize,
     },
     Review {
         scroll: usize,
@@ -141,15 +150,8 @@ pub struct Wizard {
     notice: Option<Notice>,
     dirty: bool,
     outcome: Option<Outcome>,
-    /// A draft from an earlier session, until the operator resumes or discards it.
-    resume_offer: Option<Snapshot>,
-    /// Draft keyring entries that hold typed secrets now (deleted on save or discard).
-    draft_entries: Vec<SecretRef>,
-    draft_generation: u64,
-    /// The last draft left typed secrets out (no store yet): the next one catches up.
-    secrets_left_out: bool,
-    /// (integration, field, draft entry) of secrets being read back after a resume.
-    restoring: Vec<(usize, usize, SecretRef)>,
+    /// Crash recovery: the draft offered, its keyring entries, what is read back.
+    recovery: Recovery,
     /// Who uses which group, built on first need after each update: the views check
     /// every visible row's group, Review every draft's, and comparing each with all
     /// the others made 1,000 integrations cost 40 ms a frame.
@@ -163,9 +165,6 @@ pub struct Wizard {
     loaded: Loaded,
     /// Stored references whose entry the background check found gone.
     vanished: Vec<SecretRef>,
-    /// The field each draft entry of the last draft parks, in words (to say which
-    /// secret a draft could not keep).
-    parked: Vec<(SecretRef, String)>,
     /// The answers file offered on Done, once written (or why not).
     answers_written: Option<Result<AnswersWritten, String>>,
 }
@@ -224,18 +223,13 @@ impl Wizard {
             notice: None,
             dirty: false,
             outcome: None,
-            resume_offer: None,
-            draft_entries: Vec::new(),
-            draft_generation: 0,
-            secrets_left_out: false,
-            restoring: Vec::new(),
+            recovery: Recovery::default(),
             group_index: std::cell::OnceCell::new(),
             review_limit: usize::MAX,
             help_scroll: 0,
             help_limit: usize::MAX,
             loaded: Loaded::new(document),
             vanished: Vec::new(),
-            parked: Vec::new(),
             answers_written: None,
         }
     }
@@ -353,12 +347,12 @@ impl Wizard {
 
     /// A draft from an earlier session, until the operator resumes or discards it.
     pub fn resume_offer(&self) -> Option<&Snapshot> {
-        self.resume_offer.as_ref()
+        self.recovery.offer.as_ref()
     }
 
     /// Draft keyring entries that hold typed secrets now.
     pub fn draft_entries(&self) -> &[SecretRef] {
-        &self.draft_entries
+        &self.recovery.entries
     }
 
     /// The furthest Review can scroll, as last measured on screen.
@@ -402,7 +396,8 @@ impl Wizard {
         }
         let mut namespaces = vec![self.identity.namespace.clone()];
         namespaces.extend(
-            self.resume_offer
+            self.recovery
+                .offer
                 .as_ref()
                 .and_then(|s| s.namespace.clone())
                 .filter(|n| *n != self.identity.namespace),
@@ -517,7 +512,7 @@ impl Wizard {
                 self.restore_secrets(result);
                 Vec::new()
             }
-            Msg::Act(action) if self.resume_offer.is_some() => self.resume_action(action),
+            Msg::Act(action) if self.recovery.offer.is_some() => self.resume_action(action),
             Msg::Act(action) => {
                 if self.overlay.is_some() {
                     return self.overlay_action(action);
@@ -532,20 +527,20 @@ impl Wizard {
                 self.step_action(action)
             }
             Msg::SelectRow(row) => {
-                if self.overlay.is_none() && self.resume_offer.is_none() {
+                if self.overlay.is_none() && self.recovery.offer.is_none() {
                     self.notice = None; // as the arrow keys do
                     self.select_row(row);
                 }
                 Vec::new()
             }
             Msg::Edit(request) => {
-                if self.overlay.is_none() && self.resume_offer.is_none() {
+                if self.overlay.is_none() && self.recovery.offer.is_none() {
                     self.form_edit(request);
                 }
                 Vec::new()
             }
             Msg::Paste(text) => {
-                if self.overlay.is_none() && self.resume_offer.is_none() {
+                if self.overlay.is_none() && self.recovery.offer.is_none() {
                     self.form_paste(&text);
                 }
                 Vec::new()
@@ -577,15 +572,15 @@ impl Wizard {
         match self.step.clone() {
             Step::Platform { selected } => self.platform_action(selected, action),
             Step::Operation { op, selected } => self.operation_action(op, selected, action),
-            Step::Form { draft, .. } if action == Action::FillFrom => {
+            Step::Form { form: draft, .. } if action == Action::FillFrom => {
                 return self.fill_from_existing(draft);
             }
             Step::Form {
-                draft,
+                form: draft,
                 focus,
                 revealed,
             } => self.form_action(draft, focus, revealed, action),
-            Step::StoreGate { draft } => return self.gate_action(draft, action),
+            Step::StoreGate { form: draft } => return self.gate_action(draft, action),
             Step::Review { scroll } => return self.review_action(scroll, action),
             Step::Saving => {}
             Step::SaveFailed { reload, .. } => match action {

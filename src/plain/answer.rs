@@ -7,6 +7,7 @@ pub use crate::line_io::Answer;
 
 use super::prompt::{FieldInput, Kind, Question};
 use crate::wizard::lists::ListItem;
+use crate::wizard::refuse_control_characters;
 use crate::wizard::{Action, FieldState, InputRequest, Msg, Overlay, Step, Wizard};
 
 /// What to do with an answer: messages for the wizard, then, for a form field, check
@@ -192,7 +193,7 @@ fn field_answer(
                 }),
                 same if same == current => Ok(keep),
                 value => {
-                    refuse_controls(value)?;
+                    refuse_control_characters(value)?;
                     Ok(Response {
                         msgs: replace(SecretString::from(value)),
                         ..keep
@@ -225,7 +226,7 @@ fn secret_answer(question: &Question, secret: &SecretString) -> Result<Response,
         response.msgs = vec![Msg::Edit(InputRequest::DeleteLine)];
         return Ok(response);
     }
-    refuse_controls(value)?;
+    refuse_control_characters(value)?;
     response
         .say
         .push(format!("Received {} characters.", value.chars().count()));
@@ -238,27 +239,12 @@ fn replace(value: SecretString) -> Vec<Msg> {
     vec![Msg::Edit(InputRequest::DeleteLine), Msg::Paste(value)]
 }
 
-/// A line with a tab or an escape sequence in it is not a value anyone meant.
-fn refuse_controls(value: &str) -> Result<(), String> {
-    let Some(c) = value.chars().find(|c| c.is_control()) else {
-        return Ok(());
-    };
-    let what = match c {
-        '\t' => "a tab".to_owned(),
-        '\u{1b}' => "an escape character (an arrow or function key?)".to_owned(),
-        other => format!("the control character U+{:04X}", u32::from(other)),
-    };
-    Err(format!(
-        "That answer contains {what}; nothing was changed. Type the value again."
-    ))
-}
-
 /// After an answer to a form field: the check's messages, and Enter when the field is
 /// valid. A field with an error is asked again; its error is shown here the first
 /// time (after that the question itself shows it, as the form does for visited fields).
 pub fn after_field(wizard: &Wizard, draft: usize, focus: usize) -> (Vec<String>, Option<Msg>) {
     let here =
-        matches!(*wizard.step(), Step::Form { draft: d, focus: f, .. } if d == draft && f == focus);
+        matches!(*wizard.step(), Step::Form { form: d, focus: f, .. } if d == draft && f == focus);
     if !here || wizard.overlay().is_some() {
         return (Vec::new(), None);
     }

@@ -7,7 +7,7 @@
 
 use super::text;
 use crate::config::draft::Snapshot;
-use crate::wizard::view::OverlayText;
+use crate::wizard::view::{OverlayText, SecretView};
 use crate::wizard::{
     Action, Effect, FieldState, Layer, Level, Overlay, Step, StoreStatus, Wizard, explain_store,
 };
@@ -130,7 +130,10 @@ pub fn question(wizard: &Wizard) -> Question {
         platform_question(wizard, *selected)
     } else if let Step::Operation { op, selected } = step {
         operation_question(wizard, *op, *selected)
-    } else if let Step::Form { draft, focus, .. } = step {
+    } else if let Step::Form {
+        form: draft, focus, ..
+    } = step
+    {
         field_question(wizard, *draft, *focus)
     } else if let Step::StoreGate { .. } = step {
         store_gate_question(wizard)
@@ -303,56 +306,54 @@ fn operation_question(wizard: &Wizard, op: usize, selected: usize) -> Question {
 
 fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
     let d = &wizard.forms()[draft];
-    let def = wizard.form_fields(draft)[focus];
+    let view = wizard.field_view(draft, focus, focus);
+    let label = &view.label;
     let title = if d.original.is_some() {
         "editing"
     } else {
         "new integration"
     };
     let mut before = Vec::new();
-    if d.visited[focus]
-        && let Some(error) = wizard.field_check(draft, focus).error
-    {
+    if let Some(error) = &view.error {
         before.push(format!("Error: {error}"));
     }
     if let Some(offer) = wizard.fill_offer(draft) {
         before.push(name_keys(&offer));
     }
-    let (prompt, input) = match &d.fields[focus] {
-        FieldState::Text(value) if value.value().is_empty() => {
-            (format!("{}: ", def.label), FieldInput::Text)
+    let (prompt, input) = match (&d.fields[focus], &view.secret) {
+        (FieldState::Text(value), _) if value.value().is_empty() => {
+            (format!("{label}: "), FieldInput::Text)
         }
-        FieldState::Text(value) => (
-            format!("{} [{}]: ", def.label, value.value()),
-            FieldInput::Text,
-        ),
-        FieldState::Toggle(on) => (
+        (FieldState::Text(value), _) => {
+            (format!("{label} [{}]: ", value.value()), FieldInput::Text)
+        }
+        (FieldState::Toggle(on), _) => (
             format!(
-                "{} [{}] (y enables, n disables): ",
-                def.label,
+                "{label} [{}] (y enables, n disables): ",
                 if *on { "enabled" } else { "disabled" }
             ),
             FieldInput::Toggle,
         ),
-        FieldState::Secret(secret) => {
-            let state = if !secret.typed.is_empty() {
-                let count = secret.typed.char_count();
-                format!(
+        (FieldState::Secret(_), secret) => {
+            let state = match secret {
+                Some(SecretView { typed, .. }) if *typed > 0 => format!(
                     "; {} entered, Enter keeps {}",
-                    crate::wording::chars(count),
-                    if count == 1 { "it" } else { "them" }
-                )
-            } else if let Some(reference) = &secret.stored
-                && secret.vanished
-            {
-                format!("; GONE from {}, type it again", reference.store)
-            } else if let Some(reference) = &secret.stored {
-                format!("; stored in {}, Enter keeps it", reference.store)
-            } else {
-                String::new()
+                    crate::wording::chars(*typed),
+                    if *typed == 1 { "it" } else { "them" }
+                ),
+                Some(SecretView {
+                    stored_in: Some(store),
+                    vanished: true,
+                    ..
+                }) => format!("; GONE from {store}, type it again"),
+                Some(SecretView {
+                    stored_in: Some(store),
+                    ..
+                }) => format!("; stored in {store}, Enter keeps it"),
+                _ => String::new(),
             };
             (
-                format!("{} (typing is hidden{state}): ", def.label),
+                format!("{label} (typing is hidden{state}): "),
                 FieldInput::Secret,
             )
         }

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, text};
+use crate::wizard::view::{FieldView, FormTitle};
 use crate::wizard::{FieldState, Wizard};
 
 /// At this width and above, labels and values share a line.
@@ -52,9 +53,10 @@ pub fn draw(
     ];
     let mut caret = None;
     let mut focus_rows = (0, 0);
-    for (index, def) in defs.iter().enumerate() {
+    for index in 0..defs.len() {
         let start = lines.len();
-        let focused = index == focus;
+        let view = wizard.field_view(draft, index, focus);
+        let focused = view.focused;
         let (value_lines, value_caret) = value_spans(
             &d.fields[index],
             Shown {
@@ -65,12 +67,12 @@ pub fn draw(
             },
             theme,
         );
-        let label = theme.text(&def.label);
+        let label = theme.text(&view.label);
         let value_row = push_field(&mut lines, &label, focused, value_lines, &layout, theme);
         if focused {
             caret = value_caret.map(|(row, x)| (layout.value_x + x, value_row + row));
         }
-        lines.extend(messages(wizard, draft, index, &layout, theme));
+        lines.extend(messages(&view, &layout, theme));
         if focused {
             focus_rows = (start, lines.len());
         }
@@ -100,22 +102,9 @@ pub fn draw(
     }
 }
 
-/// "Historical settings · new integration", or "· editing east". Not the group being
-/// typed: a title that follows each keystroke would cost bytes on every character.
+/// "Historical settings · new integration", or "· editing east" (see `form_title`).
 fn title(wizard: &Wizard, draft: usize, theme: Theme) -> String {
-    let d = &wizard.forms()[draft];
-    let operation = wizard
-        .catalog()
-        .platform(&d.platform)
-        .and_then(|p| p.operation(&d.operation))
-        .map_or(d.operation.as_str(), |o| o.label.as_str());
-    let what = match &d.original {
-        None => "new integration".to_owned(),
-        Some(original) => match &original.group {
-            Some(group) => format!("editing {group}"),
-            None => "editing (no group)".to_owned(),
-        },
-    };
+    let FormTitle { operation, what } = wizard.form_title(draft);
     theme
         .text(&format!("{operation}{}{what}", theme.dot()))
         .into_owned()
@@ -317,37 +306,29 @@ fn revealed_lines(
 }
 
 /// Error, warning and info lines under a field. Errors and warnings wait until the
-/// operator has left the field once.
-fn messages(
-    wizard: &Wizard,
-    draft: usize,
-    index: usize,
-    layout: &Layout,
-    theme: Theme,
-) -> Vec<Line<'static>> {
-    let check = wizard.field_check(draft, index);
-    let visited = wizard.forms()[draft].visited[index];
+/// operator has left the field once (the view leaves them out until then).
+fn messages(view: &FieldView, layout: &Layout, theme: Theme) -> Vec<Line<'static>> {
     let width = layout.value_x + layout.value_width;
     let mut out = Vec::new();
-    if visited && let Some(error) = check.error {
+    if let Some(error) = &view.error {
         out.extend(text::wrapped_lines(
-            &format!("{}{}", theme.error_mark(), theme.text(&error)),
+            &format!("{}{}", theme.error_mark(), theme.text(error)),
             width,
             layout.value_x,
             theme.error(),
         ));
     }
-    if visited && let Some(warning) = check.warning {
+    if let Some(warning) = &view.warning {
         out.extend(text::wrapped_lines(
-            &format!("{}{}", theme.warning_mark(), theme.text(&warning)),
+            &format!("{}{}", theme.warning_mark(), theme.text(warning)),
             width,
             layout.value_x,
             theme.warning(),
         ));
     }
-    if let Some(info) = check.info {
+    if let Some(info) = &view.info {
         out.extend(text::wrapped_lines(
-            &theme.text(&info),
+            &theme.text(info),
             width,
             layout.value_x,
             theme.dim(),

@@ -9,7 +9,10 @@ use crate::wizard::{Action, Step, Wizard};
 
 /// "Keys here: ..." for the focused field, or `None` when no form is under the help.
 pub fn keys_here(wizard: &Wizard, theme: Theme) -> Option<String> {
-    let Step::Form { draft, focus, .. } = *wizard.step() else {
+    let Step::Form {
+        form: draft, focus, ..
+    } = *wizard.step()
+    else {
         return None;
     };
     let kind = wizard.form_fields(draft).get(focus)?.kind;

@@ -93,7 +93,7 @@ impl Wizard {
             return Vec::new();
         }
         let references = to_read.iter().map(|(_, _, r)| r.clone()).collect();
-        self.restoring.extend(to_read);
+        self.recovery.restoring.extend(to_read);
         vec![Effect::LoadDraftSecrets(references)]
     }
 }

@@ -10,7 +10,7 @@ use crate::validate::{FieldCheck, Value, check_field, check_group_counts};
 impl Wizard {
     pub(super) fn open_form(&mut self, draft: usize) {
         self.step = Step::Form {
-            draft,
+            form: draft,
             focus: 0,
             revealed: false,
         };
@@ -77,7 +77,7 @@ impl Wizard {
                     _ => last,
                 };
                 self.step = Step::Form {
-                    draft,
+                    form: draft,
                     focus,
                     revealed: false,
                 };
@@ -86,7 +86,7 @@ impl Wizard {
                 self.forms[draft].visited[focus] = true;
                 if focus < last {
                     self.step = Step::Form {
-                        draft,
+                        form: draft,
                         focus: focus + 1,
                         revealed: false,
                     };
@@ -111,7 +111,7 @@ impl Wizard {
                 }
                 Value::Secret { .. } => {
                     self.step = Step::Form {
-                        draft,
+                        form: draft,
                         focus,
                         revealed: !revealed,
                     }
@@ -139,7 +139,9 @@ impl Wizard {
     }
 
     pub(super) fn form_edit(&mut self, request: InputRequest) {
-        if let Step::Form { draft, focus, .. } = self.step
+        if let Step::Form {
+            form: draft, focus, ..
+        } = self.step
             && self.forms[draft].edit(focus, request)
         {
             self.dirty = true;
@@ -148,7 +150,10 @@ impl Wizard {
     }
 
     pub(super) fn form_paste(&mut self, pasted: &SecretString) {
-        let Step::Form { draft, focus, .. } = self.step else {
+        let Step::Form {
+            form: draft, focus, ..
+        } = self.step
+        else {
             return;
         };
         if matches!(self.forms[draft].value(focus), Value::Toggle(_)) {
@@ -180,7 +185,7 @@ impl Wizard {
             .find(|&i| self.field_check(draft, i).error.is_some());
         if let Some(focus) = first_error {
             self.step = Step::Form {
-                draft,
+                form: draft,
                 focus,
                 revealed: false,
             };
@@ -229,23 +234,14 @@ impl Wizard {
     }
 }
 
-/// Drops one trailing newline; refuses control and escape characters, saying which.
+/// Drops one trailing newline; refuses control and escape characters, saying which
+/// (see `control_characters`).
 pub fn clean_paste(raw: &str) -> Result<&str, String> {
     let text = raw
         .strip_suffix("\r\n")
         .or_else(|| raw.strip_suffix('\n'))
         .or_else(|| raw.strip_suffix('\r'))
         .unwrap_or(raw);
-    if let Some(c) = text.chars().find(|c| c.is_control()) {
-        let what = match c {
-            '\n' | '\r' => "a line break".to_owned(),
-            '\t' => "a tab".to_owned(),
-            '\u{1b}' => "an escape character".to_owned(),
-            other => format!("the control character U+{:04X}", u32::from(other)),
-        };
-        return Err(format!(
-            "Paste refused: it contains {what}. Nothing was inserted; copy the value again as one line."
-        ));
-    }
+    super::control_characters::refuse_control_characters(text)?;
     Ok(text)
 }

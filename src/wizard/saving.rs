@@ -85,8 +85,8 @@ impl Wizard {
         fresh.loaded.text = reloaded.text;
         fresh.store = self.store.clone();
         fresh.store_acknowledged = self.store_acknowledged;
-        fresh.draft_entries = std::mem::take(&mut self.draft_entries);
-        fresh.draft_generation = self.draft_generation;
+        fresh.recovery.entries = std::mem::take(&mut self.recovery.entries);
+        fresh.recovery.generation = self.recovery.generation;
         fresh.notice = Some(Notice {
             level: Level::Info,
             text: format!(

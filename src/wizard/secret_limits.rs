@@ -96,8 +96,9 @@ impl Wizard {
     pub(super) fn draft_kept_all_but(&mut self, not_kept: &[NotKept]) {
         let mut told = Vec::new();
         for gone in not_kept {
-            self.draft_entries.retain(|e| *e != gone.entry);
+            self.recovery.entries.retain(|e| *e != gone.entry);
             let what = self
+                .recovery
                 .parked
                 .iter()
                 .find(|(entry, _)| *entry == gone.entry)

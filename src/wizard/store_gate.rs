@@ -136,13 +136,13 @@ impl Wizard {
             self.open_form(draft);
             return;
         }
-        self.step = Step::StoreGate { draft };
+        self.step = Step::StoreGate { form: draft };
         self.pass_gate_if_settled();
     }
 
     /// Leaves the gate on its own when the store needs no acknowledgement.
     pub(super) fn pass_gate_if_settled(&mut self) {
-        let Step::StoreGate { draft } = self.step else {
+        let Step::StoreGate { form: draft } = self.step else {
             return;
         };
         if let StoreStatus::Ready(info) = &self.store {
@@ -187,7 +187,7 @@ impl Wizard {
             }
             Action::Back => {
                 self.step = Step::Form {
-                    draft,
+                    form: draft,
                     focus: 0,
                     revealed: false,
                 };

@@ -154,7 +154,7 @@ fn finishing_with_errors_is_refused_with_a_message_and_focuses_the_first_bad_fie
     assert_eq!(
         w.step,
         Step::Form {
-            draft: 0,
+            form: 0,
             focus: 2,
             revealed: false
         }
@@ -259,8 +259,7 @@ fn user_import_needs_the_employee_defaults_confirmation_which_is_recorded() {
 
 #[test]
 fn an_operation_that_requires_another_cannot_be_added_first() {
-    let mut w = Wizard::new(catalog_with_real_time(), None, "x", NOW);
-    w.store_acknowledged = true; // past the store gate
+    let mut w = Wizard::new(catalog_with_real_time(), None, "x", NOW).past_store_gate();
     act(&mut w, Action::Enter);
     act(&mut w, Action::Last);
     act(&mut w, Action::Enter); // continue to real-time
@@ -291,8 +290,7 @@ fn loaded() -> Document {
 #[test]
 fn editing_keeps_a_stored_secret_unless_a_new_one_is_typed() {
     let document = loaded();
-    let mut w = Wizard::new(Catalog::builtin(), Some(&document), "x", NOW);
-    w.store_acknowledged = true; // past the store gate
+    let mut w = Wizard::new(Catalog::builtin(), Some(&document), "x", NOW).past_store_gate();
     assert!(
         w.problems().is_empty(),
         "a stored secret satisfies Required: {:?}",
@@ -335,8 +333,7 @@ fn editing_keeps_a_stored_secret_unless_a_new_one_is_typed() {
 
 #[test]
 fn renaming_a_group_moves_kept_secrets_to_the_new_entry_names() {
-    let mut w = Wizard::new(Catalog::builtin(), Some(&loaded()), "x", NOW);
-    w.store_acknowledged = true; // past the store gate
+    let mut w = Wizard::new(Catalog::builtin(), Some(&loaded()), "x", NOW).past_store_gate();
     act(&mut w, Action::Enter);
     act(&mut w, Action::First);
     act(&mut w, Action::Enter);
@@ -442,7 +439,7 @@ fn reveal_flips_only_on_a_secret_and_resets_when_focus_moves() {
     assert_eq!(
         w.step,
         Step::Form {
-            draft: 0,
+            form: 0,
             focus: 0,
             revealed: false
         },
@@ -455,7 +452,7 @@ fn reveal_flips_only_on_a_secret_and_resets_when_focus_moves() {
     assert_eq!(
         w.step,
         Step::Form {
-            draft: 0,
+            form: 0,
             focus: 3,
             revealed: true
         }
@@ -464,7 +461,7 @@ fn reveal_flips_only_on_a_secret_and_resets_when_focus_moves() {
     assert_eq!(
         w.step,
         Step::Form {
-            draft: 0,
+            form: 0,
             focus: 4,
             revealed: false
         }

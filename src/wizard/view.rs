@@ -192,3 +192,134 @@ impl Wizard {
 pub fn short_label(label: &str) -> String {
     label.strip_suffix(" settings").unwrap_or(label).to_owned()
 }
+
+/// A form's title in words: the operation's label, and what is being done
+/// ("new integration", "editing east"). Each face joins them its own way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormTitle {
+    pub operation: String,
+    pub what: String,
+}
+
+/// One field of a form as both faces show it. The value itself is drawn by each face
+/// from the field's state (wrapping and the caret depend on the screen).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldView {
+    pub label: String,
+    pub focused: bool,
+    /// Errors and warnings wait until the operator has left the field once.
+    pub error: Option<String>,
+    pub warning: Option<String>,
+    pub info: Option<String>,
+    /// For a secret field: what it holds, never the value.
+    pub secret: Option<SecretView>,
+}
+
+/// What a secret field holds, without its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretView {
+    /// Characters typed in this session (0: none).
+    pub typed: usize,
+    /// The store that already holds it (loaded from the file).
+    pub stored_in: Option<crate::secret::StoreKind>,
+    /// The stored entry was looked up and is gone.
+    pub vanished: bool,
+}
+
+impl Wizard {
+    /// The title of form `form`. Not the group being typed: a title that follows each
+    /// keystroke would cost bytes on every character.
+    pub fn form_title(&self, form: usize) -> FormTitle {
+        let d = &self.forms()[form];
+        let operation = self
+            .catalog()
+            .platform(&d.platform)
+            .and_then(|p| p.operation(&d.operation))
+            .map_or(d.operation.as_str(), |o| o.label.as_str())
+            .to_owned();
+        let what = match &d.original {
+            None => "new integration".to_owned(),
+            Some(original) => match &original.group {
+                Some(group) => format!("editing {group}"),
+                None => "editing (no group)".to_owned(),
+            },
+        };
+        FormTitle { operation, what }
+    }
+
+    /// Field `index` of form `form`, with focus on field `focus`.
+    pub fn field_view(&self, form: usize, index: usize, focus: usize) -> FieldView {
+        let d = &self.forms()[form];
+        let label = self.form_fields(form)[index].label.clone();
+        let check = self.field_check(form, index);
+        let visited = d.visited[index];
+        let secret = match &d.fields[index] {
+            super::FieldState::Secret(secret) => Some(SecretView {
+                typed: secret.typed.char_count(),
+                stored_in: secret.stored.as_ref().map(|r| r.store),
+                vanished: secret.vanished,
+            }),
+            _ => None,
+        };
+        FieldView {
+            label,
+            focused: index == focus,
+            error: check.error.filter(|_| visited),
+            warning: check.warning.filter(|_| visited),
+            info: check.info,
+            secret,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FormTitle, SecretView};
+    use crate::test_support::{act, loaded_document, new_form, paste};
+    use crate::wizard::{Action, Wizard};
+
+    const CLIENT_ID: usize = 2;
+    const CLIENT_SECRET: usize = 3;
+
+    #[test]
+    fn a_field_shows_its_error_once_left_and_a_secret_only_its_length() {
+        let mut w = new_form();
+        assert_eq!(w.form_title(0).what, "new integration");
+        let untouched = w.field_view(0, CLIENT_ID, 0);
+        assert!(
+            !untouched.focused && untouched.error.is_none(),
+            "{untouched:?}"
+        );
+        for _ in 0..CLIENT_SECRET {
+            act(&mut w, Action::Next);
+        }
+        let left = w.field_view(0, CLIENT_ID, CLIENT_SECRET);
+        assert!(left.error.is_some(), "required, and left empty: {left:?}");
+        paste(&mut w, "s3cr3t");
+        let secret = w.field_view(0, CLIENT_SECRET, CLIENT_SECRET);
+        assert!(secret.focused);
+        assert_eq!(
+            secret.secret,
+            Some(SecretView {
+                typed: 6,
+                stored_in: None,
+                vanished: false
+            })
+        );
+        assert!(!format!("{secret:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn an_edited_integration_is_titled_by_its_group() {
+        let document = loaded_document(crate::secret::StoreKind::SecretService, true);
+        let w = Wizard::new(crate::catalog::Catalog::builtin(), Some(&document), "x", 0);
+        let FormTitle { operation, what } = w.form_title(0);
+        assert_eq!(operation, "Historical settings");
+        assert!(what.starts_with("editing "), "{what}");
+        let secret = w.field_view(0, CLIENT_SECRET, 0).secret.unwrap();
+        assert_eq!(
+            secret.stored_in,
+            Some(crate::secret::StoreKind::SecretService)
+        );
+    }
+}

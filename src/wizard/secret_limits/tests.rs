@@ -19,8 +19,7 @@ fn long_jwt(len: usize) -> String {
 
 /// The form of a new Historical integration, secrets going to `kind`, on `field`.
 fn form_on(kind: StoreKind, field: usize) -> Wizard {
-    let mut w = ready(kind);
-    w.store_acknowledged = true;
+    let mut w = ready(kind); // past the store gate
     act(&mut w, Action::Enter); // platform
     act(&mut w, Action::Enter); // Add
     for _ in 0..field {
@@ -134,7 +133,7 @@ fn a_secret_the_store_refuses_while_drafting_is_named_and_forgotten() {
         entry: entry.clone(),
         why: "keyutils: quota exceeded".into(),
     }])));
-    assert!(!w.draft_entries.contains(&entry));
+    assert!(!w.draft_entries().contains(&entry));
     let notice = w.notice.as_ref().expect("told").text.clone();
     assert!(
         notice.contains("RingCentral CX client secret of Historical settings (no group): keyutils: quota exceeded"),

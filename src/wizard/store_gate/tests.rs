@@ -16,13 +16,9 @@ fn adding(w: &mut Wizard) {
 fn no_form_opens_before_the_kernel_keyring_is_acknowledged() {
     let mut w = gated_wizard();
     adding(&mut w);
-    assert_eq!(
-        w.step,
-        Step::StoreGate { draft: 0 },
-        "store still resolving"
-    );
+    assert_eq!(w.step, Step::StoreGate { form: 0 }, "store still resolving");
     act(&mut w, Action::Enter);
-    assert_eq!(w.step, Step::StoreGate { draft: 0 });
+    assert_eq!(w.step, Step::StoreGate { form: 0 });
     assert!(
         w.notice
             .as_ref()
@@ -35,13 +31,9 @@ fn no_form_opens_before_the_kernel_keyring_is_acknowledged() {
         StoreKind::Keyutils,
         Some((StoreProblem::NoBus, "there is no D-Bus session bus here")),
     );
-    assert_eq!(w.step, Step::StoreGate { draft: 0 }, "needs a yes");
+    assert_eq!(w.step, Step::StoreGate { form: 0 }, "needs a yes");
     act(&mut w, Action::Yes);
-    assert!(
-        matches!(w.step, Step::Form { draft: 0, .. }),
-        "{:?}",
-        w.step
-    );
+    assert!(matches!(w.step, Step::Form { form: 0, .. }), "{:?}", w.step);
     assert!(w.store_acknowledged);
     // Once is enough for the session.
     act(&mut w, Action::Back);
@@ -54,11 +46,7 @@ fn a_store_kept_across_reboots_opens_the_form_with_a_notice_saying_so() {
     let mut w = gated_wizard();
     adding(&mut w);
     resolved(&mut w, StoreKind::SecretService, None);
-    assert!(
-        matches!(w.step, Step::Form { draft: 0, .. }),
-        "{:?}",
-        w.step
-    );
+    assert!(matches!(w.step, Step::Form { form: 0, .. }), "{:?}", w.step);
     let notice = w.notice.clone().unwrap();
     assert_eq!(notice.level, Level::Info);
     assert!(notice.text.contains("Secret Service"), "{notice:?}");
@@ -71,7 +59,7 @@ fn without_a_store_the_gate_stays_shut_and_r_checks_again() {
     w.update(Msg::StoreResolved(Err("no usable secret store".into())));
     adding(&mut w);
     act(&mut w, Action::Enter);
-    assert_eq!(w.step, Step::StoreGate { draft: 0 });
+    assert_eq!(w.step, Step::StoreGate { form: 0 });
     assert_eq!(w.notice.as_ref().unwrap().level, Level::Error);
     let effects = act(&mut w, Action::Retry);
     assert!(matches!(effects[..], [Effect::ResolveStore]), "{effects:?}");

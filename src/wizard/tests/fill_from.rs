@@ -18,11 +18,7 @@ fn new_user_import() -> Wizard {
     act(&mut w, Action::Enter); // Continue to User import
     act(&mut w, Action::Yes); // its prerequisite
     act(&mut w, Action::Enter); // Add
-    assert!(
-        matches!(w.step, Step::Form { draft: 1, .. }),
-        "{:?}",
-        w.step
-    );
+    assert!(matches!(w.step, Step::Form { form: 1, .. }), "{:?}", w.step);
     w
 }
 

@@ -42,7 +42,7 @@ fn review_counts_one_character_in_the_singular() {
 }
 
 fn typed_secret(w: &Wizard, field: usize) -> String {
-    let Step::Form { draft, .. } = w.step else {
+    let Step::Form { form: draft, .. } = w.step else {
         panic!("not on a form: {:?}", w.step);
     };
     match w.forms()[draft].value(field) {

@@ -38,7 +38,7 @@ pub use messages::{
 };
 use recovery::Recovery;
 pub use recovery::{DraftPlan, LoadedSecrets};
-pub use save_plan::{SavePlan, SecretCopy, SecretWrite};
+pub use save_plan::{SavePlan, SecretCopy, SecretWrite, deletable};
 pub use secret_limits::too_long_for;
 pub use secret_text::SecretText;
 pub use ssh_hint::{SSH_HINT, link_can_drop};

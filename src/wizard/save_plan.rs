@@ -148,19 +148,7 @@ impl Wizard {
                 }
             }
         }
-        let kept: Vec<&SecretRef> = integrations
-            .iter()
-            .flat_map(|i| i.settings.0.iter())
-            .filter_map(|(_, s)| match s {
-                Setting::Secret(r) => Some(r),
-                Setting::Text(_) => None,
-            })
-            .collect();
-        // Only this config's own entries are ever removed: a version-1 name may still be
-        // used by another version-1 file, and a copied file's entries are its original's.
-        let own = self.identity.namespace.as_str();
-        deletes.retain(|d| !kept.contains(&d) && namespace_of(&d.user) == Some(own));
-        deletes.dedup();
+        let deletes = deletable(deletes, &integrations, &self.identity.namespace);
         let mut confirmed = self.confirmed.clone();
         confirmed.sort();
         confirmed.dedup();
@@ -181,4 +169,26 @@ impl Wizard {
             changes: Vec::new(),
         }
     }
+}
+
+/// Of the entries a save would leave unreferenced, those it may remove: none the saved
+/// integrations still name, and only this config's own (`namespace`): a version-1 name
+/// may still be used by another version-1 file, and a copied file's entries are its
+/// original's. The one rule for the wizard's save and `apply`.
+pub fn deletable(
+    mut deletes: Vec<SecretRef>,
+    integrations: &[Integration],
+    namespace: &str,
+) -> Vec<SecretRef> {
+    let kept: Vec<&SecretRef> = integrations
+        .iter()
+        .flat_map(|i| i.settings.0.iter())
+        .filter_map(|(_, s)| match s {
+            Setting::Secret(r) => Some(r),
+            Setting::Text(_) => None,
+        })
+        .collect();
+    deletes.retain(|d| !kept.contains(&d) && namespace_of(&d.user) == Some(namespace));
+    deletes.dedup();
+    deletes
 }

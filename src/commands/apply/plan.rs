@@ -12,7 +12,7 @@ use crate::catalog::{Catalog, FieldDef, FieldKind};
 use crate::commands::inventory::fingerprint;
 use crate::config::{Document, Integration, SCHEMA_VERSION, Setting, Settings};
 use crate::identity::Identity;
-use crate::secret::{SERVICE, SecretRef, StoreKind, entry_user, namespace_of};
+use crate::secret::{SERVICE, SecretRef, StoreKind, entry_user};
 use crate::validate::group_key;
 use crate::wizard::{SavePlan, SecretCopy, SecretWrite};
 
@@ -417,22 +417,11 @@ pub fn plan(
     let Builder {
         copies,
         writes,
-        mut deletes,
+        deletes,
         secrets,
         ..
     } = builder;
-    let kept: Vec<&SecretRef> = integrations
-        .iter()
-        .flat_map(|i| i.settings.0.iter())
-        .filter_map(|(_, s)| match s {
-            Setting::Secret(r) => Some(r),
-            Setting::Text(_) => None,
-        })
-        .collect();
-    // Only this config's own entries are ever removed (as the wizard's save plan).
-    let own = ctx.identity.namespace.as_str();
-    deletes.retain(|d| !kept.contains(&d) && namespace_of(&d.user) == Some(own));
-    deletes.dedup();
+    let deletes = crate::wizard::deletable(deletes, &integrations, &ctx.identity.namespace);
     let mut confirmed: Vec<String> = ctx
         .old
         .map(|d| d.confirmed.clone())

@@ -9,9 +9,15 @@ use crate::validate::{FieldCheck, Value, check_field, check_group_counts};
 
 impl Wizard {
     pub(super) fn open_form(&mut self, draft: usize) {
+        let focus = match self.recovery.focus.take() {
+            Some((form, focus)) if form == draft => {
+                focus.min(self.forms[draft].fields.len().saturating_sub(1))
+            }
+            _ => 0,
+        };
         self.step = Step::Form {
             form: draft,
-            focus: 0,
+            focus,
             revealed: false,
         };
     }

@@ -23,6 +23,9 @@ pub(super) struct Recovery {
     /// The field each draft entry of the last draft parks, in words (to say which
     /// secret a draft could not keep).
     pub(super) parked: Vec<(SecretRef, String)>,
+    /// (integration, field) that had focus when the resumed draft was written: the
+    /// form opens there, after the store gate if a new session shows one first.
+    pub(super) focus: Option<(usize, usize)>,
 }
 
 /// What saving a draft writes: the typed secrets into draft entries, then the file,

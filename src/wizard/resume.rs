@@ -154,11 +154,10 @@ impl Wizard {
                 }
             }
             Position::Form { integration, focus } if *integration < self.forms.len() => {
-                // A new session has not yet said where secrets go: through the gate first.
+                // A new session has not yet said where secrets go: through the gate
+                // first, which opens the form where it was.
+                self.recovery.focus = Some((*integration, *focus));
                 self.open_form_through_gate(*integration);
-                if let Step::Form { focus: at, .. } = &mut self.step {
-                    *at = (*focus).min(self.forms[*integration].fields.len() - 1);
-                }
                 return;
             }
             Position::Form { .. } | Position::Review => Step::Review { scroll: 0 },

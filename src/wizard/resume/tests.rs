@@ -459,3 +459,48 @@ fn quit_and_keep_the_draft_keeps_it_with_the_focus_and_resume_puts_focus_back() 
         later.step
     );
 }
+
+/// A new session with the kernel keyring shows the store gate before the form: the
+/// form still opens on the field that had focus when the draft was written.
+#[test]
+fn resume_puts_focus_back_after_the_store_gate_of_a_new_session() {
+    let mut w = ready(StoreKind::Keyutils);
+    act(&mut w, Action::Enter);
+    act(&mut w, Action::Enter); // a new Historical form
+    type_text(&mut w, "east");
+    for _ in 0..4 {
+        act(&mut w, Action::Next); // to the JWT
+    }
+    act(&mut w, Action::Quit);
+    let effects = act(&mut w, Action::Keep);
+    let [Effect::SaveDraft(plan)] = effects.as_slice() else {
+        panic!("no draft: {effects:?}")
+    };
+    let snapshot = plan.snapshot.clone();
+    let mut later = crate::test_support::gated_wizard();
+    later.update(Msg::StoreResolved(Ok(crate::wizard::StoreInfo {
+        kind: StoreKind::Keyutils,
+        note: None,
+        systemd_creds_skipped: None,
+    })));
+    later.update(Msg::Startup(Startup::DraftFound(snapshot)));
+    act(&mut later, Action::Yes);
+    assert!(
+        matches!(later.step, Step::StoreGate { form: 0 }),
+        "{:?}",
+        later.step
+    );
+    act(&mut later, Action::Enter);
+    assert!(
+        matches!(
+            later.step,
+            Step::Form {
+                form: 0,
+                focus: 4,
+                ..
+            }
+        ),
+        "{:?}",
+        later.step
+    );
+}

@@ -215,6 +215,7 @@ pub fn run_wizard(
         reply: Arc::new(move |msg| {
             let _ = events.send(AppEvent::Effect(msg));
         }),
+        tests: crate::io::effects::ConnectionTests::new(crate::io::effects::tester_from_env()),
     };
     let mut events = terminal::TerminalEvents::new(receiver);
     let result = app::run(&mut terminal, &mut wizard, &mut events, &mut runner, theme);
@@ -273,6 +274,7 @@ pub fn run_plain(
         reply: Arc::new(move |msg| {
             let _ = replies.send(msg);
         }),
+        tests: crate::io::effects::ConnectionTests::new(crate::io::effects::tester_from_env()),
     };
     // A terminal that cannot show UTF-8 gets ASCII, typed values included.
     let mut ascii_lines;

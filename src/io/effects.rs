@@ -37,7 +37,8 @@ impl EffectRunner for ThreadRunner {
         let effect = match effect {
             Effect::TestConnection { id, inputs } => {
                 let stores = Arc::clone(&self.stores);
-                self.tests.start(id, inputs, stores, Arc::clone(&self.reply));
+                self.tests
+                    .start(id, inputs, stores, Arc::clone(&self.reply));
                 return None;
             }
             Effect::CancelTest { id } => {

@@ -197,10 +197,7 @@ impl Wizard {
 
     /// Whether a test of `draft` runs now.
     pub fn test_running(&self, draft: usize) -> bool {
-        matches!(
-            self.connection_test(draft),
-            Some(TestState::Running { .. })
-        )
+        matches!(self.connection_test(draft), Some(TestState::Running { .. }))
     }
 
     /// Starts a test of `draft` (replacing any earlier one).
@@ -367,9 +364,9 @@ impl Wizard {
         (0..self.forms.len())
             .filter(|&i| match self.connection_test(i) {
                 Some(TestState::NotTested(_)) => true,
-                Some(TestState::Done(_)) => self
-                    .test_report(i)
-                    .is_some_and(|r| r.failure.is_some()),
+                Some(TestState::Done(_)) => {
+                    self.test_report(i).is_some_and(|r| r.failure.is_some())
+                }
                 _ => false,
             })
             .collect()
@@ -472,3 +469,6 @@ impl Wizard {
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -157,7 +157,9 @@ pub enum Effect {
         inputs: super::connection_test::TestInputs,
     },
     /// Stops a running test (its `TestDone` still comes, and is ignored).
-    CancelTest { id: super::connection_test::TestId },
+    CancelTest {
+        id: super::connection_test::TestId,
+    },
 }
 
 /// Carries out effects (the loop gives it each one `update` returns). `None`: the

@@ -88,7 +88,10 @@ impl ConnectionTests {
         cancel: &AtomicBool,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Verdict, NotTested> {
-        let tester = self.tester.as_ref().map_err(|why| NotTested::Settings(why.clone()))?;
+        let tester = self
+            .tester
+            .as_ref()
+            .map_err(|why| NotTested::Settings(why.clone()))?;
         let request = TestRequest {
             client_id: inputs.client_id.clone(),
             client_secret: read(&inputs.client_secret, CLIENT_SECRET, stores)?,

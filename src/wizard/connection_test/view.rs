@@ -49,7 +49,11 @@ impl Wizard {
                             match waiting {
                                 Some((seconds, why)) => (
                                     StageMark::Waiting(*seconds),
-                                    format!("{}: waiting {seconds} s, {}", stage.title(), wait(*why)),
+                                    format!(
+                                        "{}: waiting {seconds} s, {}",
+                                        stage.title(),
+                                        wait(*why)
+                                    ),
                                 ),
                                 None => (StageMark::Running, format!("{}...", stage.title())),
                             }
@@ -132,7 +136,9 @@ fn done_report(verdict: &Verdict) -> TestReport {
         headline,
         stages,
         failure: failure.map(|(_, cause)| (capitalise(&cause.to_string()), cause.what_to_do())),
-        field: failure.and_then(|(_, cause)| cause.field()).map(str::to_owned),
+        field: failure
+            .and_then(|(_, cause)| cause.field())
+            .map(str::to_owned),
         warnings: verdict
             .warnings
             .iter()
@@ -146,10 +152,7 @@ fn done_report(verdict: &Verdict) -> TestReport {
 /// sub-account list the test read (no request). Without a list, stage 3 is unknown.
 fn recheck_sub_account(verdict: &Verdict, sub_account_id: &str) -> Verdict {
     let mut verdict = verdict.clone();
-    let logged_in = matches!(
-        verdict.outcome(Stage::RingCxLogin),
-        Outcome::Passed { .. }
-    );
+    let logged_in = matches!(verdict.outcome(Stage::RingCxLogin), Outcome::Passed { .. });
     let outcome = match (&verdict.sub_accounts, logged_in) {
         (Some(accounts), true) => match accounts.iter().find(|a| a.id == sub_account_id) {
             Some(account) if account.active == Some(false) => Outcome::Failed {

@@ -111,7 +111,8 @@ pub enum When {
     QuitAsked,
     /// A new, untouched form whose platform has another integration to copy.
     CanFill,
-    /// A form with a connection test (its fields are RingCentral's), none running.
+    /// A form with a connection test (its fields are RingCentral's) whose credentials
+    /// are filled in, none running.
     Testable,
     /// The form's connection test runs (Esc cancels it instead of leaving).
     TestRunning,
@@ -192,7 +193,7 @@ const FORM: &[Binding] = &[
     bind_when(
         &[key(KeyCode::Down)],
         Action::PickNext,
-        Some("pick sub-account"),
+        Some("sub-accounts"),
         When::PickerOpen,
     ),
     bind_when(
@@ -201,7 +202,7 @@ const FORM: &[Binding] = &[
         None,
         When::PickerOpen,
     ),
-    bind_when(ENTER, Action::Pick, Some("use it"), When::PickerOpen),
+    bind_when(ENTER, Action::Pick, Some("pick"), When::PickerOpen),
     bind_when(
         ESC,
         Action::ClosePicker,
@@ -350,7 +351,7 @@ fn applies(wizard: &Wizard, when: When) -> bool {
             _ => false,
         },
         When::Testable => match *wizard.step() {
-            Step::Form { form, .. } => wizard.testable(form) && !wizard.test_running(form),
+            Step::Form { form, .. } => wizard.test_ready(form),
             _ => false,
         },
         When::TestRunning | When::EscLeaves => {

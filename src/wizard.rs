@@ -516,11 +516,7 @@ impl Wizard {
                 self.restore_secrets(result);
                 Vec::new()
             }
-            Msg::TestProgress { id, progress } => {
-                self.test_progress(id, progress);
-                Vec::new()
-            }
-            Msg::TestDone { id, result } => self.test_done(id, result),
+            msg @ (Msg::TestProgress { .. } | Msg::TestDone { .. }) => self.test_message(msg),
             Msg::Act(action) if self.recovery.offer.is_some() => self.resume_action(action),
             Msg::Act(action) => {
                 if self.overlay.is_some() {

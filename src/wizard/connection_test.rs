@@ -130,6 +130,16 @@ impl Wizard {
             .all(|key| defs.iter().any(|d| d.key == *key))
     }
 
+    /// Whether the test key acts on the form at `draft`: it has a connection test, its
+    /// client ID, secret and JWT are there, and no test of it runs.
+    pub fn test_ready(&self, draft: usize) -> bool {
+        self.testable(draft)
+            && !self.text_of(draft, CLIENT_ID).is_empty()
+            && self.secret_of(draft, CLIENT_SECRET).is_some()
+            && self.secret_of(draft, JWT).is_some()
+            && !self.test_running(draft)
+    }
+
     fn field_index(&self, draft: usize, key: &str) -> Option<usize> {
         self.form_fields(draft).iter().position(|d| d.key == key)
     }
@@ -277,7 +287,20 @@ impl Wizard {
         effects
     }
 
-    pub(super) fn test_progress(&mut self, id: TestId, progress: Progress) {
+    /// A connection test's progress or end.
+    pub(super) fn test_message(&mut self, msg: super::Msg) -> Vec<Effect> {
+        match msg {
+            super::Msg::TestProgress { id, progress } => {
+                self.test_progress(id, progress);
+                Vec::new()
+            }
+            super::Msg::TestDone { id, result } => self.test_done(id, result),
+            _ => Vec::new(),
+        }
+    }
+
+    #[allow(clippy::needless_pass_by_value)] // moved from the message that carried it
+    fn test_progress(&mut self, id: TestId, progress: Progress) {
         let Some(run) = self.tests.runs.iter_mut().find(|r| r.id == id) else {
             return; // a superseded run
         };
@@ -310,11 +333,7 @@ impl Wizard {
         }
     }
 
-    pub(super) fn test_done(
-        &mut self,
-        id: TestId,
-        result: Result<Verdict, NotTested>,
-    ) -> Vec<Effect> {
+    fn test_done(&mut self, id: TestId, result: Result<Verdict, NotTested>) -> Vec<Effect> {
         let Some(run) = self.tests.runs.iter_mut().find(|r| r.id == id) else {
             return Vec::new();
         };

@@ -140,7 +140,11 @@ pub fn question(wizard: &Wizard) -> Question {
     } else if let Step::Review { .. } = step {
         ask(
             text::review(wizard),
-            "Type s to save, < to go back: ",
+            if (0..wizard.forms().len()).any(|i| wizard.testable(i)) {
+                "Type s to save, t to test every connection, < to go back: "
+            } else {
+                "Type s to save, < to go back: "
+            },
             Kind::Review,
         )
     } else if let Step::Saving = step {
@@ -320,6 +324,7 @@ fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
     if let Some(offer) = wizard.fill_offer(draft) {
         before.push(name_keys(&offer));
     }
+    before.extend(super::connection::before_field(wizard, draft, focus));
     let (prompt, input) = match (&d.fields[focus], &view.secret) {
         (FieldState::Text(value), _) if value.value().is_empty() => {
             (format!("{label}: "), FieldInput::Text)

@@ -205,6 +205,11 @@ impl Wizard {
             .find(|r| r.form == draft && r.credentials == credentials)
     }
 
+    /// The form test `id` belongs to, while it is that form's latest.
+    pub fn test_form(&self, id: TestId) -> Option<usize> {
+        self.tests.runs.iter().find(|r| r.id == id).map(|r| r.form)
+    }
+
     /// Whether a test of `draft` runs now.
     pub fn test_running(&self, draft: usize) -> bool {
         matches!(self.connection_test(draft), Some(TestState::Running { .. }))

@@ -22,8 +22,8 @@ fn mark(stage: StageMark, theme: Theme) -> &'static str {
     }
 }
 
-/// The test of the form at `draft` under its fields: headline, stages, failure,
-/// what to do, warnings. Nothing before a test.
+/// The test of the form at `draft` under its fields: headline, failure, what to do,
+/// stages, warnings. Nothing before a test.
 pub fn panel(wizard: &Wizard, draft: usize, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let Some(report) = wizard.test_report(draft) else {
         return Vec::new();
@@ -35,6 +35,16 @@ pub fn panel(wizard: &Wizard, draft: usize, width: usize, theme: Theme) -> Vec<L
         Line::default(),
         Line::styled(say(&report.headline), headline_style),
     ];
+    // What failed and what to do first: under a long form they may be all that fits.
+    if let Some((what, to_do)) = &report.failure {
+        lines.extend(text::wrapped_lines(&say(what), width, 2, theme.error()));
+        lines.extend(text::wrapped_lines(
+            &say(to_do),
+            width,
+            2,
+            ratatui::style::Style::new(),
+        ));
+    }
     for (stage, sentence) in &report.stages {
         let style = match stage {
             StageMark::Failed => theme.error(),
@@ -46,15 +56,6 @@ pub fn panel(wizard: &Wizard, draft: usize, width: usize, theme: Theme) -> Vec<L
             width,
             2,
             style,
-        ));
-    }
-    if let Some((what, to_do)) = &report.failure {
-        lines.extend(text::wrapped_lines(&say(what), width, 4, theme.error()));
-        lines.extend(text::wrapped_lines(
-            &say(to_do),
-            width,
-            4,
-            ratatui::style::Style::new(),
         ));
     }
     for warning in &report.warnings {
@@ -81,12 +82,16 @@ pub fn under_field(
     let Some(key) = wizard.form_fields(draft).get(index).map(|d| d.key.clone()) else {
         return lines;
     };
+    // The open picker is on that field already: no room for both.
+    let picker_here = key == crate::wizard::connection_test::SUB_ACCOUNT_ID
+        && wizard.sub_account_picker().is_some();
     if let Some(TestReport {
         field: Some(field),
         running: false,
         ..
     }) = wizard.test_report(draft)
         && field == key
+        && !picker_here
     {
         lines.extend(text::wrapped_lines(
             &format!(

@@ -1,7 +1,7 @@
 //! Issue 13 point 3, the operator's side, on the release binary in a real
 //! pseudo-terminal over the kernel keyring, against the faithful local RingCentral +
 //! RingCX (`tests/support/mock_ringcentral.rs`, HTTPS with a throwaway CA named by
-//! SSL_CERT_FILE):
+//! `SSL_CERT_FILE`):
 //!
 //! - a typed form, Ctrl-T, the stages pass on screen, the sub-account is picked from
 //!   the list the test read, Review shows the verdict, Ctrl-S saves; the file holds the

@@ -127,3 +127,6 @@ fn read(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,7 +7,9 @@
 //!   the list the test read, Review shows the verdict, Ctrl-S saves; the file holds the
 //!   picked ID and no secret, and no secret or token ever reached the screen;
 //! - a wrong client secret: the verdict names the client secret and what to do, and
-//!   marks the field; a stage that hangs is cancelled with Esc, the form stays.
+//!   marks the field; a stage that hangs is cancelled with Esc, the form stays;
+//! - plain mode: `!` tests, the stages are said, and Ctrl-C still ends the session
+//!   at once while a stage hangs (the wait for the test is not a read).
 #![cfg(target_os = "linux")]
 
 #[path = "support/mock_ringcentral.rs"]
@@ -81,7 +83,12 @@ fn kernel_keyring_works() -> bool {
 }
 
 fn wizard(config: &Path, mock: &Mock, ca: &Path) -> PtySession {
+    launch(config, mock, ca, &[])
+}
+
+fn launch(config: &Path, mock: &Mock, ca: &Path, extra: &[&str]) -> PtySession {
     let mut command = CommandBuilder::new(release_binary());
+    command.args(extra);
     command.env(
         "WFM_WIZARD_SYSTEMD_CREDS",
         "/nonexistent/systemd-creds-is-off-in-tests",
@@ -108,6 +115,7 @@ fn wizard(config: &Path, mock: &Mock, ca: &Path) -> PtySession {
         "all_proxy",
         "NO_PROXY",
         "no_proxy",
+        "ACCESSIBLE",
     ] {
         command.env_remove(name);
     }
@@ -271,5 +279,53 @@ fn a_wrong_client_secret_is_named_and_esc_cancels_a_hanging_stage() {
     session.send("y");
     let status = session.wait_exit();
     assert!(!status.success());
+    assert!(!config.exists());
+}
+
+#[test]
+fn plain_mode_tests_with_bang_and_ctrl_c_ends_it_while_a_stage_hangs() {
+    if !kernel_keyring_works() {
+        return;
+    }
+    let mock = Mock::start(creds(), Cert::Good);
+    mock.scenario(|s| s.login = Answer::Hang);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = mock.ca_file(dir.path());
+    let config = dir.path().join("integrations.yaml");
+    let _cleanup = Cleanup(&config);
+    let mut plain = launch(&config, &mock, &ca, &["--plain"]);
+    plain.wait_for("Platform [1]: ");
+    plain.send(ENTER);
+    plain.wait_for("Choose [1]: ");
+    plain.send(ENTER);
+    plain.wait_for("Enter continues with this store");
+    plain.send(ENTER);
+    plain.wait_for("Group: ");
+    plain.send("east\r");
+    plain.wait_for("Status [enabled]");
+    plain.send(ENTER);
+    plain.wait_for("RingCentral CX client ID: ");
+    plain.send(&format!("{CLIENT_ID}\r"));
+    plain.wait_for("RingCentral CX client secret (typing is hidden): ");
+    plain.send(&format!("{CLIENT_SECRET}\r"));
+    plain.wait_for("RingCentral CX JWT (typing is hidden): ");
+    plain.send(&format!("{}\r", jwt()));
+    plain.wait_for("Type ! to test the connection with these credentials first.");
+    plain.wait_for("Sub account ID: ");
+    plain.send("!\r");
+    plain.wait_for("ok: RingCentral accepts the client ID, secret and JWT");
+    plain.wait_for("Testing: The RingCentral user can sign in to RingCX...");
+    plain.send(CTRL_C);
+    // The request would wait 30 s for its timeout: Ctrl-C must not.
+    let status = plain.wait_exit_within(std::time::Duration::from_secs(10));
+    assert_eq!(status.exit_code(), 130, "{status:?}");
+    // Ended by the loop (draft kept, reason said), not by the signal watchdog's
+    // forced exit, which says nothing.
+    assert!(
+        plain.output().shows("Stopped by signal 2"),
+        "{}",
+        plain.output().framed()
+    );
+    assert_nothing_secret(plain.output().raw(), "plain mode");
     assert!(!config.exists());
 }

@@ -53,6 +53,13 @@ pub fn before_field(wizard: &Wizard, draft: usize, focus: usize) -> Vec<String> 
     lines
 }
 
+/// The line before Review's question offering to test every integration.
+pub fn review_offer(wizard: &Wizard) -> Option<String> {
+    (0..wizard.forms().len())
+        .any(|i| wizard.testable(i))
+        .then(|| "Type t to test every connection first, one integration at a time.".to_owned())
+}
+
 /// The answer to the Sub account ID question when it is `!` or `#N`: the messages.
 /// `None`: an ordinary answer.
 pub fn field_answer(

@@ -138,15 +138,15 @@ pub fn question(wizard: &Wizard) -> Question {
     } else if let Step::StoreGate { .. } = step {
         store_gate_question(wizard)
     } else if let Step::Review { .. } = step {
-        ask(
+        let mut question = ask(
             text::review(wizard),
-            if (0..wizard.forms().len()).any(|i| wizard.testable(i)) {
-                "Type s to save, t to test every connection, < to go back: "
-            } else {
-                "Type s to save, < to go back: "
-            },
+            "Type s to save, < to go back: ",
             Kind::Review,
-        )
+        );
+        question
+            .before
+            .extend(super::connection::review_offer(wizard));
+        question
     } else if let Step::Saving = step {
         ask(Vec::new(), "", Kind::Wait)
     } else if let Step::SaveFailed { reason, .. } = step {

@@ -107,7 +107,7 @@ fn review_tests_every_integration_with_t() {
     let mut answers = up_to_sub_account();
     answers.extend([line("15910001"), line("3"), line("y"), line("2"), line("t")]);
     let (_, t, _) = run_testing(passed(), answers);
-    assert!(t.contains("t to test every connection"), "{t}");
+    assert!(t.contains("Type t to test every connection first"), "{t}");
     assert!(
         t.contains("Historical settings (east): Connection test passed"),
         "{t}"

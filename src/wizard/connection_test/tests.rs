@@ -1,7 +1,8 @@
 use super::*;
-use crate::connection_verdict::{Cause, Outcome};
+use crate::connection_verdict::{Cause, Outcome, SubAccount};
 use crate::secret::StoreKind;
 use crate::test_support::*;
+use crate::wizard::Step;
 use crate::wizard::{Action, Msg};
 
 /// A new Historical form with every field filled, focus on the Sub account ID.

@@ -30,7 +30,7 @@ use crate::io::{config_file, signals, standard_streams};
 use crate::ui::Theme;
 use crate::ui::theme::Environment;
 use crate::validate::{Severity, check_document};
-use crate::wizard::{Interrupt, Outcome};
+use crate::wizard::{Interrupt, Msg, Outcome};
 use crate::{plain, terminal};
 
 pub const EXIT_OK: u8 = 0;
@@ -215,6 +215,7 @@ pub fn run_wizard(
         reply: Arc::new(move |msg| {
             let _ = events.send(AppEvent::Effect(msg));
         }),
+        tests: crate::io::effects::ConnectionTests::new(crate::io::effects::tester_from_env()),
     };
     let mut events = terminal::TerminalEvents::new(receiver);
     let result = app::run(&mut terminal, &mut wizard, &mut events, &mut runner, theme);
@@ -249,13 +250,18 @@ pub fn run_plain(
     };
     // A signal puts the echo back at once (even if the loop is stuck) and stops the
     // read, so the loop keeps the draft and ends with 128 + n, as the full screen does.
+    let (replies, receiver) = channel();
+    // Also told to the loop's wait for effects: a connection test can take a minute.
+    let waiting = replies.clone();
     let watching = terminal.interrupter().and_then(|interrupter| {
         signals::install_ending(move |signal| {
             crate::io::line_terminal::restore_echo();
-            interrupter.interrupt(match signal {
+            let how = match signal {
                 signals::Signal::Terminate(n) => Interrupt::Signal(n),
                 _ => Interrupt::HangUp,
-            });
+            };
+            interrupter.interrupt(how);
+            let _ = waiting.send(Msg::Interrupted(how));
         })
     });
     if let Err(e) = watching {
@@ -266,13 +272,13 @@ pub fn run_plain(
         return EXIT_FAILURE;
     }
     let mut wizard = session.wizard(catalog);
-    let (replies, receiver) = channel();
     let mut runner = ThreadRunner {
         stores,
         path: session.draft_path(),
         reply: Arc::new(move |msg| {
             let _ = replies.send(msg);
         }),
+        tests: crate::io::effects::ConnectionTests::new(crate::io::effects::tester_from_env()),
     };
     // A terminal that cannot show UTF-8 gets ASCII, typed values included.
     let mut ascii_lines;

@@ -207,4 +207,4 @@ impl Default for Verdict {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

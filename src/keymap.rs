@@ -111,6 +111,19 @@ pub enum When {
     QuitAsked,
     /// A new, untouched form whose platform has another integration to copy.
     CanFill,
+    /// A form with a connection test (its fields are RingCentral's) whose credentials
+    /// are filled in, none running.
+    Testable,
+    /// The form's connection test runs (Esc cancels it instead of leaving).
+    TestRunning,
+    /// Neither a connection test runs nor the sub-account picker shows: Esc leaves.
+    EscLeaves,
+    /// The sub-account picker shows under the Sub account ID field.
+    PickerOpen,
+    /// It does not (the arrows and Enter move between fields).
+    NoPicker,
+    /// Review lists an integration that has a connection test.
+    AnyTestable,
 }
 
 const fn bind(keys: &'static [Key], action: Action, hint: Option<&'static str>) -> Binding {
@@ -136,7 +149,6 @@ const fn bind_when(
     }
 }
 
-const NEXT: &[Key] = &[key(KeyCode::Tab), key(KeyCode::Down)];
 const PREV: &[Key] = &[key(KeyCode::BackTab), key(KeyCode::Up)];
 const ENTER: &[Key] = &[key(KeyCode::Enter)];
 const ESC: &[Key] = &[key(KeyCode::Esc)];
@@ -174,11 +186,43 @@ const OPERATION: &[Binding] = &[
     ),
 ];
 
+/// The connection test's key, on a form and on Review.
+const TEST: &[Key] = &[ctrl('t')];
+
 const FORM: &[Binding] = &[
-    bind(NEXT, Action::Next, Some("next")),
-    bind(PREV, Action::Prev, None),
-    bind(ENTER, Action::Enter, Some("next/finish")),
-    bind(ESC, Action::Back, Some("back")),
+    bind_when(
+        &[key(KeyCode::Down)],
+        Action::PickNext,
+        Some("sub-accounts"),
+        When::PickerOpen,
+    ),
+    bind_when(
+        &[key(KeyCode::Up)],
+        Action::PickPrev,
+        None,
+        When::PickerOpen,
+    ),
+    bind_when(ENTER, Action::Pick, Some("pick"), When::PickerOpen),
+    bind_when(
+        ESC,
+        Action::ClosePicker,
+        Some("close list"),
+        When::PickerOpen,
+    ),
+    bind_when(
+        ESC,
+        Action::CancelTest,
+        Some("cancel test"),
+        When::TestRunning,
+    ),
+    // Tab always moves between fields; the arrows pick while the picker shows.
+    bind(&[key(KeyCode::Tab)], Action::Next, Some("next")),
+    bind_when(&[key(KeyCode::Down)], Action::Next, None, When::NoPicker),
+    bind(&[key(KeyCode::BackTab)], Action::Prev, None),
+    bind_when(&[key(KeyCode::Up)], Action::Prev, None, When::NoPicker),
+    bind_when(ENTER, Action::Enter, Some("next/finish"), When::NoPicker),
+    bind_when(ESC, Action::Back, Some("back"), When::EscLeaves),
+    bind_when(TEST, Action::TestConnection, Some("test"), When::Testable),
     bind_when(&[ctrl('r')], Action::Reveal, Some("reveal"), When::OnSecret),
     bind_when(&[ch(' ')], Action::Toggle, Some("switch"), When::OnToggle),
     bind_when(&[ctrl('f')], Action::FillFrom, Some("fill"), When::CanFill),
@@ -202,6 +246,12 @@ const STORE_GATE: &[Binding] = &[
 
 const REVIEW: &[Binding] = &[
     bind(&[ctrl('s')], Action::Save, Some("save")),
+    bind_when(
+        TEST,
+        Action::TestConnection,
+        Some("test all"),
+        When::AnyTestable,
+    ),
     bind(ESC, Action::Back, Some("back")),
     bind(&[key(KeyCode::Down)], Action::Next, Some("scroll")),
     bind(&[key(KeyCode::Up)], Action::Prev, None),
@@ -300,6 +350,24 @@ fn applies(wizard: &Wizard, when: When) -> bool {
             Step::Form { form, .. } => wizard.fill_source(form).is_some(),
             _ => false,
         },
+        When::Testable => match *wizard.step() {
+            Step::Form { form, .. } => wizard.test_ready(form),
+            _ => false,
+        },
+        When::TestRunning | When::EscLeaves => {
+            let running = match *wizard.step() {
+                Step::Form { form, .. } => wizard.test_running(form),
+                _ => false,
+            };
+            if when == When::TestRunning {
+                running
+            } else {
+                !running && wizard.sub_account_picker().is_none()
+            }
+        }
+        When::PickerOpen => wizard.sub_account_picker().is_some(),
+        When::NoPicker => wizard.sub_account_picker().is_none(),
+        When::AnyTestable => (0..wizard.forms().len()).any(|i| wizard.testable(i)),
         When::Unconfirmed => match *wizard.step() {
             Step::Operation { op, .. } => !wizard.unconfirmed(op).is_empty(),
             _ => false,
@@ -337,16 +405,18 @@ pub fn bindings(mode: Mode) -> Vec<&'static Binding> {
 /// only for keys that act on what has focus. Each key's name comes from its binding.
 pub fn hints(wizard: &Wizard) -> Vec<(String, &'static str)> {
     let active = active_bindings(wizard);
-    let up_is_prev = active
-        .iter()
-        .any(|b| b.action == Action::Prev && b.keys.contains(&key(KeyCode::Up)));
+    let up_is_prev = active.iter().any(|b| {
+        matches!(b.action, Action::Prev | Action::PickPrev) && b.keys.contains(&key(KeyCode::Up))
+    });
     let mut out: Vec<_> = active
         .iter()
         .filter_map(|b| b.hint.map(|what| (b.when, label(b.keys, up_is_prev), what)))
         .collect();
     // Keys that always act first, quit last among them; then the ones that depend on
     // focus. A focus change then repaints only the footer's tail: a few bytes.
-    out.sort_by_key(|(when, key, _)| (*when != When::Always, key == "Ctrl-C"));
+    // (Moving between fields and Esc's "back" lead whenever they act.)
+    let leads = |when: When| matches!(when, When::Always | When::NoPicker | When::EscLeaves);
+    out.sort_by_key(|(when, key, _)| (!leads(*when), key == "Ctrl-C"));
     out.into_iter().map(|(_, key, what)| (key, what)).collect()
 }
 

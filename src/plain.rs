@@ -11,6 +11,7 @@
 
 pub mod answer;
 mod ascii;
+mod connection;
 pub mod prompt;
 mod text;
 
@@ -83,6 +84,8 @@ pub fn run<R: EffectRunner>(
         replies,
         queue: VecDeque::new(),
         outstanding: 0,
+        tests_outstanding: 0,
+        last_wait: None,
         shown_notice: None,
         shown_intro: Vec::new(),
     };
@@ -162,6 +165,11 @@ struct Session<'a, R> {
     queue: VecDeque<Msg>,
     /// Effects started elsewhere whose answer has not arrived.
     outstanding: usize,
+    /// Connection tests started elsewhere that have not ended (a signal stops the
+    /// wait for them: see `settle`).
+    tests_outstanding: usize,
+    /// The last second of a wait said, so a countdown is said once.
+    last_wait: Option<u64>,
     shown_notice: Option<String>,
     shown_intro: Vec<String>,
 }
@@ -171,9 +179,15 @@ impl<R: EffectRunner> Session<'_, R> {
         if let Some(note) = prompt::effect_note(&effect) {
             io.say(note);
         }
-        match self.runner.run(effect) {
-            Some(msg) => self.queue.push_back(msg),
-            None => self.outstanding += 1,
+        let counted = match &effect {
+            Effect::TestConnection { .. } => Some(&mut self.tests_outstanding),
+            Effect::CancelTest { .. } => None,
+            _ => Some(&mut self.outstanding),
+        };
+        match (self.runner.run(effect), counted) {
+            (Some(msg), _) => self.queue.push_back(msg),
+            (None, Some(count)) => *count += 1,
+            (None, None) => {}
         }
     }
 
@@ -182,16 +196,43 @@ impl<R: EffectRunner> Session<'_, R> {
     fn settle(&mut self, wizard: &mut Wizard, io: &mut dyn LineIo) -> bool {
         loop {
             while let Some(msg) = self.queue.pop_front() {
+                let done = match &msg {
+                    Msg::TestDone { id, .. } => Some(*id),
+                    _ => None,
+                };
                 for effect in wizard.update(msg) {
                     self.start(effect, io);
                 }
+                if let Some(id) = done {
+                    for line in connection::report_lines(wizard, id) {
+                        io.say(&line);
+                    }
+                }
             }
-            if self.outstanding == 0 {
+            // A signal during a test ends the session without waiting for the test.
+            let tests = if wizard.outcome().is_some() {
+                0
+            } else {
+                self.tests_outstanding
+            };
+            if self.outstanding == 0 && tests == 0 {
                 break;
             }
             match self.replies.recv() {
+                Ok(Msg::TestProgress { id, progress }) => {
+                    if let Some(line) = connection::progress_line(&progress, &mut self.last_wait) {
+                        io.say(&line);
+                    }
+                    self.queue.push_back(Msg::TestProgress { id, progress });
+                }
+                Ok(msg @ Msg::TestDone { .. }) => {
+                    self.tests_outstanding = self.tests_outstanding.saturating_sub(1);
+                    self.queue.push_back(msg);
+                }
+                // From the signal watcher, not an effect's answer.
+                Ok(msg @ Msg::Interrupted(_)) => self.queue.push_back(msg),
                 Ok(msg) => {
-                    self.outstanding -= 1;
+                    self.outstanding = self.outstanding.saturating_sub(1);
                     self.queue.push_back(msg);
                 }
                 Err(_) => return false,

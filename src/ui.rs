@@ -7,6 +7,7 @@ mod overlay;
 pub mod resume;
 mod review;
 mod store_notice;
+mod test_panel;
 mod text;
 pub mod theme;
 

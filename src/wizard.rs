@@ -3,6 +3,7 @@
 mod answers_offer;
 mod autosave;
 mod changes;
+pub mod connection_test;
 mod control_characters;
 mod draft_plan;
 mod fill_from;
@@ -167,6 +168,8 @@ pub struct Wizard {
     vanished: Vec<SecretRef>,
     /// The answers file offered on Done, once written (or why not).
     answers_written: Option<Result<AnswersWritten, String>>,
+    /// Connection tests of this session (issue 13).
+    tests: connection_test::ConnectionTests,
 }
 
 impl Wizard {
@@ -231,6 +234,7 @@ impl Wizard {
             loaded: Loaded::new(document),
             vanished: Vec::new(),
             answers_written: None,
+            tests: connection_test::ConnectionTests::default(),
         }
     }
 
@@ -512,6 +516,7 @@ impl Wizard {
                 self.restore_secrets(result);
                 Vec::new()
             }
+            msg @ (Msg::TestProgress { .. } | Msg::TestDone { .. }) => self.test_message(msg),
             Msg::Act(action) if self.recovery.offer.is_some() => self.resume_action(action),
             Msg::Act(action) => {
                 if self.overlay.is_some() {
@@ -575,11 +580,20 @@ impl Wizard {
             Step::Form { form: draft, .. } if action == Action::FillFrom => {
                 return self.fill_from_existing(draft);
             }
-            Step::Form {
-                form: draft,
-                focus,
-                revealed,
-            } => self.form_action(draft, focus, revealed, action),
+            Step::Form { form: draft, .. } => {
+                if let Some(effects) = self.form_test_action(draft, action) {
+                    return effects;
+                }
+                let Step::Form {
+                    form: draft,
+                    focus,
+                    revealed,
+                } = self.step
+                else {
+                    return Vec::new();
+                };
+                self.form_action(draft, focus, revealed, action);
+            }
             Step::StoreGate { form: draft } => return self.gate_action(draft, action),
             Step::Review { scroll } => return self.review_action(scroll, action),
             Step::Saving => {}
@@ -668,7 +682,9 @@ impl Wizard {
 
     fn review_action(&mut self, scroll: usize, action: Action) -> Vec<Effect> {
         let scroll = match action {
+            Action::Save if !self.save_despite_failed_tests() => scroll,
             Action::Save => return self.save(),
+            Action::TestConnection => return self.test_all(),
             Action::Back => {
                 let last = self.current_platform().operations.len() - 1;
                 self.enter_operation(last);

@@ -28,10 +28,25 @@ pub struct ThreadRunner {
     pub stores: Arc<dyn StoreProvider>,
     pub path: PathBuf,
     pub reply: Arc<dyn Fn(Msg) + Send + Sync>,
+    /// The process's connection tester and its running tests.
+    pub tests: ConnectionTests,
 }
 
 impl EffectRunner for ThreadRunner {
     fn run(&mut self, effect: Effect) -> Option<Msg> {
+        let effect = match effect {
+            Effect::TestConnection { id, inputs } => {
+                let stores = Arc::clone(&self.stores);
+                self.tests
+                    .start(id, inputs, stores, Arc::clone(&self.reply));
+                return None;
+            }
+            Effect::CancelTest { id } => {
+                self.tests.cancel(id);
+                return None;
+            }
+            effect => effect,
+        };
         let stores = Arc::clone(&self.stores);
         let path = self.path.clone();
         let reply = Arc::clone(&self.reply);
@@ -40,7 +55,9 @@ impl EffectRunner for ThreadRunner {
         std::thread::spawn(move || {
             let msg = perform(effect, stores.as_ref(), &path);
             drop(writing);
-            reply(msg);
+            if let Some(msg) = msg {
+                reply(msg);
+            }
         });
         None
     }
@@ -54,12 +71,35 @@ pub struct InlineRunner {
 
 impl EffectRunner for InlineRunner {
     fn run(&mut self, effect: Effect) -> Option<Msg> {
-        Some(perform(effect, self.stores.as_ref(), &self.path))
+        perform(effect, self.stores.as_ref(), &self.path)
     }
 }
 
-pub fn perform(effect: Effect, stores: &dyn StoreProvider, path: &Path) -> Msg {
-    match effect {
+/// An [`InlineRunner`] with a connection tester (headless tests pass a fake): a test
+/// runs where it is asked for and answers with its end only.
+pub struct InlineTestingRunner {
+    pub inline: InlineRunner,
+    pub tests: ConnectionTests,
+}
+
+impl EffectRunner for InlineTestingRunner {
+    fn run(&mut self, effect: Effect) -> Option<Msg> {
+        match effect {
+            Effect::TestConnection { id, inputs } => {
+                let never = std::sync::atomic::AtomicBool::new(false);
+                let result =
+                    self.tests
+                        .run(&inputs, self.inline.stores.as_ref(), &never, &mut |_| {});
+                Some(Msg::TestDone { id, result })
+            }
+            effect => self.inline.run(effect),
+        }
+    }
+}
+
+/// Carries out `effect` where it is called. `None` for a cancel (nothing to answer).
+pub fn perform(effect: Effect, stores: &dyn StoreProvider, path: &Path) -> Option<Msg> {
+    Some(match effect {
         Effect::ResolveStore => Msg::StoreResolved(stores.resolve()),
         Effect::Save(plan) => Msg::SaveDone(execute_save(&plan, stores, path, &|text| {
             config_file::write_atomic(path, text).map_err(|e| e.to_string())
@@ -84,7 +124,15 @@ pub fn perform(effect: Effect, stores: &dyn StoreProvider, path: &Path) -> Msg {
         Effect::WriteAnswers { path, answers } => {
             Msg::AnswersWritten(write_answers(path, &answers))
         }
-    }
+        // A runner without a tester (see `InlineTestingRunner`, `ThreadRunner`).
+        Effect::TestConnection { id, .. } => Msg::TestDone {
+            id,
+            result: Err(crate::wizard::connection_test::NotTested::Settings(
+                "connection tests are not available here".to_owned(),
+            )),
+        },
+        Effect::CancelTest { .. } => return None,
+    })
 }
 
 /// The answers file beside the config: written as the config is (atomically, a new
@@ -266,8 +314,11 @@ fn explain_failure(error: &JournalError) -> String {
     }
 }
 
+mod connection_tests;
 mod draft;
 mod stored_check;
+
+pub use connection_tests::{ConnectionTests, Tester, tester_from_env};
 
 pub use draft::clean_orphans as clean_draft_orphans;
 

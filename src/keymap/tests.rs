@@ -108,6 +108,20 @@ fn states() -> Vec<(&'static str, Wizard)> {
     out.push(("an integration row", list_on_integration()));
     out.push(("an unconfirmed list", list_unconfirmed()));
     out.push(("a new form with one to fill from", form_to_fill()));
+    let mut running = crate::wizard::connection_test::tests::filled_form();
+    crate::wizard::connection_test::tests::start(&mut running);
+    out.push(("a running connection test", running));
+    let mut review = crate::test_support::wizard();
+    act(&mut review, Action::Enter);
+    add_integration(&mut review, "east", &jwt_never_expires());
+    continue_to_review(&mut review);
+    out.push(("Review of an integration", review));
+    out.push((
+        "the sub-account picker",
+        crate::wizard::connection_test::tests::tested(
+            crate::wizard::connection_test::tests::passed(),
+        ),
+    ));
     out
 }
 

@@ -65,6 +65,7 @@ pub fn interpret(wizard: &Wizard, question: &Question, answer: Answer) -> Result
         } => field_answer(wizard, draft, focus, input, &text),
         Kind::Review => match word.to_lowercase().as_str() {
             "s" | "save" => Ok(Response::of(vec![Msg::Act(Action::Save)])),
+            "t" | "test" => Ok(Response::of(vec![Msg::Act(Action::TestConnection)])),
             _ => Err("Type s and Enter to save, or < to go back.".into()),
         },
         Kind::Retry => match word {
@@ -156,6 +157,16 @@ fn field_answer(
 ) -> Result<Response, String> {
     if text.trim() == "=" && wizard.fill_source(draft).is_some() {
         return Ok(Response::of(vec![Msg::Act(Action::FillFrom)]));
+    }
+    if let Some(answer) = super::connection::field_answer(wizard, draft, focus, text) {
+        let msgs = answer?;
+        // A pick is checked and moves on as a typed ID does; a test asks again.
+        let picked = !matches!(msgs.as_slice(), [Msg::Act(_)]);
+        return Ok(Response {
+            msgs,
+            check: picked.then_some((draft, focus)),
+            ..Response::default()
+        });
     }
     let check = Some((draft, focus));
     let keep = Response {

@@ -138,11 +138,15 @@ pub fn question(wizard: &Wizard) -> Question {
     } else if let Step::StoreGate { .. } = step {
         store_gate_question(wizard)
     } else if let Step::Review { .. } = step {
-        ask(
+        let mut question = ask(
             text::review(wizard),
             "Type s to save, < to go back: ",
             Kind::Review,
-        )
+        );
+        question
+            .before
+            .extend(super::connection::review_offer(wizard));
+        question
     } else if let Step::Saving = step {
         ask(Vec::new(), "", Kind::Wait)
     } else if let Step::SaveFailed { reason, .. } = step {
@@ -320,6 +324,7 @@ fn field_question(wizard: &Wizard, draft: usize, focus: usize) -> Question {
     if let Some(offer) = wizard.fill_offer(draft) {
         before.push(name_keys(&offer));
     }
+    before.extend(super::connection::before_field(wizard, draft, focus));
     let (prompt, input) = match (&d.fields[focus], &view.secret) {
         (FieldState::Text(value), _) if value.value().is_empty() => {
             (format!("{label}: "), FieldInput::Text)

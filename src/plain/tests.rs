@@ -14,6 +14,7 @@ use crate::secret::StoreKind;
 use crate::test_support::{CLIENT_ID, CLIENT_SECRET, NOW, jwt_never_expires};
 use crate::wizard::Startup;
 
+mod connection;
 mod operator;
 
 #[test]

@@ -73,10 +73,18 @@ pub fn draw(
             caret = value_caret.map(|(row, x)| (layout.value_x + x, value_row + row));
         }
         lines.extend(messages(&view, &layout, theme));
+        lines.extend(super::test_panel::under_field(
+            wizard,
+            draft,
+            index,
+            (layout.value_x, width),
+            theme,
+        ));
         if focused {
             focus_rows = (start, lines.len());
         }
     }
+    lines.extend(super::test_panel::panel(wizard, draft, width, theme));
     if let Some(offer) = wizard.fill_offer(draft) {
         lines.push(Line::default());
         lines.extend(crate::ui::text::wrapped_lines(

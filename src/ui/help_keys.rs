@@ -20,6 +20,8 @@ pub fn keys_here(wizard: &Wizard, theme: Theme) -> Option<String> {
         When::OnSecret => kind == FieldKind::Secret,
         When::OnToggle => kind == FieldKind::Toggle,
         When::OnTyped => kind != FieldKind::Toggle,
+        // Keys of a moment (a running test, the open picker) say so where they act.
+        When::PickerOpen | When::TestRunning => false,
         _ => true,
     };
     let mut keys: Vec<String> = keymap::bindings(Mode::Form)

@@ -252,6 +252,9 @@ fn integration_rows(
             theme.text(&value).into_owned(),
         ));
     }
+    if let Some(verdict) = super::test_panel::review_value(wizard, index, theme) {
+        fields.push(("Connection test".to_owned(), verdict));
+    }
     IntegrationRows { title, fields }
 }
 

@@ -38,6 +38,15 @@ pub enum Action {
     WriteAnswers,
     /// On a new integration's form: fill it from an existing one of its platform.
     FillFrom,
+    /// Test the connection: the form's integration, or on Review every one.
+    TestConnection,
+    /// Stop the form's running connection test.
+    CancelTest,
+    /// The sub-account picker: move, take the highlighted one, close it.
+    PickNext,
+    PickPrev,
+    Pick,
+    ClosePicker,
 }
 
 /// Everything that can change the wizard.
@@ -75,6 +84,16 @@ pub enum Msg {
     HelpLimit(usize),
     /// The answers file was written (where, which env vars) or why not.
     AnswersWritten(Result<super::AnswersWritten, String>),
+    /// A connection test moved on (a stage started, passed, or a second of a wait).
+    TestProgress {
+        id: super::connection_test::TestId,
+        progress: crate::connection_verdict::Progress,
+    },
+    /// A connection test ended: its verdict, or why it could not run.
+    TestDone {
+        id: super::connection_test::TestId,
+        result: Result<crate::connection_verdict::Verdict, super::connection_test::NotTested>,
+    },
 }
 
 /// What the program learnt about the session before it started.
@@ -131,6 +150,15 @@ pub enum Effect {
     WriteAnswers {
         path: String,
         answers: crate::answers::Answers,
+    },
+    /// Tests a connection; answers with `Msg::TestProgress`es, then one `Msg::TestDone`.
+    TestConnection {
+        id: super::connection_test::TestId,
+        inputs: super::connection_test::TestInputs,
+    },
+    /// Stops a running test (its `TestDone` still comes, and is ignored).
+    CancelTest {
+        id: super::connection_test::TestId,
     },
 }
 

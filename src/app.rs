@@ -180,6 +180,9 @@ fn draw<B: Backend>(
 }
 
 #[cfg(test)]
+mod loading_tests;
+
+#[cfg(test)]
 mod tests {
     use std::path::Path;
     use std::sync::Arc;

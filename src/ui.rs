@@ -3,6 +3,7 @@
 mod form;
 mod help_keys;
 mod lists;
+mod loading;
 mod overlay;
 pub mod resume;
 mod review;
@@ -86,6 +87,7 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
     );
     let body = inset(body);
     match &wizard.step() {
+        _ if wizard.is_loading() => loading::draw(frame, body, wizard, theme),
         Step::Platform { selected } => {
             lists::draw_platforms(frame, body, wizard, *selected, theme);
         }

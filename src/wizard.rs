@@ -9,6 +9,7 @@ mod fill_from;
 mod form;
 mod integration_form;
 pub mod lists;
+mod loading;
 mod messages;
 mod migration_offer;
 mod recovery;
@@ -32,6 +33,7 @@ pub use answers_offer::{AnswersWritten, env_names};
 pub use changes::Loaded;
 pub use control_characters::refuse_control_characters;
 pub use integration_form::{FieldState, IntegrationForm, SecretField};
+pub use loading::LoadedConfig;
 pub use messages::{
     Action, Effect, EffectRunner, Interrupt, Msg, NotKept, Reloaded, SaveFailure, SaveReport,
     Startup, StoreInfo,
@@ -119,6 +121,9 @@ pub enum Outcome {
     Saved(SaveReport),
     Cancelled,
     Interrupted(Interrupt),
+    /// The file, read after the first frame, cannot be edited (why, in words): the
+    /// same refusal an inline load prints, said once the terminal is restored.
+    Refused(String),
 }
 
 pub struct Wizard {
@@ -167,6 +172,8 @@ pub struct Wizard {
     vanished: Vec<SecretRef>,
     /// The answers file offered on Done, once written (or why not).
     answers_written: Option<Result<AnswersWritten, String>>,
+    /// The file is still being read (see `loading.rs`).
+    loading: bool,
 }
 
 impl Wizard {
@@ -231,6 +238,7 @@ impl Wizard {
             loaded: Loaded::new(document),
             vanished: Vec::new(),
             answers_written: None,
+            loading: false,
         }
     }
 
@@ -381,6 +389,13 @@ impl Wizard {
 
     /// Effects to run once the first frame is on screen.
     pub fn start(&self) -> Vec<Effect> {
+        if self.loading {
+            return vec![Effect::LoadConfig {
+                catalog: Arc::clone(&self.catalog),
+                now: self.now,
+                read_only: self.read_only.is_some(),
+            }];
+        }
         let mut effects = vec![Effect::ResolveStore];
         effects.extend(self.check_stored_secrets());
         effects
@@ -430,6 +445,9 @@ impl Wizard {
 
     /// The one place state changes.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        if self.loading {
+            return self.while_loading(msg);
+        }
         self.group_index.take();
         self.loaded.forget_changes();
         let before = self.checkpoint();
@@ -468,6 +486,8 @@ impl Wizard {
             }
             Msg::Checkpoint => self.draft_now(),
             Msg::AnswersWritten(result) => self.answers_done(result),
+            // Only a wizard still loading waits for its file (see `loading.rs`).
+            Msg::ConfigLoaded(_) => Vec::new(),
             Msg::SaveDone(result) => self.finish_save(result),
             Msg::Interrupted(how) => self.interrupted(how),
             Msg::DraftSaved(result) => {

@@ -60,6 +60,13 @@ impl EffectRunner for InlineRunner {
 
 pub fn perform(effect: Effect, stores: &dyn StoreProvider, path: &Path) -> Msg {
     match effect {
+        Effect::LoadConfig {
+            catalog,
+            now,
+            read_only,
+        } => Msg::ConfigLoaded(
+            super::config_load::load(path, &catalog, now, read_only).map(Box::new),
+        ),
         Effect::ResolveStore => Msg::StoreResolved(stores.resolve()),
         Effect::Save(plan) => Msg::SaveDone(execute_save(&plan, stores, path, &|text| {
             config_file::write_atomic(path, text).map_err(|e| e.to_string())

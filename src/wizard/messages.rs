@@ -75,6 +75,9 @@ pub enum Msg {
     HelpLimit(usize),
     /// The answers file was written (where, which env vars) or why not.
     AnswersWritten(Result<super::AnswersWritten, String>),
+    /// The file read after the first frame (`Effect::LoadConfig`), or why it cannot be
+    /// edited (the refusal an inline load prints).
+    ConfigLoaded(Result<Box<super::LoadedConfig>, String>),
 }
 
 /// What the program learnt about the session before it started.
@@ -106,6 +109,14 @@ pub enum Interrupt {
 /// Work for the outside world; the loop carries it out and answers with a `Msg`.
 #[derive(Debug)]
 pub enum Effect {
+    /// Reads and checks the config file (against `catalog`, JWT expiry at `now`), with
+    /// its namespace and any draft beside it: answered by `Msg::ConfigLoaded`.
+    LoadConfig {
+        catalog: std::sync::Arc<crate::catalog::Catalog>,
+        now: i64,
+        /// Another wizard holds the file: no draft or migration is looked up.
+        read_only: bool,
+    },
     ResolveStore,
     Save(SavePlan),
     SaveDraft(DraftPlan),

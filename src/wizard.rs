@@ -23,6 +23,7 @@ mod ssh_hint;
 mod store_gate;
 mod stored_check;
 pub mod view;
+mod view_cache;
 
 use std::sync::Arc;
 
@@ -174,6 +175,8 @@ pub struct Wizard {
     answers_written: Option<Result<AnswersWritten, String>>,
     /// The file is still being read (see `loading.rs`).
     loading: bool,
+    /// Changes whenever what Review shows may have (see `view_cache.rs`).
+    content_generation: u64,
 }
 
 impl Wizard {
@@ -239,6 +242,7 @@ impl Wizard {
             vanished: Vec::new(),
             answers_written: None,
             loading: false,
+            content_generation: view_cache::fresh_generation(),
         }
     }
 
@@ -445,6 +449,7 @@ impl Wizard {
 
     /// The one place state changes.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        self.before_update(&msg);
         if self.loading {
             return self.while_loading(msg);
         }

@@ -3,7 +3,8 @@
 //! whiptail's first frame in the same run; the CPU each Review key costs (utime+stime
 //! of the process over many keys); peak RSS at the first frame and on Review; and, in
 //! process, the wall time of every key through the real loop. Part of
-//! `cargo bench --bench wire`; `-- large` runs only this. With
+//! `cargo bench --bench wire`; `-- large` runs only this, `-- large-in-process` only
+//! its in-process part. With
 //! `WFM_WIZARD_BENCH_BEFORE=<binary>` an older build is measured beside this one.
 
 // Figures for a table: a few digits of a count are all that is shown.
@@ -24,7 +25,7 @@ use wfm_wizard::io::effects::InlineRunner;
 use wfm_wizard::io::memory_store::MemoryStores;
 use wfm_wizard::secret::StoreKind;
 use wfm_wizard::ui::Theme;
-use wfm_wizard::wizard::Wizard;
+use wfm_wizard::wizard::{Effect, EffectRunner, Msg, Wizard};
 
 use crate::pty_session::PtySession;
 use crate::{scale, terminal};
@@ -221,9 +222,30 @@ impl EventSource for Timed {
     }
 }
 
+/// Runs effects inline, but finds every stored secret present (the background check
+/// is not run): Review then has no "gone" problem per secret.
+struct SecretsPresent(InlineRunner);
+
+impl EffectRunner for SecretsPresent {
+    fn run(&mut self, effect: Effect) -> Option<Msg> {
+        if matches!(effect, Effect::CheckStoredSecrets(_)) {
+            return None;
+        }
+        self.0.run(effect)
+    }
+}
+
 /// Wall time of each key through `app::run` (update, draw, scroll measurement) into a
-/// test backend, the file already loaded: the worst and the median per kind.
-fn in_process() {
+/// test backend, the file already loaded: the worst and the median per kind; with
+/// every stored secret gone from the store (as in the pseudo-terminal, where the
+/// kernel keyring has none of them: 20,000 problems on Review), then present.
+pub fn in_process() {
+    for present in [false, true] {
+        in_process_with(present);
+    }
+}
+
+fn in_process_with(secrets_present: bool) {
     let text = scale::document(N);
     let catalog = Catalog::builtin();
     let document = wfm_wizard::config::parse_document(&text).expect("parsed");
@@ -252,19 +274,26 @@ fn in_process() {
     };
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
     let dir = tempfile::tempdir().expect("temporary directory");
-    let mut runner = InlineRunner {
+    let inline = InlineRunner {
         stores: Arc::new(MemoryStores::new(StoreKind::Keyutils)),
         path: dir.path().join("integrations.yaml"),
     };
-    let _ = app::run(
-        &mut terminal,
-        &mut wizard,
-        &mut timed,
-        &mut runner,
-        Theme::default(),
-    );
+    let theme = Theme::default();
+    let _ = if secrets_present {
+        let mut runner = SecretsPresent(inline);
+        app::run(&mut terminal, &mut wizard, &mut timed, &mut runner, theme)
+    } else {
+        let mut runner = inline;
+        app::run(&mut terminal, &mut wizard, &mut timed, &mut runner, theme)
+    };
     println!(
-        "\nIn process, wall time per key through the loop (update + draw + scroll measure):\n"
+        "\nIn process, wall time per key through the loop (update + draw + scroll measure), \
+         stored secrets {}:\n",
+        if secrets_present {
+            "present"
+        } else {
+            "all gone"
+        }
     );
     println!("| key | keys | median | worst |");
     println!("|---|---|---|---|");

@@ -188,6 +188,10 @@ fn main() {
         return;
     }
     // `cargo bench --bench wire -- large`: 10,000 integrations, first frame and keys.
+    if args.iter().any(|a| a == "large-in-process") {
+        large_file::in_process();
+        return;
+    }
     if args.iter().any(|a| a == "large") {
         large_file::measure(&release_binary());
         return;

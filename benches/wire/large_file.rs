@@ -4,8 +4,8 @@
 //! of the process over many keys); peak RSS at the first frame and on Review; and, in
 //! process, the wall time of every key through the real loop. Part of
 //! `cargo bench --bench wire`; `-- large` runs only this, `-- large-in-process` only
-//! its in-process part. With
-//! `WFM_WIZARD_BENCH_BEFORE=<binary>` an older build is measured beside this one.
+//! its in-process part. With `WFM_WIZARD_BENCH_BEFORE=<binary>` an older build is
+//! measured beside this one.
 
 // Figures for a table: a few digits of a count are all that is shown.
 #![allow(clippy::cast_precision_loss)]

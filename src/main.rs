@@ -113,11 +113,13 @@ fn wizard(
     stores: Arc<KeyringStores>,
 ) -> u8 {
     let plain_why = plain::requested(plain_flag);
-    // The full screen shows its first frame before reading a large file.
-    let load = if plain_why.is_some() {
-        commands::Load::Now
-    } else {
+    // The full screen shows its first frame before reading a large file. Where it
+    // cannot start, the file is read first: a file it refuses is said (exit 3) before
+    // the missing terminal is.
+    let load = if plain_why.is_none() && wfm_wizard::terminal::preflight().is_ok() {
         commands::Load::LargeAfterFirstFrame
+    } else {
+        commands::Load::Now
     };
     match commands::open_session(path, &catalog, stores.as_ref(), load) {
         Ok(session) => {

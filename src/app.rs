@@ -60,8 +60,10 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
     theme: Theme,
 ) -> Result<Outcome, B::Error> {
     let mut pending: VecDeque<Msg> = VecDeque::new();
+    // What the views measured, reused while the wizard's content is the same.
+    let mut cache = ui::ViewCache::default();
     // The screen as last drawn: behind "terminal too small" only a few keys act.
-    let mut shown = draw(terminal, wizard, theme, &mut pending)?;
+    let mut shown = draw(terminal, wizard, theme, &mut pending, &mut cache)?;
     // Slow work (probing the keyring) starts only once the first frame is on screen.
     for effect in wizard.start() {
         pending.extend(runner.run(effect));
@@ -75,7 +77,7 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
             changed = true;
         }
         if changed {
-            shown = draw(terminal, wizard, theme, &mut pending)?;
+            shown = draw(terminal, wizard, theme, &mut pending, &mut cache)?;
         }
         if let Some(outcome) = wizard.outcome().cloned() {
             return Ok(outcome);
@@ -83,22 +85,22 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
         match events.next_event() {
             // Drawing asks the terminal for its size: one repaint laid out for the new one.
             Some(AppEvent::Input(Event::Resize(..))) => {
-                shown = draw(terminal, wizard, theme, &mut pending)?;
+                shown = draw(terminal, wizard, theme, &mut pending, &mut cache)?;
             }
             Some(AppEvent::Input(event)) if keymap::is_suspend(&event) => {
                 // A terminal that cannot be given back keeps the wizard running as it was.
                 if events.suspend().is_ok() {
-                    shown = repaint(terminal, wizard, theme, &mut pending)?;
+                    shown = repaint(terminal, wizard, theme, &mut pending, &mut cache)?;
                 }
             }
             Some(AppEvent::Signal(Signal::Suspend)) => {
                 if events.suspend().is_ok() {
-                    shown = repaint(terminal, wizard, theme, &mut pending)?;
+                    shown = repaint(terminal, wizard, theme, &mut pending, &mut cache)?;
                 }
             }
             Some(AppEvent::Signal(Signal::Continue)) => {
                 if events.reclaim().unwrap_or(false) {
-                    shown = repaint(terminal, wizard, theme, &mut pending)?;
+                    shown = repaint(terminal, wizard, theme, &mut pending, &mut cache)?;
                 }
             }
             // What cannot be seen cannot be edited or saved. A resize may have gone
@@ -106,7 +108,7 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
             Some(AppEvent::Input(event))
                 if ui::too_small(shown) && !keymap::acts_behind_too_small(wizard, &event) =>
             {
-                shown = draw(terminal, wizard, theme, &mut pending)?;
+                shown = draw(terminal, wizard, theme, &mut pending, &mut cache)?;
                 if !ui::too_small(shown) {
                     pending.extend(keymap::to_msg(wizard, event));
                 }
@@ -145,6 +147,7 @@ fn repaint<B: Backend>(
     wizard: &Wizard,
     theme: Theme,
     pending: &mut VecDeque<Msg>,
+    cache: &mut ui::ViewCache,
 ) -> Result<Rect, B::Error> {
     // The terminal was restored for the shell (cursor shown): the backend learns so,
     // and the frame hides it again if it should be hidden.
@@ -153,20 +156,23 @@ fn repaint<B: Backend>(
     // After a draw the buffer it becomes is blank; swapping blanks the other one too,
     // so the next draw sends every cell instead of only what changed.
     terminal.swap_buffers();
-    draw(terminal, wizard, theme, pending)
+    draw(terminal, wizard, theme, pending, cache)
 }
 
 /// Draws the wizard. On Review it also tells the wizard, when that changed, how far
-/// Review can scroll on this screen (a message, handled like any other). Returns the
-/// area drawn.
+/// Review can scroll on this screen (a message, handled like any other), measured
+/// from what the draw built (`cache`). Returns the area drawn.
 fn draw<B: Backend>(
     terminal: &mut Terminal<B>,
     wizard: &Wizard,
     theme: Theme,
     pending: &mut VecDeque<Msg>,
+    cache: &mut ui::ViewCache,
 ) -> Result<Rect, B::Error> {
-    let area = terminal.draw(|frame| ui::draw(frame, wizard, theme))?.area;
-    if let Some(limit) = ui::review_scroll_limit(wizard, area, theme)
+    let area = terminal
+        .draw(|frame| ui::draw_cached(frame, wizard, theme, cache))?
+        .area;
+    if let Some(limit) = ui::review_scroll_limit_cached(wizard, area, theme, cache)
         && limit != wizard.review_limit()
     {
         pending.push_back(Msg::ReviewLimit(limit));
@@ -178,6 +184,9 @@ fn draw<B: Backend>(
     }
     Ok(area)
 }
+
+#[cfg(test)]
+mod loading_tests;
 
 #[cfg(test)]
 mod tests {

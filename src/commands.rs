@@ -13,7 +13,7 @@ pub mod stored_values;
 pub mod systemd_unit;
 pub mod validate_json;
 
-pub use session::{Session, lock_for_command, open_session, recover, recover_for_reading};
+pub use session::{Load, Session, lock_for_command, open_session, recover, recover_for_reading};
 
 use std::io::Write;
 use std::path::Path;
@@ -49,20 +49,7 @@ pub fn load_document(path: &Path, catalog: &Catalog, now: i64) -> Result<Option<
         .transpose()
 }
 
-/// A file's text, parsed and checked against the catalog's rules.
-fn check_text(text: &str, catalog: &Catalog, now: i64) -> Result<Document, String> {
-    let document = parse_document(text).map_err(|e| e.to_string())?;
-    let errors: Vec<String> = check_document(&document, catalog, now)
-        .into_iter()
-        .filter(|p| p.severity == Severity::Error)
-        .map(|p| format!("{}: {}", p.location, p.message))
-        .collect();
-    if errors.is_empty() {
-        Ok(document)
-    } else {
-        Err(errors.join("\n  "))
-    }
-}
+pub(crate) use crate::io::config_load::check_text;
 
 /// `wfm-wizard validate`: one line per problem on stdout.
 pub fn validate(
@@ -311,6 +298,10 @@ fn report(result: Result<Outcome, String>, path: &Path) -> u8 {
                 let _ = writeln!(err, "warning: {warning}");
             }
             EXIT_OK
+        }
+        Ok(Outcome::Refused(why)) => {
+            let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
+            EXIT_INVALID
         }
         Ok(Outcome::Cancelled) => {
             let _ = writeln!(err, "Cancelled; nothing was written.");

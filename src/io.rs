@@ -1,6 +1,7 @@
 //! The outside world: one file per system. Nothing outside `io` imports the crates used here.
 
 pub mod config_file;
+pub mod config_load;
 pub mod connection;
 pub mod draft_file;
 pub mod edit_lock;

@@ -404,7 +404,11 @@ pub fn bindings(mode: Mode) -> Vec<&'static Binding> {
 /// The footer hints for `wizard` as it is: (key, what it does), in table order,
 /// only for keys that act on what has focus. Each key's name comes from its binding.
 pub fn hints(wizard: &Wizard) -> Vec<(String, &'static str)> {
-    let active = active_bindings(wizard);
+    let mut active = active_bindings(wizard);
+    // While the file is read only quitting acts.
+    if wizard.is_loading() {
+        active.retain(|b| b.action == Action::Quit);
+    }
     let up_is_prev = active.iter().any(|b| {
         matches!(b.action, Action::Prev | Action::PickPrev) && b.keys.contains(&key(KeyCode::Up))
     });

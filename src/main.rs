@@ -99,19 +99,39 @@ fn main() -> ExitCode {
         }
         Some(Command::Export) => commands::export::export(&path, &catalog, &mut out, &mut err),
         Some(Command::Schema { answers }) => schema(answers, &catalog),
-        None => match commands::open_session(&path, &catalog, stores.as_ref()) {
-            Ok(session) => {
-                let theme = commands::theme_from_env(cli.ascii);
-                if let Some(why) = plain::requested(cli.plain) {
-                    commands::run_plain(&session, catalog, stores, why, theme.ascii)
-                } else {
-                    commands::run_wizard(&session, catalog, stores, theme)
-                }
-            }
-            Err(status) => status,
-        },
+        None => wizard(&path, cli.plain, cli.ascii, catalog, stores),
     };
     ExitCode::from(status)
+}
+
+/// The wizard itself, full screen or line by line.
+fn wizard(
+    path: &std::path::Path,
+    plain_flag: bool,
+    ascii_flag: bool,
+    catalog: Arc<Catalog>,
+    stores: Arc<KeyringStores>,
+) -> u8 {
+    let plain_why = plain::requested(plain_flag);
+    // The full screen shows its first frame before reading a large file. Where it
+    // cannot start, the file is read first: a file it refuses is said (exit 3) before
+    // the missing terminal is.
+    let load = if plain_why.is_none() && wfm_wizard::terminal::preflight().is_ok() {
+        commands::Load::LargeAfterFirstFrame
+    } else {
+        commands::Load::Now
+    };
+    match commands::open_session(path, &catalog, stores.as_ref(), load) {
+        Ok(session) => {
+            let theme = commands::theme_from_env(ascii_flag);
+            if let Some(why) = plain_why {
+                commands::run_plain(&session, catalog, stores, why, theme.ascii)
+            } else {
+                commands::run_wizard(&session, catalog, stores, theme)
+            }
+        }
+        Err(status) => status,
+    }
 }
 
 /// Clap's message for bad arguments, help or the version: it quotes argv and

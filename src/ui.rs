@@ -3,6 +3,7 @@
 mod form;
 mod help_keys;
 mod lists;
+mod loading;
 mod overlay;
 pub mod resume;
 mod review;
@@ -10,6 +11,7 @@ mod store_notice;
 mod test_panel;
 mod text;
 pub mod theme;
+mod view_cache;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,6 +19,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub use self::theme::Theme;
+pub use self::view_cache::ViewCache;
 use crate::keymap;
 use crate::wizard::{Layer, Level, Step, Wizard};
 
@@ -26,6 +29,16 @@ pub const MIN_HEIGHT: u16 = 12;
 
 /// How far Review can scroll on a screen of `size`; `None` on any other step.
 pub fn review_scroll_limit(wizard: &Wizard, size: Rect, theme: Theme) -> Option<usize> {
+    review_scroll_limit_cached(wizard, size, theme, &mut ViewCache::default())
+}
+
+/// As [`review_scroll_limit`], with what `cache` keeps from the last draw.
+pub fn review_scroll_limit_cached(
+    wizard: &Wizard,
+    size: Rect,
+    theme: Theme,
+    cache: &mut ViewCache,
+) -> Option<usize> {
     if !matches!(wizard.step(), Step::Review { .. })
         || size.width < MIN_WIDTH
         || size.height < MIN_HEIGHT
@@ -34,7 +47,9 @@ pub fn review_scroll_limit(wizard: &Wizard, size: Rect, theme: Theme) -> Option<
     }
     let notice_lines = notice_lines(wizard, size.width, theme);
     let [_, _, _, body, _, _] = screen_areas(size, notice_lines.len());
-    Some(review::scroll_limit(wizard, inset(body), theme))
+    let body = inset(body);
+    let measured = cache.review(wizard, usize::from(body.width), theme);
+    Some(review::scroll_limit(&measured, body))
 }
 
 /// How far the open help can scroll on a screen of `size`; `None` without one.
@@ -72,6 +87,11 @@ pub fn too_small(area: Rect) -> bool {
 }
 
 pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
+    draw_cached(frame, wizard, theme, &mut ViewCache::default());
+}
+
+/// As [`draw`], reusing what `cache` measured while the wizard's content is the same.
+pub fn draw_cached(frame: &mut Frame, wizard: &Wizard, theme: Theme, cache: &mut ViewCache) {
     let area = frame.area();
     if too_small(area) {
         draw_too_small(frame, area, wizard, theme);
@@ -87,6 +107,7 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
     );
     let body = inset(body);
     match &wizard.step() {
+        _ if wizard.is_loading() => loading::draw(frame, body, wizard, theme),
         Step::Platform { selected } => {
             lists::draw_platforms(frame, body, wizard, *selected, theme);
         }
@@ -99,7 +120,10 @@ pub fn draw(frame: &mut Frame, wizard: &Wizard, theme: Theme) {
             revealed,
         } => form::draw(frame, body, wizard, *draft, *focus, *revealed, theme),
         Step::StoreGate { .. } => store_notice::draw(frame, body, wizard, theme),
-        Step::Review { scroll } => review::draw(frame, body, wizard, *scroll, theme),
+        Step::Review { scroll } => {
+            let measured = cache.review(wizard, usize::from(body.width), theme);
+            review::draw(frame, body, &measured, *scroll, theme);
+        }
         Step::Saving | Step::SaveFailed { .. } | Step::Done(_) => {
             review::draw_outcome(frame, body, wizard, theme);
         }

@@ -10,6 +10,7 @@ mod fill_from;
 mod form;
 mod integration_form;
 pub mod lists;
+mod loading;
 mod messages;
 mod migration_offer;
 mod recovery;
@@ -23,6 +24,7 @@ mod ssh_hint;
 mod store_gate;
 mod stored_check;
 pub mod view;
+mod view_cache;
 
 use std::sync::Arc;
 
@@ -33,6 +35,7 @@ pub use answers_offer::{AnswersWritten, env_names};
 pub use changes::Loaded;
 pub use control_characters::refuse_control_characters;
 pub use integration_form::{FieldState, IntegrationForm, SecretField};
+pub use loading::LoadedConfig;
 pub use messages::{
     Action, Effect, EffectRunner, Interrupt, Msg, NotKept, Reloaded, SaveFailure, SaveReport,
     Startup, StoreInfo,
@@ -120,6 +123,9 @@ pub enum Outcome {
     Saved(SaveReport),
     Cancelled,
     Interrupted(Interrupt),
+    /// The file, read after the first frame, cannot be edited (why, in words): the
+    /// same refusal an inline load prints, said once the terminal is restored.
+    Refused(String),
 }
 
 pub struct Wizard {
@@ -170,6 +176,10 @@ pub struct Wizard {
     answers_written: Option<Result<AnswersWritten, String>>,
     /// Connection tests of this session (issue 13).
     tests: connection_test::ConnectionTests,
+    /// The file is still being read (see `loading.rs`).
+    loading: bool,
+    /// Changes whenever what Review shows may have (see `view_cache.rs`).
+    content_generation: u64,
 }
 
 impl Wizard {
@@ -235,6 +245,8 @@ impl Wizard {
             vanished: Vec::new(),
             answers_written: None,
             tests: connection_test::ConnectionTests::default(),
+            loading: false,
+            content_generation: view_cache::fresh_generation(),
         }
     }
 
@@ -385,6 +397,13 @@ impl Wizard {
 
     /// Effects to run once the first frame is on screen.
     pub fn start(&self) -> Vec<Effect> {
+        if self.loading {
+            return vec![Effect::LoadConfig {
+                catalog: Arc::clone(&self.catalog),
+                now: self.now,
+                read_only: self.read_only.is_some(),
+            }];
+        }
         let mut effects = vec![Effect::ResolveStore];
         effects.extend(self.check_stored_secrets());
         effects
@@ -434,6 +453,10 @@ impl Wizard {
 
     /// The one place state changes.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        self.before_update(&msg);
+        if self.loading {
+            return self.while_loading(msg);
+        }
         self.group_index.take();
         self.loaded.forget_changes();
         let before = self.checkpoint();
@@ -472,18 +495,12 @@ impl Wizard {
             }
             Msg::Checkpoint => self.draft_now(),
             Msg::AnswersWritten(result) => self.answers_done(result),
+            // Only a wizard still loading waits for its file (see `loading.rs`).
+            Msg::ConfigLoaded(_) => Vec::new(),
             Msg::SaveDone(result) => self.finish_save(result),
             Msg::Interrupted(how) => self.interrupted(how),
             Msg::DraftSaved(result) => {
-                match result {
-                    Ok(not_kept) => self.draft_kept_all_but(&not_kept),
-                    Err(why) => {
-                        self.notice = Some(Notice {
-                            level: Level::Error,
-                            text: format!("The draft could not be saved: {why}"),
-                        });
-                    }
-                }
+                self.draft_saved(result);
                 Vec::new()
             }
             Msg::StoredSecretsChecked(check) => {
@@ -549,6 +566,18 @@ impl Wizard {
                     self.form_paste(&text);
                 }
                 Vec::new()
+            }
+        }
+    }
+
+    fn draft_saved(&mut self, result: Result<Vec<NotKept>, String>) {
+        match result {
+            Ok(not_kept) => self.draft_kept_all_but(&not_kept),
+            Err(why) => {
+                self.notice = Some(Notice {
+                    level: Level::Error,
+                    text: format!("The draft could not be saved: {why}"),
+                });
             }
         }
     }

@@ -6,6 +6,7 @@
 
 mod bulk;
 mod hostile;
+mod large_file;
 #[path = "../../tests/support/loader_fuzz.rs"]
 mod loader_fuzz;
 #[path = "../../tests/support/private_secret_service.rs"]
@@ -186,10 +187,20 @@ fn main() {
         hostile::measure(&release_binary());
         return;
     }
+    // `cargo bench --bench wire -- large`: 10,000 integrations, first frame and keys.
+    if args.iter().any(|a| a == "large-in-process") {
+        large_file::in_process();
+        return;
+    }
+    if args.iter().any(|a| a == "large") {
+        large_file::measure(&release_binary());
+        return;
+    }
     // `cargo bench --bench wire -- scale` measures only the cost of scale.
     if !std::env::args().any(|a| a == "scale") {
         wire();
         hostile::measure(&release_binary());
+        large_file::measure(&release_binary());
     }
     scale();
 }

@@ -6,13 +6,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_STORE_UNAVAILABLE, check_text, inventory, now};
+use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_STORE_UNAVAILABLE, now};
 use crate::catalog::Catalog;
 use crate::config::Document;
 use crate::io::edit_lock::{self, EditLock, LockError};
 use crate::io::effects::StoreProvider;
 use crate::io::save_journal::{self, JournalError, Recovered};
-use crate::io::{config_file, draft_file, namespace, standard_streams};
+use crate::io::{config_file, config_load, draft_file, namespace, standard_streams};
 use crate::wizard::{Msg, Startup, Wizard, link_can_drop};
 
 /// What every command that only reads does first: finishes or undoes a save a dead
@@ -119,23 +119,38 @@ fn tidy(path: &Path, err: &mut dyn Write) {
     }
 }
 
+/// When a session reads its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Load {
+    /// Before anything is shown (plain mode, and every command but the full screen).
+    Now,
+    /// A large file after the first frame, on an effect thread (see `wizard::loading`);
+    /// a small one now, as before.
+    LargeAfterFirstFrame,
+}
+
 /// A wizard session's hold on its config: the edit lock (or why it is read-only), the
 /// file as loaded, and the identity it writes under.
 pub struct Session {
     pub path: PathBuf,
     pub document: Option<Document>,
     text: Option<String>,
+    /// The file is read after the first frame: `document` and `text` are not known yet.
+    read_later: bool,
     /// `None`: read-only, another wfm-wizard holds the lock (said in `read_only`).
     _lock: Option<EditLock>,
     read_only: Option<String>,
 }
 
 /// Takes the edit lock (or, when another wizard holds it, asks whether to look
-/// read-only), finishes an interrupted save, and loads the file.
+/// read-only), finishes an interrupted save, and loads the file (or, for a large file
+/// with `Load::LargeAfterFirstFrame`, leaves that to the wizard's first effect: the
+/// lock is held and the journal recovered before it is read either way).
 pub fn open_session(
     path: &Path,
     catalog: &Catalog,
     stores: &dyn StoreProvider,
+    load: Load,
 ) -> Result<Session, u8> {
     let real = config_file::real_path_or_given(path);
     let mut err = standard_streams::stderr();
@@ -157,13 +172,23 @@ pub fn open_session(
         recover(path, stores, &mut err)?;
         tidy(path, &mut err);
     }
+    if load == Load::LargeAfterFirstFrame && config_load::worth_loading_later(path) {
+        return Ok(Session {
+            path: path.to_owned(),
+            text: None,
+            document: None,
+            read_later: true,
+            _lock: lock,
+            read_only,
+        });
+    }
     let text = config_file::read(path).map_err(|why| {
         let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
         EXIT_INVALID
     })?;
     let document = text
         .as_deref()
-        .map(|text| check_text(text, catalog, now()))
+        .map(|text| config_load::check_text(text, catalog, now()))
         .transpose()
         .map_err(|why| {
             let _ = writeln!(err, "wfm-wizard: {}: {why}", path.display());
@@ -173,6 +198,7 @@ pub fn open_session(
         path: path.to_owned(),
         text,
         document,
+        read_later: false,
         _lock: lock,
         read_only,
     })
@@ -219,35 +245,34 @@ fn ask_read_only(path: &Path, who: &str) -> bool {
 }
 
 impl Session {
-    /// The wizard over this session's file.
+    /// The wizard over this session's file (still reading it, when it is read later).
     pub(super) fn wizard(&self, catalog: Arc<Catalog>) -> Wizard {
         let real = config_file::real_path_or_given(&self.path);
-        let identity = namespace::identify(&real, self.document.as_ref());
-        let mut wizard = Wizard::new(
-            catalog,
-            self.document.as_ref(),
-            &self.path.display().to_string(),
-            now(),
-        )
-        .with_identity(identity)
-        .with_loaded_text(self.text.clone());
-        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let config_path = self.path.display().to_string();
         let mut facts = Vec::new();
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
         if link_can_drop(set("SSH_CONNECTION"), set("TMUX"), set("STY")) {
             facts.push(Startup::LinkCanDrop);
         }
         if let Some(who) = &self.read_only {
             facts.push(Startup::ReadOnly(who.clone()));
-        } else {
-            facts.push(Startup::KernelSecretsToKeep(kernel_secrets_to_keep(
-                self.document.as_ref(),
-            )));
-            match draft_file::read(&real) {
-                Ok(Some(snapshot)) => facts.push(Startup::DraftFound(snapshot)),
-                Ok(None) => {}
-                Err(why) => facts.push(Startup::DraftUnreadable(why.to_string())),
-            }
         }
+        let mut wizard = if self.read_later {
+            Wizard::loading(catalog, &config_path, now())
+        } else {
+            let mut loaded = config_load::session_start(
+                &real,
+                self.text.clone(),
+                self.document.clone(),
+                self.read_only.is_some(),
+            );
+            if self.read_only.is_none() {
+                facts.extend(loaded.startup_facts());
+            }
+            Wizard::new(catalog, loaded.document.as_ref(), &config_path, now())
+                .with_identity(loaded.identity)
+                .with_loaded_text(loaded.text)
+        };
         for fact in facts {
             // Before the first frame nothing has changed: no effect comes of these.
             let effects = wizard.update(Msg::Startup(fact));
@@ -259,22 +284,6 @@ impl Session {
     pub(super) fn draft_path(&self) -> PathBuf {
         config_file::real_path_or_given(&self.path)
     }
-}
-
-/// How many secrets of `document` are in the kernel keyring when systemd credentials
-/// could keep them across reboots here (0 otherwise: nothing to offer).
-fn kernel_secrets_to_keep(document: Option<&Document>) -> usize {
-    let in_kernel = document.map_or(0, |d| {
-        inventory::references(d)
-            .iter()
-            .filter(|(_, _, r)| r.store == crate::secret::StoreKind::Keyutils)
-            .count()
-    });
-    #[cfg(target_os = "linux")]
-    if in_kernel > 0 && crate::io::secrets::systemd_creds_not_used().is_none() {
-        return in_kernel;
-    }
-    0
 }
 
 #[cfg(test)]

@@ -98,8 +98,16 @@ impl EffectRunner for InlineTestingRunner {
 }
 
 /// Carries out `effect` where it is called. `None` for a cancel (nothing to answer).
+/// Carries out `effect` where it is called. `None` for a cancel (nothing to answer).
 pub fn perform(effect: Effect, stores: &dyn StoreProvider, path: &Path) -> Option<Msg> {
     Some(match effect {
+        Effect::LoadConfig {
+            catalog,
+            now,
+            read_only,
+        } => Msg::ConfigLoaded(
+            super::config_load::load(path, &catalog, now, read_only).map(Box::new),
+        ),
         Effect::ResolveStore => Msg::StoreResolved(stores.resolve()),
         Effect::Save(plan) => Msg::SaveDone(execute_save(&plan, stores, path, &|text| {
             config_file::write_atomic(path, text).map_err(|e| e.to_string())

@@ -16,8 +16,8 @@ const LABEL_COLUMN: usize = 31;
 
 /// Builds only the integrations on screen: with 10,000 of them, building every line
 /// cost ~55 ms a frame. Their heights are counted from the same rows, so scrolling is
-/// exact.
-pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: usize, theme: Theme) {
+/// exact; `measured` comes from the view cache, built once per change of content.
+pub fn draw(frame: &mut Frame, area: Rect, measured: &Measured, scroll: usize, theme: Theme) {
     let width = usize::from(area.width);
     let height = usize::from(area.height);
     let Measured {
@@ -26,13 +26,13 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: usize, theme
         rows,
         heights,
         total,
-    } = measure(wizard, width, theme);
+    } = measured;
     let top = scroll.min(total.saturating_sub(height));
     let bottom = top + height;
     let mut lines = Vec::with_capacity(height);
-    let mut keep = |at: usize, line: Line<'static>| {
+    let mut keep = |at: usize, line: &Line<'static>| {
         if (top..bottom).contains(&at) {
-            lines.push(line);
+            lines.push(line.clone());
         }
     };
     let mut at = 0;
@@ -40,10 +40,10 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: usize, theme
         keep(at, line);
         at += 1;
     }
-    for (r, block) in rows.iter().zip(&heights) {
+    for (r, block) in rows.iter().zip(heights) {
         if at + block > top && at < bottom {
-            keep(at, Line::default());
-            for (i, line) in r.lines(width, theme).into_iter().enumerate() {
+            keep(at, &Line::default());
+            for (i, line) in r.lines(width, theme).iter().enumerate() {
                 keep(at + 1 + i, line);
             }
         }
@@ -56,15 +56,13 @@ pub fn draw(frame: &mut Frame, area: Rect, wizard: &Wizard, scroll: usize, theme
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// How far Review can scroll in `area` (its body on screen).
-pub fn scroll_limit(wizard: &Wizard, area: Rect, theme: Theme) -> usize {
-    measure(wizard, usize::from(area.width), theme)
-        .total
-        .saturating_sub(usize::from(area.height))
+/// How far Review can scroll in `area` (its body on screen), as `measured` at its width.
+pub fn scroll_limit(measured: &Measured, area: Rect) -> usize {
+    measured.total.saturating_sub(usize::from(area.height))
 }
 
 /// Review's lines at `width`: built for the head and tail, counted for the integrations.
-struct Measured {
+pub struct Measured {
     head: Vec<Line<'static>>,
     tail: Vec<Line<'static>>,
     rows: Vec<IntegrationRows>,
@@ -72,7 +70,7 @@ struct Measured {
     total: usize,
 }
 
-fn measure(wizard: &Wizard, width: usize, theme: Theme) -> Measured {
+pub(super) fn measure(wizard: &Wizard, width: usize, theme: Theme) -> Measured {
     let head = head_lines(wizard, width, theme);
     let tail = removed_lines(wizard, width, theme);
     let new_store = match &wizard.store() {

@@ -3,7 +3,7 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{Action, InputRequest, Level, Notice, Overlay, Step, Wizard};
-use crate::catalog::FieldKind;
+use crate::catalog::{FieldDef, FieldKind};
 use crate::validate::document::GroupIndex;
 use crate::validate::{FieldCheck, Value, check_field, check_group_counts};
 
@@ -24,11 +24,20 @@ impl Wizard {
 
     /// The check shown under a field: its own rules, plus the Group rules.
     pub fn field_check(&self, draft: usize, field: usize) -> FieldCheck {
-        let defs = self.form_fields(draft);
+        self.field_check_of(draft, field, &self.form_fields(draft))
+    }
+
+    /// [`Self::field_check`], the draft's form fields (`defs`) already looked up.
+    pub(super) fn field_check_of(
+        &self,
+        draft: usize,
+        field: usize,
+        defs: &[&FieldDef],
+    ) -> FieldCheck {
         let def = defs[field];
         let d = &self.forms[draft];
         if def.kind == FieldKind::Group {
-            let group = d.group(&defs);
+            let group = d.group(defs);
             let (others, same) = self.group_index().counts(&d.platform, &d.operation, &group);
             let label = self
                 .catalog

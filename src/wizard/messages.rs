@@ -94,6 +94,9 @@ pub enum Msg {
         id: super::connection_test::TestId,
         result: Result<crate::connection_verdict::Verdict, super::connection_test::NotTested>,
     },
+    /// The file read after the first frame (`Effect::LoadConfig`), or why it cannot be
+    /// edited (the refusal an inline load prints).
+    ConfigLoaded(Result<Box<super::LoadedConfig>, String>),
 }
 
 /// What the program learnt about the session before it started.
@@ -125,6 +128,14 @@ pub enum Interrupt {
 /// Work for the outside world; the loop carries it out and answers with a `Msg`.
 #[derive(Debug)]
 pub enum Effect {
+    /// Reads and checks the config file (against `catalog`, JWT expiry at `now`), with
+    /// its namespace and any draft beside it: answered by `Msg::ConfigLoaded`.
+    LoadConfig {
+        catalog: std::sync::Arc<crate::catalog::Catalog>,
+        now: i64,
+        /// Another wizard holds the file: no draft or migration is looked up.
+        read_only: bool,
+    },
     ResolveStore,
     Save(SavePlan),
     SaveDraft(DraftPlan),

@@ -105,9 +105,12 @@ pub fn change_lines(changes: &[Change]) -> Vec<String> {
 pub fn warnings(wizard: &super::Wizard) -> Vec<String> {
     let mut out = Vec::new();
     for index in 0..wizard.forms().len() {
-        let name = wizard.draft_name(index);
-        for (field, def) in wizard.form_fields(index).iter().enumerate() {
-            if let Some(warning) = wizard.field_check(index, field).warning {
+        // Looked up once per draft, named only when it has a warning (10,000 of them).
+        let defs = wizard.form_fields(index);
+        let mut name = None;
+        for (field, def) in defs.iter().enumerate() {
+            if let Some(warning) = wizard.field_check_of(index, field, &defs).warning {
+                let name = name.get_or_insert_with(|| wizard.draft_name_of(index, &defs));
                 out.push(format!("{name}: {}: {warning}", def.label));
             }
         }

@@ -256,8 +256,8 @@ fn a_typed_character_costs_one_byte_in_a_text_field_and_its_mask_in_a_secret_fie
     // marker's bold off, so the first character costs 1 byte like the others.
     let client_id = vec![1; 22];
     assert_eq!(costs_of(&run, "client ID "), client_id, "{table}");
-    // '•' is three bytes of UTF-8.
-    let secret = vec![3; 8];
+    // The mask is `*` in every mode: one byte (issue 15; `•` was three bytes of UTF-8).
+    let secret = vec![1; 8];
     assert_eq!(costs_of(&run, "client secret "), secret, "{table}");
     assert!(run.of(Kind::Char).iter().all(|&b| b <= 8), "{table}");
 
@@ -328,7 +328,7 @@ fn a_resize_repaints_once_for_the_new_size() {
         .push(Kind::Other, "y", key(KeyCode::Char('y')));
     let run = run(steps, Theme::default());
     let table = run.table();
-    assert_eq!(run.of(Kind::Resize), [675, 615, 455], "{table}");
+    assert_eq!(run.of(Kind::Resize), [653, 593, 441], "{table}");
     let mut at = run.first_frame;
     for (cost, (width, height)) in run.costs.iter().zip([(100, 30), (80, 24), (44, 12)]) {
         let bytes = &run.wire[at..at + cost.bytes];
@@ -458,18 +458,18 @@ fn a_masked_edit_mid_value_costs_a_caret_move_and_at_most_the_field() {
         .push(Kind::Other, "y: quit", key(KeyCode::Char('y')));
     let run = run(steps, Theme::default());
     let table = run.table();
-    assert_eq!(costs_of(&run, "client secret "), [3; 8], "{table}");
+    assert_eq!(costs_of(&run, "client secret "), [1; 8], "{table}");
     // A caret move is one cursor sequence.
     assert_eq!(costs_of(&run, "Left"), [3, 3], "{table}");
     assert_eq!(costs_of(&run, "Home"), [4], "{table}");
     assert_eq!(costs_of(&run, "End"), [4], "{table}");
     // Mid-value: one mask character added or taken at the end, and the caret put back.
-    assert_eq!(costs_of(&run, "mid-value "), [11], "{table}");
+    assert_eq!(costs_of(&run, "mid-value "), [9], "{table}");
     assert_eq!(costs_of(&run, "Backspace mid-value"), [8], "{table}");
     assert_eq!(costs_of(&run, "Delete mid-value"), [8], "{table}");
     assert_eq!(
         costs_of(&run, "at the end "),
-        [3],
+        [1],
         "typing at the end is unchanged\n{table}"
     );
 }

@@ -61,6 +61,10 @@ pub struct TerminalOutput<W: Write> {
     cursor: Option<Position>,
     cursor_visible: Option<bool>,
     pen: Option<Pen>,
+    /// From a full clear to the end of that frame: where the frame's furthest drawn cell
+    /// ends (row-major). Everything from there on is still blank, so a short gap in a row
+    /// can be crossed with spaces (1 byte each) instead of a cursor move (3-4 bytes).
+    blank_from: Option<Position>,
 }
 
 impl<W: Write> TerminalOutput<W> {
@@ -84,6 +88,7 @@ impl<W: Write> TerminalOutput<W> {
             cursor: None,
             cursor_visible: None,
             pen: None,
+            blank_from: None,
         }
     }
 
@@ -99,6 +104,14 @@ impl<W: Write> TerminalOutput<W> {
         if self.cursor == Some(to) {
             return;
         }
+        if let Some(from) = self.cursor
+            && self.crosses_blanks(from, to)
+        {
+            let gap = usize::from(to.x - from.x);
+            self.pending.resize(self.pending.len() + gap, b' ');
+            self.cursor = Some(to);
+            return;
+        }
         let absolute = cursor_position(to);
         let relative = self.cursor.and_then(|from| relative_move(from, to));
         let shortest = match relative {
@@ -107,6 +120,25 @@ impl<W: Write> TerminalOutput<W> {
         };
         self.pending.extend_from_slice(shortest.as_bytes());
         self.cursor = Some(to);
+    }
+
+    /// Whether spaces written from `from` to `to` (same row, rightwards) are shorter than
+    /// a cursor move and change nothing visible: the cells are known blank (after a clear,
+    /// not yet drawn in this frame) and the pen shows nothing on a space.
+    fn crosses_blanks(&self, from: Position, to: Position) -> bool {
+        let Some(blank) = self.blank_from else {
+            return false;
+        };
+        let Some(pen) = self.pen else {
+            return false;
+        };
+        let visible_on_blank = Modifier::REVERSED | Modifier::UNDERLINED | Modifier::CROSSED_OUT;
+        from.y == to.y
+            && to.x > from.x
+            && (from.y, from.x) >= (blank.y, blank.x)
+            && (pen.bg == Color::Reset || !self.colour)
+            && !pen.modifier.intersects(visible_on_blank)
+            && relative_move(from, to).is_some_and(|code| usize::from(to.x - from.x) < code.len())
     }
 
     fn set_pen(&mut self, pen: Pen) {
@@ -292,6 +324,12 @@ impl<W: Write> Backend for TerminalOutput<W> {
             let advance = symbol.width() as u16;
             // In the last column the terminal's cursor waits to wrap: its place is unknown.
             self.cursor = (x + advance < width).then_some(Position { x: x + advance, y });
+            if let Some(blank) = &mut self.blank_from {
+                let end = Position { x: x + advance, y };
+                if (end.y, end.x) > (blank.y, blank.x) {
+                    *blank = end;
+                }
+            }
         }
         Ok(())
     }
@@ -344,6 +382,7 @@ impl<W: Write> Backend for TerminalOutput<W> {
             // A full clear starts a repaint, also after a suspend, when the cursor is
             // wherever the shell left it: the next move is absolute.
             self.cursor = None;
+            self.blank_from = Some(Position::ORIGIN);
         }
         Ok(())
     }
@@ -367,6 +406,7 @@ impl<W: Write> Backend for TerminalOutput<W> {
 
     /// One write for everything since the last flush: a frame reaches the terminal whole.
     fn flush(&mut self) -> io::Result<()> {
+        self.blank_from = None;
         if !self.pending.is_empty() {
             self.writer.write_all(&self.pending)?;
             self.pending.clear();

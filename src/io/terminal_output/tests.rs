@@ -212,3 +212,29 @@ fn a_control_character_in_a_cell_never_reaches_the_terminal() {
     let out = String::from_utf8(t.backend().writer().bytes.clone()).unwrap();
     assert_eq!(out, "\x1b[H\x1b[0m???k\x1b[?25l");
 }
+
+#[test]
+fn after_a_clear_a_short_gap_is_crossed_with_spaces_not_a_cursor_move() {
+    let mut t = terminal(20, 2, true);
+    let words = || vec![Line::from("a b  c    d")];
+    // Without a clear the cells in between are not known blank: a cursor move.
+    let first = frame(&mut t, words(), None);
+    assert_eq!(first, "\x1b[H\x1b[0ma\x1b[Cb\x1b[2Cc\x1b[4Cd\x1b[?25l");
+    t.clear().unwrap();
+    let repaint = frame(&mut t, words(), None);
+    // Gaps of 1 and 2 cost their spaces; a gap of 4 stays a move (4 bytes either way).
+    assert!(repaint.starts_with("\x1b[2J"), "{repaint:?}");
+    assert!(repaint.ends_with("a b  c\x1b[4Cd"), "{repaint:?}");
+    // Never over a style that shows on a blank (a background, reverse, underline).
+    t.clear().unwrap();
+    let styled = vec![Line::from(vec![
+        Span::styled("a", Style::default().add_modifier(Modifier::REVERSED)),
+        Span::raw(" "),
+        Span::styled("b", Style::default().add_modifier(Modifier::REVERSED)),
+    ])];
+    let repaint = frame(&mut t, styled, None);
+    assert!(repaint.contains("a\x1b[C"), "{repaint:?}");
+    // The next frame, no longer after a clear, moves again.
+    let next = frame(&mut t, vec![Line::from("x y")], None);
+    assert!(!next.contains("x y"), "{next:?}");
+}

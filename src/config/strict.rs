@@ -25,7 +25,7 @@ pub const MAX_VALUE_CHARS: usize = 4096;
 
 /// Where a node is in the schema, so its keys and its value can be checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Place {
+pub(super) enum Place {
     Root,
     Version,
     Revision,
@@ -150,13 +150,30 @@ enum Position {
     Outside,
 }
 
-struct Walker {
+struct Walker<S: Sink> {
     /// What the document is: a config (`Root`) or an answers file (`AnswersRoot`).
     root: Place,
     stack: Vec<Frame>,
     root_seen: bool,
     setting_names: HashSet<String>,
+    sink: S,
 }
+
+/// What else watches the walk: every node the checks let through, in order, so the
+/// document can be built in the same pass (`single_pass.rs`). Each is told after the
+/// node passed its checks; `malformed` when the parser stops on a syntax error.
+pub(super) trait Sink {
+    fn event(&mut self, _event: &Event<'_>) {}
+    fn key(&mut self, _parent: Place, _key: &str, _style: ScalarStyle) {}
+    fn value(&mut self, _place: Place, _value: &str, _style: ScalarStyle) {}
+    fn open(&mut self, _place: Place, _mapping: bool) {}
+    fn close(&mut self) {}
+    fn malformed(&mut self) {}
+}
+
+/// Only the checks.
+struct NoSink;
+impl Sink for NoSink {}
 
 /// Checks the text's nodes; `Ok` also when the YAML is malformed, which the parser
 /// proper reports next.
@@ -171,19 +188,31 @@ pub fn check_answer_nodes(text: &str) -> Result<(), ParseError> {
 }
 
 fn check_nodes_from(text: &str, root: Place) -> Result<(), ParseError> {
+    walk(text, root, NoSink).map(|_| ())
+}
+
+/// Checks a config's nodes while `sink` watches them; gives the sink back.
+pub(super) fn walk_config<S: Sink>(text: &str, sink: S) -> Result<S, ParseError> {
+    walk(text, Place::Root, sink)
+}
+
+fn walk<S: Sink>(text: &str, root: Place, sink: S) -> Result<S, ParseError> {
     let mut walker = Walker {
         root,
         stack: Vec::new(),
         root_seen: false,
         setting_names: known_setting_names(),
+        sink,
     };
     for next in Parser::new_from_str(text) {
         let Ok((event, _)) = next else {
-            return Ok(());
+            walker.sink.malformed();
+            return Ok(walker.sink);
         };
+        walker.sink.event(&event);
         walker.event(event)?;
     }
-    Ok(())
+    Ok(walker.sink)
 }
 
 fn known_setting_names() -> HashSet<String> {
@@ -194,23 +223,32 @@ fn known_setting_names() -> HashSet<String> {
         .collect()
 }
 
-impl Walker {
+impl<S: Sink> Walker<S> {
     fn event(&mut self, event: Event<'_>) -> Result<(), ParseError> {
         match event {
             Event::Scalar(value, style, anchor, tag) => match self.position() {
-                Position::Key => self.key(&value, anchor, tag.is_some()),
+                Position::Key => {
+                    let parent = self.key(&value, anchor, tag.is_some())?;
+                    self.sink.key(parent, &value, style);
+                    Ok(())
+                }
                 Position::Value(place, path) => {
                     refuse_decorations(&path, anchor, tag.is_some())?;
                     check_scalar(place, &path, &value, style)?;
+                    self.sink.value(place, &value, style);
                     self.value_done();
                     Ok(())
                 }
-                Position::Outside => Ok(()),
+                Position::Outside => {
+                    self.sink.value(Place::Other, &value, style);
+                    Ok(())
+                }
             },
             Event::MappingStart(_, anchor, tag) => self.open(true, anchor, tag.is_some()),
             Event::SequenceStart(_, anchor, tag) => self.open(false, anchor, tag.is_some()),
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
+                self.sink.close();
                 self.value_done();
                 Ok(())
             }
@@ -282,6 +320,7 @@ impl Walker {
                 shown(&path)
             )));
         }
+        self.sink.open(place, mapping);
         self.stack.push(Frame {
             place,
             path,
@@ -293,9 +332,10 @@ impl Walker {
         Ok(())
     }
 
-    fn key(&mut self, key: &str, anchor: usize, tagged: bool) -> Result<(), ParseError> {
+    /// Checks a key; gives the place of the mapping it is in.
+    fn key(&mut self, key: &str, anchor: usize, tagged: bool) -> Result<Place, ParseError> {
         let Some(top) = self.stack.last_mut() else {
-            return Ok(());
+            return Ok(Place::Other);
         };
         top.count += 1;
         let ordinal = ordinal(top.count);
@@ -354,7 +394,7 @@ impl Walker {
             ));
         }
         top.pending = Some(child);
-        Ok(())
+        Ok(top.place)
     }
 }
 

@@ -179,6 +179,7 @@ fn main() {
     // `cargo bench --bench wire -- parse`: a full load of 10,000 integrations.
     if args.iter().any(|a| a == "parse") {
         scale::parse(10_000, 7);
+        hostile::load(&release_binary(), 10_000);
         return;
     }
     // `cargo bench --bench wire -- hostile`: the billion-laughs file, time and memory.

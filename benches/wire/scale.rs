@@ -123,29 +123,42 @@ pub fn measure(n: usize, rounds: usize) -> Figures {
     }
 }
 
-/// A full load of an `n`-integration file, apart: the parse alone
-/// (`config::parse_document`: the strict pass, then serde-saphyr) and the load as the
-/// program does it (read, parse, check). Medians of `rounds`.
+/// A full load of an `n`-integration file, apart: the parse as shipped
+/// (`config::parse_document`: one pass that checks and builds), the parse as it was
+/// (`parse_document_in_two_passes`: the strict pass, then serde-saphyr), the strict
+/// walk alone, and the load as the program does it (read, parse, check). Medians of
+/// `rounds`.
 pub fn parse(n: usize, rounds: usize) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("integrations.yaml");
     let text = document(n);
     std::fs::write(&path, &text).expect("write the file");
     let catalog = Catalog::builtin();
-    let (mut parse, mut load) = (vec![], vec![]);
+    let (mut one, mut two, mut walk, mut load) = (vec![], vec![], vec![], vec![]);
     for _ in 0..rounds {
         let started = Instant::now();
         let document = wfm_wizard::config::parse_document(&text).expect("parsed");
-        parse.push(started.elapsed());
+        one.push(started.elapsed());
         assert_eq!(document.integrations.len(), n);
+        let started = Instant::now();
+        let reference = wfm_wizard::config::parse_document_in_two_passes(&text).expect("parsed");
+        two.push(started.elapsed());
+        assert_eq!(reference, document, "one pass builds what two passes build");
+        let started = Instant::now();
+        wfm_wizard::config::strict::check_nodes(&text).expect("checked");
+        walk.push(started.elapsed());
         let started = Instant::now();
         let _ = commands::load_document(&path, &catalog, commands::now()).expect("loaded");
         load.push(started.elapsed());
     }
     println!(
-        "parse {n} integrations ({} B): parse_document {:.1?}, load_document {:.1?} (median of {rounds})",
+        "parse {n} integrations ({} B, median of {rounds}): parse_document (one pass) {:.1?}, \
+         two passes (strict + serde-saphyr, as before) {:.1?}, strict walk alone {:.1?}, \
+         load_document {:.1?}",
         text.len(),
-        median(parse),
+        median(one),
+        median(two),
+        median(walk),
         median(load)
     );
 }

@@ -172,12 +172,13 @@ fn a_resize_clears_once_and_repaints_everything_for_the_new_size() {
     let out = frame(&mut t, vec![Line::from("ab"), Line::from("c")], None);
     assert_eq!(t.backend().writer().writes, 2, "one write per frame");
     // The pen is already plain and not restated. The cursor is placed absolutely: a
-    // terminal that shrinks (or a shell, during a suspend) may have moved it.
-    assert_eq!(out, "\x1b[2J\x1b[Hab\x1b[2Hc");
+    // terminal that shrinks (or a shell, during a suspend) may have moved it. The next
+    // row is then a carriage return and a line feed away.
+    assert_eq!(out, "\x1b[2J\x1b[Hab\r\nc");
     size.set(4, 3);
     let narrower = frame(&mut t, vec![Line::from("ab"), Line::from("c")], None);
     assert_eq!(
-        narrower, "\x1b[2J\x1b[Hab\x1b[2Hc",
+        narrower, "\x1b[2J\x1b[Hab\r\nc",
         "one clear, though ratatui asks twice"
     );
 }
@@ -237,4 +238,26 @@ fn after_a_clear_a_short_gap_is_crossed_with_spaces_not_a_cursor_move() {
     // The next frame, no longer after a clear, moves again.
     let next = frame(&mut t, vec![Line::from("x y")], None);
     assert!(!next.contains("x y"), "{next:?}");
+}
+
+#[test]
+fn after_a_clear_a_later_row_is_reached_with_line_feeds_also_from_the_last_column() {
+    let mut t = terminal(10, 6, true);
+    let lines = || {
+        vec![
+            Line::from("0123456789"),
+            Line::from(" b"),
+            Line::from(""),
+            Line::from(" c"),
+        ]
+    };
+    frame(&mut t, lines(), None);
+    t.clear().unwrap();
+    let repaint = frame(&mut t, lines(), None);
+    // From the last column (the cursor waits to wrap) a carriage return and a line feed;
+    // a blank row skipped with a second line feed.
+    assert!(repaint.ends_with("0123456789\r\n b\r\n\n c"), "{repaint:?}");
+    let mut screen = vt100::Parser::new(6, 10, 0);
+    screen.process(repaint.as_bytes());
+    assert_eq!(screen.screen().contents(), "0123456789\n b\n\n c");
 }

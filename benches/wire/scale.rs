@@ -135,7 +135,20 @@ pub fn parse(n: usize, rounds: usize) {
     std::fs::write(&path, &text).expect("write the file");
     let catalog = Catalog::builtin();
     let (mut one, mut two, mut walk, mut load) = (vec![], vec![], vec![], vec![]);
+    let (mut events, mut hash, mut render) = (vec![], vec![], vec![]);
     for _ in 0..rounds {
+        // What a cache keyed by content would pay before any look-up: SHA-256 of the text.
+        let started = Instant::now();
+        let _ = wfm_wizard::config::text_hash(&text);
+        hash.push(started.elapsed());
+        let started = Instant::now();
+        let mut count = 0;
+        let end = wfm_yaml_events::for_each_event(&text, &mut |_| {
+            count += 1;
+            true
+        });
+        events.push(started.elapsed());
+        assert!(end == wfm_yaml_events::End::Finished && count > n);
         let started = Instant::now();
         let document = wfm_wizard::config::parse_document(&text).expect("parsed");
         one.push(started.elapsed());
@@ -144,6 +157,11 @@ pub fn parse(n: usize, rounds: usize) {
         let reference = wfm_wizard::config::parse_document_in_two_passes(&text).expect("parsed");
         two.push(started.elapsed());
         assert_eq!(reference, document, "one pass builds what two passes build");
+        // What a fast path for the wizard's own output would pay to verify a file: its
+        // rendering, to compare with the text.
+        let started = Instant::now();
+        let _ = wfm_wizard::config::render_document(&document).expect("rendered");
+        render.push(started.elapsed());
         let started = Instant::now();
         wfm_wizard::config::strict::check_nodes(&text).expect("checked");
         walk.push(started.elapsed());
@@ -154,11 +172,56 @@ pub fn parse(n: usize, rounds: usize) {
     println!(
         "parse {n} integrations ({} B, median of {rounds}): parse_document (one pass) {:.1?}, \
          two passes (strict + serde-saphyr, as before) {:.1?}, strict walk alone {:.1?}, \
-         load_document {:.1?}",
+         the parser's events alone {:.1?}, load_document {:.1?}; SHA-256 of the text {:.1?}, \
+         render_document {:.1?}",
         text.len(),
         median(one),
         median(two),
         median(walk),
-        median(load)
+        median(events),
+        median(load),
+        median(hash),
+        median(render)
+    );
+}
+
+/// The bench's own child for [`parse_memory`]: parses `path` one way and prints its
+/// peak RSS (`VmHWM`, KiB).
+pub fn parse_peak(how: &str, path: &str) {
+    let text = std::fs::read_to_string(path).expect("read the file");
+    let document = match how {
+        "one" => Some(wfm_wizard::config::parse_document(&text).expect("parsed")),
+        "two" => Some(wfm_wizard::config::parse_document_in_two_passes(&text).expect("parsed")),
+        _ => None,
+    };
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .unwrap_or("?")
+        .trim();
+    println!("{peak} {}", document.map_or(0, |d| d.integrations.len()));
+}
+
+/// Peak RSS of one parse of an `n`-integration file, one pass and two, each in a fresh
+/// process (this bench binary again), beside the same process reading the file only.
+pub fn parse_memory(n: usize) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("integrations.yaml");
+    std::fs::write(&path, document(n)).expect("write the file");
+    let me = std::env::current_exe().expect("this benchmark");
+    let peak = |how: &str| {
+        let out = std::process::Command::new(&me)
+            .args(["parse-peak", how])
+            .arg(&path)
+            .output()
+            .expect("run the child");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    println!(
+        "peak RSS, {n} integrations: read only {}; one pass {}; two passes {} (VmHWM, then integrations)",
+        peak("none"),
+        peak("one"),
+        peak("two")
     );
 }

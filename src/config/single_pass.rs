@@ -11,7 +11,7 @@
 //! or explains. So every budget and refusal stays where it was; a test compares the
 //! two on the loader's fuzz corpus.
 
-use granit_parser::{Event, ScalarStyle};
+use wfm_yaml_events::{Event, ScalarStyle};
 
 use super::strict::{Place, Sink};
 use super::{Document, Integration, MAX_EVENTS, MAX_NODES, ParseError, Setting, Settings};

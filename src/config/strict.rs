@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use granit_parser::{Event, Parser, ScalarStyle};
+use wfm_yaml_events::{End, Event, ScalarStyle};
 
 use super::{MAX_DEPTH, ParseError};
 use crate::catalog::Catalog;
@@ -223,13 +223,22 @@ fn walk<S: Sink>(text: &str, root: Place, sink: S) -> Result<S, ParseError> {
         setting_names: known_setting_names(),
         sink,
     };
-    for next in Parser::new_from_str(text) {
-        let Ok((event, _)) = next else {
-            walker.sink.malformed();
-            return Ok(walker.sink);
-        };
+    let mut refused = None;
+    let end = wfm_yaml_events::for_each_event(text, &mut |event| {
         walker.sink.event(&event);
-        walker.event(event)?;
+        match walker.event(event) {
+            Ok(()) => true,
+            Err(refusal) => {
+                refused = Some(refusal);
+                false
+            }
+        }
+    });
+    if let Some(refusal) = refused {
+        return Err(refusal);
+    }
+    if end == End::Malformed {
+        walker.sink.malformed();
     }
     Ok(walker.sink)
 }

@@ -12,6 +12,7 @@ pub mod comments;
 pub mod diff;
 pub mod draft;
 mod references;
+mod single_pass;
 pub mod strict;
 
 /// The newest schema version this program reads and the one it writes. Version 2 adds
@@ -331,29 +332,64 @@ struct VersionNumber {
 
 /// Parses a document: size, depth, duplicate keys, YAML syntax, schema version and
 /// shape. Catalog rules are checked separately (`validate`).
+///
+/// One pass of the parser builds the document while the strict checks run
+/// (`single_pass.rs`); only a file it is not sure of goes through serde-saphyr as well,
+/// which then decides exactly as [`parse_document_in_two_passes`] does.
 pub fn parse_document(text: &str) -> Result<Document, ParseError> {
+    check_not_empty(text)?;
+    check_size(text)?;
+    if let Some(document) = single_pass::parse(text)?
+        && (1..=SCHEMA_VERSION).contains(&document.version)
+    {
+        return finish_document(document);
+    }
+    parse_checked_document(text)
+}
+
+/// [`parse_document`] as it was before the single pass: the strict checks, then
+/// serde-saphyr. The reference the single pass is compared with, in tests and the
+/// benchmark.
+#[doc(hidden)]
+pub fn parse_document_in_two_passes(text: &str) -> Result<Document, ParseError> {
+    check_not_empty(text)?;
+    check_size(text)?;
+    strict::check_nodes(text)?;
+    parse_checked_document(text)
+}
+
+fn check_not_empty(text: &str) -> Result<(), ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError(
             "the file is empty; expected `version: 2` and `integrations:`".into(),
         ));
     }
-    check_size(text)?;
-    strict::check_nodes(text)?;
+    Ok(())
+}
+
+/// What a parsed document must also be: a version-2 file names its namespace, every
+/// reference stays inside it, groups in NFC.
+fn finish_document(mut document: Document) -> Result<Document, ParseError> {
+    if document.version >= 2 && document.namespace.is_none() {
+        return Err(ParseError(
+            "`namespace` is missing: a version-2 file records the keyring namespace its \
+             secrets are under; restore the line from a backup (`wfm-wizard history`)"
+                .into(),
+        ));
+    }
+    references::check(&document)?;
+    normalize_groups(&mut document);
+    Ok(document)
+}
+
+/// The serde-saphyr pass over a text the strict checks passed.
+fn parse_checked_document(text: &str) -> Result<Document, ParseError> {
     // A good file is parsed once (a 10,000-integration file takes ~0.4 s a pass); the
     // probes below run only to explain a failure, version problems first.
-    if let Ok(mut document) = parse_yaml::<Document>(text)
+    if let Ok(document) = parse_yaml::<Document>(text)
         && (1..=SCHEMA_VERSION).contains(&document.version)
     {
-        if document.version >= 2 && document.namespace.is_none() {
-            return Err(ParseError(
-                "`namespace` is missing: a version-2 file records the keyring namespace its \
-                 secrets are under; restore the line from a backup (`wfm-wizard history`)"
-                    .into(),
-            ));
-        }
-        references::check(&document)?;
-        normalize_groups(&mut document);
-        return Ok(document);
+        return finish_document(document);
     }
     let probe: VersionProbe = parse_yaml(text).map_err(|e| {
         if e.0.contains("invalid type") || e.0.contains("expected mapping") {

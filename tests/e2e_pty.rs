@@ -312,7 +312,7 @@ fn fill_integration(
     wizard.send(client_secret);
     wizard.wait_for(&format!(
         "› RingCentral CX client secret {}",
-        "•".repeat(client_secret.chars().count())
+        "*".repeat(client_secret.chars().count())
     ));
     assert_secrets_hidden(wizard, answers);
     wizard.send(ENTER);
@@ -320,7 +320,7 @@ fn fill_integration(
     wizard.wait_for(&format!("({} chars)", client_secret.len()));
 
     wizard.paste(&format!("{jwt}\n")); // copied with its line break, as it often is
-    wizard.wait_for("› RingCentral CX JWT •");
+    wizard.wait_for("› RingCentral CX JWT *");
     wizard.wait_for("Issuer https://platform.ringcentral.com; never expires");
     assert_secrets_hidden(wizard, answers);
     wizard.send(ENTER);
@@ -337,7 +337,7 @@ fn review_and_save(wizard: &mut PtySession, answers: &Answers) {
     wizard.wait_for("Secrets go to secret-service");
     wizard.wait_for("RingCentral v1 · Historical settings (east)");
     wizard.wait_for(&format!(
-        "RingCentral CX JWT •••••••• ({} chars) → secret-service, new",
+        "RingCentral CX JWT ******** ({} chars) → secret-service, new",
         answers.jwt.len()
     ));
     assert_secrets_hidden(wizard, answers);

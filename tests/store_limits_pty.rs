@@ -165,7 +165,7 @@ fn a_100_kb_jwt_for_the_kernel_keyring_is_refused_at_once_and_the_draft_keeps_th
     session.wait_for("at most 32,767 bytes");
     session.wait_for("--secret-store secret-service");
     assert!(
-        session.output().shows("› RingCentral CX JWT •"),
+        session.output().shows("› RingCentral CX JWT *"),
         "still on the field:\n{}",
         session.output().framed()
     );

@@ -329,6 +329,10 @@ fn keys_cost_the_same_few_bytes_in_the_release_binary_over_a_real_terminal() {
     assert_eq!(tabs, [67, 51, 59, 60], "{report}");
     assert_eq!(notice_gone, 206, "{report}");
     assert!(first <= 3500, "{report}");
+    // Issue 15: after the clear, gaps are spaces and later rows a CR/LF away (675 and
+    // 615 B before).
+    let resize_bytes: Vec<usize> = resizes.iter().map(|(bytes, _)| *bytes).collect();
+    assert_eq!(resize_bytes, [643, 583], "{report}");
     for (bytes, clears) in resizes {
         assert_eq!(clears, 1, "one repaint per resize: {report}");
         assert!(bytes * 10 <= first * 13, "{report}");

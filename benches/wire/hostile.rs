@@ -84,3 +84,29 @@ pub fn measure(binary: &Path) {
         rss(peak)
     );
 }
+
+/// A full load of `n` integrations through the release binary: `export` reads, parses
+/// and checks the file, then writes its answers (no secret store is touched). Wall
+/// time and peak RSS, beside `--version`.
+pub fn load(binary: &Path, n: usize) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("integrations.yaml");
+    let text = super::scale::document(n);
+    std::fs::write(&path, &text).expect("write the file");
+    let config = path.to_str().expect("a UTF-8 path");
+    let (time, peak) = run(binary, &["--config", config, "export"], 0);
+    let (start, start_peak) = run(binary, &["--version"], 0);
+    println!(
+        "full load, release binary: `export` of {n} integrations ({} B) {time:.1?}, peak RSS {}; \
+         `--version` {start:.1?}, peak RSS {} (median of {ROUNDS})",
+        text.len(),
+        peak.map_or("?".to_owned(), |k| format!(
+            "{:.2} MiB",
+            super::float(k) / 1024.0
+        )),
+        start_peak.map_or("?".to_owned(), |k| format!(
+            "{:.2} MiB",
+            super::float(k) / 1024.0
+        )),
+    );
+}

@@ -167,6 +167,14 @@ fn main() {
         bulk::fill(args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(0));
         return;
     }
+    // The parse memory mode's own child: one parse, then its peak RSS.
+    if let Some(at) = args.iter().position(|a| a == "parse-peak") {
+        scale::parse_peak(
+            args.get(at + 1).map_or("none", String::as_str),
+            args.get(at + 2).map_or("", String::as_str),
+        );
+        return;
+    }
     // `cargo bench --bench wire -- bulk`: validate over the Secret Service, one by one and in bulk.
     if args.iter().any(|a| a == "bulk") {
         bulk::measure(&release_binary());
@@ -180,6 +188,8 @@ fn main() {
     // `cargo bench --bench wire -- parse`: a full load of 10,000 integrations.
     if args.iter().any(|a| a == "parse") {
         scale::parse(10_000, 7);
+        scale::parse_memory(10_000);
+        hostile::load(&release_binary(), 10_000);
         return;
     }
     // `cargo bench --bench wire -- hostile`: the billion-laughs file, time and memory.

@@ -123,29 +123,105 @@ pub fn measure(n: usize, rounds: usize) -> Figures {
     }
 }
 
-/// A full load of an `n`-integration file, apart: the parse alone
-/// (`config::parse_document`: the strict pass, then serde-saphyr) and the load as the
-/// program does it (read, parse, check). Medians of `rounds`.
+/// A full load of an `n`-integration file, apart: the parse as shipped
+/// (`config::parse_document`: one pass that checks and builds), the parse as it was
+/// (`parse_document_in_two_passes`: the strict pass, then serde-saphyr), the strict
+/// walk alone, and the load as the program does it (read, parse, check). Medians of
+/// `rounds`.
 pub fn parse(n: usize, rounds: usize) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("integrations.yaml");
     let text = document(n);
     std::fs::write(&path, &text).expect("write the file");
     let catalog = Catalog::builtin();
-    let (mut parse, mut load) = (vec![], vec![]);
+    let (mut one, mut two, mut walk, mut load) = (vec![], vec![], vec![], vec![]);
+    let (mut events, mut hash, mut render) = (vec![], vec![], vec![]);
     for _ in 0..rounds {
+        // What a cache keyed by content would pay before any look-up: SHA-256 of the text.
+        let started = Instant::now();
+        let _ = wfm_wizard::config::text_hash(&text);
+        hash.push(started.elapsed());
+        let started = Instant::now();
+        let mut count = 0;
+        let end = wfm_yaml_events::for_each_event(&text, &mut |_| {
+            count += 1;
+            true
+        });
+        events.push(started.elapsed());
+        assert!(end == wfm_yaml_events::End::Finished && count > n);
         let started = Instant::now();
         let document = wfm_wizard::config::parse_document(&text).expect("parsed");
-        parse.push(started.elapsed());
+        one.push(started.elapsed());
         assert_eq!(document.integrations.len(), n);
+        let started = Instant::now();
+        let reference = wfm_wizard::config::parse_document_in_two_passes(&text).expect("parsed");
+        two.push(started.elapsed());
+        assert_eq!(reference, document, "one pass builds what two passes build");
+        // What a fast path for the wizard's own output would pay to verify a file: its
+        // rendering, to compare with the text.
+        let started = Instant::now();
+        let _ = wfm_wizard::config::render_document(&document).expect("rendered");
+        render.push(started.elapsed());
+        let started = Instant::now();
+        wfm_wizard::config::strict::check_nodes(&text).expect("checked");
+        walk.push(started.elapsed());
         let started = Instant::now();
         let _ = commands::load_document(&path, &catalog, commands::now()).expect("loaded");
         load.push(started.elapsed());
     }
     println!(
-        "parse {n} integrations ({} B): parse_document {:.1?}, load_document {:.1?} (median of {rounds})",
+        "parse {n} integrations ({} B, median of {rounds}): parse_document (one pass) {:.1?}, \
+         two passes (strict + serde-saphyr, as before) {:.1?}, strict walk alone {:.1?}, \
+         the parser's events alone {:.1?}, load_document {:.1?}; SHA-256 of the text {:.1?}, \
+         render_document {:.1?}",
         text.len(),
-        median(parse),
-        median(load)
+        median(one),
+        median(two),
+        median(walk),
+        median(events),
+        median(load),
+        median(hash),
+        median(render)
+    );
+}
+
+/// The bench's own child for [`parse_memory`]: parses `path` one way and prints its
+/// peak RSS (`VmHWM`, KiB).
+pub fn parse_peak(how: &str, path: &str) {
+    let text = std::fs::read_to_string(path).expect("read the file");
+    let document = match how {
+        "one" => Some(wfm_wizard::config::parse_document(&text).expect("parsed")),
+        "two" => Some(wfm_wizard::config::parse_document_in_two_passes(&text).expect("parsed")),
+        _ => None,
+    };
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .unwrap_or("?")
+        .trim();
+    println!("{peak} {}", document.map_or(0, |d| d.integrations.len()));
+}
+
+/// Peak RSS of one parse of an `n`-integration file, one pass and two, each in a fresh
+/// process (this bench binary again), beside the same process reading the file only.
+pub fn parse_memory(n: usize) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("integrations.yaml");
+    std::fs::write(&path, document(n)).expect("write the file");
+    let me = std::env::current_exe().expect("this benchmark");
+    let peak = |how: &str| {
+        let out = std::process::Command::new(&me)
+            .args(["parse-peak", how])
+            .arg(&path)
+            .output()
+            .expect("run the child");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    println!(
+        "peak RSS, {n} integrations: read only {}; one pass {}; two passes {} (VmHWM, then integrations)",
+        peak("none"),
+        peak("one"),
+        peak("two")
     );
 }

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use granit_parser::{Event, Parser, ScalarStyle};
+use wfm_yaml_events::{End, Event, ScalarStyle};
 
 use super::{MAX_DEPTH, ParseError};
 use crate::catalog::Catalog;
@@ -25,7 +25,7 @@ pub const MAX_VALUE_CHARS: usize = 4096;
 
 /// Where a node is in the schema, so its keys and its value can be checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Place {
+pub(super) enum Place {
     Root,
     Version,
     Revision,
@@ -131,32 +131,68 @@ impl Place {
     }
 }
 
+/// How a node is reached from its parent; a path is built from these only for a
+/// message, so a good file costs no string per node.
+#[derive(Clone, Copy)]
+enum Segment {
+    Root,
+    /// A key of the schema's own (`integrations`, `platform`, ...).
+    Field(&'static str),
+    /// A setting the catalog knows, by its index in the walker's names.
+    Setting(usize),
+    /// A setting the catalog does not know, by its ordinal: never quoted.
+    UnknownSetting(usize),
+    /// A key where the schema has none, by its ordinal.
+    Key(usize),
+    Item(usize),
+}
+
 struct Frame {
     place: Place,
-    path: String,
+    segment: Segment,
     mapping: bool,
-    /// Mapping: the place and path of the value whose key was just read.
-    pending: Option<(Place, String)>,
+    /// Mapping: the place and segment of the value whose key was just read.
+    pending: Option<(Place, Segment)>,
     /// Keys (mapping) or items (sequence) read so far.
     count: usize,
-    keys: HashSet<String>,
+    /// Keys seen, by their index in the key table or the known settings' names.
+    seen: u128,
+    /// Keys seen that are in neither.
+    seen_other: HashSet<String>,
 }
 
 /// What the next node is.
 enum Position {
     Key,
-    Value(Place, String),
+    Value(Place, Segment),
     /// After the first document: the parser proper refuses a second one.
     Outside,
 }
 
-struct Walker {
+struct Walker<S: Sink> {
     /// What the document is: a config (`Root`) or an answers file (`AnswersRoot`).
     root: Place,
     stack: Vec<Frame>,
     root_seen: bool,
-    setting_names: HashSet<String>,
+    setting_names: Vec<String>,
+    sink: S,
 }
+
+/// What else watches the walk: every node the checks let through, in order, so the
+/// document can be built in the same pass (`single_pass.rs`). Each is told after the
+/// node passed its checks; `malformed` when the parser stops on a syntax error.
+pub(super) trait Sink {
+    fn event(&mut self, _event: &Event<'_>) {}
+    fn key(&mut self, _parent: Place, _key: &str, _style: ScalarStyle) {}
+    fn value(&mut self, _place: Place, _value: &str, _style: ScalarStyle) {}
+    fn open(&mut self, _place: Place, _mapping: bool) {}
+    fn close(&mut self) {}
+    fn malformed(&mut self) {}
+}
+
+/// Only the checks.
+struct NoSink;
+impl Sink for NoSink {}
 
 /// Checks the text's nodes; `Ok` also when the YAML is malformed, which the parser
 /// proper reports next.
@@ -171,57 +207,90 @@ pub fn check_answer_nodes(text: &str) -> Result<(), ParseError> {
 }
 
 fn check_nodes_from(text: &str, root: Place) -> Result<(), ParseError> {
+    walk(text, root, NoSink).map(|_| ())
+}
+
+/// Checks a config's nodes while `sink` watches them; gives the sink back.
+pub(super) fn walk_config<S: Sink>(text: &str, sink: S) -> Result<S, ParseError> {
+    walk(text, Place::Root, sink)
+}
+
+fn walk<S: Sink>(text: &str, root: Place, sink: S) -> Result<S, ParseError> {
     let mut walker = Walker {
         root,
         stack: Vec::new(),
         root_seen: false,
         setting_names: known_setting_names(),
+        sink,
     };
-    for next in Parser::new_from_str(text) {
-        let Ok((event, _)) = next else {
-            return Ok(());
-        };
-        walker.event(event)?;
+    let mut refused = None;
+    let end = wfm_yaml_events::for_each_event(text, &mut |event| {
+        walker.sink.event(&event);
+        match walker.event(event) {
+            Ok(()) => true,
+            Err(refusal) => {
+                refused = Some(refusal);
+                false
+            }
+        }
+    });
+    if let Some(refusal) = refused {
+        return Err(refusal);
     }
-    Ok(())
+    if end == End::Malformed {
+        walker.sink.malformed();
+    }
+    Ok(walker.sink)
 }
 
-fn known_setting_names() -> HashSet<String> {
-    Catalog::builtin()
+fn known_setting_names() -> Vec<String> {
+    let mut names: Vec<String> = Catalog::builtin()
         .platforms
         .iter()
         .flat_map(|p| p.fields.iter().map(|f| f.key.clone()))
-        .collect()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
-impl Walker {
+impl<S: Sink> Walker<S> {
     fn event(&mut self, event: Event<'_>) -> Result<(), ParseError> {
         match event {
             Event::Scalar(value, style, anchor, tag) => match self.position() {
-                Position::Key => self.key(&value, anchor, tag.is_some()),
-                Position::Value(place, path) => {
-                    refuse_decorations(&path, anchor, tag.is_some())?;
-                    check_scalar(place, &path, &value, style)?;
+                Position::Key => {
+                    let parent = self.key(&value, anchor, tag.is_some())?;
+                    self.sink.key(parent, &value, style);
+                    Ok(())
+                }
+                Position::Value(place, segment) => {
+                    if tag.is_some() || anchor != 0 {
+                        refuse_decorations(&self.path_to(segment), anchor, tag.is_some())?;
+                    }
+                    if let Err(what) = check_scalar(place, &value, style) {
+                        return Err(refusal(&self.path_to(segment), &what));
+                    }
+                    self.sink.value(place, &value, style);
                     self.value_done();
                     Ok(())
                 }
-                Position::Outside => Ok(()),
+                Position::Outside => {
+                    self.sink.value(Place::Other, &value, style);
+                    Ok(())
+                }
             },
             Event::MappingStart(_, anchor, tag) => self.open(true, anchor, tag.is_some()),
             Event::SequenceStart(_, anchor, tag) => self.open(false, anchor, tag.is_some()),
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
+                self.sink.close();
                 self.value_done();
                 Ok(())
             }
             Event::Alias(_) | Event::UnresolvedAlias(_) => {
                 let path = match self.position() {
-                    Position::Value(_, path) => path,
-                    _ => self
-                        .stack
-                        .last()
-                        .map(|f| f.path.clone())
-                        .unwrap_or_default(),
+                    Position::Value(_, segment) => self.path_to(segment),
+                    _ => self.path(),
                 };
                 Err(refusal(
                     &path,
@@ -233,23 +302,50 @@ impl Walker {
         }
     }
 
+    /// The path of the innermost open collection.
+    fn path(&self) -> String {
+        let mut out = String::new();
+        for frame in &self.stack {
+            self.push_segment(&mut out, frame.segment);
+        }
+        out
+    }
+
+    /// The path of a child of the innermost open collection.
+    fn path_to(&self, segment: Segment) -> String {
+        let mut out = self.path();
+        self.push_segment(&mut out, segment);
+        out
+    }
+
+    fn push_segment(&self, out: &mut String, segment: Segment) {
+        match segment {
+            Segment::Root => {}
+            Segment::Field(name) => *out = join(out, name),
+            Segment::Setting(index) => *out = join(out, &self.setting_names[index]),
+            Segment::UnknownSetting(n) => *out = format!("{}.<setting {n}>", shown(out)),
+            Segment::Key(n) => *out = format!("{}.<key {n}>", shown(out)),
+            Segment::Item(n) => *out = format!("{out}[{n}]"),
+        }
+    }
+
     fn position(&mut self) -> Position {
         let Some(top) = self.stack.last_mut() else {
             if self.root_seen {
                 return Position::Outside;
             }
             self.root_seen = true;
-            return Position::Value(self.root, String::new());
+            return Position::Value(self.root, Segment::Root);
         };
         if top.mapping {
-            match &top.pending {
+            match top.pending {
                 None => Position::Key,
-                Some((place, path)) => Position::Value(*place, path.clone()),
+                Some((place, segment)) => Position::Value(place, segment),
             }
         } else {
-            let path = format!("{}[{}]", top.path, top.count);
+            let segment = Segment::Item(top.count);
             top.count += 1;
-            Position::Value(top.place.item(), path)
+            Position::Value(top.place.item(), segment)
         }
     }
 
@@ -263,98 +359,123 @@ impl Walker {
     }
 
     fn open(&mut self, mapping: bool, anchor: usize, tagged: bool) -> Result<(), ParseError> {
-        let (place, path) = match self.position() {
+        let (place, segment) = match self.position() {
             Position::Key => {
-                let path = self
-                    .stack
-                    .last()
-                    .map(|f| f.path.clone())
-                    .unwrap_or_default();
-                return Err(refusal(&path, "has a key that is not plain text"));
+                return Err(refusal(&self.path(), "has a key that is not plain text"));
             }
-            Position::Value(place, path) => (place, path),
-            Position::Outside => (Place::Other, String::new()),
+            Position::Value(place, segment) => (place, segment),
+            Position::Outside => (Place::Other, Segment::Root),
         };
-        refuse_decorations(&path, anchor, tagged)?;
+        if tagged || anchor != 0 {
+            refuse_decorations(&self.path_to(segment), anchor, tagged)?;
+        }
         if self.stack.len() >= MAX_DEPTH {
             return Err(ParseError(format!(
                 "nesting is deeper than {MAX_DEPTH} levels (at `{}`)",
-                shown(&path)
+                shown(&self.path_to(segment))
             )));
         }
+        self.sink.open(place, mapping);
         self.stack.push(Frame {
             place,
-            path,
+            segment,
             mapping,
             pending: None,
             count: 0,
-            keys: HashSet::new(),
+            seen: 0,
+            seen_other: HashSet::new(),
         });
         Ok(())
     }
 
-    fn key(&mut self, key: &str, anchor: usize, tagged: bool) -> Result<(), ParseError> {
+    /// Checks a key; gives the place of the mapping it is in.
+    fn key(&mut self, key: &str, anchor: usize, tagged: bool) -> Result<Place, ParseError> {
         let Some(top) = self.stack.last_mut() else {
-            return Ok(());
+            return Ok(Place::Other);
         };
         top.count += 1;
-        let ordinal = ordinal(top.count);
-        let at = top.path.clone();
+        let count = top.count;
+        let place = top.place;
         if tagged || anchor != 0 {
             return Err(refusal(
-                &at,
-                &format!("has a YAML tag or anchor on its {ordinal} key; remove it"),
+                &self.path(),
+                &format!(
+                    "has a YAML tag or anchor on its {} key; remove it",
+                    ordinal(count)
+                ),
             ));
         }
         if key.chars().any(char::is_control) {
             return Err(refusal(
-                &at,
-                &format!("has a control character in its {ordinal} key; remove it"),
+                &self.path(),
+                &format!(
+                    "has a control character in its {} key; remove it",
+                    ordinal(count)
+                ),
             ));
         }
         if key.chars().count() > MAX_NAME_CHARS {
             return Err(refusal(
-                &at,
-                &format!("has a key longer than {MAX_NAME_CHARS} characters (its {ordinal})"),
+                &self.path(),
+                &format!(
+                    "has a key longer than {MAX_NAME_CHARS} characters (its {})",
+                    ordinal(count)
+                ),
             ));
         }
-        let child = match top.place.keys() {
+        // The key's index among those this mapping may have, when it is one of them.
+        let (child, index) = match place.keys() {
             Some(table) => {
-                let Some((name, place)) = table.iter().find(|(name, _)| *name == key) else {
+                let Some(index) = table.iter().position(|(name, _)| *name == key) else {
                     let known: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
                     return Err(refusal(
-                        &at,
+                        &self.path(),
                         &format!(
-                            "has an unknown key (its {ordinal}); the keys here are: {}",
+                            "has an unknown key (its {}); the keys here are: {}",
+                            ordinal(count),
                             known.join(", ")
                         ),
                     ));
                 };
-                (*place, join(&at, name))
+                let (name, child) = table[index];
+                ((child, Segment::Field(name)), Some(index))
             }
-            None if matches!(top.place, Place::Settings | Place::AnswersSettings) => {
-                let path = if self.setting_names.contains(key) {
-                    join(&at, key)
-                } else {
-                    format!("{}.<setting {}>", shown(&at), top.count)
-                };
-                let value = if top.place == Place::Settings {
+            None if matches!(place, Place::Settings | Place::AnswersSettings) => {
+                let value = if place == Place::Settings {
                     Place::SettingValue
                 } else {
                     Place::AnswersSettingValue
                 };
-                (value, path)
+                match self
+                    .setting_names
+                    .binary_search_by(|name| name.as_str().cmp(key))
+                {
+                    Ok(index) => ((value, Segment::Setting(index)), Some(index)),
+                    Err(_) => ((value, Segment::UnknownSetting(count)), None),
+                }
             }
-            None => (Place::Other, format!("{}.<key {}>", shown(&at), top.count)),
+            None => ((Place::Other, Segment::Key(count)), None),
         };
-        if !top.keys.insert(key.to_owned()) {
+        let Some(top) = self.stack.last_mut() else {
+            return Ok(Place::Other);
+        };
+        let fresh = match index {
+            Some(index) if index < 128 => {
+                let bit = 1u128 << index;
+                let fresh = top.seen & bit == 0;
+                top.seen |= bit;
+                fresh
+            }
+            _ => top.seen_other.insert(key.to_owned()),
+        };
+        top.pending = Some(child);
+        if !fresh {
             return Err(refusal(
-                &child.1,
+                &self.path_to(child.1),
                 "appears twice; each key may appear once in its mapping",
             ));
         }
-        top.pending = Some(child);
-        Ok(())
+        Ok(place)
     }
 }
 
@@ -374,12 +495,8 @@ fn refuse_decorations(path: &str, anchor: usize, tagged: bool) -> Result<(), Par
     Ok(())
 }
 
-fn check_scalar(
-    place: Place,
-    path: &str,
-    value: &str,
-    style: ScalarStyle,
-) -> Result<(), ParseError> {
+/// What is wrong with a value at `place`, if anything.
+fn check_scalar(place: Place, value: &str, style: ScalarStyle) -> Result<(), String> {
     // A setting's block scalar (`|`) holds line feeds; the catalog's rules refuse them
     // in the settings it knows (`validate::check_field`).
     let allowed = |c: char| {
@@ -387,21 +504,22 @@ fn check_scalar(
             && matches!(c, '\n' | '\t')
     };
     if value.chars().any(|c| c.is_control() && !allowed(c)) {
-        return Err(refusal(
-            path,
-            "holds a control character (such as NUL, a line break or an escape); remove it",
-        ));
+        return Err(
+            "holds a control character (such as NUL, a line break or an escape); remove it"
+                .to_owned(),
+        );
     }
     let max = place.max_chars();
-    if value.chars().count() > max {
-        return Err(refusal(path, &format!("is longer than {max} characters")));
+    // Characters are never more than bytes: only a long value is counted.
+    if value.len() > max && value.chars().count() > max {
+        return Err(format!("is longer than {max} characters"));
     }
     if matches!(place, Place::Version | Place::Revision) && !is_plain_number(value, style) {
-        return Err(refusal(
-            path,
-            "must be a plain whole number, as in `version: 2`: no quotes, sign, prefix or \
-             leading zero",
-        ));
+        return Err(
+            "must be a plain whole number, as in `version: 2`: no quotes, sign, \
+                    prefix or leading zero"
+                .to_owned(),
+        );
     }
     Ok(())
 }

@@ -301,3 +301,85 @@ fn an_alias_bomb_is_refused_by_the_parser_budgets_at_once() {
         "took {took:?}: {message}"
     );
 }
+
+/// Issue 15: the single pass builds the files the wizard writes (and hand-written ones
+/// in the same shapes) by itself, equal to what serde-saphyr builds; what it is not
+/// sure of goes to serde-saphyr, with the same outcome.
+#[test]
+fn the_single_pass_builds_what_serde_builds_and_hands_over_the_rest() {
+    let rendered = render_document(&parse_document(EXAMPLE).unwrap()).unwrap();
+    for text in [
+        EXAMPLE,
+        rendered.as_str(),
+        "version: 1\nintegrations:\n- {platform: p, operation: o, enabled: true, settings: {sub_account_id: 15910001}}\n",
+        "version: 1\nintegrations: []\n",
+    ] {
+        let built = single_pass::parse(text).unwrap();
+        assert!(built.is_some(), "built in one pass: {text}");
+        assert_eq!(
+            parse_document(text),
+            parse_document_in_two_passes(text),
+            "{text}"
+        );
+    }
+    let base = "version: 1\nintegrations:\n- platform: p\n  operation: o\n  enabled: true\n  settings:\n    a: VALUE\n";
+    for value in [
+        "~",
+        "null",
+        "yes",
+        "On",
+        "true",
+        "0x1F",
+        "017",
+        "-3",
+        "1.5",
+        "1e3",
+        ".inf",
+        "NaN",
+        "+1",
+        "1_000",
+        "18446744073709551616",
+        "deg(90)",
+    ] {
+        let text = base.replace("VALUE", value);
+        assert!(
+            single_pass::parse(&text).unwrap().is_none(),
+            "left to serde-saphyr: {value}"
+        );
+        assert_eq!(
+            parse_document(&text),
+            parse_document_in_two_passes(&text),
+            "{value}"
+        );
+    }
+    for (from, to) in [
+        ("enabled: true", "enabled: 'true'"),
+        ("enabled: true", "enabled: yes"),
+        ("  operation: o\n", ""),
+        ("version: 1", "version: 99999999999"),
+        ("  settings:\n    a: VALUE\n", "  group: ~\n"),
+        ("    a: VALUE\n", "    '<<': x\n    <<: {}\n"),
+        ("integrations:\n", "integrations: ~\nx:\n"),
+    ] {
+        let text = base.replace(from, to);
+        assert!(
+            single_pass::parse(&text).map_or(true, |d| d.is_none()),
+            "{text}"
+        );
+        assert_eq!(
+            parse_document(&text),
+            parse_document_in_two_passes(&text),
+            "{text}"
+        );
+    }
+    // Built, then handed over: a version this program does not read is explained there.
+    let newer = base.replace("version: 1", "version: 3");
+    assert_eq!(parse_document(&newer), parse_document_in_two_passes(&newer));
+    assert!(parse_document(&newer).is_err());
+    let two_documents = format!("{EXAMPLE}---\n{EXAMPLE}");
+    assert!(single_pass::parse(&two_documents).unwrap().is_none());
+    assert_eq!(
+        parse_document(&two_documents),
+        parse_document_in_two_passes(&two_documents)
+    );
+}

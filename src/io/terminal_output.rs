@@ -61,6 +61,13 @@ pub struct TerminalOutput<W: Write> {
     cursor: Option<Position>,
     cursor_visible: Option<bool>,
     pen: Option<Pen>,
+    /// From a full clear to the end of that frame: where the frame's furthest drawn cell
+    /// ends (row-major). Everything from there on is still blank, so a short gap in a row
+    /// can be crossed with spaces (1 byte each) instead of a cursor move (3-4 bytes).
+    blank_from: Option<Position>,
+    /// The row whose last column was just written: the cursor waits there to wrap, its
+    /// column unknown, but a carriage return still takes it to the row's start.
+    wrap_pending: Option<u16>,
 }
 
 impl<W: Write> TerminalOutput<W> {
@@ -84,6 +91,8 @@ impl<W: Write> TerminalOutput<W> {
             cursor: None,
             cursor_visible: None,
             pen: None,
+            blank_from: None,
+            wrap_pending: None,
         }
     }
 
@@ -101,12 +110,63 @@ impl<W: Write> TerminalOutput<W> {
         }
         let absolute = cursor_position(to);
         let relative = self.cursor.and_then(|from| relative_move(from, to));
-        let shortest = match relative {
-            Some(r) if r.len() < absolute.len() => r,
-            _ => absolute,
-        };
+        let from = self
+            .cursor
+            .or_else(|| self.wrap_pending.map(|y| Position { x: u16::MAX, y }));
+        let over_blanks = from.and_then(|from| self.move_over_blanks(from, to));
+        let shortest =
+            [relative, over_blanks]
+                .into_iter()
+                .flatten()
+                .fold(
+                    absolute,
+                    |best, next| {
+                        if next.len() < best.len() { next } else { best }
+                    },
+                );
         self.pending.extend_from_slice(shortest.as_bytes());
         self.cursor = Some(to);
+        self.wrap_pending = None;
+    }
+
+    /// In a repaint after a full clear, where the cells not yet drawn in this frame are
+    /// known blank: spaces (1 byte each) instead of a short move right (3-4 bytes), and a
+    /// carriage return and line feeds down to a later row instead of an absolute move.
+    /// Spaces only under a pen that shows nothing on a blank (no background, reverse,
+    /// underline or strike-through).
+    fn move_over_blanks(&self, from: Position, to: Position) -> Option<String> {
+        let blank = self.blank_from?;
+        let pen = self.pen?;
+        let visible_on_blank = Modifier::REVERSED | Modifier::UNDERLINED | Modifier::CROSSED_OUT;
+        let spaces_are_invisible =
+            (pen.bg == Color::Reset || !self.colour) && !pen.modifier.intersects(visible_on_blank);
+        // Moving right from `x` to `to.x` on `to`'s row.
+        let rightwards = |x: u16| -> String {
+            let gap = usize::from(to.x - x);
+            let code = relative_move(Position { x, y: to.y }, to).unwrap_or_default();
+            if gap > 0
+                && spaces_are_invisible
+                && gap < code.len()
+                && (to.y, x) >= (blank.y, blank.x)
+            {
+                " ".repeat(gap)
+            } else {
+                code
+            }
+        };
+        if to.y == from.y {
+            return (to.x > from.x).then(|| rightwards(from.x));
+        }
+        // A line feed never scrolls here: it starts above the row it goes to.
+        if to.y > from.y {
+            let mut out = String::from("\r");
+            out.push_str(&"\n".repeat(usize::from(to.y - from.y)));
+            if to.x > 0 {
+                out.push_str(&rightwards(0));
+            }
+            return Some(out);
+        }
+        None
     }
 
     fn set_pen(&mut self, pen: Pen) {
@@ -292,6 +352,13 @@ impl<W: Write> Backend for TerminalOutput<W> {
             let advance = symbol.width() as u16;
             // In the last column the terminal's cursor waits to wrap: its place is unknown.
             self.cursor = (x + advance < width).then_some(Position { x: x + advance, y });
+            self.wrap_pending = self.cursor.is_none().then_some(y);
+            if let Some(blank) = &mut self.blank_from {
+                let end = Position { x: x + advance, y };
+                if (end.y, end.x) > (blank.y, blank.x) {
+                    *blank = end;
+                }
+            }
         }
         Ok(())
     }
@@ -344,6 +411,8 @@ impl<W: Write> Backend for TerminalOutput<W> {
             // A full clear starts a repaint, also after a suspend, when the cursor is
             // wherever the shell left it: the next move is absolute.
             self.cursor = None;
+            self.wrap_pending = None;
+            self.blank_from = Some(Position::ORIGIN);
         }
         Ok(())
     }
@@ -367,6 +436,7 @@ impl<W: Write> Backend for TerminalOutput<W> {
 
     /// One write for everything since the last flush: a frame reaches the terminal whole.
     fn flush(&mut self) -> io::Result<()> {
+        self.blank_from = None;
         if !self.pending.is_empty() {
             self.writer.write_all(&self.pending)?;
             self.pending.clear();

@@ -58,8 +58,11 @@ impl Theme {
         "  "
     }
 
+    /// The same in both modes: `*` is one byte on the wire per typed secret character
+    /// (`•` was three in UTF-8), and is what whiptail and most password prompts show.
+    #[allow(clippy::unused_self)] // kept on the theme beside the other glyphs
     pub fn mask(self) -> char {
-        if self.ascii { '*' } else { '•' }
+        '*'
     }
 
     pub fn rule(self) -> &'static str {

@@ -9,7 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use wfm_wizard::catalog::Catalog;
-use wfm_wizard::config::parse_document;
+use wfm_wizard::config::{parse_document, parse_document_in_two_passes};
 use wfm_wizard::validate::check_document;
 
 /// Values planted in the valid files: no message may contain one.
@@ -228,7 +228,25 @@ pub fn check_one(bytes: &[u8]) -> Result<(), String> {
     if took > CASE_LIMIT {
         return Err(format!("took {took:?}"));
     }
-    check_messages(&said)
+    check_messages(&said)?;
+    same_in_one_pass(bytes)
+}
+
+/// The single pass (issue 15) decides every input exactly as the strict pass followed
+/// by serde-saphyr does: the same document, or the same refusal.
+pub fn same_in_one_pass(bytes: &[u8]) -> Result<(), String> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(());
+    };
+    let one = parse_document(text);
+    let two = parse_document_in_two_passes(text);
+    if one == two {
+        Ok(())
+    } else {
+        Err(format!(
+            "one pass and two passes differ:\n one: {one:?}\n two: {two:?}\n input: {text:?}"
+        ))
+    }
 }
 
 /// No message quotes a planted value or holds a control character.

@@ -172,12 +172,13 @@ fn a_resize_clears_once_and_repaints_everything_for_the_new_size() {
     let out = frame(&mut t, vec![Line::from("ab"), Line::from("c")], None);
     assert_eq!(t.backend().writer().writes, 2, "one write per frame");
     // The pen is already plain and not restated. The cursor is placed absolutely: a
-    // terminal that shrinks (or a shell, during a suspend) may have moved it.
-    assert_eq!(out, "\x1b[2J\x1b[Hab\x1b[2Hc");
+    // terminal that shrinks (or a shell, during a suspend) may have moved it. The next
+    // row is then a carriage return and a line feed away.
+    assert_eq!(out, "\x1b[2J\x1b[Hab\r\nc");
     size.set(4, 3);
     let narrower = frame(&mut t, vec![Line::from("ab"), Line::from("c")], None);
     assert_eq!(
-        narrower, "\x1b[2J\x1b[Hab\x1b[2Hc",
+        narrower, "\x1b[2J\x1b[Hab\r\nc",
         "one clear, though ratatui asks twice"
     );
 }
@@ -211,4 +212,52 @@ fn a_control_character_in_a_cell_never_reaches_the_terminal() {
     .unwrap();
     let out = String::from_utf8(t.backend().writer().bytes.clone()).unwrap();
     assert_eq!(out, "\x1b[H\x1b[0m???k\x1b[?25l");
+}
+
+#[test]
+fn after_a_clear_a_short_gap_is_crossed_with_spaces_not_a_cursor_move() {
+    let mut t = terminal(20, 2, true);
+    let words = || vec![Line::from("a b  c    d")];
+    // Without a clear the cells in between are not known blank: a cursor move.
+    let first = frame(&mut t, words(), None);
+    assert_eq!(first, "\x1b[H\x1b[0ma\x1b[Cb\x1b[2Cc\x1b[4Cd\x1b[?25l");
+    t.clear().unwrap();
+    let repaint = frame(&mut t, words(), None);
+    // Gaps of 1 and 2 cost their spaces; a gap of 4 stays a move (4 bytes either way).
+    assert!(repaint.starts_with("\x1b[2J"), "{repaint:?}");
+    assert!(repaint.ends_with("a b  c\x1b[4Cd"), "{repaint:?}");
+    // Never over a style that shows on a blank (a background, reverse, underline).
+    t.clear().unwrap();
+    let styled = vec![Line::from(vec![
+        Span::styled("a", Style::default().add_modifier(Modifier::REVERSED)),
+        Span::raw(" "),
+        Span::styled("b", Style::default().add_modifier(Modifier::REVERSED)),
+    ])];
+    let repaint = frame(&mut t, styled, None);
+    assert!(repaint.contains("a\x1b[C"), "{repaint:?}");
+    // The next frame, no longer after a clear, moves again.
+    let next = frame(&mut t, vec![Line::from("x y")], None);
+    assert!(!next.contains("x y"), "{next:?}");
+}
+
+#[test]
+fn after_a_clear_a_later_row_is_reached_with_line_feeds_also_from_the_last_column() {
+    let mut t = terminal(10, 6, true);
+    let lines = || {
+        vec![
+            Line::from("0123456789"),
+            Line::from(" b"),
+            Line::from(""),
+            Line::from(" c"),
+        ]
+    };
+    frame(&mut t, lines(), None);
+    t.clear().unwrap();
+    let repaint = frame(&mut t, lines(), None);
+    // From the last column (the cursor waits to wrap) a carriage return and a line feed;
+    // a blank row skipped with a second line feed.
+    assert!(repaint.ends_with("0123456789\r\n b\r\n\n c"), "{repaint:?}");
+    let mut screen = vt100::Parser::new(6, 10, 0);
+    screen.process(repaint.as_bytes());
+    assert_eq!(screen.screen().contents(), "0123456789\n b\n\n c");
 }

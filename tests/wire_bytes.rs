@@ -618,8 +618,8 @@ fn a_resize_on_every_screen_repaints_it_once() {
     let typed = labelled(&[
         ("form 100x30", 795),
         ("form 80x24", 735),
-        ("Review 100x30", 1463),
-        ("Review 80x24", 1263),
+        ("Review 100x30", 1488),
+        ("Review 80x24", 1288),
     ]);
     assert_eq!(costs[8..], typed, "{table}");
     assert!(costs[8].1 * 10 <= first_frame * 13, "{table}");

@@ -90,7 +90,7 @@ pub fn draw(
         lines.extend(crate::ui::text::wrapped_lines(
             &theme.text(&crate::keymap::name_keys(&offer)),
             width,
-            1,
+            2,
             theme.dim(),
         ));
     }

@@ -233,20 +233,22 @@ impl Cause {
         text.to_owned()
     }
 
-    /// The field most likely wrong, by its catalog key, for a form to point at.
-    pub fn field(&self) -> Option<&'static str> {
+    /// The fields most likely wrong, by their catalog keys, for a form to point at.
+    /// RingCentral's `invalid_client` does not say which of the two it was.
+    pub fn fields(&self) -> &'static [&'static str] {
         match self {
-            Cause::InvalidClient { .. } | Cause::SandboxAppOnProduction => Some("client_id"),
+            Cause::InvalidClient { .. } => &["client_id", "client_secret"],
+            Cause::SandboxAppOnProduction => &["client_id"],
             Cause::IssuerUnusable { .. }
             | Cause::JwtBadSignature
             | Cause::JwtUnsupportedAlgorithm
             | Cause::JwtRejected { .. }
             | Cause::UserDisabled { .. }
-            | Cause::NotLinkedToRingCx => Some("jwt"),
+            | Cause::NotLinkedToRingCx => &["jwt"],
             Cause::SubAccountAbsent { .. } | Cause::SubAccountInactive { .. } => {
-                Some("sub_account_id")
+                &["sub_account_id"]
             }
-            _ => None,
+            _ => &[],
         }
     }
 }

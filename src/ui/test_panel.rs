@@ -86,11 +86,11 @@ pub fn under_field(
     let picker_here = key == crate::wizard::connection_test::SUB_ACCOUNT_ID
         && wizard.sub_account_picker().is_some();
     if let Some(TestReport {
-        field: Some(field),
+        fields,
         running: false,
         ..
     }) = wizard.test_report(draft)
-        && field == key
+        && fields.contains(&key)
         && !picker_here
     {
         lines.extend(text::wrapped_lines(

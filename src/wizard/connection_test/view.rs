@@ -24,8 +24,8 @@ pub struct TestReport {
     pub stages: Vec<(StageMark, String)>,
     /// What failed and what to do about it.
     pub failure: Option<(String, String)>,
-    /// The catalog key of the field the failure points at.
-    pub field: Option<String>,
+    /// The catalog keys of the fields the failure points at.
+    pub fields: Vec<String>,
     pub warnings: Vec<String>,
     pub running: bool,
 }
@@ -66,7 +66,7 @@ impl Wizard {
                     headline: "Testing the connection (⟦Back⟧ cancels)".to_owned(),
                     stages,
                     failure: None,
-                    field: None,
+                    fields: Vec::new(),
                     warnings: Vec::new(),
                     running: true,
                 }
@@ -75,7 +75,7 @@ impl Wizard {
                 headline: "Connection test cancelled".to_owned(),
                 stages: Vec::new(),
                 failure: None,
-                field: None,
+                fields: Vec::new(),
                 warnings: Vec::new(),
                 running: false,
             },
@@ -83,7 +83,7 @@ impl Wizard {
                 headline: "Connection not tested".to_owned(),
                 stages: Vec::new(),
                 failure: Some((why.to_string(), "Fix it, then test again.".to_owned())),
-                field: why.field().map(str::to_owned),
+                fields: why.field().map(str::to_owned).into_iter().collect(),
                 warnings: Vec::new(),
                 running: false,
             },
@@ -136,9 +136,9 @@ fn done_report(verdict: &Verdict) -> TestReport {
         headline,
         stages,
         failure: failure.map(|(_, cause)| (capitalise(&cause.to_string()), cause.what_to_do())),
-        field: failure
-            .and_then(|(_, cause)| cause.field())
-            .map(str::to_owned),
+        fields: failure
+            .map(|(_, cause)| cause.fields().iter().map(|f| (*f).to_owned()).collect())
+            .unwrap_or_default(),
         warnings: verdict
             .warnings
             .iter()

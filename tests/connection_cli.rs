@@ -20,28 +20,16 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use base64::Engine;
-use mock_ringcentral::{Answer, Cert, Creds, MAIN_ACCOUNT_ID, Mock, RC_TOKEN, RINGCX_TOKEN};
+use mock_ringcentral::{
+    Answer, CLIENT_ID, CLIENT_SECRET, Cert, Creds, MAIN_ACCOUNT_ID, Mock, RC_TOKEN, RINGCX_TOKEN,
+    planted_jwt as jwt,
+};
 use secrecy::SecretString;
 use serde_json::Value;
 use wfm_wizard::io::secrets::{self, SecretStore};
 use wfm_wizard::secret::StoreKind;
 
-const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
-const CLIENT_SECRET: &str = "Zz0Yy1Xx2Ww3Vv4Uu5Tt6Ss7Rr8Qq9PLANTEDSECRET";
 const SUB_ACCOUNT: &str = "15910001";
-
-/// A never-expiring production JWT whose `jti` is planted (searched for in outputs).
-fn jwt() -> String {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = r#"{"kid":"0123456789abcdef0123456789abcdef","typ":"JWT","alg":"RS256"}"#;
-    let payload = r#"{"aud":"https://platform.ringcentral.com/restapi/oauth/token","sub":"62000000016","iss":"https://platform.ringcentral.com","exp":3897483647,"iat":1750000000,"jti":"PLANTEDJTIAAAAAAAAAAAA"}"#;
-    format!(
-        "{}.{}.{}",
-        b64.encode(header),
-        b64.encode(payload),
-        "UExBTlRFRFNJR05BVFVSRQ".repeat(15)
-    )
-}
 
 fn creds() -> Creds {
     Creds {

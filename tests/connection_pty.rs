@@ -23,37 +23,21 @@ mod skip;
 
 use std::path::Path;
 
-use base64::Engine;
-use mock_ringcentral::{Answer, Cert, Creds, Mock, RC_TOKEN, RINGCX_TOKEN};
-use portable_pty::CommandBuilder;
+use mock_ringcentral::{
+    Answer, CLIENT_ID, CLIENT_SECRET, Cert, Creds, Mock, RC_TOKEN, RINGCX_TOKEN, planted_jwt as jwt,
+};
 use secrecy::SecretString;
 use wfm_wizard::io::secrets;
 use wfm_wizard::secret::StoreKind;
 
 use pty_session::{CTRL_S, ENTER, PtySession};
-use release_binary::release_binary;
 
-const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
-const CLIENT_SECRET: &str = "Zz0Yy1Xx2Ww3Vv4Uu5Tt6Ss7Rr8Qq9PLANTEDSECRET";
 const GATE: &str = "Press Enter to continue with this store";
 const FORM: &str = "Historical settings · new integration";
 const CTRL_T: &str = "\x14";
 const CTRL_C: &str = "\x03";
 const ESC: &str = "\x1b";
 const END: &str = "\x1b[F";
-
-/// A never-expiring production JWT whose `jti` is planted (searched for in outputs).
-fn jwt() -> String {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = r#"{"kid":"0123456789abcdef0123456789abcdef","typ":"JWT","alg":"RS256"}"#;
-    let payload = r#"{"aud":"https://platform.ringcentral.com/restapi/oauth/token","sub":"62000000016","iss":"https://platform.ringcentral.com","exp":3897483647,"iat":1750000000,"jti":"PLANTEDJTIAAAAAAAAAAAA"}"#;
-    format!(
-        "{}.{}.{}",
-        b64.encode(header),
-        b64.encode(payload),
-        "UExBTlRFRFNJR05BVFVSRQ".repeat(15)
-    )
-}
 
 /// Every value no screen or file may show.
 fn planted() -> Vec<String> {
@@ -87,27 +71,13 @@ fn wizard(config: &Path, mock: &Mock, ca: &Path) -> PtySession {
 }
 
 fn launch(config: &Path, mock: &Mock, ca: &Path, extra: &[&str]) -> PtySession {
-    let mut command = CommandBuilder::new(release_binary());
+    let mut command = release_binary::keyutils_wizard(config);
     command.args(extra);
-    command.env(
-        "WFM_WIZARD_SYSTEMD_CREDS",
-        "/nonexistent/systemd-creds-is-off-in-tests",
-    );
-    command.args(["--secret-store", "keyutils"]);
-    command.env("WFM_WIZARD_CONFIG", config);
     command.env("WFM_WIZARD_RINGCENTRAL_SERVER", mock.url());
     command.env("WFM_WIZARD_RINGCX_SERVER", mock.url());
     command.env("WFM_WIZARD_HTTP_TIMEOUT", "30");
     command.env("SSL_CERT_FILE", ca);
-    command.env("TERM", "xterm-256color");
-    command.env("LANG", "C.UTF-8");
     for name in [
-        "NO_COLOR",
-        "WFM_WIZARD_SECRET_STORE",
-        "SSH_CONNECTION",
-        "TMUX",
-        "STY",
-        "DBUS_SESSION_BUS_ADDRESS",
         "SSL_CERT_DIR",
         "HTTPS_PROXY",
         "https_proxy",
@@ -118,9 +88,6 @@ fn launch(config: &Path, mock: &Mock, ca: &Path, extra: &[&str]) -> PtySession {
         "ACCESSIBLE",
     ] {
         command.env_remove(name);
-    }
-    if let Some(dir) = config.parent() {
-        command.cwd(dir);
     }
     PtySession::spawn(command)
 }

@@ -20,13 +20,11 @@ use std::process::Command;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use portable_pty::CommandBuilder;
 use secrecy::{ExposeSecret, SecretString};
 use wfm_wizard::io::secrets;
 use wfm_wizard::secret::StoreKind;
 
 use pty_session::{CTRL_S, ENTER, PtySession};
-use release_binary::release_binary;
 
 const SERVICE: &str = "wfm-wizard";
 const FIRST_SCREEN: &str = "Choose the contact-center platform to configure.";
@@ -45,29 +43,7 @@ fn keyctl_ready() -> bool {
 }
 
 fn wizard(config: &Path) -> PtySession {
-    let mut command = CommandBuilder::new(release_binary());
-    command.env(
-        "WFM_WIZARD_SYSTEMD_CREDS",
-        "/nonexistent/systemd-creds-is-off-in-tests",
-    );
-    command.args(["--secret-store", "keyutils"]);
-    command.env("WFM_WIZARD_CONFIG", config);
-    command.env("TERM", "xterm-256color");
-    command.env("LANG", "C.UTF-8");
-    for name in [
-        "NO_COLOR",
-        "WFM_WIZARD_SECRET_STORE",
-        "SSH_CONNECTION",
-        "TMUX",
-        "STY",
-        "DBUS_SESSION_BUS_ADDRESS",
-    ] {
-        command.env_remove(name);
-    }
-    if let Some(dir) = config.parent() {
-        command.cwd(dir);
-    }
-    PtySession::spawn(command)
+    PtySession::spawn(release_binary::keyutils_wizard(config))
 }
 
 /// A never-expiring JWT of at least `len` bytes, as one paste delivers it.

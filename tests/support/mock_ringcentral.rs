@@ -28,6 +28,24 @@ pub const RC_TOKEN: &str = "U1BCMDFUMDRKV1MwMXxzLFSvXdw5PHMsVLEn_PLANTED_RC_TOKE
 pub const RINGCX_TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.PLANTED_RINGCX_TOKEN.c2ln";
 pub const MAIN_ACCOUNT_ID: &str = "99990000";
 
+/// The credentials connection tests type and the server accepts: the client secret and
+/// the JWT's payload and signature are planted, searched for in every output.
+pub const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
+pub const CLIENT_SECRET: &str = "Zz0Yy1Xx2Ww3Vv4Uu5Tt6Ss7Rr8Qq9PLANTEDSECRET";
+
+/// A never-expiring production JWT whose `jti` is planted (searched for in outputs).
+pub fn planted_jwt() -> String {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = r#"{"kid":"0123456789abcdef0123456789abcdef","typ":"JWT","alg":"RS256"}"#;
+    let payload = r#"{"aud":"https://platform.ringcentral.com/restapi/oauth/token","sub":"62000000016","iss":"https://platform.ringcentral.com","exp":3897483647,"iat":1750000000,"jti":"PLANTEDJTIAAAAAAAAAAAA"}"#;
+    format!(
+        "{}.{}.{}",
+        b64.encode(header),
+        b64.encode(payload),
+        "UExBTlRFRFNJR05BVFVSRQ".repeat(15)
+    )
+}
+
 /// The credentials the server accepts.
 #[derive(Clone)]
 pub struct Creds {

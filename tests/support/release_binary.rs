@@ -121,3 +121,33 @@ pub const LEFT_AFTER_SAVE: [&str; 3] = [
     "integrations.yaml.history",
     "integrations.yaml.lock",
 ];
+
+/// The release wizard as a pseudo-terminal test starts it: the kernel keyring (no
+/// daemon needed), systemd credentials off (this machine's host key is never made),
+/// `config` as the file, a colour UTF-8 terminal, and none of the caller's variables
+/// that would change what it shows (SSH, tmux, another store, a bus).
+pub fn keyutils_wizard(config: &Path) -> portable_pty::CommandBuilder {
+    let mut command = portable_pty::CommandBuilder::new(release_binary());
+    command.env(
+        "WFM_WIZARD_SYSTEMD_CREDS",
+        "/nonexistent/systemd-creds-is-off-in-tests",
+    );
+    command.args(["--secret-store", "keyutils"]);
+    command.env("WFM_WIZARD_CONFIG", config);
+    command.env("TERM", "xterm-256color");
+    command.env("LANG", "C.UTF-8");
+    for name in [
+        "NO_COLOR",
+        "WFM_WIZARD_SECRET_STORE",
+        "SSH_CONNECTION",
+        "TMUX",
+        "STY",
+        "DBUS_SESSION_BUS_ADDRESS",
+    ] {
+        command.env_remove(name);
+    }
+    if let Some(dir) = config.parent() {
+        command.cwd(dir);
+    }
+    command
+}

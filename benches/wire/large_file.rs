@@ -319,3 +319,88 @@ fn in_process_with(secrets_present: bool) {
         );
     }
 }
+
+/// Where entering Review's time goes at 10,000 integrations (stored secrets all gone):
+/// each part Review's measurement does, timed on its own, best of a few runs.
+pub fn review_parts() {
+    let text = scale::document(N);
+    let catalog = Catalog::builtin();
+    let document = wfm_wizard::config::parse_document(&text).expect("parsed");
+    let mut wizard = Wizard::new(Arc::clone(&catalog), Some(&document), "/tmp/x.yaml", 0);
+    let keys = [
+        KeyCode::Enter,
+        KeyCode::End,
+        KeyCode::Enter,
+        KeyCode::End,
+        KeyCode::Enter,
+    ];
+    let mut timed = Timed {
+        keys: keys.iter().map(|&k| ("key", k)).collect(),
+        current: None,
+        taken: Vec::new(),
+    };
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut runner = InlineRunner {
+        stores: Arc::new(MemoryStores::new(StoreKind::Keyutils)),
+        path: dir.path().join("integrations.yaml"),
+    };
+    let theme = Theme::default();
+    let _ = app::run(&mut terminal, &mut wizard, &mut timed, &mut runner, theme);
+    let best = |f: &mut dyn FnMut()| {
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .min()
+            .expect("runs")
+    };
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let limit = wizard.review_limit();
+    let mut parts: Vec<(&str, Duration)> = Vec::new();
+    parts.push((
+        "Review measured from scratch (all of it)",
+        best(&mut || {
+            std::hint::black_box(wfm_wizard::ui::review_scroll_limit(&wizard, area, theme));
+        }),
+    ));
+    parts.push((
+        "Wizard::problems",
+        best(&mut || {
+            std::hint::black_box(wizard.problems());
+        }),
+    ));
+    parts.push((
+        "review_text::warnings",
+        best(&mut || {
+            std::hint::black_box(wfm_wizard::wizard::review_text::warnings(&wizard));
+        }),
+    ));
+    let mut changes = Duration::MAX;
+    for _ in 0..5 {
+        // Any update forgets the changes worked out before it.
+        wizard.update(Msg::ReviewLimit(limit));
+        let start = Instant::now();
+        std::hint::black_box(wizard.pending_changes());
+        changes = changes.min(start.elapsed());
+    }
+    parts.push(("pending changes (save plan + diff)", changes));
+    parts.push((
+        "save plan alone",
+        best(&mut || {
+            std::hint::black_box(wizard.save_plan(StoreKind::Keyutils));
+        }),
+    ));
+    println!(
+        "\nWhere entering Review goes at 10,000 integrations (best of 5, in process; \
+         {} problems):\n",
+        wizard.problems().len()
+    );
+    println!("| part | time |");
+    println!("|---|---|");
+    for (part, time) in parts {
+        println!("| {part} | {:.2} ms |", ms(time));
+    }
+}

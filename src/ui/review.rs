@@ -157,13 +157,9 @@ fn note(mark: &str, text: &str, width: usize, style: Style, theme: Theme) -> Blo
     }
 }
 
-/// How many lines `text::wrap` makes of `text` at `width`, without wrapping what fits.
+/// How many lines `text::wrap` makes of `text` at `width`.
 fn wrapped_height(text: &str, width: usize) -> usize {
-    // What fits needs no wrapping (wrap only ever joins words with one space).
-    if !text.contains('\n') && text.chars().count() <= width.max(1) {
-        return 1;
-    }
-    text::wrap(text, width).len()
+    text::wrap_count(text, width)
 }
 
 /// The file, the store: the lines above the problems.
@@ -333,11 +329,7 @@ fn pair_height(value: &str, width: usize) -> usize {
     } else {
         (width.saturating_sub(4), 1)
     };
-    // What fits needs no wrapping (wrap only ever joins words with one space).
-    if !value.contains('\n') && value.chars().count() <= room.max(1) {
-        return 1 + extra;
-    }
-    text::wrap(value, room).len() + extra
+    text::wrap_count(value, room) + extra
 }
 
 /// A label and its value: side by side when wide, stacked when narrow.

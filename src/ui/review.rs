@@ -27,8 +27,27 @@ pub fn draw(
     scroll: usize,
     theme: Theme,
 ) {
-    let width = usize::from(area.width);
-    let height = usize::from(area.height);
+    let lines = window(
+        wizard,
+        measured,
+        usize::from(area.width),
+        scroll,
+        usize::from(area.height),
+        theme,
+    );
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The `height` lines on screen at `scroll` (clamped as Review clamps it), built from
+/// the blocks they fall in.
+pub(super) fn window(
+    wizard: &Wizard,
+    measured: &Measured,
+    width: usize,
+    scroll: usize,
+    height: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     let top = scroll.min(measured.total.saturating_sub(height));
     let bottom = top + height;
     let mut lines = Vec::with_capacity(height);
@@ -37,18 +56,10 @@ pub fn draw(
     for block in &measured.blocks {
         let block_height = block.height();
         if at + block_height > top && at < bottom {
-            let built = match block {
-                Block::Line(line) => vec![line.clone()],
-                Block::Note { text, style, .. } => text::wrapped_lines(text, width, 0, *style),
-                Block::Integration { index, .. } => {
-                    let mut built = vec![Line::default()];
-                    built.extend(
-                        integration_rows(wizard, *index, new_store, theme).lines(width, theme),
-                    );
-                    built
-                }
-            };
-            for (i, line) in built.into_iter().enumerate() {
+            for (i, line) in block_lines(block, wizard, width, new_store, theme)
+                .into_iter()
+                .enumerate()
+            {
                 if (top..bottom).contains(&(at + i)) {
                     lines.push(line);
                 }
@@ -59,7 +70,47 @@ pub fn draw(
             break;
         }
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    lines
+}
+
+fn block_lines(
+    block: &Block,
+    wizard: &Wizard,
+    width: usize,
+    new_store: Option<StoreKind>,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    match block {
+        Block::Line(line) => vec![line.clone()],
+        Block::Note { text, style, .. } => text::wrapped_lines(text, width, 0, *style),
+        Block::Integration { index, .. } => {
+            let mut built = vec![Line::default()];
+            built.extend(integration_rows(wizard, *index, new_store, theme).lines(width, theme));
+            built
+        }
+    }
+}
+
+/// Every line of Review, each block built in full and its height ignored: what the
+/// measured heights and [`window`] must agree with.
+#[cfg(test)]
+pub(super) fn all_lines(
+    wizard: &Wizard,
+    measured: &Measured,
+    width: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let new_store = new_store(wizard);
+    measured
+        .blocks
+        .iter()
+        .flat_map(|block| block_lines(block, wizard, width, new_store, theme))
+        .collect()
+}
+
+#[cfg(test)]
+pub(super) fn total(measured: &Measured) -> usize {
+    measured.total
 }
 
 /// How far Review can scroll in `area` (its body on screen), as `measured` at its width.

@@ -13,6 +13,7 @@ use crate::test_support::{NOW, act, loaded_document, to_review, type_text};
 use crate::ui::Theme;
 use crate::ui::review;
 use crate::ui::{ViewCache, draw, draw_cached, review_scroll_limit, review_scroll_limit_cached};
+use crate::wizard::connection_test::tests::{failed_with, passed, start, tested};
 use crate::wizard::{Action, Effect, Msg, Reloaded, Startup, Step, StoreInfo, Wizard};
 
 /// A file with three Historical integrations, groups g0..g2.
@@ -118,7 +119,6 @@ fn review_windows_with_problems_warnings_and_a_verdict_change() {
     same_as_uncached(&w, &mut cache, "warnings scrolled");
 
     // A verdict, then another one for the same integration.
-    use crate::wizard::connection_test::tests::{failed_with, passed, start, tested};
     let mut w = tested(passed());
     act(&mut w, Action::Back);
     to_review(&mut w);

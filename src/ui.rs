@@ -122,7 +122,7 @@ pub fn draw_cached(frame: &mut Frame, wizard: &Wizard, theme: Theme, cache: &mut
         Step::StoreGate { .. } => store_notice::draw(frame, body, wizard, theme),
         Step::Review { scroll } => {
             let measured = cache.review(wizard, usize::from(body.width), theme);
-            review::draw(frame, body, &measured, *scroll, theme);
+            review::draw(frame, body, wizard, &measured, *scroll, theme);
         }
         Step::Saving | Step::SaveFailed { .. } | Step::Done(_) => {
             review::draw_outcome(frame, body, wizard, theme);

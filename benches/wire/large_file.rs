@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, KeyCode};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use portable_pty::CommandBuilder;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -206,7 +206,7 @@ fn cpu_ticks(pid: u32) -> u64 {
 
 /// Keys for the loop, timing how long each took (from its delivery to the next ask).
 struct Timed {
-    keys: VecDeque<(&'static str, KeyCode)>,
+    keys: VecDeque<(&'static str, KeyEvent)>,
     current: Option<(&'static str, Instant)>,
     taken: Vec<(&'static str, Duration)>,
 }
@@ -216,22 +216,27 @@ impl EventSource for Timed {
         if let Some((kind, since)) = self.current.take() {
             self.taken.push((kind, since.elapsed()));
         }
-        let (kind, code) = self.keys.pop_front()?;
+        let (kind, key) = self.keys.pop_front()?;
         self.current = Some((kind, Instant::now()));
-        Some(AppEvent::Input(Event::Key(code.into())))
+        Some(AppEvent::Input(Event::Key(key)))
     }
 }
 
-/// Runs effects inline, but finds every stored secret present (the background check
-/// is not run): Review then has no "gone" problem per secret.
-struct SecretsPresent(InlineRunner);
+/// Runs effects inline, but never a connection test (the keypress is measured, not
+/// the network); with `secrets_present`, finds every stored secret present (the
+/// background check is not run): Review then has no "gone" problem per secret.
+struct Offline {
+    inline: InlineRunner,
+    secrets_present: bool,
+}
 
-impl EffectRunner for SecretsPresent {
+impl EffectRunner for Offline {
     fn run(&mut self, effect: Effect) -> Option<Msg> {
-        if matches!(effect, Effect::CheckStoredSecrets(_)) {
-            return None;
+        match effect {
+            Effect::TestConnection { .. } => None,
+            Effect::CheckStoredSecrets(_) if self.secrets_present => None,
+            effect => self.inline.run(effect),
         }
-        self.0.run(effect)
     }
 }
 
@@ -253,6 +258,8 @@ fn in_process_with(secrets_present: bool) {
     let mut keys: Vec<(&'static str, KeyCode)> = vec![
         ("to the list", KeyCode::Enter),
         ("list move", KeyCode::End),
+        ("list move", KeyCode::Up),
+        ("list move", KeyCode::Down),
         ("to the next list", KeyCode::Enter),
         ("list move", KeyCode::End),
         ("into Review", KeyCode::Enter),
@@ -266,7 +273,16 @@ fn in_process_with(secrets_present: bool) {
     keys.push(("help open", KeyCode::F(1)));
     keys.extend([("help scroll", KeyCode::Down); 5]);
     keys.push(("help close", KeyCode::Esc));
-    keys.push(("back to the list", KeyCode::Esc));
+    let mut keys: Vec<(&'static str, KeyEvent)> = keys
+        .into_iter()
+        .map(|(kind, code)| (kind, code.into()))
+        .collect();
+    // Test all from Review: the first test starts (its effect is dropped).
+    keys.push((
+        "Review Ctrl-T",
+        KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL),
+    ));
+    keys.push(("back to the list", KeyCode::Esc.into()));
     let mut timed = Timed {
         keys: keys.into(),
         current: None,
@@ -279,13 +295,11 @@ fn in_process_with(secrets_present: bool) {
         path: dir.path().join("integrations.yaml"),
     };
     let theme = Theme::default();
-    let _ = if secrets_present {
-        let mut runner = SecretsPresent(inline);
-        app::run(&mut terminal, &mut wizard, &mut timed, &mut runner, theme)
-    } else {
-        let mut runner = inline;
-        app::run(&mut terminal, &mut wizard, &mut timed, &mut runner, theme)
+    let mut runner = Offline {
+        inline,
+        secrets_present,
     };
+    let _ = app::run(&mut terminal, &mut wizard, &mut timed, &mut runner, theme);
     println!(
         "\nIn process, wall time per key through the loop (update + draw + scroll measure), \
          stored secrets {}:\n",
@@ -317,5 +331,90 @@ fn in_process_with(secrets_present: bool) {
             ms(of[of.len() / 2]),
             ms(*of.last().expect("one"))
         );
+    }
+}
+
+/// Where entering Review's time goes at 10,000 integrations (stored secrets all gone):
+/// each part Review's measurement does, timed on its own, best of a few runs.
+pub fn review_parts() {
+    let text = scale::document(N);
+    let catalog = Catalog::builtin();
+    let document = wfm_wizard::config::parse_document(&text).expect("parsed");
+    let mut wizard = Wizard::new(Arc::clone(&catalog), Some(&document), "/tmp/x.yaml", 0);
+    let keys = [
+        KeyCode::Enter,
+        KeyCode::End,
+        KeyCode::Enter,
+        KeyCode::End,
+        KeyCode::Enter,
+    ];
+    let mut timed = Timed {
+        keys: keys.iter().map(|&k| ("key", k.into())).collect(),
+        current: None,
+        taken: Vec::new(),
+    };
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut runner = InlineRunner {
+        stores: Arc::new(MemoryStores::new(StoreKind::Keyutils)),
+        path: dir.path().join("integrations.yaml"),
+    };
+    let theme = Theme::default();
+    let _ = app::run(&mut terminal, &mut wizard, &mut timed, &mut runner, theme);
+    let best = |f: &mut dyn FnMut()| {
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .min()
+            .expect("runs")
+    };
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let limit = wizard.review_limit();
+    let mut parts: Vec<(&str, Duration)> = Vec::new();
+    parts.push((
+        "Review measured from scratch (all of it)",
+        best(&mut || {
+            std::hint::black_box(wfm_wizard::ui::review_scroll_limit(&wizard, area, theme));
+        }),
+    ));
+    parts.push((
+        "Wizard::problems",
+        best(&mut || {
+            std::hint::black_box(wizard.problems());
+        }),
+    ));
+    parts.push((
+        "review_text::warnings",
+        best(&mut || {
+            std::hint::black_box(wfm_wizard::wizard::review_text::warnings(&wizard));
+        }),
+    ));
+    let mut changes = Duration::MAX;
+    for _ in 0..5 {
+        // Any update forgets the changes worked out before it.
+        wizard.update(Msg::ReviewLimit(limit));
+        let start = Instant::now();
+        std::hint::black_box(wizard.pending_changes());
+        changes = changes.min(start.elapsed());
+    }
+    parts.push(("pending changes (save plan + diff)", changes));
+    parts.push((
+        "save plan alone",
+        best(&mut || {
+            std::hint::black_box(wizard.save_plan(StoreKind::Keyutils));
+        }),
+    ));
+    println!(
+        "\nWhere entering Review goes at 10,000 integrations (best of 5, in process; \
+         {} problems):\n",
+        wizard.problems().len()
+    );
+    println!("| part | time |");
+    println!("|---|---|");
+    for (part, time) in parts {
+        println!("| {part} | {:.2} ms |", ms(time));
     }
 }

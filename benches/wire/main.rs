@@ -199,6 +199,7 @@ fn main() {
     }
     // `cargo bench --bench wire -- large`: 10,000 integrations, first frame and keys.
     if args.iter().any(|a| a == "large-in-process") {
+        large_file::review_parts();
         large_file::in_process();
         return;
     }

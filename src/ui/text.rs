@@ -40,6 +40,38 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// How many lines [`wrap`] makes of `text` at `width`, counted without building them:
+/// Review measures 20,000 problem lines at 10,000 integrations.
+pub fn wrap_count(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let mut lines = 0;
+    for paragraph in text.split('\n') {
+        let mut len = 0;
+        for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
+            let mut word_len = word.chars().count();
+            while word_len > 0 {
+                let needed = if len == 0 {
+                    word_len
+                } else {
+                    len + 1 + word_len
+                };
+                if needed <= width {
+                    len = needed;
+                    word_len = 0;
+                } else if len > 0 {
+                    lines += 1;
+                    len = 0;
+                } else {
+                    lines += 1;
+                    word_len -= width;
+                }
+            }
+        }
+        lines += 1;
+    }
+    lines
+}
+
 /// `text` wrapped to `width`, each line indented by `indent` spaces and styled.
 pub fn wrapped_lines(text: &str, width: usize, indent: usize, style: Style) -> Vec<Line<'static>> {
     wrap(text, width.saturating_sub(indent))
@@ -65,6 +97,31 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("a\nb", 10), ["a", "b"]);
         assert_eq!(wrap("", 10), [""]);
+    }
+
+    #[test]
+    fn wrap_count_is_the_number_of_lines_wrap_makes() {
+        let texts = [
+            "",
+            " ",
+            "a",
+            "aaa bbb ccc",
+            "abcdefghij",
+            "a\nb",
+            "  two  spaces  between  ",
+            "Historical settings (g1): Client secret: MISSING: gone from keyutils, type it again",
+            "a verylongwordthatdoesnotfit and then some more words\n\nafter a blank line",
+            "Öst — naïve wörds with ünïcode that wrap at several widths",
+        ];
+        for text in texts {
+            for width in 0..40 {
+                assert_eq!(
+                    wrap_count(text, width),
+                    wrap(text, width).len(),
+                    "{text:?} at {width}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! What the views measured, kept while the wizard's content generation, the width and
-//! the theme stay the same: Review's rows and heights are built once per change and
+//! the theme stay the same: Review's blocks and heights are measured once per change and
 //! reused by the draw and by the scroll measurement, and by every key that only
 //! scrolls. The wizard stays the only place state changes: this is a memo of a pure
 //! function of (wizard content, width, theme), owned by the loop that draws.

@@ -11,7 +11,9 @@ use crate::config::Integration;
 use crate::secret::StoreKind;
 use crate::test_support::{NOW, act, loaded_document, to_review, type_text};
 use crate::ui::Theme;
+use crate::ui::review;
 use crate::ui::{ViewCache, draw, draw_cached, review_scroll_limit, review_scroll_limit_cached};
+use crate::wizard::connection_test::tests::{failed_with, passed, start, tested};
 use crate::wizard::{Action, Effect, Msg, Reloaded, Startup, Step, StoreInfo, Wizard};
 
 /// A file with three Historical integrations, groups g0..g2.
@@ -58,6 +60,80 @@ fn same_as_uncached(w: &Wizard, cache: &mut ViewCache, what: &str) {
         review_scroll_limit(w, area, theme),
         "{what}: scroll limit"
     );
+    windows_are_the_full_lines(w, what);
+}
+
+/// Review's measured heights, and the lines built only for the window on screen, agree
+/// with every line built in full: at every scroll position, at wide, middle and narrow
+/// (stacked) widths, in both themes.
+#[track_caller]
+fn windows_are_the_full_lines(w: &Wizard, what: &str) {
+    if !matches!(w.step(), Step::Review { .. }) {
+        return;
+    }
+    let ascii = Theme {
+        ascii: true,
+        colour: false,
+    };
+    for theme in [Theme::default(), ascii] {
+        for width in [30, 50, 78, 118] {
+            let measured = review::measure(w, width, theme);
+            let all = review::all_lines(w, &measured, width, theme);
+            assert_eq!(
+                all.len(),
+                review::total(&measured),
+                "{what}: lines at width {width}"
+            );
+            for height in [1, 7, 20] {
+                for scroll in 0..=all.len() {
+                    let top = scroll.min(all.len().saturating_sub(height));
+                    let want = &all[top..(top + height).min(all.len())];
+                    assert_eq!(
+                        review::window(w, &measured, width, scroll, height, theme),
+                        want,
+                        "{what}: width {width}, height {height}, scroll {scroll}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn review_windows_with_problems_warnings_and_a_verdict_change() {
+    // Problems: the same group three times.
+    let mut document = three();
+    for integration in &mut document.integrations {
+        integration.group = Some("the-same-group-name-that-is-long-enough-to-wrap".into());
+    }
+    let mut w = ready(&document);
+    let mut cache = ViewCache::default();
+    to_review(&mut w);
+    assert!(!w.problems().is_empty());
+    same_as_uncached(&w, &mut cache, "problems");
+
+    let mut w = crate::test_support::review_with_warnings();
+    assert!(!crate::wizard::review_text::warnings(&w).is_empty());
+    same_as_uncached(&w, &mut cache, "warnings");
+    act(&mut w, Action::Next);
+    same_as_uncached(&w, &mut cache, "warnings scrolled");
+
+    // A verdict, then another one for the same integration.
+    let mut w = tested(passed());
+    act(&mut w, Action::Back);
+    to_review(&mut w);
+    same_as_uncached(&w, &mut cache, "a passed test");
+    let id = start(&mut w);
+    same_as_uncached(&w, &mut cache, "a test running from Review");
+    let before = screen(&w, &mut cache);
+    w.update(Msg::TestDone {
+        id,
+        result: Ok(failed_with(
+            crate::connection_verdict::Cause::NotLinkedToRingCx,
+        )),
+    });
+    same_as_uncached(&w, &mut cache, "a failed test");
+    assert_ne!(screen(&w, &mut cache), before, "the verdict shows");
 }
 
 /// The screen at 120x60, drawn through `cache`.

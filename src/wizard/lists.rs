@@ -254,20 +254,33 @@ impl Wizard {
         });
     }
 
-    /// Everything that stops a save, one line each. Each draft's fields are looked up
-    /// once, its name only when it has a problem, and the operation rules once per
-    /// platform and operation: at 10,000 integrations this is what Review rebuilds
-    /// after every change.
+    /// Everything that stops a save, one line each.
     pub fn problems(&self) -> Vec<String> {
+        self.problems_and_warnings().0
+    }
+
+    /// What stops a save (problems) and what Review only warns about (a client ID that
+    /// is not 22 characters, a sub account ID with letters), one line each, as "name:
+    /// field: text", in one pass over every field: at 10,000 integrations this is what
+    /// Review rebuilds after every change. Each draft's fields are looked up once, its
+    /// name only when it has something to say, and the operation rules once per
+    /// platform and operation.
+    pub fn problems_and_warnings(&self) -> (Vec<String>, Vec<String>) {
         let mut out = Vec::new();
+        let mut warnings = Vec::new();
         let mut rules: Vec<(&str, &str, Vec<Broken>)> = Vec::new();
         for (index, draft) in self.forms.iter().enumerate() {
             let defs = self.form_fields(index);
             let mut name = None;
             for (field, def) in defs.iter().enumerate() {
-                if let Some(error) = self.field_check_of(index, field, &defs).error {
+                let check = self.field_check_of(index, field, &defs);
+                if let Some(error) = check.error {
                     let name = name.get_or_insert_with(|| self.draft_name_of(index, &defs));
                     out.push(format!("{name}: {}: {error}", def.label));
+                }
+                if let Some(warning) = check.warning {
+                    let name = name.get_or_insert_with(|| self.draft_name_of(index, &defs));
+                    warnings.push(format!("{name}: {}: {warning}", def.label));
                 }
             }
             let Some(operation) = self
@@ -299,7 +312,7 @@ impl Wizard {
                 });
             }
         }
-        out
+        (out, warnings)
     }
 
     /// "Historical settings (east)" or "Historical settings (no group)".

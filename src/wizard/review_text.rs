@@ -1,6 +1,8 @@
 //! Review's wording, shared by the full-screen view and plain mode: what each field
 //! will be written as, and what each store means for the secrets in it.
 
+use std::fmt::Write;
+
 use super::FieldState;
 use crate::catalog::{FieldDef, FieldKind};
 use crate::config::diff::Change;
@@ -15,12 +17,28 @@ pub fn field_value(
     hidden: &str,
     to: &str,
 ) -> String {
-    match (def.kind, state) {
+    let mut out = String::new();
+    write_field_value(&mut out, def, state, new_store, hidden, to);
+    out
+}
+
+/// [`field_value`] appended to `out`: Review measures 10,000 integrations' fields
+/// into one buffer instead of a string each.
+pub fn write_field_value(
+    out: &mut String,
+    def: &FieldDef,
+    state: &FieldState,
+    new_store: Option<StoreKind>,
+    hidden: &str,
+    to: &str,
+) {
+    // Writing into a String cannot fail.
+    let _ = match (def.kind, state) {
         (FieldKind::Group, FieldState::Text(input)) if input.value().trim().is_empty() => {
-            "(none: keyring entries use \"default\")".to_owned()
+            out.write_str("(none: keyring entries use \"default\")")
         }
-        (_, FieldState::Text(input)) => input.value().trim().to_owned(),
-        (_, FieldState::Toggle(on)) => if *on { "enabled" } else { "disabled" }.to_owned(),
+        (_, FieldState::Text(input)) => out.write_str(input.value().trim()),
+        (_, FieldState::Toggle(on)) => out.write_str(if *on { "enabled" } else { "disabled" }),
         (_, FieldState::Secret(secret)) => match (&secret.stored, secret.typed.is_empty()) {
             (_, false) => {
                 let target =
@@ -30,18 +48,19 @@ pub fn field_value(
                 } else {
                     "new"
                 };
-                format!(
+                write!(
+                    out,
                     "{hidden} ({}) {to} {target}, {verb}",
                     crate::wording::chars(secret.typed.char_count())
                 )
             }
             (Some(reference), true) if secret.vanished => {
-                format!("MISSING: gone from {}, type it again", reference.store)
+                write!(out, "MISSING: gone from {}, type it again", reference.store)
             }
-            (Some(reference), true) => format!("stored in {} (kept)", reference.store),
-            (None, true) => "missing".to_owned(),
+            (Some(reference), true) => write!(out, "stored in {} (kept)", reference.store),
+            (None, true) => out.write_str("missing"),
         },
-    }
+    };
 }
 
 pub fn store_description(kind: StoreKind) -> String {
@@ -103,17 +122,5 @@ pub fn change_lines(changes: &[Change]) -> Vec<String> {
 /// characters, a sub account ID with letters), as "name: field: warning". Unlike
 /// errors, these do not block a save.
 pub fn warnings(wizard: &super::Wizard) -> Vec<String> {
-    let mut out = Vec::new();
-    for index in 0..wizard.forms().len() {
-        // Looked up once per draft, named only when it has a warning (10,000 of them).
-        let defs = wizard.form_fields(index);
-        let mut name = None;
-        for (field, def) in defs.iter().enumerate() {
-            if let Some(warning) = wizard.field_check_of(index, field, &defs).warning {
-                let name = name.get_or_insert_with(|| wizard.draft_name_of(index, &defs));
-                out.push(format!("{name}: {}: {warning}", def.label));
-            }
-        }
-    }
-    out
+    wizard.problems_and_warnings().1
 }

@@ -13,13 +13,17 @@ mod loader_fuzz;
 mod private_secret_service;
 #[path = "../../tests/support/pty_session.rs"]
 mod pty_session;
+// The nested release build without cargo's per-package variables, which would make
+// ring's build script (and all above it) rerun on every bench run.
+#[path = "../../tests/support/release_binary.rs"]
+mod release_binary;
 mod scale;
 mod terminal;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use portable_pty::CommandBuilder;
+use release_binary::release_binary;
 use terminal::{Figures, Step};
 
 const TAB: &str = "\t";
@@ -27,21 +31,6 @@ const BACK_TAB: &str = "\x1b[Z";
 const DOWN: &str = "\x1b[B";
 const UP: &str = "\x1b[A";
 const ENTER: &str = "\r";
-
-fn release_binary() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--bin", "wfm-wizard", "--quiet"])
-        .current_dir(manifest)
-        .status()
-        .expect("run cargo");
-    assert!(status.success(), "cargo build --release failed");
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| manifest.join("target"), |dir| manifest.join(dir))
-        .join("release")
-        .join("wfm-wizard")
-}
 
 fn on_path(tool: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
@@ -177,7 +166,7 @@ fn main() {
     }
     // `cargo bench --bench wire -- bulk`: validate over the Secret Service, one by one and in bulk.
     if args.iter().any(|a| a == "bulk") {
-        bulk::measure(&release_binary());
+        bulk::measure(release_binary());
         return;
     }
     // `cargo bench --bench wire -- fuzz` runs only the loader's long fuzz mode.
@@ -189,12 +178,12 @@ fn main() {
     if args.iter().any(|a| a == "parse") {
         scale::parse(10_000, 7);
         scale::parse_memory(10_000);
-        hostile::load(&release_binary(), 10_000);
+        hostile::load(release_binary(), 10_000);
         return;
     }
     // `cargo bench --bench wire -- hostile`: the billion-laughs file, time and memory.
     if args.iter().any(|a| a == "hostile") {
-        hostile::measure(&release_binary());
+        hostile::measure(release_binary());
         return;
     }
     // `cargo bench --bench wire -- large`: 10,000 integrations, first frame and keys.
@@ -204,14 +193,14 @@ fn main() {
         return;
     }
     if args.iter().any(|a| a == "large") {
-        large_file::measure(&release_binary());
+        large_file::measure(release_binary());
         return;
     }
     // `cargo bench --bench wire -- scale` measures only the cost of scale.
     if !std::env::args().any(|a| a == "scale") {
         wire();
-        hostile::measure(&release_binary());
-        large_file::measure(&release_binary());
+        hostile::measure(release_binary());
+        large_file::measure(release_binary());
     }
     scale();
 }
@@ -228,19 +217,19 @@ fn wire() {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let time = terminal::first_frame_time(
-        &|| wizard_command(&binary, &config),
+        &|| wizard_command(binary, &config),
         "Ctrl-C quit",
         ctrl_c_y,
         7,
     );
     let wizard = terminal::measure(
-        wizard_command(&binary, &config),
+        wizard_command(binary, &config),
         "Ctrl-C quit",
         &wizard_script(),
         ctrl_c_y,
         true,
     );
-    let size = terminal::file_size(&binary);
+    let size = terminal::file_size(binary);
     row(
         "wfm-wizard",
         &wizard,

@@ -20,6 +20,8 @@ use portable_pty::CommandBuilder;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wfm_wizard::app::{self, AppEvent, EventSource};
+
+use crate::terminal::{cpu_ticks, proc_status};
 use wfm_wizard::catalog::Catalog;
 use wfm_wizard::io::effects::InlineRunner;
 use wfm_wizard::io::memory_store::MemoryStores;
@@ -180,28 +182,6 @@ fn settle(session: &PtySession) {
         }
         last = now;
     }
-}
-
-fn proc_status(pid: u32, field: &str) -> u64 {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    text.lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
-/// utime + stime of the process, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let field = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    field(11) + field(12)
 }
 
 /// Keys for the loop, timing how long each took (from its delivery to the next ask).

@@ -63,7 +63,7 @@ fn settle(session: &PtySession) -> usize {
     }
 }
 
-fn proc_status(pid: u32, field: &str) -> u64 {
+pub fn proc_status(pid: u32, field: &str) -> u64 {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     text.lines()
         .find_map(|l| l.strip_prefix(field))
@@ -72,7 +72,7 @@ fn proc_status(pid: u32, field: &str) -> u64 {
 }
 
 /// utime + stime of the process, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
+pub fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after.split_whitespace().collect();

@@ -145,6 +145,15 @@ impl std::fmt::Display for Cause {
                 sub_account_id,
                 main_account_id,
                 listed,
+            } if sub_account_id.is_empty() => write!(
+                f,
+                "no Sub account ID yet: RingCX account {main_account_id} has {listed} \
+                 sub-account(s)"
+            ),
+            Cause::SubAccountAbsent {
+                sub_account_id,
+                main_account_id,
+                listed,
             } => write!(
                 f,
                 "sub-account {sub_account_id} is not one of the {listed} sub-account(s) of RingCX \

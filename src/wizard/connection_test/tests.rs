@@ -223,6 +223,9 @@ fn the_picker_fills_the_sub_account_and_another_id_is_checked_against_the_list()
     type_text(&mut w, "99");
     let (what, _) = w.test_report(0).unwrap().failure.expect("absent");
     assert!(what.contains("99 is not one of the 3"), "{what}");
+    act(&mut w, Action::Clear);
+    let (what, _) = w.test_report(0).unwrap().failure.expect("empty");
+    assert!(what.starts_with("No Sub account ID yet"), "{what}");
 }
 
 #[test]

@@ -5,9 +5,11 @@ mod autosave;
 mod changes;
 pub mod connection_test;
 mod control_characters;
+mod derived;
 mod draft_plan;
 mod fill_from;
 mod form;
+mod forms;
 mod integration_form;
 pub mod lists;
 mod loading;
@@ -145,7 +147,7 @@ pub struct Wizard {
     /// Comments the operator was told the save drops (a second save confirms).
     comments_to_drop: Vec<crate::config::comments::LostComment>,
     platform: usize,
-    forms: Vec<IntegrationForm>,
+    forms: forms::Forms,
     /// Integrations loaded from the file and deleted in this session.
     removed: Vec<Integration>,
     confirmed: Vec<String>,
@@ -159,10 +161,12 @@ pub struct Wizard {
     outcome: Option<Outcome>,
     /// Crash recovery: the draft offered, its keyring entries, what is read back.
     recovery: Recovery,
-    /// Who uses which group, built on first need after each update: the views check
-    /// every visible row's group, Review every draft's, and comparing each with all
-    /// the others made 1,000 integrations cost 40 ms a frame.
-    group_index: std::cell::OnceCell<GroupIndex>,
+    /// Who uses which group, under `Forms::generation`: the views check every visible
+    /// row's group, Review every draft's, and comparing each with all the others made
+    /// 1,000 integrations cost 40 ms a frame.
+    group_index: std::cell::RefCell<Option<(u64, std::rc::Rc<GroupIndex>)>>,
+    /// Each form's facts for Review, kept under its stamp (`derived.rs`).
+    memo: derived::Memo,
     /// The furthest Review can scroll, as last measured on screen (unbounded until then).
     review_limit: usize,
     /// How far the open help is scrolled, and how far it can be (as last measured).
@@ -226,7 +230,7 @@ impl Wizard {
             read_only: None,
             comments_to_drop: Vec::new(),
             platform,
-            forms,
+            forms: forms::Forms::new(forms),
             removed: Vec::new(),
             confirmed: document.map(|d| d.confirmed.clone()).unwrap_or_default(),
             step: Step::Platform { selected: platform },
@@ -237,7 +241,8 @@ impl Wizard {
             dirty: false,
             outcome: None,
             recovery: Recovery::default(),
-            group_index: std::cell::OnceCell::new(),
+            group_index: std::cell::RefCell::new(None),
+            memo: derived::Memo::default(),
             review_limit: usize::MAX,
             help_scroll: 0,
             help_limit: usize::MAX,
@@ -318,6 +323,11 @@ impl Wizard {
     /// The integrations being edited, in the order they were added.
     pub fn forms(&self) -> &[IntegrationForm] {
         &self.forms
+    }
+
+    /// Form `index`'s stamp: the same stamp means the same content (see `forms.rs`).
+    pub fn form_stamp(&self, index: usize) -> u64 {
+        self.forms.stamp(index)
     }
 
     /// Integrations loaded from the file and deleted in this session.
@@ -453,11 +463,18 @@ impl Wizard {
 
     /// The one place state changes.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let effects = self.change(msg);
+        // Done here, not on the key that first needs them: entering Review at 10,000
+        // integrations then only reads (`derived.rs`).
+        self.refresh_derived();
+        effects
+    }
+
+    fn change(&mut self, msg: Msg) -> Vec<Effect> {
         self.before_update(&msg);
         if self.loading {
             return self.while_loading(msg);
         }
-        self.group_index.take();
         self.loaded.forget_changes();
         let before = self.checkpoint();
         let mut effects = self.handle(msg);

@@ -238,26 +238,16 @@ pub fn diff(
     let mut matched_old = vec![false; old_integrations.len()];
     let mut changes = Vec::new();
     for (index, integration) in new.integrations.iter().enumerate() {
-        if let Some(&before) = predecessor.get(&index) {
+        let before = predecessor.get(&index).copied();
+        if let Some(before) = before {
             matched_old[before] = true;
-            compare(
-                &old_integrations[before],
-                integration,
-                rewritten,
-                &mut changes,
-            );
-        } else {
-            let name = label(integration);
-            changes.push(Change::IntegrationAdded {
-                label: name.clone(),
-            });
-            // Its text is on Review already; its secrets are what the audit needs.
-            let nothing = Integration {
-                settings: super::Settings::default(),
-                ..integration.clone()
-            };
-            compare_settings(&name, &nothing, integration, rewritten, false, &mut changes);
         }
+        integration_changes(
+            before.map(|before| &old_integrations[before]),
+            integration,
+            rewritten,
+            &mut changes,
+        );
     }
     for (integration, matched) in old_integrations.iter().zip(matched_old) {
         if !matched {
@@ -267,6 +257,30 @@ pub fn diff(
         }
     }
     changes
+}
+
+/// The changes to one integration of the new document, `old` being what it was in
+/// the old one (`None`: added); `rewritten` are the entries whose value the save writes.
+pub fn integration_changes(
+    old: Option<&Integration>,
+    new: &Integration,
+    rewritten: &[SecretRef],
+    out: &mut Vec<Change>,
+) {
+    if let Some(old) = old {
+        compare(old, new, rewritten, out);
+        return;
+    }
+    let name = label(new);
+    out.push(Change::IntegrationAdded {
+        label: name.clone(),
+    });
+    // Its text is on Review already; its secrets are what the audit needs.
+    let nothing = Integration {
+        settings: super::Settings::default(),
+        ..new.clone()
+    };
+    compare_settings(&name, &nothing, new, rewritten, false, out);
 }
 
 /// new index -> old index, from the caller's map; indices out of range and second

@@ -77,24 +77,41 @@ struct Bucket {
 
 impl GroupIndex {
     pub fn add(&mut self, platform: &str, operation: &str, group: &str) {
-        let bucket = self
+        self.add_key(platform, operation, group_key(group));
+    }
+
+    /// [`Self::add`], the group's [`group_key`] already worked out.
+    pub fn add_key(&mut self, platform: &str, operation: &str, key: String) {
+        let bucket = match self
             .buckets
-            .entry(platform.to_owned())
-            .or_default()
-            .entry(operation.to_owned())
-            .or_default();
+            .get_mut(platform)
+            .and_then(|operations| operations.get_mut(operation))
+        {
+            Some(bucket) => bucket,
+            None => self
+                .buckets
+                .entry(platform.to_owned())
+                .or_default()
+                .entry(operation.to_owned())
+                .or_default(),
+        };
         bucket.total += 1;
-        *bucket.groups.entry(group_key(group)).or_default() += 1;
+        *bucket.groups.entry(key).or_default() += 1;
     }
 
     /// For an integration that is itself in the index: how many others share its
     /// platform and operation, and how many of those use its group.
     pub fn counts(&self, platform: &str, operation: &str, group: &str) -> (usize, usize) {
+        self.counts_of_key(platform, operation, &group_key(group))
+    }
+
+    /// [`Self::counts`], the group's [`group_key`] already worked out.
+    pub fn counts_of_key(&self, platform: &str, operation: &str, key: &str) -> (usize, usize) {
         self.buckets
             .get(platform)
             .and_then(|operations| operations.get(operation))
             .map_or((0, 0), |b| {
-                let same = b.groups.get(&group_key(group)).copied().unwrap_or(0);
+                let same = b.groups.get(key).copied().unwrap_or(0);
                 (b.total.saturating_sub(1), same.saturating_sub(1))
             })
     }

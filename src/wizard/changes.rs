@@ -4,10 +4,9 @@
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
-use super::{StoreStatus, Wizard};
-use crate::config::diff::{Change, diff};
+use super::Wizard;
+use crate::config::diff::Change;
 use crate::config::{Document, Integration};
-use crate::secret::StoreKind;
 
 /// The file as loaded at start (read only), and the changes made to it so far.
 #[derive(Debug, Default)]
@@ -39,21 +38,32 @@ impl Wizard {
         self.loaded.changes.get_or_init(|| self.work_out_changes())
     }
 
+    /// Form by form, from what each form's facts keep (`derived.rs`), then the
+    /// integrations of the file no form became: the same as a diff of the loaded
+    /// document against the save plan's, without planning 10,000 integrations again.
     fn work_out_changes(&self) -> Vec<Change> {
-        // Which store new secrets go to changes no entry name, so any stands in for
-        // one still being resolved.
-        let store = match &self.store {
-            StoreStatus::Ready(info) => info.kind,
-            _ => StoreKind::SecretService,
-        };
-        let plan = self.save_plan(store);
-        let rewritten: Vec<_> = plan.writes.iter().map(|w| w.target.clone()).collect();
-        diff(
-            self.loaded.document.as_ref(),
-            &plan.document,
-            Some(&self.successor()),
-            &rewritten,
-        )
+        let successor = self.successor_kept();
+        let mut matched = vec![false; self.forms.len()];
+        for &index in successor.iter().flatten() {
+            matched[index] = true;
+        }
+        let mut changes = Vec::new();
+        for (index, matched) in matched.into_iter().enumerate() {
+            changes.extend(self.changes_of(index, matched));
+        }
+        let loaded = self
+            .loaded
+            .document
+            .as_ref()
+            .map_or(&[][..], |d| d.integrations.as_slice());
+        for (integration, next) in loaded.iter().zip(successor.iter()) {
+            if next.is_none() {
+                changes.push(Change::IntegrationRemoved {
+                    label: crate::config::diff::label(integration),
+                });
+            }
+        }
+        changes
     }
 
     /// For each integration of the loaded file, the index of the draft (so of the
@@ -180,5 +190,74 @@ mod tests {
             "the audit counts them: {changes:?}"
         );
         assert_eq!(change_lines(changes), ["historical/east: added"]);
+    }
+
+    /// What Review shows: the diff of the whole save plan against the loaded file,
+    /// worked out again from scratch.
+    fn full_diff(w: &crate::wizard::Wizard) -> Vec<Change> {
+        let store = match w.store() {
+            crate::wizard::StoreStatus::Ready(info) => info.kind,
+            _ => StoreKind::SecretService,
+        };
+        let plan = w.save_plan(store);
+        let rewritten: Vec<_> = plan.writes.iter().map(|w| w.target.clone()).collect();
+        crate::config::diff::diff(
+            w.loaded().document.as_ref(),
+            &plan.document,
+            Some(&w.successor()),
+            &rewritten,
+        )
+    }
+
+    /// The changes are kept form by form across updates; after every kind of edit they
+    /// are what a diff of the whole plan says.
+    #[test]
+    fn the_changes_kept_per_form_are_the_whole_plans_diff_after_every_edit() {
+        use crate::test_support::{document_of, integration_in, type_text};
+        let document = document_of(vec![
+            integration_in("historical", Some("west"), StoreKind::Keyutils),
+            integration_in("historical", Some("north"), StoreKind::Keyutils),
+            integration_in("historical", Some("south"), StoreKind::Keyutils),
+            integration_in("user-import", Some("west"), StoreKind::Keyutils),
+        ]);
+        let mut w = crate::test_support::first_row_of(&document);
+        resolved(&mut w);
+        let mut seen = vec![full_diff(&w)];
+        assert_eq!(w.pending_changes(), full_diff(&w));
+        act(&mut w, Action::Enter); // west's form: Group
+        type_text(&mut w, "x");
+        act(&mut w, Action::Next); // Status
+        act(&mut w, Action::Toggle);
+        act(&mut w, Action::Next); // client ID
+        type_text(&mut w, "1");
+        act(&mut w, Action::Next); // client secret
+        paste(&mut w, CLIENT_SECRET);
+        assert_eq!(w.pending_changes(), full_diff(&w));
+        seen.push(full_diff(&w));
+        act(&mut w, Action::Back); // the list, west kept
+        act(&mut w, Action::Next);
+        act(&mut w, Action::Delete); // north
+        act(&mut w, Action::Yes);
+        assert_eq!(w.pending_changes(), full_diff(&w));
+        seen.push(full_diff(&w));
+        crate::test_support::select_row(&mut w, 2); // Add, after west and south
+        crate::test_support::add_integration(
+            &mut w,
+            "east",
+            &crate::test_support::jwt_never_expires(),
+        );
+        assert_eq!(w.pending_changes(), full_diff(&w));
+        seen.push(full_diff(&w));
+        w.update(Msg::StoreResolved(Ok(StoreInfo {
+            kind: StoreKind::Keyutils,
+            note: None,
+            systemd_creds_skipped: None,
+        })));
+        assert_eq!(w.pending_changes(), full_diff(&w));
+        // Each step changed something, so none of the comparisons above was empty.
+        assert!(seen.windows(2).all(|pair| pair[0] != pair[1]), "{seen:#?}");
+        let last = w.pending_changes();
+        assert!(last.iter().any(|c| matches!(c, Change::IntegrationRemoved { .. })));
+        assert!(last.iter().any(|c| matches!(c, Change::IntegrationAdded { .. })));
     }
 }

@@ -55,12 +55,7 @@ impl Wizard {
             let Some(from) = source_keys.iter().position(|(k, _)| k == key) else {
                 continue;
             };
-            let (left, right) = self.forms.split_at_mut(draft.max(source));
-            let (src, dst) = if source < draft {
-                (&left[source], &mut right[0])
-            } else {
-                (&right[0], &mut left[draft])
-            };
+            let (src, dst) = self.forms.read_and_write(source, draft);
             match (&src.fields[from], &mut dst.fields[field]) {
                 (FieldState::Text(value), FieldState::Text(input)) => {
                     *input = tui_input::Input::new(value.value().to_owned());

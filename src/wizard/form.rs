@@ -38,7 +38,10 @@ impl Wizard {
         let d = &self.forms[draft];
         if def.kind == FieldKind::Group {
             let group = d.group(defs);
-            let (others, same) = self.group_index().counts(&d.platform, &d.operation, &group);
+            let key = &self.derived(draft).group_key;
+            let (others, same) = self
+                .group_index()
+                .counts_of_key(&d.platform, &d.operation, key);
             let label = self
                 .catalog
                 .platform(&d.platform)
@@ -58,14 +61,21 @@ impl Wizard {
         check_field(def, d.value(field), self.now)
     }
 
-    fn group_index(&self) -> &GroupIndex {
-        self.group_index.get_or_init(|| {
-            let mut index = GroupIndex::default();
-            for (i, d) in self.forms.iter().enumerate() {
-                index.add(&d.platform, &d.operation, &d.group(&self.form_fields(i)));
-            }
-            index
-        })
+    /// Who uses which group, worked out again only when a form changed, came or went.
+    fn group_index(&self) -> std::rc::Rc<GroupIndex> {
+        let generation = self.forms.generation();
+        if let Some((kept, index)) = &*self.group_index.borrow()
+            && *kept == generation
+        {
+            return std::rc::Rc::clone(index);
+        }
+        let mut index = GroupIndex::default();
+        for (i, d) in self.forms.iter().enumerate() {
+            index.add_key(&d.platform, &d.operation, self.derived(i).group_key.clone());
+        }
+        let index = std::rc::Rc::new(index);
+        *self.group_index.borrow_mut() = Some((generation, std::rc::Rc::clone(&index)));
+        index
     }
 
     pub(super) fn form_action(

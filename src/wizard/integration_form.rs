@@ -32,7 +32,9 @@ pub struct IntegrationForm {
     pub fields: Vec<FieldState>,
     /// Which fields the operator has left at least once: only those show errors.
     pub visited: Vec<bool>,
-    /// The integration as loaded from the file, if it came from there.
+    /// The integration as loaded from the file, if it came from there. Set once, when
+    /// the form is made: which form became which integration of the file is worked
+    /// out again only when forms come or go (`Forms::structure`).
     pub original: Option<Integration>,
     /// Whether anything was typed or changed since the draft was created.
     pub touched: bool,

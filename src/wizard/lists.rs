@@ -1,9 +1,10 @@
 //! The Platform step and the per-operation integration lists.
 
 use std::fmt::Write;
+use std::rc::Rc;
 
 use super::{Action, IntegrationForm, Level, Notice, Overlay, Step, Wizard};
-use crate::catalog::{FieldDef, Operation, Prerequisite, Requirement};
+use crate::catalog::{FieldDef, FieldKind, Operation, Prerequisite, Requirement};
 use crate::validate::operation_rules::{self, Broken};
 
 /// One row of an operation's list.
@@ -261,28 +262,42 @@ impl Wizard {
 
     /// What stops a save (problems) and what Review only warns about (a client ID that
     /// is not 22 characters, a sub account ID with letters), one line each, as "name:
-    /// field: text", in one pass over every field: at 10,000 integrations this is what
-    /// Review rebuilds after every change. Each draft's fields are looked up once, its
-    /// name only when it has something to say, and the operation rules once per
-    /// platform and operation.
+    /// field: text".
     pub fn problems_and_warnings(&self) -> (Vec<String>, Vec<String>) {
+        let (problems, warnings) = self.review_notes();
+        let owned = |notes: Vec<Rc<str>>| notes.iter().map(|n| n.to_string()).collect();
+        (owned(problems), owned(warnings))
+    }
+
+    /// [`Self::problems_and_warnings`] as shared texts: a form's field problems are the
+    /// same allocation from one update to the next until the form changes, so a view
+    /// can keep what it measured of each (at 10,000 integrations this is what Review
+    /// shows). Only the Group's and the operation rules' are worked out each time.
+    pub fn review_notes(&self) -> (Vec<Rc<str>>, Vec<Rc<str>>) {
         let mut out = Vec::new();
         let mut warnings = Vec::new();
         let mut rules: Vec<(&str, &str, Vec<Broken>)> = Vec::new();
         for (index, draft) in self.forms.iter().enumerate() {
+            let derived = self.derived(index);
             let defs = self.form_fields(index);
-            let mut name = None;
-            for (field, def) in defs.iter().enumerate() {
-                let check = self.field_check_of(index, field, &defs);
-                if let Some(error) = check.error {
-                    let name = name.get_or_insert_with(|| self.draft_name_of(index, &defs));
-                    out.push(format!("{name}: {}: {error}", def.label));
+            let mut group_error = defs
+                .iter()
+                .position(|d| d.kind == FieldKind::Group)
+                .and_then(|field| {
+                    let error = self.field_check_of(index, field, &defs).error?;
+                    let text = format!("{}: {}: {error}", derived.name, defs[field].label);
+                    Some((field, Rc::<str>::from(text)))
+                });
+            for (field, error) in &derived.errors {
+                if let Some((_, group)) = group_error.take_if(|(g, _)| *g < *field) {
+                    out.push(group);
                 }
-                if let Some(warning) = check.warning {
-                    let name = name.get_or_insert_with(|| self.draft_name_of(index, &defs));
-                    warnings.push(format!("{name}: {}: {warning}", def.label));
-                }
+                out.push(Rc::clone(error));
             }
+            if let Some((_, group)) = group_error {
+                out.push(group);
+            }
+            warnings.extend(derived.warnings.iter().cloned());
             let Some(operation) = self
                 .catalog
                 .platform(&draft.platform)
@@ -300,8 +315,8 @@ impl Wizard {
                 });
             // Every broken rule stops a save (`operation_rules::SEVERITY`).
             for rule in &rules[at].2 {
-                let name = name.get_or_insert_with(|| self.draft_name_of(index, &defs));
-                out.push(match rule {
+                let name = &derived.name;
+                out.push(Rc::from(match rule {
                     Broken::Requires(r) => {
                         format!(
                             "{name}: needs a {} integration first: {}",
@@ -309,7 +324,7 @@ impl Wizard {
                         )
                     }
                     Broken::Unconfirmed(p) => format!("{name}: {}", p.question),
-                });
+                }));
             }
         }
         (out, warnings)
@@ -317,7 +332,7 @@ impl Wizard {
 
     /// "Historical settings (east)" or "Historical settings (no group)".
     pub fn draft_name(&self, index: usize) -> String {
-        self.draft_name_of(index, &self.form_fields(index))
+        self.derived(index).name.clone()
     }
 
     /// [`Self::draft_name`], its form fields (`defs`) already looked up.

@@ -101,45 +101,13 @@ impl Wizard {
         let mut copies = Vec::new();
         let mut writes = Vec::new();
         let mut deletes: Vec<SecretRef> = Vec::new();
-        for (index, draft) in self.forms.iter().enumerate() {
-            let defs = self.form_fields(index);
-            let group = Some(draft.group(&defs)).filter(|g| !g.is_empty());
-            let mut settings = Vec::new();
-            for (def, state) in defs.iter().zip(&draft.fields) {
-                match (def.kind, state) {
-                    (FieldKind::Text, FieldState::Text(input)) => {
-                        settings.push((
-                            def.key.clone(),
-                            Setting::Text(input.value().trim().to_owned()),
-                        ));
-                    }
-                    (FieldKind::Secret, FieldState::Secret(secret)) => {
-                        let user = entry_user(
-                            &self.identity.namespace,
-                            &draft.platform,
-                            &draft.operation,
-                            group.as_deref(),
-                            &def.key,
-                        );
-                        let mut changes = Changes {
-                            copies: &mut copies,
-                            writes: &mut writes,
-                            deletes: &mut deletes,
-                        };
-                        if let Some(reference) = changes.secret(secret, user, store) {
-                            settings.push((def.key.clone(), Setting::Secret(reference)));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            integrations.push(Integration {
-                platform: draft.platform.clone(),
-                operation: draft.operation.clone(),
-                group,
-                enabled: draft.enabled(&defs),
-                settings: Settings(settings),
-            });
+        for index in 0..self.forms.len() {
+            let mut changes = Changes {
+                copies: &mut copies,
+                writes: &mut writes,
+                deletes: &mut deletes,
+            };
+            integrations.push(self.planned_integration(index, store, &mut changes));
         }
         for removed in &self.removed {
             for (_, setting) in &removed.settings.0 {
@@ -168,6 +136,71 @@ impl Wizard {
             text: None,
             changes: Vec::new(),
         }
+    }
+}
+
+impl Wizard {
+    /// What a save writes for form `index`, with what it does to the store.
+    fn planned_integration(
+        &self,
+        index: usize,
+        store: StoreKind,
+        changes: &mut Changes<'_>,
+    ) -> Integration {
+        let draft = &self.forms[index];
+        let defs = self.form_fields(index);
+        let group = Some(draft.group(&defs)).filter(|g| !g.is_empty());
+        let mut settings = Vec::new();
+        for (def, state) in defs.iter().zip(&draft.fields) {
+            match (def.kind, state) {
+                (FieldKind::Text, FieldState::Text(input)) => {
+                    settings.push((
+                        def.key.clone(),
+                        Setting::Text(input.value().trim().to_owned()),
+                    ));
+                }
+                (FieldKind::Secret, FieldState::Secret(secret)) => {
+                    let user = entry_user(
+                        &self.identity.namespace,
+                        &draft.platform,
+                        &draft.operation,
+                        group.as_deref(),
+                        &def.key,
+                    );
+                    if let Some(reference) = changes.secret(secret, user, store) {
+                        settings.push((def.key.clone(), Setting::Secret(reference)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Integration {
+            platform: draft.platform.clone(),
+            operation: draft.operation.clone(),
+            group,
+            enabled: draft.enabled(&defs),
+            settings: Settings(settings),
+        }
+    }
+
+    /// Form `index` as a save writes it, and the entries whose value that save writes
+    /// for it (the values themselves are not kept).
+    pub(super) fn planned_alone(
+        &self,
+        index: usize,
+        store: StoreKind,
+    ) -> (Integration, Vec<SecretRef>) {
+        let (mut copies, mut writes, mut deletes) = (Vec::new(), Vec::new(), Vec::new());
+        let integration = self.planned_integration(
+            index,
+            store,
+            &mut Changes {
+                copies: &mut copies,
+                writes: &mut writes,
+                deletes: &mut deletes,
+            },
+        );
+        (integration, writes.into_iter().map(|w| w.target).collect())
     }
 }
 

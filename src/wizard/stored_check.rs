@@ -67,7 +67,7 @@ impl Wizard {
             .iter()
             .map(|r| (r.store, r.user.as_str()))
             .collect();
-        for draft in &mut self.forms {
+        for draft in self.forms.iter_mut() {
             for state in &mut draft.fields {
                 if let FieldState::Secret(secret) = state {
                     secret.vanished = secret

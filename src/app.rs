@@ -68,6 +68,9 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
     for effect in wizard.start() {
         pending.extend(runner.run(effect));
     }
+    // Whether what was last handled came from an effect (the file landing, a check
+    // done) rather than the operator: then Review is measured ahead, between keys.
+    let mut from_effect = true;
     loop {
         let mut changed = false;
         while let Some(msg) = pending.pop_front() {
@@ -78,6 +81,9 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
         }
         if changed {
             shown = draw(terminal, wizard, theme, &mut pending, &mut cache)?;
+            if from_effect {
+                ui::measure_review_ahead(wizard, shown, theme, &mut cache);
+            }
         }
         if let Some(outcome) = wizard.outcome().cloned() {
             return Ok(outcome);
@@ -86,6 +92,7 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
             // Drawing asks the terminal for its size: one repaint laid out for the new one.
             Some(AppEvent::Input(Event::Resize(..))) => {
                 shown = draw(terminal, wizard, theme, &mut pending, &mut cache)?;
+                ui::measure_review_ahead(wizard, shown, theme, &mut cache);
             }
             Some(AppEvent::Input(event)) if keymap::is_suspend(&event) => {
                 // A terminal that cannot be given back keeps the wizard running as it was.
@@ -113,8 +120,14 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
                     pending.extend(keymap::to_msg(wizard, event));
                 }
             }
-            Some(AppEvent::Input(event)) => pending.extend(keymap::to_msg(wizard, event)),
-            Some(AppEvent::Effect(msg)) => pending.push_back(msg),
+            Some(AppEvent::Input(event)) => {
+                from_effect = false;
+                pending.extend(keymap::to_msg(wizard, event));
+            }
+            Some(AppEvent::Effect(msg)) => {
+                from_effect = true;
+                pending.push_back(msg);
+            }
             Some(AppEvent::Signal(Signal::HangUp) | AppEvent::InputClosed) => {
                 return Ok(interrupt(wizard, runner, Interrupt::HangUp));
             }

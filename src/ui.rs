@@ -52,6 +52,19 @@ pub fn review_scroll_limit_cached(
     Some(review::scroll_limit(&measured, body))
 }
 
+/// Measures Review ahead of the key that enters it, after something other than a key
+/// changed the integrations (the file landing, the stored-secret check, the store
+/// resolved). At 10,000 integrations measuring them all takes tens of milliseconds;
+/// done here it is done between keys, and the key that enters Review then measures
+/// only the integrations it changed. Does nothing while nothing it measures changed.
+pub fn measure_review_ahead(wizard: &Wizard, size: Rect, theme: Theme, cache: &mut ViewCache) {
+    if wizard.is_loading() || too_small(size) {
+        return;
+    }
+    let body = inset(screen_areas(size, 1)[3]);
+    cache.review_ahead(wizard, usize::from(body.width), theme);
+}
+
 /// How far the open help can scroll on a screen of `size`; `None` without one.
 pub fn help_scroll_limit(wizard: &Wizard, size: Rect, theme: Theme) -> Option<usize> {
     if too_small(size) {

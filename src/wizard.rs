@@ -325,6 +325,11 @@ impl Wizard {
         &self.forms
     }
 
+    /// The same number means no integration changed, came or went.
+    pub fn forms_generation(&self) -> u64 {
+        self.forms.generation()
+    }
+
     /// Form `index`'s stamp: the same stamp means the same content (see `forms.rs`).
     pub fn form_stamp(&self, index: usize) -> u64 {
         self.forms.stamp(index)

@@ -1,6 +1,9 @@
 //! Review: everything a save writes, secrets masked, each with its store. And the
 //! saving / failed / done screens.
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -82,7 +85,9 @@ fn block_lines(
 ) -> Vec<Line<'static>> {
     match block {
         Block::Line(line) => vec![line.clone()],
-        Block::Note { text, style, .. } => text::wrapped_lines(text, width, 0, *style),
+        Block::Note {
+            mark, text, style, ..
+        } => text::wrapped_lines(&shown_note(mark, text, theme), width, 0, *style),
         Block::Integration { index, .. } => {
             let mut built = vec![Line::default()];
             built.extend(integration_rows(wizard, *index, new_store, theme).lines(width, theme));
@@ -128,9 +133,10 @@ pub struct Measured {
 
 enum Block {
     Line(Line<'static>),
-    /// A problem or a warning: its text, wrapped when drawn.
+    /// A problem or a warning: its mark and text, wrapped when drawn.
     Note {
-        text: String,
+        mark: &'static str,
+        text: Rc<str>,
         style: Style,
         height: usize,
     },
@@ -150,27 +156,95 @@ impl Block {
     }
 }
 
+/// What Review measured before, at one width and theme: a problem's or warning's
+/// height under its text (the same shared allocation until its integration changes,
+/// kept alive here so its address names nothing else), an integration's under its
+/// stamp. Entering Review at 10,000 integrations then measures only what changed.
+#[derive(Default)]
+pub struct Heights {
+    at: Option<(usize, Theme)>,
+    /// Counts the measurements: what the last one did not use is dropped.
+    pass: u64,
+    notes: HashMap<*const u8, (Rc<str>, usize, u64)>,
+    integrations: HashMap<u64, (Option<StoreKind>, usize, u64)>,
+}
+
+impl Heights {
+    pub(super) fn measured_at(&self, width: usize, theme: Theme) -> bool {
+        self.at == Some((width, theme))
+    }
+
+    fn begin(&mut self, width: usize, theme: Theme) {
+        if self.at != Some((width, theme)) {
+            self.notes.clear();
+            self.integrations.clear();
+            self.at = Some((width, theme));
+        }
+        self.pass += 1;
+    }
+
+    fn note(&mut self, mark: &str, text: &Rc<str>, width: usize, theme: Theme) -> usize {
+        let pass = self.pass;
+        let kept = self
+            .notes
+            .entry(Rc::as_ptr(text).cast::<u8>())
+            .or_insert_with(|| {
+                let height = wrapped_height(&shown_note(mark, text, theme), width);
+                (Rc::clone(text), height, pass)
+            });
+        kept.2 = pass;
+        kept.1
+    }
+
+    fn end(&mut self) {
+        let pass = self.pass;
+        self.notes.retain(|_, kept| kept.2 == pass);
+        self.integrations.retain(|_, kept| kept.2 == pass);
+    }
+}
+
+#[cfg(test)]
 pub(super) fn measure(wizard: &Wizard, width: usize, theme: Theme) -> Measured {
-    let mut blocks = head_lines(wizard, width, theme);
+    measure_with(wizard, width, theme, &mut Heights::default())
+}
+
+pub(super) fn measure_with(
+    wizard: &Wizard,
+    width: usize,
+    theme: Theme,
+    heights: &mut Heights,
+) -> Measured {
+    heights.begin(width, theme);
+    let mut blocks = head_lines(wizard, width, theme, heights);
     let new_store = new_store(wizard);
     let hidden = theme.mask().to_string().repeat(8);
     // One buffer for every field's value: no string per field.
     let mut value = String::new();
     for index in 0..wizard.forms().len() {
-        let draft = &wizard.forms()[index];
-        let mut fields = 0;
-        for (def, state) in wizard.form_fields(index).iter().zip(&draft.fields) {
-            value.clear();
-            review_text::write_field_value(
-                &mut value,
-                def,
-                state,
-                new_store,
-                &hidden,
-                theme.arrow(),
-            );
-            fields += pair_height(&theme.text(&value), width);
+        let pass = heights.pass;
+        let kept = heights
+            .integrations
+            .entry(wizard.form_stamp(index))
+            .or_insert((new_store, usize::MAX, pass));
+        if kept.0 != new_store || kept.1 == usize::MAX {
+            let draft = &wizard.forms()[index];
+            let mut fields = 0;
+            for (def, state) in wizard.form_fields(index).iter().zip(&draft.fields) {
+                value.clear();
+                review_text::write_field_value(
+                    &mut value,
+                    def,
+                    state,
+                    new_store,
+                    &hidden,
+                    theme.arrow(),
+                );
+                fields += pair_height(&theme.text(&value), width);
+            }
+            *kept = (new_store, fields, pass);
         }
+        kept.2 = pass;
+        let mut fields = kept.1;
         if let Some(verdict) = super::test_panel::review_value(wizard, index, theme) {
             fields += pair_height(&verdict, width);
         }
@@ -184,6 +258,7 @@ pub(super) fn measure(wizard: &Wizard, width: usize, theme: Theme) -> Measured {
             .into_iter()
             .map(Block::Line),
     );
+    heights.end();
     let total = blocks.iter().map(Block::height).sum();
     Measured { blocks, total }
 }
@@ -195,17 +270,12 @@ fn new_store(wizard: &Wizard) -> Option<StoreKind> {
     }
 }
 
-/// `text` as a block of lines wrapped when drawn, `mark` before it.
-fn note(mark: &str, text: &str, width: usize, style: Style, theme: Theme) -> Block {
+/// A problem or warning as shown: `mark` before its text.
+fn shown_note(mark: &str, text: &str, theme: Theme) -> String {
     let mut shown = String::with_capacity(mark.len() + text.len());
     shown.push_str(mark);
     shown.push_str(&theme.text(text));
-    let height = wrapped_height(&shown, width);
-    Block::Note {
-        text: shown,
-        style,
-        height,
-    }
+    shown
 }
 
 /// How many lines `text::wrap` makes of `text` at `width`.
@@ -214,7 +284,7 @@ fn wrapped_height(text: &str, width: usize) -> usize {
 }
 
 /// The file, the store: the lines above the problems.
-fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Block> {
+fn head_lines(wizard: &Wizard, width: usize, theme: Theme, heights: &mut Heights) -> Vec<Block> {
     let row = |label: &str, value: &str, style| pair(label, &theme.text(value), width, style);
     let mut lines = vec![Line::styled(
         "Review: this is what Ctrl-S writes.",
@@ -252,29 +322,23 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme) -> Vec<Block> {
         ));
     }
     let mut blocks: Vec<Block> = lines.into_iter().map(Block::Line).collect();
-    let (problems, warnings) = wizard.problems_and_warnings();
-    if !problems.is_empty() {
-        blocks.push(Block::Line(Line::default()));
-        for problem in &problems {
-            blocks.push(note(
-                theme.error_mark(),
-                problem,
-                width,
-                theme.error(),
-                theme,
-            ));
+    let (problems, warnings) = wizard.review_notes();
+    for (notes, mark, style) in [
+        (problems, theme.error_mark(), theme.error()),
+        (warnings, theme.warning_mark(), theme.warning()),
+    ] {
+        if notes.is_empty() {
+            continue;
         }
-    }
-    if !warnings.is_empty() {
         blocks.push(Block::Line(Line::default()));
-        for warning in &warnings {
-            blocks.push(note(
-                theme.warning_mark(),
-                warning,
-                width,
-                theme.warning(),
-                theme,
-            ));
+        for text in notes {
+            let height = heights.note(mark, &text, width, theme);
+            blocks.push(Block::Note {
+                mark,
+                text,
+                style,
+                height,
+            });
         }
     }
     blocks.push(Block::Line(Line::default()));

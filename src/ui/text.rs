@@ -44,6 +44,10 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// Review measures 20,000 problem lines at 10,000 integrations.
 pub fn wrap_count(text: &str, width: usize) -> usize {
     let width = width.max(1);
+    // No more characters than bytes: a text that fits in bytes fits in characters.
+    if text.len() <= width && !text.contains('\n') {
+        return 1;
+    }
     let mut lines = 0;
     for paragraph in text.split('\n') {
         let mut len = 0;

@@ -7,12 +7,16 @@
 use std::rc::Rc;
 
 use super::Theme;
-use super::review::Measured;
+use super::review::{Heights, Measured};
 use crate::wizard::Wizard;
 
 #[derive(Default)]
 pub struct ViewCache {
     review: Option<(Key, Rc<Measured>)>,
+    /// What each problem and integration measured, across changes of content.
+    heights: Heights,
+    /// What [`Self::review_ahead`] last measured: the forms' generation and the store.
+    ahead: Option<(u64, Option<crate::secret::StoreKind>)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -33,10 +37,31 @@ impl ViewCache {
         match &self.review {
             Some((kept, measured)) if *kept == key => Rc::clone(measured),
             _ => {
-                let measured = Rc::new(super::review::measure(wizard, width, theme));
+                let measured = Rc::new(super::review::measure_with(
+                    wizard,
+                    width,
+                    theme,
+                    &mut self.heights,
+                ));
                 self.review = Some((key, Rc::clone(&measured)));
                 measured
             }
+        }
+    }
+}
+
+impl ViewCache {
+    /// Review measured at `width` now, unless the integrations and the store are as
+    /// when it last was (then the heights it keeps are current, whatever the step).
+    pub(super) fn review_ahead(&mut self, wizard: &Wizard, width: usize, theme: Theme) {
+        let store = match wizard.store() {
+            crate::wizard::StoreStatus::Ready(info) => Some(info.kind),
+            _ => None,
+        };
+        let now = Some((wizard.forms_generation(), store));
+        if self.ahead != now || !self.heights.measured_at(width, theme) {
+            self.review(wizard, width, theme);
+            self.ahead = now;
         }
     }
 }

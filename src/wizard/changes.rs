@@ -257,7 +257,13 @@ mod tests {
         // Each step changed something, so none of the comparisons above was empty.
         assert!(seen.windows(2).all(|pair| pair[0] != pair[1]), "{seen:#?}");
         let last = w.pending_changes();
-        assert!(last.iter().any(|c| matches!(c, Change::IntegrationRemoved { .. })));
-        assert!(last.iter().any(|c| matches!(c, Change::IntegrationAdded { .. })));
+        assert!(
+            last.iter()
+                .any(|c| matches!(c, Change::IntegrationRemoved { .. }))
+        );
+        assert!(
+            last.iter()
+                .any(|c| matches!(c, Change::IntegrationAdded { .. }))
+        );
     }
 }

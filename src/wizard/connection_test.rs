@@ -362,19 +362,58 @@ impl Wizard {
 
     /// Review's test-all: one integration at a time (RingCentral allows 5 sign-ins a
     /// minute; the tester waits when a test would go past that).
+    ///
+    /// Integrations whose client ID, secret or JWT is empty or gone are not queued;
+    /// one notice says how many (at 10,000 integrations whose secrets the store lost,
+    /// trying each in turn cost the key ~100 ms).
     pub(super) fn test_all(&mut self) -> Vec<Effect> {
-        self.tests.queue = (0..self.forms.len())
-            .rev()
+        let testable: Vec<usize> = (0..self.forms.len())
             .filter(|&i| self.testable(i))
             .collect();
-        if self.tests.queue.is_empty() {
+        if testable.is_empty() {
             self.notice = Some(Notice {
                 level: Level::Info,
                 text: "No integration here has a connection test.".into(),
             });
             return Vec::new();
         }
-        self.next_queued_test()
+        let (ready, lacking): (Vec<usize>, Vec<usize>) = testable
+            .into_iter()
+            .partition(|&i| self.credentials_present(i));
+        self.tests.queue = ready.into_iter().rev().collect();
+        let effects = self.next_queued_test();
+        if let Some(&first) = lacking.first() {
+            self.notice = Some(Notice {
+                level: Level::Error,
+                text: format!(
+                    "{} integration(s) not tested: a client ID, client secret or JWT is \
+                     empty or gone from its store (the first: {}).",
+                    lacking.len(),
+                    self.draft_name(first)
+                ),
+            });
+        }
+        effects
+    }
+
+    /// Whether the client ID, secret and JWT of `draft` are there to test with.
+    fn credentials_present(&self, draft: usize) -> bool {
+        let defs = self.form_fields(draft);
+        let fields = &self.forms[draft].fields;
+        TESTED_FIELDS.iter().all(|key| {
+            let Some(index) = defs.iter().position(|d| d.key == *key) else {
+                return true; // not a credential (the Sub account ID may be empty)
+            };
+            match &fields[index] {
+                FieldState::Text(input) => {
+                    *key == SUB_ACCOUNT_ID || !input.value().trim().is_empty()
+                }
+                FieldState::Secret(secret) => {
+                    !secret.typed.is_empty() || (secret.stored.is_some() && !secret.vanished)
+                }
+                FieldState::Toggle(_) => true,
+            }
+        })
     }
 
     fn next_queued_test(&mut self) -> Vec<Effect> {

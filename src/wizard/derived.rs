@@ -7,7 +7,7 @@
 //!
 //! A memo of pure functions of the wizard's state: it changes nothing anyone sees.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -15,7 +15,7 @@ use super::Wizard;
 use crate::catalog::FieldKind;
 use crate::config::diff::{Change, integration_changes};
 use crate::secret::StoreKind;
-use crate::validate::group_key;
+use crate::validate::{check_group_counts, group_key};
 
 pub(super) struct Derived {
     /// What it was worked out for: the store new secrets go to, and the namespace.
@@ -24,6 +24,12 @@ pub(super) struct Derived {
     /// "Historical settings (east)".
     pub name: String,
     pub group_key: String,
+    /// The Group field's index, its text and label, and the operation's label: what
+    /// its check needs besides who else uses the group.
+    group: Option<GroupField>,
+    /// The Group's problem line for the counts it was last worked out for: the same
+    /// text (the same allocation) while they stay.
+    group_error: RefCell<Option<GroupErrorFor>>,
     /// (field, "name: label: error") for every field but the Group, in field order.
     pub errors: Vec<(usize, Rc<str>)>,
     /// "name: label: warning", in field order.
@@ -33,11 +39,45 @@ pub(super) struct Derived {
     pub changes: Vec<Change>,
 }
 
+/// Who else uses the group (others, same), and the problem line that makes.
+type GroupErrorFor = ((usize, usize), Option<Rc<str>>);
+
+/// Which form became which integration of the file, under the structure it was for.
+type SuccessorFor = (u64, Rc<Vec<Option<usize>>>);
+
+struct GroupField {
+    index: usize,
+    text: String,
+    label: String,
+    operation: String,
+}
+
+impl Derived {
+    /// The Group's problem line ("name: Group: error") when `others` integrations share
+    /// its platform and operation and `same` of them its group; with its field index.
+    pub fn group_error(&self, others: usize, same: usize) -> Option<(usize, Rc<str>)> {
+        let group = self.group.as_ref()?;
+        let mut kept = self.group_error.borrow_mut();
+        let line = match &*kept {
+            Some((counts, line)) if *counts == (others, same) => line.clone(),
+            _ => {
+                let line = check_group_counts(&group.text, others, same, &group.operation)
+                    .map(|error| Rc::from(format!("{}: {}: {error}", self.name, group.label)));
+                *kept = Some(((others, same), line.clone()));
+                line
+            }
+        };
+        line.map(|line| (group.index, line))
+    }
+}
+
 #[derive(Default)]
 pub(super) struct Memo {
     by_stamp: RefCell<HashMap<u64, Rc<Derived>>>,
+    /// The forms' generation and the store at the last refresh: the same, nothing to do.
+    refreshed: Cell<Option<(u64, Option<StoreKind>)>>,
     /// Which form became which integration of the file, under `Forms::structure`.
-    successor: RefCell<Option<(u64, Rc<Vec<Option<usize>>>)>>,
+    successor: RefCell<Option<SuccessorFor>>,
 }
 
 impl Wizard {
@@ -62,14 +102,17 @@ impl Wizard {
     /// After each update: every form's facts worked out, the facts of forms changed or
     /// gone dropped.
     pub(super) fn refresh_derived(&self) {
+        let now = Some((self.forms.generation(), self.ready_store()));
+        if self.memo.refreshed.get() == now {
+            return;
+        }
+        self.memo.refreshed.set(now);
         for index in 0..self.forms.len() {
             self.derived(index);
         }
         let mut by_stamp = self.memo.by_stamp.borrow_mut();
         if by_stamp.len() > self.forms.len() {
-            let live: HashSet<u64> = (0..self.forms.len())
-                .map(|i| self.forms.stamp(i))
-                .collect();
+            let live: HashSet<u64> = (0..self.forms.len()).map(|i| self.forms.stamp(i)).collect();
             by_stamp.retain(|stamp, _| live.contains(stamp));
         }
     }
@@ -92,6 +135,20 @@ impl Wizard {
                 warnings.push(Rc::from(format!("{name}: {}: {warning}", def.label)));
             }
         }
+        let group_text = draft.group(&defs);
+        let group = defs
+            .iter()
+            .position(|d| d.kind == FieldKind::Group)
+            .map(|index| GroupField {
+                index,
+                text: group_text.clone(),
+                label: defs[index].label.clone(),
+                operation: self
+                    .catalog
+                    .platform(&draft.platform)
+                    .and_then(|p| p.operation(&draft.operation))
+                    .map_or(String::new(), |o| o.label.clone()),
+            });
         let mut changes = Vec::new();
         // Any store stands in for one still being resolved: it changes no entry name.
         let (integration, rewritten) =
@@ -105,7 +162,9 @@ impl Wizard {
         Derived {
             store,
             namespace: self.identity.namespace.clone(),
-            group_key: group_key(&draft.group(&defs)),
+            group_key: group_key(&group_text),
+            group,
+            group_error: RefCell::new(None),
             name,
             errors,
             warnings,

@@ -62,7 +62,7 @@ impl Wizard {
     }
 
     /// Who uses which group, worked out again only when a form changed, came or went.
-    fn group_index(&self) -> std::rc::Rc<GroupIndex> {
+    pub(super) fn group_index(&self) -> std::rc::Rc<GroupIndex> {
         let generation = self.forms.generation();
         if let Some((kept, index)) = &*self.group_index.borrow()
             && *kept == generation

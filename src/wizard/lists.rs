@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::rc::Rc;
 
 use super::{Action, IntegrationForm, Level, Notice, Overlay, Step, Wizard};
-use crate::catalog::{FieldDef, FieldKind, Operation, Prerequisite, Requirement};
+use crate::catalog::{FieldDef, Operation, Prerequisite, Requirement};
 use crate::validate::operation_rules::{self, Broken};
 
 /// One row of an operation's list.
@@ -265,7 +265,7 @@ impl Wizard {
     /// field: text".
     pub fn problems_and_warnings(&self) -> (Vec<String>, Vec<String>) {
         let (problems, warnings) = self.review_notes();
-        let owned = |notes: Vec<Rc<str>>| notes.iter().map(|n| n.to_string()).collect();
+        let owned = |notes: Vec<Rc<str>>| notes.iter().map(ToString::to_string).collect();
         (owned(problems), owned(warnings))
     }
 
@@ -277,17 +277,12 @@ impl Wizard {
         let mut out = Vec::new();
         let mut warnings = Vec::new();
         let mut rules: Vec<(&str, &str, Vec<Broken>)> = Vec::new();
+        let groups = self.group_index();
         for (index, draft) in self.forms.iter().enumerate() {
             let derived = self.derived(index);
-            let defs = self.form_fields(index);
-            let mut group_error = defs
-                .iter()
-                .position(|d| d.kind == FieldKind::Group)
-                .and_then(|field| {
-                    let error = self.field_check_of(index, field, &defs).error?;
-                    let text = format!("{}: {}: {error}", derived.name, defs[field].label);
-                    Some((field, Rc::<str>::from(text)))
-                });
+            let (others, same) =
+                groups.counts_of_key(&draft.platform, &draft.operation, &derived.group_key);
+            let mut group_error = derived.group_error(others, same);
             for (field, error) in &derived.errors {
                 if let Some((_, group)) = group_error.take_if(|(g, _)| *g < *field) {
                     out.push(group);

@@ -111,7 +111,8 @@ impl Wizard {
             .filter_map(|i| i.original.as_ref())
             .chain(&snapshot.removed)
             .collect();
-        let newer: Vec<IntegrationForm> = self.forms
+        let newer: Vec<IntegrationForm> = self
+            .forms
             .take()
             .into_iter()
             .filter(|d| d.original.as_ref().is_some_and(|o| !known.contains(&o)))

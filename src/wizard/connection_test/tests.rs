@@ -298,3 +298,51 @@ fn saving_after_a_failed_test_asks_once() {
         "{second:?}"
     );
 }
+
+#[test]
+fn review_tests_only_the_integrations_with_credentials_and_says_how_many_it_left() {
+    let document = document_of(vec![
+        integration_in("historical", Some("east"), StoreKind::Keyutils),
+        integration_in("historical", Some("west"), StoreKind::Keyutils),
+        integration_in("historical", Some("north"), StoreKind::Keyutils),
+    ]);
+    let mut w = first_row_of(&document);
+    // The kernel keyring lost west's and north's JWT.
+    let gone = |group: &str| crate::secret::SecretRef {
+        store: StoreKind::Keyutils,
+        service: "wfm-wizard".into(),
+        user: crate::secret::entry_user(
+            crate::wizard::UNASSIGNED_NAMESPACE,
+            "ringcentral-v1",
+            "historical",
+            Some(group),
+            "jwt",
+        ),
+    };
+    w.update(Msg::StoredSecretsChecked(crate::wizard::StoredCheck {
+        missing: vec![gone("west"), gone("north")],
+        unchecked: Vec::new(),
+    }));
+    to_review(&mut w);
+    let effects = act(&mut w, Action::TestConnection);
+    let tested: Vec<&TestInputs> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::TestConnection { inputs, .. } => Some(inputs),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tested.len(), 1, "{effects:?}");
+    assert!(w.test_running(0));
+    assert!(
+        w.tests.queue.is_empty(),
+        "nothing left to try: {:?}",
+        w.tests.queue
+    );
+    let notice = w.notice().expect("a notice").text.clone();
+    assert!(
+        notice.starts_with("2 integration(s) not tested")
+            && notice.contains("Historical settings (west)"),
+        "{notice}"
+    );
+}

@@ -3,6 +3,7 @@
 mod answers_offer;
 mod autosave;
 mod changes;
+mod claims;
 pub mod connection_test;
 mod control_characters;
 mod derived;

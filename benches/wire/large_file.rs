@@ -235,34 +235,7 @@ fn in_process_with(secrets_present: bool) {
     let catalog = Catalog::builtin();
     let document = wfm_wizard::config::parse_document(&text).expect("parsed");
     let mut wizard = Wizard::new(Arc::clone(&catalog), Some(&document), "/tmp/x.yaml", 0);
-    let mut keys: Vec<(&'static str, KeyCode)> = vec![
-        ("to the list", KeyCode::Enter),
-        ("list move", KeyCode::End),
-        ("list move", KeyCode::Up),
-        ("list move", KeyCode::Down),
-        ("to the next list", KeyCode::Enter),
-        ("list move", KeyCode::End),
-        ("into Review", KeyCode::Enter),
-    ];
-    keys.extend([("Review Down", KeyCode::Down); 30]);
-    keys.extend([("Review PgDn", KeyCode::PageDown); 30]);
-    for _ in 0..10 {
-        keys.push(("Review End", KeyCode::End));
-        keys.push(("Review Up", KeyCode::Up));
-    }
-    keys.push(("help open", KeyCode::F(1)));
-    keys.extend([("help scroll", KeyCode::Down); 5]);
-    keys.push(("help close", KeyCode::Esc));
-    let mut keys: Vec<(&'static str, KeyEvent)> = keys
-        .into_iter()
-        .map(|(kind, code)| (kind, code.into()))
-        .collect();
-    // Test all from Review: the first test starts (its effect is dropped).
-    keys.push((
-        "Review Ctrl-T",
-        KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL),
-    ));
-    keys.push(("back to the list", KeyCode::Esc.into()));
+    let keys = in_process_keys();
     let mut timed = Timed {
         keys: keys.into(),
         current: None,
@@ -312,6 +285,62 @@ fn in_process_with(secrets_present: bool) {
             ms(*of.last().expect("one"))
         );
     }
+}
+
+/// The keys of the in-process run, each with the kind it is reported under: to Review
+/// and around it, then one integration edited and one deleted, Review after each.
+fn in_process_keys() -> Vec<(&'static str, KeyEvent)> {
+    let mut keys: Vec<(&'static str, KeyCode)> = vec![
+        ("to the list", KeyCode::Enter),
+        ("list move", KeyCode::End),
+        ("list move", KeyCode::Up),
+        ("list move", KeyCode::Down),
+        ("to the next list", KeyCode::Enter),
+        ("list move", KeyCode::End),
+        ("into Review", KeyCode::Enter),
+    ];
+    keys.extend([("Review Down", KeyCode::Down); 30]);
+    keys.extend([("Review PgDn", KeyCode::PageDown); 30]);
+    for _ in 0..10 {
+        keys.push(("Review End", KeyCode::End));
+        keys.push(("Review Up", KeyCode::Up));
+    }
+    keys.push(("help open", KeyCode::F(1)));
+    keys.extend([("help scroll", KeyCode::Down); 5]);
+    keys.push(("help close", KeyCode::Esc));
+    let mut keys: Vec<(&'static str, KeyEvent)> = keys
+        .into_iter()
+        .map(|(kind, code)| (kind, code.into()))
+        .collect();
+    // Test all from Review: the first test starts (its effect is dropped).
+    keys.push((
+        "Review Ctrl-T",
+        KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL),
+    ));
+    keys.push(("back to the list", KeyCode::Esc.into()));
+    // One integration edited among 10,000, then Review again: only it is worked out.
+    let mut edit: Vec<(&'static str, KeyCode)> = vec![
+        ("list move", KeyCode::Up),
+        ("list move", KeyCode::Up),
+        ("open a form: the store gate", KeyCode::Enter),
+        ("open a form", KeyCode::Enter),
+    ];
+    edit.extend([("form: typed char", KeyCode::Char('x')); 5]);
+    edit.extend([("form: Tab", KeyCode::Tab); 2]);
+    edit.extend([
+        ("form: back to the list", KeyCode::Esc),
+        ("list move", KeyCode::End),
+        ("into Review after an edit", KeyCode::Enter),
+        ("back to the list", KeyCode::Esc),
+        ("list move", KeyCode::Up),
+        ("list move", KeyCode::Up),
+        ("delete: d", KeyCode::Char('d')),
+        ("delete: y", KeyCode::Char('y')),
+        ("list move", KeyCode::End),
+        ("into Review after a delete", KeyCode::Enter),
+    ]);
+    keys.extend(edit.into_iter().map(|(kind, code)| (kind, code.into())));
+    keys
 }
 
 /// Where entering Review's time goes at 10,000 integrations (stored secrets all gone):

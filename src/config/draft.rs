@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::Integration;
 use crate::secret::SecretRef;
 
-/// The draft file's format version. Version 2 records the namespace; version-1 drafts
-/// are still read.
-pub const DRAFT_VERSION: u32 = 2;
+/// The draft file's format version. Version 2 records the namespace; version 3 lists
+/// only the integrations that differ from the file. Versions 1 and 2 are still read.
+pub const DRAFT_VERSION: u32 = 3;
 
 /// The non-secret state of a session, as written to the draft file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -23,6 +23,10 @@ pub struct Snapshot {
     #[serde(default)]
     pub confirmed: Vec<String>,
     pub at: Position,
+    /// The integrations that differ from the file: new ones, and those loaded from it
+    /// and changed (each with the integration it was loaded from). The file's others
+    /// are resumed as the file has them, in its order; before version 3 every
+    /// integration is here. At 10,000 integrations a full list cost each step ~100 ms.
     pub integrations: Vec<DraftIntegration>,
     /// Integrations loaded from the file and deleted before the draft was saved.
     #[serde(default)]
@@ -37,8 +41,15 @@ pub struct Snapshot {
 #[serde(rename_all = "kebab-case", tag = "step", deny_unknown_fields)]
 pub enum Position {
     Platform,
-    Operation { operation: String },
-    Form { integration: usize, focus: usize },
+    Operation {
+        operation: String,
+    },
+    /// `integration`: from version 3, which of the draft's integrations (the open form
+    /// is always among them); before, which of the session's.
+    Form {
+        integration: usize,
+        focus: usize,
+    },
     Review,
 }
 

@@ -2,11 +2,11 @@
 //! the one its save plan writes, worked out once per update (Review draws it each frame).
 
 use std::cell::OnceCell;
-use std::collections::BTreeMap;
 
 use super::Wizard;
+use super::claims::Claims;
+use crate::config::Document;
 use crate::config::diff::Change;
-use crate::config::{Document, Integration};
 
 /// The file as loaded at start (read only), and the changes made to it so far.
 #[derive(Debug, Default)]
@@ -75,37 +75,16 @@ impl Wizard {
             .as_ref()
             .map_or(&[][..], |d| d.integrations.as_slice());
         // Each draft is one integration of the plan, in order; a draft from the file
-        // remembers the integration it was loaded from. Bucketed by identity: 10,000
-        // drafts each scanning 10,000 loaded integrations would stall Review.
-        let mut by_identity: BTreeMap<(&str, &str, Option<&str>), Vec<usize>> = BTreeMap::new();
-        for (i, integration) in loaded.iter().enumerate().rev() {
-            by_identity
-                .entry(identity(integration))
-                .or_default()
-                .push(i);
-        }
+        // remembers the integration it was loaded from, matched to the first alike.
+        let mut claims = Claims::new(loaded.iter().map(Some));
         let mut successor = vec![None; loaded.len()];
         for (index, draft) in self.forms.iter().enumerate() {
-            let Some(original) = &draft.original else {
-                continue;
-            };
-            let Some(candidates) = by_identity.get_mut(&identity(original)) else {
-                continue;
-            };
-            if let Some(at) = candidates.iter().rposition(|&i| loaded[i] == *original) {
-                successor[candidates.remove(at)] = Some(index);
+            if let Some(at) = draft.original.as_ref().and_then(|o| claims.claim(o)) {
+                successor[at] = Some(index);
             }
         }
         successor
     }
-}
-
-fn identity(integration: &Integration) -> (&str, &str, Option<&str>) {
-    (
-        &integration.platform,
-        &integration.operation,
-        integration.group.as_deref(),
-    )
 }
 
 #[cfg(test)]

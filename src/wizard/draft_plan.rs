@@ -2,7 +2,7 @@
 //! draft keyring entries of the resolved store.
 
 use super::{DraftPlan, FieldState, SecretWrite, StoreStatus, Wizard};
-use crate::config::draft::{DRAFT_VERSION, DraftField, DraftIntegration, Snapshot};
+use crate::config::draft::{DRAFT_VERSION, DraftField, DraftIntegration, Position, Snapshot};
 use crate::secret::{SERVICE, SecretRef, draft_entry_user};
 
 impl Wizard {
@@ -18,7 +18,8 @@ impl Wizard {
         let mut taken: Vec<String> = Vec::new();
         let mut parked = Vec::new();
         let mut too_long = Vec::new();
-        for (index, integration) in snapshot.integrations.iter_mut().enumerate() {
+        let drafted: Vec<usize> = self.drafted_forms().collect();
+        for (&index, integration) in drafted.iter().zip(snapshot.integrations.iter_mut()) {
             let defs = self.form_fields(index);
             let group = self.forms[index].group(&defs);
             for (field, state) in integration.fields.iter_mut().zip(&self.forms[index].fields) {
@@ -94,9 +95,23 @@ impl Wizard {
         }
     }
 
-    /// The non-secret state, secrets only marked as stored (no draft entries yet).
+    /// The forms a draft lists: new ones, those loaded from the file and changed, and
+    /// the one open (the draft's position names it among these).
+    fn drafted_forms(&self) -> impl Iterator<Item = usize> + '_ {
+        let open = match self.position() {
+            Position::Form { integration, .. } => Some(integration),
+            _ => None,
+        };
+        (0..self.forms.len()).filter(move |&i| {
+            self.forms[i].original.is_none() || self.forms[i].touched || Some(i) == open
+        })
+    }
+
+    /// The non-secret state, secrets only marked as stored (no draft entries yet); of
+    /// the integrations, only those that differ from the file.
     pub fn snapshot(&self) -> Snapshot {
-        let integrations = (0..self.forms.len())
+        let integrations = self
+            .drafted_forms()
             .map(|index| {
                 let draft = &self.forms[index];
                 let fields = self
@@ -133,7 +148,16 @@ impl Wizard {
             namespace: Some(self.identity.namespace.clone()),
             platform: self.current_platform().id.clone(),
             confirmed: self.confirmed.clone(),
-            at: self.position(),
+            at: match self.position() {
+                Position::Form { integration, focus } => Position::Form {
+                    integration: self
+                        .drafted_forms()
+                        .position(|i| i == integration)
+                        .unwrap_or(integration),
+                    focus,
+                },
+                other => other,
+            },
             integrations,
             removed: self.removed.clone(),
             secrets_left_out: 0,

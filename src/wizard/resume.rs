@@ -6,12 +6,12 @@ use std::fmt::Write;
 
 use tui_input::Input;
 
+use super::claims::Claims;
 use super::{
     Action, Effect, FieldState, IntegrationForm, Level, LoadedSecrets, Notice, Outcome, Step,
     Wizard,
 };
 use crate::catalog::FieldKind;
-use crate::config::Integration;
 use crate::config::draft::{DraftField, DraftIntegration, Position, Snapshot};
 use crate::secret::{SecretRef, is_namespace};
 
@@ -103,41 +103,25 @@ impl Wizard {
         }
         self.confirmed.clone_from(&snapshot.confirmed);
         self.removed.clone_from(&snapshot.removed);
-        // Integrations the file gained after the draft was made (saved by someone
-        // else meanwhile) are kept, after the draft's own: resuming must not drop them.
-        let known: Vec<&Integration> = snapshot
-            .integrations
-            .iter()
-            .filter_map(|i| i.original.as_ref())
-            .chain(&snapshot.removed)
-            .collect();
-        let newer: Vec<IntegrationForm> = self
-            .forms
-            .take()
-            .into_iter()
-            .filter(|d| d.original.as_ref().is_some_and(|o| !known.contains(&o)))
-            .collect();
+        let restored = self.merged(snapshot);
         self.recovery.restoring.clear();
-        for saved in &snapshot.integrations {
-            let Some(draft) = self.rebuild(saved) else {
-                continue;
-            };
+        // Where each of the draft's integrations is now, for the draft's position.
+        let mut resumed_as = vec![None; snapshot.integrations.len()];
+        for (draft, saved) in restored {
             let index = self.forms.len();
-            let defs = self.catalog.platform(&draft.platform).and_then(|p| {
-                p.operation(&draft.operation)
-                    .map(|o| p.form_fields(o).map(|d| d.key.clone()).collect::<Vec<_>>())
-            });
-            for (field, key) in defs.unwrap_or_default().iter().enumerate() {
-                if let Some(DraftField::Secret {
-                    typed: Some(entry), ..
-                }) = saved.fields.iter().find(|f| f.key() == key)
-                {
-                    self.recovery.restoring.push((index, field, entry.clone()));
-                }
+            if let Some((at, saved)) = saved {
+                resumed_as[at] = Some(index);
+                self.note_typed_entries(index, &draft, saved);
             }
             self.forms.push(draft);
         }
-        self.forms.extend(newer);
+        let open_form = |integration: usize| {
+            if snapshot.version >= 3 {
+                resumed_as.get(integration).copied().flatten()
+            } else {
+                Some(integration)
+            }
+        };
         self.step = match &snapshot.at {
             Position::Platform => Step::Platform {
                 selected: self.platform,
@@ -155,15 +139,80 @@ impl Wizard {
                     selected: items.len() - 1,
                 }
             }
-            Position::Form { integration, focus } if *integration < self.forms.len() => {
+            Position::Form { integration, focus }
+                if open_form(*integration).is_some_and(|i| i < self.forms.len()) =>
+            {
+                let integration = open_form(*integration).unwrap_or_default();
                 // A new session has not yet said where secrets go: through the gate
                 // first, which opens the form where it was.
-                self.recovery.focus = Some((*integration, *focus));
-                self.open_form_through_gate(*integration);
+                self.recovery.focus = Some((integration, *focus));
+                self.open_form_through_gate(integration);
                 return;
             }
             Position::Form { .. } | Position::Review => Step::Review { scroll: 0 },
         };
+    }
+
+    /// The file's integrations in its order, each replaced by the draft's when the
+    /// draft changed it and left out when the draft deleted it, then the draft's others
+    /// (new ones, and changed ones whose original the file no longer has). A version-3
+    /// draft lists only what it changed; an older one lists every integration, and an
+    /// integration the file gained after the draft was made is kept all the same.
+    fn merged<'s>(
+        &mut self,
+        snapshot: &'s Snapshot,
+    ) -> Vec<(IntegrationForm, Option<(usize, &'s DraftIntegration)>)> {
+        let mut drafted = Claims::new(
+            snapshot
+                .integrations
+                .iter()
+                .map(|saved| saved.original.as_ref()),
+        );
+        let mut removed = Claims::new(snapshot.removed.iter().map(Some));
+        let mut merged = Vec::new();
+        for form in self.forms.take() {
+            let Some(original) = form.original.as_ref() else {
+                merged.push((form, None));
+                continue;
+            };
+            if let Some(at) = drafted.claim(original) {
+                let saved = &snapshot.integrations[at];
+                if let Some(rebuilt) = self.rebuild(saved) {
+                    merged.push((rebuilt, Some((at, saved))));
+                }
+            } else if removed.claim(original).is_none() {
+                merged.push((form, None));
+            }
+        }
+        for (at, saved) in snapshot.integrations.iter().enumerate() {
+            if !drafted.claimed[at]
+                && let Some(rebuilt) = self.rebuild(saved)
+            {
+                merged.push((rebuilt, Some((at, saved))));
+            }
+        }
+        merged
+    }
+
+    /// The draft entries that hold the typed secrets of `saved`, resumed as form `index`.
+    fn note_typed_entries(
+        &mut self,
+        index: usize,
+        draft: &IntegrationForm,
+        saved: &DraftIntegration,
+    ) {
+        let defs = self.catalog.platform(&draft.platform).and_then(|p| {
+            p.operation(&draft.operation)
+                .map(|o| p.form_fields(o).map(|d| d.key.clone()).collect::<Vec<_>>())
+        });
+        for (field, key) in defs.unwrap_or_default().iter().enumerate() {
+            if let Some(DraftField::Secret {
+                typed: Some(entry), ..
+            }) = saved.fields.iter().find(|f| f.key() == key)
+            {
+                self.recovery.restoring.push((index, field, entry.clone()));
+            }
+        }
     }
 
     fn rebuild(&self, saved: &DraftIntegration) -> Option<IntegrationForm> {

@@ -351,9 +351,9 @@ fn resume_and_save(sshd: &Sshd, session: &Session, secrets: &PrivateSecretServic
     let pane = sshd.run(session);
     pane.wait_for("Resume the unsaved draft?");
     // (Within one row each: the box's borders sit between rows.)
-    pane.wait_for("left a draft: 1 integration(s),");
-    pane.wait_for("stopped at Historical.");
-    pane.wait_for("2 typed secret(s) wait in the keyring");
+    pane.wait_for("left a draft (1 new");
+    pane.wait_for("integration(s)), stopped at Historical.");
+    pane.wait_for("2 typed secret(s) wait in");
     pane.type_text("r");
     pane.wait_for("Resumed the draft: 1 integration(s).");
     for shown in [

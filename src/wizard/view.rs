@@ -63,8 +63,8 @@ impl Wizard {
             Position::Review => "Review".to_owned(),
         };
         let mut text = format!(
-            "A session that ended before saving left a draft: {} integration(s), stopped at {at}. ",
-            offer.integrations.len()
+            "A session that ended before saving left a draft ({}), stopped at {at}. ",
+            draft_contents(offer)
         );
         if secrets > 0 {
             let _ = write!(
@@ -74,6 +74,38 @@ impl Wizard {
         }
         text.push_str("Resume it, or discard it and start from the file as it is.");
         text
+    }
+}
+
+/// "1 changed, 2 new, 1 deleted integration(s)": from version 3 a draft lists only
+/// what differs from the file; before, every integration ("3 integration(s)").
+fn draft_contents(offer: &Snapshot) -> String {
+    if offer.version < 3 {
+        return format!("{} integration(s)", offer.integrations.len());
+    }
+    let new = offer
+        .integrations
+        .iter()
+        .filter(|i| i.original.is_none())
+        .count();
+    let changed = offer
+        .integrations
+        .iter()
+        .filter(|i| i.original.is_some() && i.touched)
+        .count();
+    let parts: Vec<String> = [
+        (changed, "changed"),
+        (new, "new"),
+        (offer.removed.len(), "deleted"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if parts.is_empty() {
+        "no integration changed".to_owned()
+    } else {
+        format!("{} integration(s)", parts.join(", "))
     }
 }
 

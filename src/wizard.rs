@@ -11,6 +11,7 @@ mod draft_plan;
 mod fill_from;
 mod form;
 mod forms;
+pub use forms::StampMap;
 mod integration_form;
 pub mod lists;
 mod loading;
@@ -57,7 +58,6 @@ use crate::catalog::{Catalog, FieldDef, Operation, Platform};
 use crate::config::{Document, Integration};
 use crate::identity::Identity;
 use crate::secret::SecretRef;
-use crate::validate::document::GroupIndex;
 
 /// The namespace of a wizard built without an identity (tests, views): the binary
 /// always gives one (`Wizard::with_identity`).
@@ -131,6 +131,9 @@ pub enum Outcome {
     Refused(String),
 }
 
+/// Each form's (others, same) group counts, under the forms' generation they were for.
+type GroupCountsFor = (u64, std::rc::Rc<[(usize, usize)]>);
+
 pub struct Wizard {
     catalog: Arc<Catalog>,
     /// Seconds since the epoch, fixed at start (for JWT expiry).
@@ -162,10 +165,10 @@ pub struct Wizard {
     outcome: Option<Outcome>,
     /// Crash recovery: the draft offered, its keyring entries, what is read back.
     recovery: Recovery,
-    /// Who uses which group, under `Forms::generation`: the views check every visible
-    /// row's group, Review every draft's, and comparing each with all the others made
-    /// 1,000 integrations cost 40 ms a frame.
-    group_index: std::cell::RefCell<Option<(u64, std::rc::Rc<GroupIndex>)>>,
+    /// Who uses each form's group, under `Forms::generation`: the views check every
+    /// visible row's group, Review every draft's, and comparing each with all the
+    /// others made 1,000 integrations cost 40 ms a frame.
+    group_counts: std::cell::RefCell<Option<GroupCountsFor>>,
     /// Each form's facts for Review, kept under its stamp (`derived.rs`).
     memo: derived::Memo,
     /// The furthest Review can scroll, as last measured on screen (unbounded until then).
@@ -242,7 +245,7 @@ impl Wizard {
             dirty: false,
             outcome: None,
             recovery: Recovery::default(),
-            group_index: std::cell::RefCell::new(None),
+            group_counts: std::cell::RefCell::new(None),
             memo: derived::Memo::default(),
             review_limit: usize::MAX,
             help_scroll: 0,
@@ -481,7 +484,6 @@ impl Wizard {
         if self.loading {
             return self.while_loading(msg);
         }
-        self.loaded.forget_changes();
         let before = self.checkpoint();
         let mut effects = self.handle(msg);
         effects.extend(self.draft_after(&before));

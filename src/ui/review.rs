@@ -1,7 +1,6 @@
 //! Review: everything a save writes, secrets masked, each with its store. And the
 //! saving / failed / done screens.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use ratatui::Frame;
@@ -13,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use super::{Theme, text};
 use crate::secret::StoreKind;
 use crate::wizard::review_text::{self, store_description};
-use crate::wizard::{Step, StoreInfo, StoreStatus, Wizard};
+use crate::wizard::{StampMap, Step, StoreInfo, StoreStatus, Wizard};
 
 const LABEL_COLUMN: usize = 31;
 
@@ -165,8 +164,8 @@ pub struct Heights {
     at: Option<(usize, Theme)>,
     /// Counts the measurements: what the last one did not use is dropped.
     pass: u64,
-    notes: HashMap<*const u8, (Rc<str>, usize, u64)>,
-    integrations: HashMap<u64, (Option<StoreKind>, usize, u64)>,
+    notes: StampMap<*const u8, (Rc<str>, usize, u64)>,
+    integrations: StampMap<u64, (Option<StoreKind>, usize, u64)>,
 }
 
 impl Heights {
@@ -346,7 +345,7 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme, heights: &mut Heights
         review_text::CHANGES_TITLE,
         theme.title(),
     )));
-    for change in review_text::change_lines(wizard.pending_changes()) {
+    for change in review_text::change_lines(&wizard.pending_changes()) {
         blocks.extend(
             text::wrapped_lines(&theme.text(&change), width, 2, Style::new())
                 .into_iter()

@@ -1,7 +1,9 @@
 //! What Ctrl-S changes in the file on disk: the document the wizard loaded against
-//! the one its save plan writes, worked out once per update (Review draws it each frame).
+//! the one its save plan writes, worked out again only when an integration, the store
+//! or the namespace changed (Review draws it each frame).
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use super::Wizard;
 use super::claims::Claims;
@@ -14,28 +16,39 @@ pub struct Loaded {
     pub document: Option<Document>,
     /// The file's text as loaded: its comments are carried into what a save writes.
     pub text: Option<String>,
-    changes: OnceCell<Vec<Change>>,
+    changes: RefCell<Option<(ChangesFor, Rc<[Change]>)>>,
 }
+
+/// What the changes were worked out for: the forms' generation, the store new secrets
+/// go to, and the namespace.
+type ChangesFor = (u64, Option<crate::secret::StoreKind>, String);
 
 impl Loaded {
     pub fn new(document: Option<&Document>) -> Loaded {
         Loaded {
             document: document.cloned(),
             text: None,
-            changes: OnceCell::new(),
+            changes: RefCell::new(None),
         }
-    }
-
-    /// Drops the changes worked out before the last update.
-    pub fn forget_changes(&mut self) {
-        self.changes.take();
     }
 }
 
 impl Wizard {
     /// The changes a save would make now, secrets redacted.
-    pub fn pending_changes(&self) -> &[Change] {
-        self.loaded.changes.get_or_init(|| self.work_out_changes())
+    pub fn pending_changes(&self) -> Rc<[Change]> {
+        let now: ChangesFor = (
+            self.forms.generation(),
+            self.ready_store(),
+            self.identity.namespace.clone(),
+        );
+        if let Some((kept, changes)) = &*self.loaded.changes.borrow()
+            && *kept == now
+        {
+            return Rc::clone(changes);
+        }
+        let changes: Rc<[Change]> = self.work_out_changes().into();
+        *self.loaded.changes.borrow_mut() = Some((now, Rc::clone(&changes)));
+        changes
     }
 
     /// Form by form, from what each form's facts keep (`derived.rs`), then the
@@ -110,8 +123,8 @@ mod tests {
         let document = loaded_document(StoreKind::Keyutils, true);
         let mut w = crate::test_support::first_row_of(&document);
         resolved(&mut w);
-        assert_eq!(w.pending_changes(), []);
-        assert_eq!(change_lines(w.pending_changes()), ["No changes."]);
+        assert!(w.pending_changes().is_empty());
+        assert_eq!(change_lines(&w.pending_changes()), ["No changes."]);
     }
 
     #[test]
@@ -124,7 +137,7 @@ mod tests {
         act(&mut w, Action::Next); // client ID
         act(&mut w, Action::Next); // client secret
         paste(&mut w, CLIENT_SECRET);
-        let lines = change_lines(w.pending_changes());
+        let lines = change_lines(&w.pending_changes());
         assert_eq!(
             lines,
             [
@@ -168,7 +181,7 @@ mod tests {
             2,
             "the audit counts them: {changes:?}"
         );
-        assert_eq!(change_lines(changes), ["historical/east: added"]);
+        assert_eq!(change_lines(&changes), ["historical/east: added"]);
     }
 
     /// What Review shows: the diff of the whole save plan against the loaded file,
@@ -202,7 +215,7 @@ mod tests {
         let mut w = crate::test_support::first_row_of(&document);
         resolved(&mut w);
         let mut seen = vec![full_diff(&w)];
-        assert_eq!(w.pending_changes(), full_diff(&w));
+        assert_eq!(*w.pending_changes(), *full_diff(&w));
         act(&mut w, Action::Enter); // west's form: Group
         type_text(&mut w, "x");
         act(&mut w, Action::Next); // Status
@@ -211,13 +224,13 @@ mod tests {
         type_text(&mut w, "1");
         act(&mut w, Action::Next); // client secret
         paste(&mut w, CLIENT_SECRET);
-        assert_eq!(w.pending_changes(), full_diff(&w));
+        assert_eq!(*w.pending_changes(), *full_diff(&w));
         seen.push(full_diff(&w));
         act(&mut w, Action::Back); // the list, west kept
         act(&mut w, Action::Next);
         act(&mut w, Action::Delete); // north
         act(&mut w, Action::Yes);
-        assert_eq!(w.pending_changes(), full_diff(&w));
+        assert_eq!(*w.pending_changes(), *full_diff(&w));
         seen.push(full_diff(&w));
         crate::test_support::select_row(&mut w, 2); // Add, after west and south
         crate::test_support::add_integration(
@@ -225,14 +238,14 @@ mod tests {
             "east",
             &crate::test_support::jwt_never_expires(),
         );
-        assert_eq!(w.pending_changes(), full_diff(&w));
+        assert_eq!(*w.pending_changes(), *full_diff(&w));
         seen.push(full_diff(&w));
         w.update(Msg::StoreResolved(Ok(StoreInfo {
             kind: StoreKind::Keyutils,
             note: None,
             systemd_creds_skipped: None,
         })));
-        assert_eq!(w.pending_changes(), full_diff(&w));
+        assert_eq!(*w.pending_changes(), *full_diff(&w));
         // Each step changed something, so none of the comparisons above was empty.
         assert!(seen.windows(2).all(|pair| pair[0] != pair[1]), "{seen:#?}");
         let last = w.pending_changes();

@@ -8,10 +8,10 @@
 //! A memo of pure functions of the wizard's state: it changes nothing anyone sees.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::rc::Rc;
 
-use super::Wizard;
+use super::{StampMap, Wizard};
 use crate::catalog::FieldKind;
 use crate::config::diff::{Change, integration_changes};
 use crate::secret::StoreKind;
@@ -73,11 +73,19 @@ impl Derived {
 
 #[derive(Default)]
 pub(super) struct Memo {
-    by_stamp: RefCell<HashMap<u64, Rc<Derived>>>,
+    by_stamp: RefCell<StampMap<u64, Rc<Derived>>>,
     /// The forms' generation and the store at the last refresh: the same, nothing to do.
     refreshed: Cell<Option<(u64, Option<StoreKind>)>>,
     /// Which form became which integration of the file, under `Forms::structure`.
     successor: RefCell<Option<SuccessorFor>>,
+}
+
+impl Memo {
+    /// Forgets every form's facts: the namespace they were worked out under changed.
+    pub(super) fn forget(&self) {
+        self.by_stamp.borrow_mut().clear();
+        self.refreshed.set(None);
+    }
 }
 
 impl Wizard {
@@ -87,8 +95,9 @@ impl Wizard {
         let store = self.ready_store();
         if let Some(kept) = self.memo.by_stamp.borrow().get(&stamp)
             && kept.store == store
-            && kept.namespace == self.identity.namespace
         {
+            // A change of namespace forgets them all (`Memo::forget`).
+            debug_assert_eq!(kept.namespace, self.identity.namespace);
             return Rc::clone(kept);
         }
         let derived = Rc::new(self.work_out(index, store));

@@ -2,6 +2,9 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+use std::rc::Rc;
+
+use super::derived::Derived;
 use super::{Action, InputRequest, Level, Notice, Overlay, Step, Wizard};
 use crate::catalog::{FieldDef, FieldKind};
 use crate::validate::document::GroupIndex;
@@ -38,10 +41,7 @@ impl Wizard {
         let d = &self.forms[draft];
         if def.kind == FieldKind::Group {
             let group = d.group(defs);
-            let key = &self.derived(draft).group_key;
-            let (others, same) = self
-                .group_index()
-                .counts_of_key(&d.platform, &d.operation, key);
+            let (others, same) = self.group_counts()[draft];
             let label = self
                 .catalog
                 .platform(&d.platform)
@@ -61,21 +61,28 @@ impl Wizard {
         check_field(def, d.value(field), self.now)
     }
 
-    /// Who uses which group, worked out again only when a form changed, came or went.
-    pub(super) fn group_index(&self) -> std::rc::Rc<GroupIndex> {
+    /// For each form, how many others share its platform and operation and how many of
+    /// those its group: worked out again only when a form changed, came or went.
+    pub(super) fn group_counts(&self) -> Rc<[(usize, usize)]> {
         let generation = self.forms.generation();
-        if let Some((kept, index)) = &*self.group_index.borrow()
+        if let Some((kept, counts)) = &*self.group_counts.borrow()
             && *kept == generation
         {
-            return std::rc::Rc::clone(index);
+            return Rc::clone(counts);
         }
+        let keys: Vec<Rc<Derived>> = (0..self.forms.len()).map(|i| self.derived(i)).collect();
         let mut index = GroupIndex::default();
-        for (i, d) in self.forms.iter().enumerate() {
-            index.add_key(&d.platform, &d.operation, self.derived(i).group_key.clone());
+        for (d, derived) in self.forms.iter().zip(&keys) {
+            index.add_key(&d.platform, &d.operation, derived.group_key.clone());
         }
-        let index = std::rc::Rc::new(index);
-        *self.group_index.borrow_mut() = Some((generation, std::rc::Rc::clone(&index)));
-        index
+        let counts: Rc<[(usize, usize)]> = self
+            .forms
+            .iter()
+            .zip(&keys)
+            .map(|(d, derived)| index.counts_of_key(&d.platform, &d.operation, &derived.group_key))
+            .collect();
+        *self.group_counts.borrow_mut() = Some((generation, Rc::clone(&counts)));
+        counts
     }
 
     pub(super) fn form_action(

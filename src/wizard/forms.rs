@@ -3,6 +3,8 @@
 //! kept under its stamp, so at 10,000 integrations an update that touches one of them
 //! works out one, not all. Reading is free; every way to write restamps.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::{Deref, Index, IndexMut};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -13,6 +15,34 @@ static NEXT_STAMP: AtomicU64 = AtomicU64::new(1);
 
 fn fresh_stamp() -> u64 {
     NEXT_STAMP.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A map keyed by stamps (or other numbers unique by construction, such as the address
+/// of a value the map keeps alive): a multiply spreads them, where `SipHash` cost a
+/// fifth of a Review update at 10,000 integrations.
+pub type StampMap<K, V> = HashMap<K, V, BuildHasherDefault<StampHasher>>;
+
+#[derive(Default)]
+pub struct StampHasher(u64);
+
+impl Hasher for StampHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
 }
 
 #[derive(Debug, Default)]

@@ -277,11 +277,10 @@ impl Wizard {
         let mut out = Vec::new();
         let mut warnings = Vec::new();
         let mut rules: Vec<(&str, &str, Vec<Broken>)> = Vec::new();
-        let groups = self.group_index();
+        let group_counts = self.group_counts();
         for (index, draft) in self.forms.iter().enumerate() {
             let derived = self.derived(index);
-            let (others, same) =
-                groups.counts_of_key(&draft.platform, &draft.operation, &derived.group_key);
+            let (others, same) = group_counts[index];
             let mut group_error = derived.group_error(others, same);
             for (field, error) in &derived.errors {
                 if let Some((_, group)) = group_error.take_if(|(g, _)| *g < *field) {

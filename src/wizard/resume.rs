@@ -66,6 +66,7 @@ impl Wizard {
             && let Some(namespace) = snapshot.namespace.as_ref().filter(|n| is_namespace(n))
         {
             self.identity.namespace.clone_from(namespace);
+            self.memo.forget();
         }
         self.recovery.entries = typed_entries(&snapshot);
         self.dirty = true;

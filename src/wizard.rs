@@ -134,6 +134,13 @@ pub enum Outcome {
 /// Each form's (others, same) group counts, under the forms' generation they were for.
 type GroupCountsFor = (u64, std::rc::Rc<[(usize, usize)]>);
 
+/// Review's notes, under the forms' generation, the store and the number of
+/// confirmations they were worked out for.
+type NotesFor = (
+    (u64, Option<crate::secret::StoreKind>, usize),
+    std::rc::Rc<lists::ReviewNotes>,
+);
+
 pub struct Wizard {
     catalog: Arc<Catalog>,
     /// Seconds since the epoch, fixed at start (for JWT expiry).
@@ -169,6 +176,8 @@ pub struct Wizard {
     /// visible row's group, Review every draft's, and comparing each with all the
     /// others made 1,000 integrations cost 40 ms a frame.
     group_counts: std::cell::RefCell<Option<GroupCountsFor>>,
+    /// Review's problems and warnings, under what they were worked out for.
+    notes: std::cell::RefCell<Option<NotesFor>>,
     /// Each form's facts for Review, kept under its stamp (`derived.rs`).
     memo: derived::Memo,
     /// The furthest Review can scroll, as last measured on screen (unbounded until then).
@@ -246,6 +255,7 @@ impl Wizard {
             outcome: None,
             recovery: Recovery::default(),
             group_counts: std::cell::RefCell::new(None),
+            notes: std::cell::RefCell::new(None),
             memo: derived::Memo::default(),
             review_limit: usize::MAX,
             help_scroll: 0,

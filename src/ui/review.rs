@@ -321,20 +321,20 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme, heights: &mut Heights
         ));
     }
     let mut blocks: Vec<Block> = lines.into_iter().map(Block::Line).collect();
-    let (problems, warnings) = wizard.review_notes();
+    let notes = wizard.review_notes();
     for (notes, mark, style) in [
-        (problems, theme.error_mark(), theme.error()),
-        (warnings, theme.warning_mark(), theme.warning()),
+        (&notes.problems, theme.error_mark(), theme.error()),
+        (&notes.warnings, theme.warning_mark(), theme.warning()),
     ] {
         if notes.is_empty() {
             continue;
         }
         blocks.push(Block::Line(Line::default()));
         for text in notes {
-            let height = heights.note(mark, &text, width, theme);
+            let height = heights.note(mark, text, width, theme);
             blocks.push(Block::Note {
                 mark,
-                text,
+                text: Rc::clone(text),
                 style,
                 height,
             });

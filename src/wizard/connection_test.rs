@@ -367,19 +367,41 @@ impl Wizard {
     /// one notice says how many (at 10,000 integrations whose secrets the store lost,
     /// trying each in turn cost the key ~100 ms).
     pub(super) fn test_all(&mut self) -> Vec<Effect> {
-        let testable: Vec<usize> = (0..self.forms.len())
-            .filter(|&i| self.testable(i))
-            .collect();
-        if testable.is_empty() {
+        // Where each operation's form keeps the tested fields, looked up once per
+        // operation rather than once per integration.
+        let mut positions: Vec<(&str, &str, Option<[usize; 4]>)> = Vec::new();
+        let mut ready = Vec::new();
+        let mut lacking = Vec::new();
+        for (index, form) in self.forms.iter().enumerate() {
+            let at = positions
+                .iter()
+                .position(|(p, o, _)| *p == form.platform && *o == form.operation)
+                .unwrap_or_else(|| {
+                    let defs = self.form_fields(index);
+                    let found = TESTED_FIELDS.map(|key| defs.iter().position(|d| d.key == key));
+                    let all = found
+                        .iter()
+                        .all(Option::is_some)
+                        .then(|| found.map(Option::unwrap_or_default));
+                    positions.push((&form.platform, &form.operation, all));
+                    positions.len() - 1
+                });
+            let Some(fields) = positions[at].2 else {
+                continue; // no connection test for this operation
+            };
+            if credentials_present(form, fields) {
+                ready.push(index);
+            } else {
+                lacking.push(index);
+            }
+        }
+        if ready.is_empty() && lacking.is_empty() {
             self.notice = Some(Notice {
                 level: Level::Info,
                 text: "No integration here has a connection test.".into(),
             });
             return Vec::new();
         }
-        let (ready, lacking): (Vec<usize>, Vec<usize>) = testable
-            .into_iter()
-            .partition(|&i| self.credentials_present(i));
         self.tests.queue = ready.into_iter().rev().collect();
         let effects = self.next_queued_test();
         if let Some(&first) = lacking.first() {
@@ -394,26 +416,6 @@ impl Wizard {
             });
         }
         effects
-    }
-
-    /// Whether the client ID, secret and JWT of `draft` are there to test with.
-    fn credentials_present(&self, draft: usize) -> bool {
-        let defs = self.form_fields(draft);
-        let fields = &self.forms[draft].fields;
-        TESTED_FIELDS.iter().all(|key| {
-            let Some(index) = defs.iter().position(|d| d.key == *key) else {
-                return true; // not a credential (the Sub account ID may be empty)
-            };
-            match &fields[index] {
-                FieldState::Text(input) => {
-                    *key == SUB_ACCOUNT_ID || !input.value().trim().is_empty()
-                }
-                FieldState::Secret(secret) => {
-                    !secret.typed.is_empty() || (secret.stored.is_some() && !secret.vanished)
-                }
-                FieldState::Toggle(_) => true,
-            }
-        })
     }
 
     fn next_queued_test(&mut self) -> Vec<Effect> {
@@ -489,6 +491,21 @@ impl Wizard {
             _ => None,
         }
     }
+}
+
+/// Whether the client ID, secret and JWT of `form` are there to test with; `fields`:
+/// where its form keeps [`TESTED_FIELDS`].
+fn credentials_present(form: &super::IntegrationForm, fields: [usize; 4]) -> bool {
+    TESTED_FIELDS
+        .iter()
+        .zip(fields)
+        .all(|(key, index)| match &form.fields[index] {
+            FieldState::Text(input) => *key == SUB_ACCOUNT_ID || !input.value().trim().is_empty(),
+            FieldState::Secret(secret) => {
+                !secret.typed.is_empty() || (secret.stored.is_some() && !secret.vanished)
+            }
+            FieldState::Toggle(_) => true,
+        })
 }
 
 #[cfg(test)]

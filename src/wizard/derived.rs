@@ -23,6 +23,8 @@ pub(super) struct Derived {
     namespace: String,
     /// "Historical settings (east)".
     pub name: String,
+    /// Its platform's and operation's places in the catalog (`None`: not in it).
+    pub operation: Option<(usize, usize)>,
     pub group_key: String,
     /// The Group field's index, its text and label, and the operation's label: what
     /// its check needs besides who else uses the group.
@@ -168,7 +170,20 @@ impl Wizard {
             &rewritten,
             &mut changes,
         );
+        let operation = self
+            .catalog
+            .platforms
+            .iter()
+            .position(|p| p.id == draft.platform)
+            .and_then(|p| {
+                self.catalog.platforms[p]
+                    .operations
+                    .iter()
+                    .position(|o| o.id == draft.operation)
+                    .map(|o| (p, o))
+            });
         Derived {
+            operation,
             store,
             namespace: self.identity.namespace.clone(),
             group_key: group_key(&group_text),

@@ -7,6 +7,13 @@ use super::{Action, IntegrationForm, Level, Notice, Overlay, Step, Wizard};
 use crate::catalog::{FieldDef, Operation, Prerequisite, Requirement};
 use crate::validate::operation_rules::{self, Broken};
 
+/// What stops a save and what Review only warns about, one shared line each.
+#[derive(Debug, Default)]
+pub struct ReviewNotes {
+    pub problems: Vec<Rc<str>>,
+    pub warnings: Vec<Rc<str>>,
+}
+
 /// One row of an operation's list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListItem {
@@ -264,21 +271,38 @@ impl Wizard {
     /// is not 22 characters, a sub account ID with letters), one line each, as "name:
     /// field: text".
     pub fn problems_and_warnings(&self) -> (Vec<String>, Vec<String>) {
-        let (problems, warnings) = self.review_notes();
-        let owned = |notes: Vec<Rc<str>>| notes.iter().map(ToString::to_string).collect();
-        (owned(problems), owned(warnings))
+        let notes = self.review_notes();
+        let owned = |notes: &[Rc<str>]| notes.iter().map(ToString::to_string).collect();
+        (owned(&notes.problems), owned(&notes.warnings))
     }
 
-    /// [`Self::problems_and_warnings`] as shared texts: a form's field problems are the
-    /// same allocation from one update to the next until the form changes, so a view
-    /// can keep what it measured of each (at 10,000 integrations this is what Review
-    /// shows). Only the Group's and the operation rules' are worked out each time.
-    pub fn review_notes(&self) -> (Vec<Rc<str>>, Vec<Rc<str>>) {
+    /// [`Self::problems_and_warnings`] as shared texts, kept until an integration, the
+    /// store or the confirmations change: a form's field problems are the same
+    /// allocation from one update to the next until the form changes, so a view can
+    /// keep what it measured of each (at 10,000 integrations this is what Review shows).
+    pub fn review_notes(&self) -> Rc<ReviewNotes> {
+        let now = (
+            self.forms.generation(),
+            self.ready_store(),
+            self.confirmed.len(),
+        );
+        if let Some((kept, notes)) = &*self.notes.borrow()
+            && *kept == now
+        {
+            return Rc::clone(notes);
+        }
+        let notes = Rc::new(self.work_out_notes());
+        *self.notes.borrow_mut() = Some((now, Rc::clone(&notes)));
+        notes
+    }
+
+    fn work_out_notes(&self) -> ReviewNotes {
         let mut out = Vec::new();
         let mut warnings = Vec::new();
-        let mut rules: Vec<(&str, &str, Vec<Broken>)> = Vec::new();
+        // The rules each operation breaks, under its place in the catalog.
+        let mut rules: Vec<((usize, usize), Vec<Broken>)> = Vec::new();
         let group_counts = self.group_counts();
-        for (index, draft) in self.forms.iter().enumerate() {
+        for index in 0..self.forms.len() {
             let derived = self.derived(index);
             let (others, same) = group_counts[index];
             let mut group_error = derived.group_error(others, same);
@@ -292,23 +316,20 @@ impl Wizard {
                 out.push(group);
             }
             warnings.extend(derived.warnings.iter().cloned());
-            let Some(operation) = self
-                .catalog
-                .platform(&draft.platform)
-                .and_then(|p| p.operation(&draft.operation))
-            else {
+            let Some(place) = derived.operation else {
                 continue;
             };
             let at = rules
                 .iter()
-                .position(|(p, o, _)| *p == draft.platform && *o == draft.operation)
+                .position(|(p, _)| *p == place)
                 .unwrap_or_else(|| {
-                    let broken = self.rules_broken_by(&draft.platform, operation);
-                    rules.push((&draft.platform, &draft.operation, broken));
+                    let platform = &self.catalog.platforms[place.0];
+                    let operation = &platform.operations[place.1];
+                    rules.push((place, self.rules_broken_by(&platform.id, operation)));
                     rules.len() - 1
                 });
             // Every broken rule stops a save (`operation_rules::SEVERITY`).
-            for rule in &rules[at].2 {
+            for rule in &rules[at].1 {
                 let name = &derived.name;
                 out.push(Rc::from(match rule {
                     Broken::Requires(r) => {
@@ -321,7 +342,10 @@ impl Wizard {
                 }));
             }
         }
-        (out, warnings)
+        ReviewNotes {
+            problems: out,
+            warnings,
+        }
     }
 
     /// "Historical settings (east)" or "Historical settings (no group)".

@@ -11,6 +11,7 @@ mod draft_plan;
 mod fill_from;
 mod form;
 mod forms;
+mod group_counts;
 pub use forms::StampMap;
 mod integration_form;
 pub mod lists;
@@ -131,9 +132,6 @@ pub enum Outcome {
     Refused(String),
 }
 
-/// Each form's (others, same) group counts, under the forms' generation they were for.
-type GroupCountsFor = (u64, std::rc::Rc<[(usize, usize)]>);
-
 /// Review's notes, under the forms' generation, the store and the number of
 /// confirmations they were worked out for.
 type NotesFor = (
@@ -175,7 +173,7 @@ pub struct Wizard {
     /// Who uses each form's group, under `Forms::generation`: the views check every
     /// visible row's group, Review every draft's, and comparing each with all the
     /// others made 1,000 integrations cost 40 ms a frame.
-    group_counts: std::cell::RefCell<Option<GroupCountsFor>>,
+    group_counts: group_counts::Kept,
     /// Review's problems and warnings, under what they were worked out for.
     notes: std::cell::RefCell<Option<NotesFor>>,
     /// Each form's facts for Review, kept under its stamp (`derived.rs`).
@@ -254,7 +252,7 @@ impl Wizard {
             dirty: false,
             outcome: None,
             recovery: Recovery::default(),
-            group_counts: std::cell::RefCell::new(None),
+            group_counts: group_counts::Kept::default(),
             notes: std::cell::RefCell::new(None),
             memo: derived::Memo::default(),
             review_limit: usize::MAX,

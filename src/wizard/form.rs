@@ -2,12 +2,8 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use std::rc::Rc;
-
-use super::derived::Derived;
 use super::{Action, InputRequest, Level, Notice, Overlay, Step, Wizard};
 use crate::catalog::{FieldDef, FieldKind};
-use crate::validate::document::GroupIndex;
 use crate::validate::{FieldCheck, Value, check_field, check_group_counts};
 
 impl Wizard {
@@ -59,30 +55,6 @@ impl Wizard {
             };
         }
         check_field(def, d.value(field), self.now)
-    }
-
-    /// For each form, how many others share its platform and operation and how many of
-    /// those its group: worked out again only when a form changed, came or went.
-    pub(super) fn group_counts(&self) -> Rc<[(usize, usize)]> {
-        let generation = self.forms.generation();
-        if let Some((kept, counts)) = &*self.group_counts.borrow()
-            && *kept == generation
-        {
-            return Rc::clone(counts);
-        }
-        let keys: Vec<Rc<Derived>> = (0..self.forms.len()).map(|i| self.derived(i)).collect();
-        let mut index = GroupIndex::default();
-        for (d, derived) in self.forms.iter().zip(&keys) {
-            index.add_key(&d.platform, &d.operation, derived.group_key.clone());
-        }
-        let counts: Rc<[(usize, usize)]> = self
-            .forms
-            .iter()
-            .zip(&keys)
-            .map(|(d, derived)| index.counts_of_key(&d.platform, &d.operation, &derived.group_key))
-            .collect();
-        *self.group_counts.borrow_mut() = Some((generation, Rc::clone(&counts)));
-        counts
     }
 
     pub(super) fn form_action(

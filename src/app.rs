@@ -69,10 +69,12 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
         pending.extend(runner.run(effect));
     }
     // Whether what was last handled came from an effect (the file landing, a check
-    // done) rather than the operator: then Review is measured ahead, between keys.
+    // done) rather than the operator: when it changed the integrations or the store,
+    // Review is measured ahead, between keys.
     let mut from_effect = true;
     loop {
         let mut changed = false;
+        let review_inputs = ui::review_inputs(wizard);
         while let Some(msg) = pending.pop_front() {
             for effect in wizard.update(msg) {
                 pending.extend(runner.run(effect));
@@ -81,7 +83,9 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
         }
         if changed {
             shown = draw(terminal, wizard, theme, &mut pending, &mut cache)?;
-            if from_effect {
+            // Only what an effect itself changed: what a key changed is measured when
+            // Review is entered, and only for the integrations it touched.
+            if from_effect && ui::review_inputs(wizard) != review_inputs {
                 ui::measure_review_ahead(wizard, shown, theme, &mut cache);
             }
         }

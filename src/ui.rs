@@ -65,6 +65,16 @@ pub fn measure_review_ahead(wizard: &Wizard, size: Rect, theme: Theme, cache: &m
     cache.review_ahead(wizard, usize::from(body.width), theme);
 }
 
+/// What Review's measurement depends on beyond one key's reach: the integrations (their
+/// generation) and the store. An effect that changes them has Review measured ahead.
+pub fn review_inputs(wizard: &Wizard) -> (u64, Option<crate::secret::StoreKind>) {
+    let store = match wizard.store() {
+        crate::wizard::StoreStatus::Ready(info) => Some(info.kind),
+        _ => None,
+    };
+    (wizard.forms_generation(), store)
+}
+
 /// How far the open help can scroll on a screen of `size`; `None` without one.
 pub fn help_scroll_limit(wizard: &Wizard, size: Rect, theme: Theme) -> Option<usize> {
     if too_small(size) {

@@ -54,11 +54,7 @@ impl ViewCache {
     /// Review measured at `width` now, unless the integrations and the store are as
     /// when it last was (then the heights it keeps are current, whatever the step).
     pub(super) fn review_ahead(&mut self, wizard: &Wizard, width: usize, theme: Theme) {
-        let store = match wizard.store() {
-            crate::wizard::StoreStatus::Ready(info) => Some(info.kind),
-            _ => None,
-        };
-        let now = Some((wizard.forms_generation(), store));
+        let now = Some(super::review_inputs(wizard));
         if self.ahead != now || !self.heights.measured_at(width, theme) {
             self.review(wizard, width, theme);
             self.ahead = now;

@@ -105,12 +105,19 @@ mod tests {
             w.update(Msg::Edit(InputRequest::DeletePrevChar));
         }
         type_text(&mut w, "WEST");
-        assert_eq!(&*w.group_counts(), [(2, 1), (2, 1), (2, 0)], "case does not matter");
+        assert_eq!(
+            &*w.group_counts(),
+            [(2, 1), (2, 1), (2, 0)],
+            "case does not matter"
+        );
         let before = w.group_counts();
         act(&mut w, Action::Next); // Status
         act(&mut w, Action::Next); // client ID
         type_text(&mut w, "x");
-        assert!(Rc::ptr_eq(&before, &w.group_counts()), "kept: no group changed");
+        assert!(
+            Rc::ptr_eq(&before, &w.group_counts()),
+            "kept: no group changed"
+        );
         act(&mut w, Action::Back); // the list
         act(&mut w, Action::First);
         act(&mut w, Action::Delete); // west

@@ -76,7 +76,7 @@ pub fn review(wizard: &Wizard) -> Vec<String> {
         lines.push(format!("  Warning: {warning}"));
     }
     lines.push(format!("  {}", review_text::CHANGES_TITLE));
-    for change in review_text::change_lines(&wizard.pending_changes()) {
+    for change in review_text::change_lines(wizard.pending_changes().iter()) {
         lines.push(format!("    {change}"));
     }
     if wizard.forms().is_empty() {

@@ -345,7 +345,7 @@ fn head_lines(wizard: &Wizard, width: usize, theme: Theme, heights: &mut Heights
         review_text::CHANGES_TITLE,
         theme.title(),
     )));
-    for change in review_text::change_lines(&wizard.pending_changes()) {
+    for change in review_text::change_lines(wizard.pending_changes().iter()) {
         blocks.extend(
             text::wrapped_lines(&theme.text(&change), width, 2, Style::new())
                 .into_iter()

@@ -38,7 +38,7 @@ pub(super) struct Derived {
     pub warnings: Vec<Rc<str>>,
     /// What a save changes in it: against the integration it was loaded from, or as
     /// added when it was not loaded (see [`Wizard::changes_of`]).
-    pub changes: Vec<Change>,
+    pub changes: Rc<[Change]>,
 }
 
 /// Who else uses the group (others, same), and the problem line that makes.
@@ -192,7 +192,7 @@ impl Wizard {
             name,
             errors,
             warnings,
-            changes,
+            changes: changes.into(),
         }
     }
 
@@ -216,14 +216,14 @@ impl Wizard {
     ///
     /// Only the form's own new values count as rewritten: two forms name the same entry
     /// only with the same Group, which stops a save.
-    pub(super) fn changes_of(&self, index: usize, matched: bool) -> Vec<Change> {
+    pub(super) fn changes_of(&self, index: usize, matched: bool) -> Rc<[Change]> {
         if matched || self.forms[index].original.is_none() {
-            return self.derived(index).changes.clone();
+            return Rc::clone(&self.derived(index).changes);
         }
         let store = self.ready_store().unwrap_or(StoreKind::SecretService);
         let (integration, rewritten) = self.planned_alone(index, store);
         let mut changes = Vec::new();
         integration_changes(None, &integration, &rewritten, &mut changes);
-        changes
+        changes.into()
     }
 }

@@ -86,20 +86,19 @@ pub const CHANGES_TITLE: &str = "Changes to the file on disk:";
 pub const MAX_CHANGES_SHOWN: usize = 40;
 
 /// The changes a save makes, one line each (secrets only as "new value"), or "No changes".
-pub fn change_lines(changes: &[Change]) -> Vec<String> {
-    if changes.is_empty() {
+pub fn change_lines<'a>(changes: impl Clone + Iterator<Item = &'a Change>) -> Vec<String> {
+    if changes.clone().next().is_none() {
         return vec!["No changes.".to_owned()];
     }
     // An added integration's secrets are all new: Review lists them under it.
     let added: Vec<&str> = changes
-        .iter()
+        .clone()
         .filter_map(|c| match c {
             Change::IntegrationAdded { label } => Some(label.as_str()),
             _ => None,
         })
         .collect();
     let shown: Vec<&Change> = changes
-        .iter()
         .filter(|c| {
             !matches!(c, Change::SecretNewValue { label, .. } if added.contains(&label.as_str()))
         })

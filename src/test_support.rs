@@ -207,6 +207,16 @@ pub fn document_of(integrations: Vec<crate::config::Integration>) -> crate::conf
     }
 }
 
+/// A file of Historical integrations, one per group, secrets in the kernel keyring.
+pub fn historical_in(groups: &[&str]) -> crate::config::Document {
+    document_of(
+        groups
+            .iter()
+            .map(|g| integration_in("historical", Some(g), crate::secret::StoreKind::Keyutils))
+            .collect(),
+    )
+}
+
 /// A `RingCentral` integration of `operation` in `group`, secrets in `store`.
 pub fn integration_in(
     operation: &str,

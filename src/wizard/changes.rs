@@ -230,13 +230,13 @@ mod tests {
     /// are what a diff of the whole plan says.
     #[test]
     fn the_changes_kept_per_form_are_the_whole_plans_diff_after_every_edit() {
-        use crate::test_support::{document_of, integration_in, type_text};
-        let document = document_of(vec![
-            integration_in("historical", Some("west"), StoreKind::Keyutils),
-            integration_in("historical", Some("north"), StoreKind::Keyutils),
-            integration_in("historical", Some("south"), StoreKind::Keyutils),
-            integration_in("user-import", Some("west"), StoreKind::Keyutils),
-        ]);
+        use crate::test_support::{historical_in, integration_in, type_text};
+        let mut document = historical_in(&["west", "north", "south"]);
+        document.integrations.push(integration_in(
+            "user-import",
+            Some("west"),
+            StoreKind::Keyutils,
+        ));
         let mut w = crate::test_support::first_row_of(&document);
         resolved(&mut w);
         let mut seen = vec![full_diff(&w)];

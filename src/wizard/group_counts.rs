@@ -85,18 +85,12 @@ impl Wizard {
 mod tests {
     use std::rc::Rc;
 
-    use crate::secret::StoreKind;
-    use crate::test_support::{act, document_of, first_row_of, integration_in, type_text};
+    use crate::test_support::{act, first_row_of, historical_in, type_text};
     use crate::wizard::{Action, InputRequest, Msg};
 
     #[test]
     fn counts_follow_a_group_typed_and_are_kept_while_other_fields_change() {
-        let document = document_of(
-            ["west", "north", "south"]
-                .into_iter()
-                .map(|g| integration_in("historical", Some(g), StoreKind::Keyutils))
-                .collect(),
-        );
+        let document = historical_in(&["west", "north", "south"]);
         let mut w = first_row_of(&document);
         assert_eq!(&*w.group_counts(), [(2, 0); 3]);
         act(&mut w, Action::Next);

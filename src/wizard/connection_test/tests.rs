@@ -301,12 +301,7 @@ fn saving_after_a_failed_test_asks_once() {
 
 #[test]
 fn review_tests_only_the_integrations_with_credentials_and_says_how_many_it_left() {
-    let document = document_of(vec![
-        integration_in("historical", Some("east"), StoreKind::Keyutils),
-        integration_in("historical", Some("west"), StoreKind::Keyutils),
-        integration_in("historical", Some("north"), StoreKind::Keyutils),
-    ]);
-    let mut w = first_row_of(&document);
+    let mut w = first_row_of(&historical_in(&["east", "west", "north"]));
     // The kernel keyring lost west's and north's JWT.
     let gone = |group: &str| crate::secret::SecretRef {
         store: StoreKind::Keyutils,

@@ -509,12 +509,7 @@ fn resume_puts_focus_back_after_the_store_gate_of_a_new_session() {
 
 /// A file of three Historical integrations (west, north, south).
 fn three_loaded() -> crate::config::Document {
-    document_of(
-        ["west", "north", "south"]
-            .into_iter()
-            .map(|g| integration_in("historical", Some(g), StoreKind::Keyutils))
-            .collect(),
-    )
+    historical_in(&["west", "north", "south"])
 }
 
 fn resumed(document: &crate::config::Document, snapshot: crate::config::draft::Snapshot) -> Wizard {

@@ -13,10 +13,7 @@ mod release_binary;
 
 use std::path::Path;
 
-use portable_pty::CommandBuilder;
-
 use pty_session::{CTRL_S, ENTER, PtySession, wait_for_condition};
-use release_binary::release_binary;
 
 const FIRST_SCREEN: &str = "Choose the contact-center platform to configure.";
 const CTRL_C: &str = "\x03";
@@ -24,26 +21,7 @@ const ESC: &str = "\x1b";
 const END: &str = "\x1b[F";
 
 fn wizard(config: &Path) -> PtySession {
-    let mut command = CommandBuilder::new(release_binary());
-    command.env(
-        "WFM_WIZARD_SYSTEMD_CREDS",
-        "/nonexistent/systemd-creds-is-off-in-tests",
-    );
-    command.args(["--secret-store", "keyutils"]);
-    command.env("WFM_WIZARD_CONFIG", config);
-    command.env("TERM", "xterm-256color");
-    command.env("LANG", "C.UTF-8");
-    for name in [
-        "NO_COLOR",
-        "WFM_WIZARD_SECRET_STORE",
-        "SSH_CONNECTION",
-        "TMUX",
-        "STY",
-    ] {
-        command.env_remove(name);
-    }
-    command.env_remove("DBUS_SESSION_BUS_ADDRESS");
-    PtySession::spawn(command)
+    PtySession::spawn(release_binary::keyutils_wizard(config))
 }
 
 /// Kernel keyring entries a file names, removed again whatever happens.

@@ -19,12 +19,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use portable_pty::CommandBuilder;
 use rustix::termios::LocalModes;
 use wfm_wizard::config::draft::{DraftField, Snapshot};
 
 use pty_session::{ENTER, PtySession, wait_for_condition};
-use release_binary::release_binary;
 
 const FIRST_SCREEN: &str = "Choose the contact-center platform to configure.";
 const CLIENT_ID: &str = "AbCdEfGhIjKlMnOpQrStUv";
@@ -35,28 +33,10 @@ const SECRET_ENTRY: &str = "/draft/ringcentral-v1/historical/east/client_secret"
 const CLIENT_SECRET: &str = "Sig-Test-0123456789abcdefghijklmnopqrstuvwx";
 
 fn wizard_in(dir: &Path, store: &str, envs: &[(String, String)]) -> PtySession {
-    let mut command = CommandBuilder::new(release_binary());
-    command.env(
-        "WFM_WIZARD_SYSTEMD_CREDS",
-        "/nonexistent/systemd-creds-is-off-in-tests",
-    );
-    command.args(["--secret-store", store]);
-    command.env("WFM_WIZARD_CONFIG", dir.join("integrations.yaml"));
-    command.env("TERM", "xterm-256color");
-    command.env("LANG", "C.UTF-8");
-    for name in [
-        "NO_COLOR",
-        "WFM_WIZARD_SECRET_STORE",
-        "SSH_CONNECTION",
-        "TMUX",
-        "STY",
-    ] {
-        command.env_remove(name);
-    }
+    let mut command = release_binary::wizard_with_store(store, &dir.join("integrations.yaml"));
     for (key, value) in envs {
         command.env(key, value);
     }
-    command.cwd(dir);
     PtySession::spawn(command)
 }
 

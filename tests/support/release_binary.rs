@@ -127,12 +127,18 @@ pub const LEFT_AFTER_SAVE: [&str; 3] = [
 /// `config` as the file, a colour UTF-8 terminal, and none of the caller's variables
 /// that would change what it shows (SSH, tmux, another store, a bus).
 pub fn keyutils_wizard(config: &Path) -> portable_pty::CommandBuilder {
+    wizard_with_store("keyutils", config)
+}
+
+/// [`keyutils_wizard`] with `store` (`secret-service` wants the caller's bus, set
+/// with `env` after this).
+pub fn wizard_with_store(store: &str, config: &Path) -> portable_pty::CommandBuilder {
     let mut command = portable_pty::CommandBuilder::new(release_binary());
     command.env(
         "WFM_WIZARD_SYSTEMD_CREDS",
         "/nonexistent/systemd-creds-is-off-in-tests",
     );
-    command.args(["--secret-store", "keyutils"]);
+    command.args(["--secret-store", store]);
     command.env("WFM_WIZARD_CONFIG", config);
     command.env("TERM", "xterm-256color");
     command.env("LANG", "C.UTF-8");

@@ -120,6 +120,7 @@ pub fn run<B: Backend, E: EventSource, R: EffectRunner>(
                 if ui::too_small(shown) && !keymap::acts_behind_too_small(wizard, &event) =>
             {
                 shown = draw(terminal, wizard, theme, &mut pending, &mut cache)?;
+                from_effect = false;
                 if !ui::too_small(shown) {
                     pending.extend(keymap::to_msg(wizard, event));
                 }

@@ -122,7 +122,8 @@ impl Wizard {
             self.derived(index);
         }
         let mut by_stamp = self.memo.by_stamp.borrow_mut();
-        if by_stamp.len() > self.forms.len() {
+        // Pruned now and then, not after every edit: each prune walks every form.
+        if by_stamp.len() > 2 * self.forms.len() + 64 {
             let live: HashSet<u64> = (0..self.forms.len()).map(|i| self.forms.stamp(i)).collect();
             by_stamp.retain(|stamp, _| live.contains(stamp));
         }

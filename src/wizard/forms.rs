@@ -13,7 +13,7 @@ use super::IntegrationForm;
 /// Unique across every form of every wizard: a stamp never names two contents.
 static NEXT_STAMP: AtomicU64 = AtomicU64::new(1);
 
-fn fresh_stamp() -> u64 {
+pub(super) fn fresh_stamp() -> u64 {
     NEXT_STAMP.fetch_add(1, Ordering::Relaxed)
 }
 

@@ -8,17 +8,11 @@
 //! nothing but a scroll position, an overlay of help, or the notice (which the views
 //! never cache).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use super::{Action, Msg, Overlay, Step, Wizard};
 
 /// Unique across wizards, so a cache kept for one never answers for another (a
-/// wizard that lands its file replaces itself).
-static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
-
-pub(super) fn fresh_generation() -> u64 {
-    NEXT_GENERATION.fetch_add(1, Ordering::Relaxed)
-}
+/// wizard that lands its file replaces itself): the same counter as the forms' stamps.
+pub(super) use super::forms::fresh_stamp as fresh_generation;
 
 impl Wizard {
     /// Changes whenever the content of Review (and of the help over it) may have; the
